@@ -1,0 +1,59 @@
+"""Structured logging with an allow-list: only named, non-personal fields ever reach a log line.
+
+Log calls pass fields as keyword arguments through `log_event`; any field not in ALLOWED_FIELDS is written
+as '<redacted>', and free-text messages are limited to the event name. Identity data therefore cannot
+reach a log by accident, and a test runs whole sessions to prove it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+ALLOWED_FIELDS = frozenset({
+    "event", "command", "phase", "lifecycle", "item_id", "reason", "code", "kiosk_id", "job_id", "kind",
+    "component", "status", "action", "language", "count", "duration_ms", "attempt", "driver", "port_kind",
+    "session", "outbox_depth", "http_status", "version", "profile", "elder_mode", "detail_code",
+})
+REDACTED = "<redacted>"
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, event and the allow-listed fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields: Mapping[str, Any] = getattr(record, "kiosk_fields", {})
+        line = {"t": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
+                "logger": record.name, "event": getattr(record, "kiosk_event", "message")}
+        line.update(fields)
+        if record.exc_info and record.exc_info[0] is not None:
+            line["exception"] = record.exc_info[0].__name__  # the type only: messages may hold data
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def redact(fields: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key not in ALLOWED_FIELDS:
+            out[key] = REDACTED
+        elif isinstance(value, (str, int, float, bool)) or value is None:
+            out[key] = value if not isinstance(value, str) else value[:80]
+        else:
+            out[key] = REDACTED
+    return out
+
+
+def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
+    logger.log(level, event, extra={"kiosk_event": event, "kiosk_fields": redact(fields)})
+
+
+def configure(level: int = logging.INFO, stream: Any = None) -> logging.Handler:
+    """Send the kiosk's loggers to `stream` as JSON lines. Returns the handler so tests can remove it."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonLineFormatter())
+    root = logging.getLogger("kiosk")
+    root.addHandler(handler)
+    root.setLevel(level)
+    return handler
