@@ -43,7 +43,10 @@ def sample_value(spec: FormField, applicant: Identity) -> str:
 def run_walkthrough(kiosk: Kiosk, say: Callable[[str], None]) -> list[Path]:
     """Drive one application end to end; returns the slip files the printer produced."""
     item: Item = kiosk.catalog.item(DEMO_ITEM)
-    phase = lambda: kiosk.state.session.phase if kiosk.state.session else None  # noqa: E731
+
+    def phase() -> str:
+        return kiosk.state.session.phase.value if kiosk.state.session else "-"
+
     say(f"kiosk {kiosk.config.settings.kiosk_id}: {kiosk.state.lifecycle.value}")
     kiosk.dispatch(ev.CategoryChosen(item.category))
     say(f"home -> {phase()}: category {item.category}")
