@@ -229,12 +229,13 @@ class Outbox:
         return int(str(rows[0][0]))
 
     def stats(self) -> OutboxStats:
-        counts = dict(self._query("SELECT state, COUNT(*) FROM entries GROUP BY state"))
+        counts = {str(state): int(str(n)) for state, n in self._query(
+            "SELECT state, COUNT(*) FROM entries GROUP BY state")}
         oldest = self._query("SELECT MIN(created_at) FROM entries WHERE state = ?", (EntryState.PENDING.value,))
         errors = self._query("SELECT last_error, COUNT(*) FROM entries WHERE state != ? AND last_error != ''"
                              " GROUP BY last_error ORDER BY 2 DESC", (EntryState.DELIVERED.value,))
-        count = lambda state: int(str(counts.get(state.value, 0)))  # noqa: E731
-        return OutboxStats(count(EntryState.PENDING), count(EntryState.REJECTED), count(EntryState.DELIVERED),
+        return OutboxStats(counts.get(EntryState.PENDING.value, 0), counts.get(EntryState.REJECTED.value, 0),
+                           counts.get(EntryState.DELIVERED.value, 0),
                            None if oldest[0][0] is None else float(str(oldest[0][0])),
                            tuple((str(code), int(str(n))) for code, n in errors))
 
