@@ -49,7 +49,8 @@ class ProblemCode(enum.StrEnum):
     UNKNOWN_ITEM = "unknown_item"
     NOT_AN_APPLY_ITEM = "not_an_apply_item"
     NOT_AN_APPOINTMENT_ITEM = "not_an_appointment_item"
-    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"  # the key was used for another request: never retry
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"  # the same request is still being handled: retry
     SLOT_NOT_FOUND = "slot_not_found"
     SLOT_FULL = "slot_full"
     BOOKING_NOT_FOUND = "booking_not_found"

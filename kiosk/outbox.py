@@ -130,8 +130,11 @@ class Outbox:
             self._changed.notify_all()
 
     def enqueue(self, kind: str, idempotency_key: str, local_reference: str, item_id: str, payload: bytes,
-                person_id_number: str = "") -> Entry:
-        """Store durably; an entry with the same idempotency key is returned unchanged (a replay)."""
+                person_id_number: str = "", due_in_s: float = 0.0) -> Entry:
+        """Store durably; an entry with the same idempotency key is returned unchanged (a replay).
+
+        `due_in_s` holds the background sender back while the caller tries to deliver it at once itself.
+        """
         sealed = crypto.seal(self._profile, self._key, payload, idempotency_key.encode())
         index = self.person_index(person_id_number) if person_id_number else None
         now = self._clock()
@@ -141,7 +144,7 @@ class Outbox:
                 " state, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (idempotency_key) DO NOTHING",
                 (kind, idempotency_key, local_reference, item_id, index, sealed, EntryState.PENDING.value, now,
-                 now))
+                 now + due_in_s))
         entry = self.get(idempotency_key)
         assert entry is not None
         return entry

@@ -70,7 +70,7 @@ def idempotent(state: ServerState, request: Request, kiosk_id: str, key: str, op
             return JSONResponse(body, status_code=status)
         except IntegrityError:
             continue  # the same request raced us and won: the next round returns its stored response
-    raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_CONFLICT, "the request is being processed; retry")
+    raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_IN_PROGRESS, "the request is being processed; retry")
 
 
 def _replay(stored: IdempotentResponse, operation: str, digest: str) -> JSONResponse:
@@ -170,8 +170,9 @@ def appointment_slots(item_id: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_\
         return s.SlotList(slots=[])
     times = schedule(item_id, start, days, now)
     with state.sessions() as session:
-        counts = dict(session.execute(select(SlotCounter.slot_id, SlotCounter.booked).where(
-            SlotCounter.slot_id.in_([t.slot_id for t in times]))).tuples().all()) if times else {}
+        rows = session.execute(select(SlotCounter.slot_id, SlotCounter.booked).where(
+            SlotCounter.slot_id.in_([t.slot_id for t in times]))).all() if times else []
+        counts = {str(slot_id): int(booked) for slot_id, booked in rows}
     return s.SlotList(slots=[_slot(state, t, counts.get(t.slot_id, 0)) for t in times])
 
 
