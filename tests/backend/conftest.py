@@ -33,6 +33,7 @@ from kiosk.outbox import Outbox
 from kiosk.records import Application
 
 KIOSK_ID = "JL-TEST-001"
+ROOT_DIR = Path(__file__).resolve().parent.parent.parent
 POSTGRES_ENV = "KIOSK_TEST_POSTGRES_URL"
 
 
