@@ -21,6 +21,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import ArgumentError, OperationalError
+
 from backend.keys import KIOSK_CREDENTIAL_FILE
 from backend.protocol import KIOSK_ID_PATTERN
 from backend.server.state import ServerSettings, ServerState, build_state
@@ -213,6 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except crypto.CryptoError as exc:
         print(f"kiosk-backend: {exc}", file=sys.stderr)
+        return 2
+    except (OperationalError, ArgumentError) as exc:  # no such database, wrong password, malformed URL
+        print(f"kiosk-backend: cannot use the database: {str(exc).splitlines()[0][:200]}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
