@@ -106,13 +106,14 @@ class Outbox:
         self._changed = threading.Condition(self._lock)
         fresh = not path.exists()
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if fresh:  # owner-only from the start; SQLite gives its -wal and -shm files the same mode
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")  # fsync the WAL on every commit
         self._db.execute("PRAGMA secure_delete=ON")  # wiped payloads are overwritten, not just unlinked
         self._db.executescript(SCHEMA)
         if fresh:
-            os.chmod(path, 0o600)
             _fsync_dir(path.parent)  # the new file's directory entry must survive a power cut too
 
     # ---- writing ----
