@@ -16,7 +16,7 @@ from pathlib import Path
 
 from backend.keys import KioskCredential
 from backend.transport import Backoff
-from tests.backend.conftest import application, make_catalog, make_client
+from tests.backend.samples import application, make_catalog, make_client
 
 
 def main(url: str, credential_path: str, folder: str, count: int) -> int:

@@ -93,3 +93,13 @@ def test_an_existing_key_file_is_never_overwritten_by_a_racing_creator(tmp_path:
     with pytest.raises(FileExistsError):
         crypto.write_key_file(path, {"kind": "data-key", "profile": "national", "key": "11" * 16}, replace=False)
     assert crypto.load_or_create_data_key(path, "national") == b"\x00" * 16
+
+
+def test_sm2_interoperates_with_gmssls_own_sm3withsm2() -> None:
+    from gmssl import sm2
+
+    key = crypto.new_signing_key("national")
+    other = sm2.CryptSM2(private_key=key.private.hex(), public_key=key.public.hex(), mode=1)
+    theirs = bytes.fromhex(other.sign_with_sm3(b"interop", "1" * 64))
+    assert crypto.verify("national", key.public, b"interop", theirs)
+    assert other.verify_with_sm3(crypto.sign(key, b"interop").hex(), b"interop")
