@@ -90,6 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "database_url": settings.database_url, "key_dir": str(settings.key_dir), "profile": settings.profile,
             "division_code": settings.division_code, "catalog": args.catalog or ""})
         state.engine.dispose()
+        state.nonce_engine.dispose()
         uvicorn.run("backend.cli_server:app_from_env", factory=True, host=args.host, port=args.port,
                     workers=args.workers, access_log=not args.quiet, log_level="warning" if args.quiet else "info")
         return 0
@@ -159,6 +160,7 @@ def openapi_text() -> str:
         state = build_state(ServerSettings(f"sqlite:///{scratch}/openapi.sqlite3", Path(scratch) / "keys"), None)
         doc = create_app(state).openapi()
         state.engine.dispose()
+        state.nonce_engine.dispose()
     return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,12 +77,31 @@ class Transport:
         self.timeout_s = timeout_s
         self.retry = retry or RetryPolicy()
         self._clock = clock
-        self._session = requests.Session()
-        self._session.headers["User-Agent"] = f"kiosk/{credential.kiosk_id}"
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._sessions_lock = threading.Lock()
         self.last_auth_failure: str = ""
 
+    @property
+    def _session(self) -> requests.Session:
+        """One connection pool per thread: requests.Session is not safe to share between threads."""
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            # No proxies or .netrc from the environment: the kiosk talks to the URL it is configured with,
+            # and looking them up costs a third of each request's time.
+            session.trust_env = False
+            session.headers["User-Agent"] = f"kiosk/{self.credential.kiosk_id}"
+            self._local.session = session
+            with self._sessions_lock:
+                self._sessions.append(session)
+        return session
+
     def close(self) -> None:
-        self._session.close()
+        with self._sessions_lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
 
     def request(self, method: str, path: str, body: Any = None, *, raw_body: bytes | None = None,
                 idempotency_key: str = "", timeout_s: float | None = None, retry: bool = True) -> Response:

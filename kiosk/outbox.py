@@ -119,15 +119,24 @@ class Outbox:
     # ---- writing ----
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction. durable=False skips the fsync of this commit: for bookkeeping that is
+        safe to lose in a power cut (an entry marked delivered that reverts to pending is sent again, and
+        the server answers the replay with the same number). The next durable commit syncs it anyway."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            if not durable:
+                self._db.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            finally:
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=FULL")
             self._changed.notify_all()
 
     def enqueue(self, kind: str, idempotency_key: str, local_reference: str, item_id: str, payload: bytes,
@@ -152,13 +161,13 @@ class Outbox:
 
     def mark_delivered(self, idempotency_key: str, remote_number: str, remote_status: str) -> None:
         """The backend has it: wipe the payload, keep the number."""
-        with self._write() as db:
+        with self._write(durable=False) as db:
             db.execute("UPDATE entries SET state = ?, payload = NULL, delivered_at = ?, remote_number = ?,"
                        " remote_status = ?, last_error = '', attempts = attempts + 1 WHERE idempotency_key = ?",
                        (EntryState.DELIVERED.value, self._clock(), remote_number, remote_status, idempotency_key))
 
     def mark_retry(self, idempotency_key: str, error_code: str, next_attempt_at: float) -> None:
-        with self._write() as db:
+        with self._write(durable=False) as db:
             db.execute("UPDATE entries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?"
                        " WHERE idempotency_key = ? AND state = ?",
                        (error_code[:80], next_attempt_at, idempotency_key, EntryState.PENDING.value))

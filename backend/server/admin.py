@@ -24,6 +24,7 @@ def enroll(state: ServerState, kiosk_id: str, profile: crypto.Profile | None = N
                               heartbeat=""))
         else:
             kiosk.profile, kiosk.mac_key_sealed, kiosk.enrolled_at, kiosk.revoked_at = profile, sealed, db.now(), None
+    state.forget_kiosk(kiosk_id)
     return KioskCredential(kiosk_id, profile, mac_key, state.keys.signing.public, state.keys.key_id)
 
 
@@ -33,7 +34,8 @@ def revoke(state: ServerState, kiosk_id: str) -> bool:
         if kiosk is None:
             return False
         kiosk.revoked_at = db.now()
-        return True
+    state.forget_kiosk(kiosk_id)
+    return True
 
 
 def is_enrolled(state: ServerState, kiosk_id: str) -> bool:

@@ -14,17 +14,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select, update
+from pydantic import BaseModel
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend import protocol as p
 from backend.server import db
 from backend.server import schemas as s
-from backend.server.errors import ApiProblem, documented
+from backend.server.errors import TITLES, ApiProblem, documented
 from backend.server.models import Application, Booking, BookingParty, IdempotentResponse, Kiosk, Rating, SlotCounter
 from backend.server.slots import SlotTime, parse_slot_id, schedule
 from backend.server.state import CHINA, ServerState
+from kiosk import crypto
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend")
@@ -38,12 +40,12 @@ REPLAY_HEADER: dict[str, Any] = {"description": "Created, or the first response 
 NumberInPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9\-]{4,64}$")]
 
 
-def server(request: Request) -> ServerState:
+async def server(request: Request) -> ServerState:
     state: ServerState = request.app.state.server
     return state
 
 
-def kiosk_of(request: Request) -> str:
+async def kiosk_of(request: Request) -> str:
     return str(request.state.kiosk_id)
 
 
@@ -53,64 +55,120 @@ KioskId = Annotated[str, Depends(kiosk_of)]
 
 # ---- idempotency ----
 
-def idempotent(state: ServerState, request: Request, kiosk_id: str, key: str, operation: str,
+def request_digest(state: ServerState, body: BaseModel) -> str:
+    """What a replay must match: the digest of the request's content (not of its bytes, which may differ)."""
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return crypto.digest(state.keys.profile, canonical.encode()).hex()
+
+
+def _stored(session: Session, kiosk_id: str, key: str, operation: str, digest: str) -> tuple[int, Any] | None:
+    """The stored first response to this key, or None; a different request under the key is a conflict."""
+    stored = session.execute(select(IdempotentResponse.__table__).where(
+        IdempotentResponse.kiosk_id == kiosk_id, IdempotentResponse.idempotency_key == key)).first()
+    if stored is None:
+        return None
+    if stored.operation != operation or stored.request_digest != digest:
+        raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_CONFLICT,
+                         "this idempotency key was used for a different request")
+    return int(stored.status_code), json.loads(stored.body)
+
+
+def _store(session: Session, kiosk_id: str, key: str, operation: str, digest: str, status: int,
+           body: dict[str, Any]) -> None:
+    session.execute(insert(IdempotentResponse).values(
+        kiosk_id=kiosk_id, idempotency_key=key, operation=operation, request_digest=digest, status_code=status,
+        body=json.dumps(body, ensure_ascii=False), created_at=db.now()))
+
+
+def idempotent(state: ServerState, kiosk_id: str, key: str, operation: str, digest: str,
                create: Callable[[Session], tuple[int, dict[str, Any]]]) -> JSONResponse:
-    """Run `create` once per (kiosk, key); replays get the stored first response."""
-    digest = str(request.state.body_digest)
+    """Run `create` once per (kiosk, key) in one transaction with its stored response; replays get that."""
     for _attempt in range(3):
         try:
             with state.sessions() as session, session.begin():
-                stored = session.get(IdempotentResponse, (kiosk_id, key))
+                stored = _stored(session, kiosk_id, key, operation, digest)
                 if stored is not None:
-                    return _replay(stored, operation, digest)
+                    return JSONResponse(stored[1], status_code=stored[0], headers={p.HEADER_REPLAYED: "true"})
                 status, body = create(session)
-                session.add(IdempotentResponse(kiosk_id=kiosk_id, idempotency_key=key, operation=operation,
-                                               request_digest=digest, status_code=status,
-                                               body=json.dumps(body, ensure_ascii=False), created_at=db.now()))
+                _store(session, kiosk_id, key, operation, digest, status, body)
             return JSONResponse(body, status_code=status)
         except IntegrityError:
             continue  # the same request raced us and won: the next round returns its stored response
     raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_IN_PROGRESS, "the request is being processed; retry")
 
 
-def _replay(stored: IdempotentResponse, operation: str, digest: str) -> JSONResponse:
-    if stored.operation != operation or stored.request_digest != digest:
-        raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_CONFLICT,
-                         "this idempotency key was used for a different request")
-    return JSONResponse(json.loads(stored.body), status_code=stored.status_code, headers={p.HEADER_REPLAYED: "true"})
-
-
 # ---- applications ----
+
+def _check_apply_item(state: ServerState, item_id: str) -> None:
+    item = state.catalog.get(item_id) if state.catalog else None
+    if state.catalog is not None and item is None:
+        raise ApiProblem(422, p.ProblemCode.UNKNOWN_ITEM, f"no item {item_id!r} in the catalog")
+    if item is not None and item.kiosk_action != "apply":
+        raise ApiProblem(422, p.ProblemCode.NOT_AN_APPLY_ITEM, f"{item_id} is not applied for at a kiosk")
+
+
+def _create_application(session: Session, state: ServerState, kiosk_id: str, key: str,
+                        body: s.ApplicationIn) -> tuple[int, dict[str, Any]]:
+    # Core statements rather than ORM objects: this is the hot path when a kiosk drains its outbox.
+    received = db.now()
+    row_id = session.execute(insert(Application).values(
+        kiosk_id=kiosk_id, idempotency_key=key, local_reference=body.local_reference, item_id=body.item_id,
+        status=s.ApplicationStatus.RECEIVED.value, applicant_index=state.person_index(body.applicant.id_number),
+        personal_sealed=b"", submitted_at=body.submitted_at, received_at=received, updated_at=received, note="",
+    ).returning(Application.id)).scalar_one()
+    number = f"{state.settings.division_code}{received.astimezone(CHINA):%Y%m%d}{row_id:08d}"
+    personal = {"applicant": body.applicant.model_dump(mode="json"), "fields": [f.model_dump() for f in body.fields]}
+    sealed = state.seal(json.dumps(personal, ensure_ascii=False).encode(), f"applications:{row_id}")
+    session.execute(update(Application).where(Application.id == row_id).values(number=number, personal_sealed=sealed))
+    receipt = s.ApplicationReceipt(application_number=number, local_reference=body.local_reference,
+                                   status=s.ApplicationStatus.RECEIVED, received_at=received)
+    log_event(log, "application_received", kiosk_id=kiosk_id, item_id=body.item_id)
+    return 201, receipt.model_dump(mode="json")
+
 
 @router.post("/applications", status_code=201, response_model=s.ApplicationReceipt,
              responses={201: REPLAY_HEADER, **documented(*AUTH_ERRORS, 409)},
              summary="Submit an application; returns the server's 办件编号")
-def submit_application(body: s.ApplicationIn, request: Request, state: State, kiosk_id: KioskId,
+def submit_application(body: s.ApplicationIn, state: State, kiosk_id: KioskId,
                        idempotency_key: IdempotencyKey) -> JSONResponse:
-    item = state.catalog.get(body.item_id) if state.catalog else None
-    if state.catalog is not None and item is None:
-        raise ApiProblem(422, p.ProblemCode.UNKNOWN_ITEM, f"no item {body.item_id!r} in the catalog")
-    if item is not None and item.kiosk_action != "apply":
-        raise ApiProblem(422, p.ProblemCode.NOT_AN_APPLY_ITEM, f"{body.item_id} is not applied for at a kiosk")
+    _check_apply_item(state, body.item_id)
+    return idempotent(state, kiosk_id, idempotency_key, "submit_application", request_digest(state, body),
+                      lambda session: _create_application(session, state, kiosk_id, idempotency_key, body))
 
-    def create(session: Session) -> tuple[int, dict[str, Any]]:
-        received = db.now()
-        row = Application(kiosk_id=kiosk_id, idempotency_key=idempotency_key, local_reference=body.local_reference,
-                          item_id=body.item_id, status=s.ApplicationStatus.RECEIVED.value,
-                          applicant_index=state.person_index(body.applicant.id_number), personal_sealed=b"",
-                          submitted_at=body.submitted_at, received_at=received, updated_at=received)
-        session.add(row)
-        session.flush()
-        row.number = f"{state.settings.division_code}{received.astimezone(CHINA):%Y%m%d}{row.id:08d}"
-        personal = {"applicant": body.applicant.model_dump(mode="json"),
-                    "fields": [f.model_dump() for f in body.fields]}
-        row.personal_sealed = state.seal(json.dumps(personal, ensure_ascii=False).encode(), f"applications:{row.id}")
-        receipt = s.ApplicationReceipt(application_number=row.number, local_reference=row.local_reference,
-                                       status=s.ApplicationStatus.RECEIVED, received_at=received)
-        log_event(log, "application_received", kiosk_id=kiosk_id, item_id=body.item_id)
-        return 201, receipt.model_dump(mode="json")
 
-    return idempotent(state, request, kiosk_id, idempotency_key, "submit_application", create)
+def _batch_one(session: Session, state: ServerState, kiosk_id: str, entry: s.BatchEntry) -> s.BatchResult:
+    key = entry.idempotency_key
+    try:
+        _check_apply_item(state, entry.application.item_id)
+        digest = request_digest(state, entry.application)
+        stored = _stored(session, kiosk_id, key, "submit_application", digest)
+        if stored is not None:
+            return s.BatchResult(idempotency_key=key, status=stored[0], replayed=True,
+                                 receipt=s.ApplicationReceipt.model_validate(stored[1]))
+        status, body = _create_application(session, state, kiosk_id, key, entry.application)
+        _store(session, kiosk_id, key, "submit_application", digest, status, body)
+        return s.BatchResult(idempotency_key=key, status=status, receipt=s.ApplicationReceipt.model_validate(body))
+    except ApiProblem as problem:
+        return s.BatchResult(idempotency_key=key, status=problem.status, problem=s.ProblemDetail(
+            title=TITLES.get(problem.status, "Error"), status=problem.status, code=problem.code.value,
+            detail=problem.detail))
+
+
+@router.post("/application-batches", response_model=s.BatchOut, responses=documented(*AUTH_ERRORS),
+             summary="Submit up to 100 queued applications at once (an outbox drain); each keeps its own key")
+def submit_batch(body: s.BatchIn, state: State, kiosk_id: KioskId) -> s.BatchOut:
+    """All in one transaction, so a backlog costs one disk sync per batch rather than one per application.
+    Each entry is answered as `POST /applications` would have answered it, replays included."""
+    keys = [entry.idempotency_key for entry in body.applications]
+    if len(set(keys)) != len(keys):
+        raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, "an idempotency key appears twice in the batch")
+    for _attempt in range(3):
+        try:
+            with state.sessions() as session, session.begin():
+                return s.BatchOut(results=[_batch_one(session, state, kiosk_id, entry) for entry in body.applications])
+        except IntegrityError:
+            continue  # one of them raced a single submission: do the batch again, it is now a replay
+    raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_IN_PROGRESS, "the requests are being processed; retry")
 
 
 def progress_record(row: Application) -> s.ProgressRecord:
@@ -179,8 +237,7 @@ def appointment_slots(item_id: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_\
 @router.post("/bookings", status_code=201, response_model=s.BookingOut,
              responses={201: REPLAY_HEADER, **documented(*AUTH_ERRORS, 404, 409)},
              summary="Book an appointment slot for the parties whose cards were read")
-def book(body: s.BookingIn, request: Request, state: State, kiosk_id: KioskId,
-         idempotency_key: IdempotencyKey) -> JSONResponse:
+def book(body: s.BookingIn, state: State, kiosk_id: KioskId, idempotency_key: IdempotencyKey) -> JSONResponse:
     parties = _appointment_item(state, body.item_id)
     if len(body.parties) != parties:
         raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, f"{body.item_id} needs {parties} parties")
@@ -212,7 +269,7 @@ def book(body: s.BookingIn, request: Request, state: State, kiosk_id: KioskId,
         log_event(log, "booking_made", kiosk_id=kiosk_id, item_id=body.item_id)
         return 201, out.model_dump(mode="json")
 
-    return idempotent(state, request, kiosk_id, idempotency_key, "book", create)
+    return idempotent(state, kiosk_id, idempotency_key, "book", request_digest(state, body), create)
 
 
 @router.post("/bookings/{booking_number}/cancellation", response_model=s.BookingOut,
@@ -262,8 +319,7 @@ def catalog(state: State, _kiosk: KioskId) -> s.CatalogBundle:
 @router.post("/ratings", status_code=201, response_model=s.RatingOut,
              responses={201: REPLAY_HEADER, **documented(*AUTH_ERRORS, 404, 409)},
              summary="好差评: a 1-5 satisfaction rating of an application")
-def rate(body: s.RatingIn, request: Request, state: State, kiosk_id: KioskId,
-         idempotency_key: IdempotencyKey) -> JSONResponse:
+def rate(body: s.RatingIn, state: State, kiosk_id: KioskId, idempotency_key: IdempotencyKey) -> JSONResponse:
     def create(session: Session) -> tuple[int, dict[str, Any]]:
         if session.scalar(select(Application.id).where(Application.number == body.application_number)) is None:
             raise ApiProblem(404, p.ProblemCode.NOT_FOUND, "no application with that number")
@@ -276,4 +332,4 @@ def rate(body: s.RatingIn, request: Request, state: State, kiosk_id: KioskId,
         out = s.RatingOut(rating_id=row.id, channel="政务大厅其他终端", received_at=row.at)
         return 201, out.model_dump(mode="json")
 
-    return idempotent(state, request, kiosk_id, idempotency_key, "rate", create)
+    return idempotent(state, kiosk_id, idempotency_key, "rate", request_digest(state, body), create)

@@ -37,7 +37,7 @@ TRANSITIONS = {
 }
 
 
-def staff_of(request: Request) -> str:
+async def staff_of(request: Request) -> str:
     return str(request.state.staff)
 
 

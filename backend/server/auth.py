@@ -13,12 +13,12 @@ from datetime import timedelta
 from typing import Any
 
 import anyio
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from backend import protocol as p
 from backend.server import db
-from backend.server.models import Kiosk, Nonce, StaffToken
+from backend.server.models import Nonce, StaffToken
 from backend.server.state import ServerState
 from kiosk import crypto
 from kiosk.logs import log_event
@@ -66,9 +66,8 @@ class AuthMiddleware:
             else:
                 query = scope.get("query_string", b"").decode("latin-1")
                 target = path + (f"?{query}" if query else "")
-                kiosk_id, digest = await anyio.to_thread.run_sync(
-                    self._check_kiosk, scope["method"], target, headers, body)
-                scope.setdefault("state", {}).update(kiosk_id=kiosk_id, body_digest=digest)
+                kiosk_id = await anyio.to_thread.run_sync(self._check_kiosk, scope["method"], target, headers, body)
+                scope.setdefault("state", {})["kiosk_id"] = kiosk_id
         except AuthFailure as failure:
             log_event(log, "auth_rejected", logging.WARNING, code=failure.code.value,
                       kiosk_id=failure.kiosk_id or None, http_status=failure.status)
@@ -78,7 +77,7 @@ class AuthMiddleware:
 
     # ---- kiosks ----
 
-    def _check_kiosk(self, method: str, target: str, headers: dict[str, str], body: bytes) -> tuple[str, str]:
+    def _check_kiosk(self, method: str, target: str, headers: dict[str, str], body: bytes) -> str:
         kiosk_id = headers.get(p.HEADER_KIOSK.lower(), "")
         timestamp = headers.get(p.HEADER_TIMESTAMP.lower(), "")
         nonce = headers.get(p.HEADER_NONCE.lower(), "")
@@ -88,20 +87,17 @@ class AuthMiddleware:
         shown_id = kiosk_id[:32]
         if not p.NONCE_PATTERN.match(nonce):
             raise AuthFailure(p.ProblemCode.AUTH_MISSING, "malformed nonce", shown_id)
-        with self.state.sessions() as session:
-            kiosk = session.get(Kiosk, kiosk_id[:32])
-            if kiosk is None or kiosk.revoked_at is not None or len(kiosk_id) > 32:
-                raise AuthFailure(p.ProblemCode.AUTH_UNKNOWN_KIOSK, "unknown or revoked kiosk", shown_id)
-            profile: crypto.Profile = kiosk.profile  # type: ignore[assignment]
-            mac_key = self.state.open(kiosk.mac_key_sealed, f"kiosks:{kiosk.kiosk_id}")
+        found = self.state.kiosk_key(kiosk_id[:32]) if len(kiosk_id) <= 32 else None
+        if found is None:
+            raise AuthFailure(p.ProblemCode.AUTH_UNKNOWN_KIOSK, "unknown or revoked kiosk", shown_id)
+        profile, mac_key = found
         try:
             sent_at = int(timestamp)
         except ValueError:
             raise AuthFailure(p.ProblemCode.AUTH_STALE_TIMESTAMP, "timestamp is not Unix seconds", shown_id) from None
         if abs(time.time() - sent_at) > self.state.settings.max_skew_s:
             raise AuthFailure(p.ProblemCode.AUTH_STALE_TIMESTAMP, "timestamp outside the accepted window", shown_id)
-        digest = p.body_digest(profile, body)
-        message = p.canonical_request(method, target, timestamp, nonce, kiosk_id, digest)
+        message = p.canonical_request(method, target, timestamp, nonce, kiosk_id, p.body_digest(profile, body))
         try:
             tag = bytes.fromhex(signature)
         except ValueError:
@@ -109,13 +105,13 @@ class AuthMiddleware:
         if not crypto.mac_matches(profile, mac_key, message, tag):
             raise AuthFailure(p.ProblemCode.AUTH_BAD_SIGNATURE, "signature does not match", shown_id)
         self._remember_nonce(kiosk_id, nonce)
-        return kiosk_id, digest
+        return kiosk_id
 
     def _remember_nonce(self, kiosk_id: str, nonce: str) -> None:
         """Checked after the signature, so nobody can use up a kiosk's nonces without its key."""
         try:
-            with self.state.sessions() as session, session.begin():
-                session.add(Nonce(kiosk_id=kiosk_id, nonce=nonce, seen_at=db.now()))
+            with self.state.nonce_engine.begin() as connection:
+                connection.execute(insert(Nonce).values(kiosk_id=kiosk_id, nonce=nonce, seen_at=db.now()))
         except IntegrityError:
             raise AuthFailure(p.ProblemCode.AUTH_REPLAYED_NONCE, "nonce was used before", kiosk_id) from None
         self.state.nonce_inserts += 1

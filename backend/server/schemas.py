@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.protocol import KIOSK_ID_PATTERN
+from backend.protocol import IDEMPOTENCY_KEY_PATTERN, KIOSK_ID_PATTERN
 
 ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64, examples=["disability-subsidies"])]
 Number = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-]{4,50}$", examples=["22010220250601000001"])]
@@ -82,6 +82,29 @@ class ApplicationReceipt(Model):
     local_reference: LocalReference
     status: ApplicationStatus
     received_at: datetime
+
+
+class BatchEntry(Model):
+    idempotency_key: Annotated[str, Field(pattern=IDEMPOTENCY_KEY_PATTERN)]
+    application: ApplicationIn
+
+
+class BatchIn(Model):
+    applications: Annotated[list[BatchEntry], Field(min_length=1, max_length=100)]
+
+
+class BatchResult(Model):
+    """One entry's answer: the status `POST /applications` would have given, with its receipt or problem."""
+
+    idempotency_key: str
+    status: Annotated[int, Field(ge=200, le=599)]
+    replayed: bool = False
+    receipt: ApplicationReceipt | None = None
+    problem: ProblemDetail | None = None
+
+
+class BatchOut(Model):
+    results: list[BatchResult]
 
 
 class ProgressRecord(Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.keys import ServerKeys, load_or_create_server_keys
 from backend.server import db
-from backend.server.models import CatalogVersion
+from backend.server.models import CatalogVersion, Kiosk
 from backend.server.schemas import CatalogBundle
 from kiosk import crypto
 from kiosk.catalog import Catalog
@@ -23,6 +24,7 @@ from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend")
 CHINA = timezone(timedelta(hours=8), "CST")  # numbers and slot days follow Beijing time
+KIOSK_KEY_TTL_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -46,14 +48,38 @@ class ServerState:
     engine: Engine
     sessions: sessionmaker[Session]
     catalog: Catalog | None
+    nonce_engine: Engine
+    """Seen nonces are written without a sync per commit: losing the last few in a power cut only lets a
+    request from the last minutes be replayed, and every request that changes anything is idempotent."""
     bundle: CatalogBundle | None = None
     nonce_inserts: int = field(default=0)
+    _kiosk_keys: dict[str, tuple[float, crypto.Profile, bytes]] = field(default_factory=dict)
 
     def seal(self, plaintext: bytes, aad: str) -> bytes:
         return crypto.seal(self.keys.profile, self.keys.data_key, plaintext, aad.encode())
 
     def open(self, blob: bytes, aad: str) -> bytes:
         return crypto.open_sealed(self.keys.profile, self.keys.data_key, blob, aad.encode())
+
+    def kiosk_key(self, kiosk_id: str) -> tuple[crypto.Profile, bytes] | None:
+        """The profile and MAC key of an enrolled, unrevoked kiosk. Kept for KIOSK_KEY_TTL_S, so a kiosk
+        revoked by another process (`kiosk-backend revoke`) is refused within that time."""
+        now = time.monotonic()
+        cached = self._kiosk_keys.get(kiosk_id)
+        if cached is not None and cached[0] > now:
+            return cached[1], cached[2]
+        with self.sessions() as session:
+            kiosk = session.get(Kiosk, kiosk_id)
+            if kiosk is None or kiosk.revoked_at is not None:
+                self._kiosk_keys.pop(kiosk_id, None)
+                return None
+            profile: crypto.Profile = kiosk.profile  # type: ignore[assignment]
+            key = self.open(kiosk.mac_key_sealed, f"kiosks:{kiosk.kiosk_id}")
+        self._kiosk_keys[kiosk_id] = (now + KIOSK_KEY_TTL_S, profile, key)
+        return profile, key
+
+    def forget_kiosk(self, kiosk_id: str) -> None:
+        self._kiosk_keys.pop(kiosk_id, None)
 
     def person_index(self, id_number: str) -> str:
         return crypto.mac(self.keys.profile, self.keys.index_key, id_number.upper().encode()).hex()
@@ -64,7 +90,8 @@ def build_state(settings: ServerSettings, catalog: Catalog | None, migrate: bool
     if migrate:
         db.upgrade(engine)
     keys = load_or_create_server_keys(settings.key_dir, settings.profile)
-    state = ServerState(settings, keys, engine, db.session_factory(engine), catalog)
+    state = ServerState(settings, keys, engine, db.session_factory(engine), catalog,
+                        db.make_engine(settings.database_url, durable=False))
     if catalog is not None:
         state.bundle = sign_catalog(state, catalog)
     return state

@@ -32,7 +32,8 @@ kiosk_pg_start() {
   fi
   as_pg "$bin/psql" -h "$sock" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt -c \
     "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'kiosk') THEN
-       CREATE ROLE kiosk LOGIN CREATEDB PASSWORD 'kiosk'; END IF; END \$\$;" >/dev/null
+       CREATE ROLE kiosk LOGIN CREATEDB PASSWORD 'kiosk'; END IF; END \$\$;
+     GRANT pg_signal_backend TO kiosk;" >/dev/null
   export KIOSK_TEST_POSTGRES_URL="postgresql://kiosk:kiosk@127.0.0.1:$port/postgres"
   log "PostgreSQL $version on 127.0.0.1:$port ($data)"
 }

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from backend.client import HttpBackend
 from backend.keys import KioskCredential
@@ -57,9 +59,15 @@ def fresh_postgres_database(base_url: str) -> tuple[str, str]:
 
 
 def drop_postgres_database(base_url: str, name: str) -> None:
+    """Best effort: an autovacuum worker may hold the database a moment; a left-over test database is harmless."""
     admin = create_engine(normalize_url(base_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    for _attempt in range(5):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            break
+        except DBAPIError:
+            time.sleep(0.2)
     admin.dispose()
 
 

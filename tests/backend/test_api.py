@@ -250,3 +250,41 @@ def test_errors_are_problem_json(served: Served, client: HttpBackend) -> None:
     assert (caught.value.http_status, caught.value.code) == (422, "validation_failed")
     health = requests.get(served.url + "/v1/health", timeout=5).json()
     assert health["status"] == "ok" and health["database"] in ("sqlite", "postgresql")
+
+
+def test_a_batch_answers_each_entry_as_a_single_submission_would(served: Served, client: HttpBackend,
+                                                                  apply_item: Item) -> None:
+    single = application(apply_item, 30)
+    first = client.submit(single)
+    fresh = [application(apply_item, n) for n in (31, 32)]
+    entries = [{"idempotency_key": a.idempotency_key, "application": _wire(a)} for a in [single, *fresh]]
+    unknown = application(apply_item, 33)
+    entries.append({"idempotency_key": unknown.idempotency_key, "application": {**_wire(unknown),
+                                                                                 "item_id": "no-such-item"}})
+    conflict = {"idempotency_key": single.idempotency_key, "application": _wire(application(apply_item, 34))}
+    results = client.transport.request("POST", "/v1/application-batches", {"applications": entries}).body["results"]
+    assert [r["status"] for r in results] == [201, 201, 201, 422]
+    assert results[0]["replayed"] and results[0]["receipt"]["application_number"] == first.application_number
+    assert results[3]["problem"]["code"] == "unknown_item" and results[3]["receipt"] is None
+    assert count_applications(served) == 3
+    again = client.transport.request("POST", "/v1/application-batches", {"applications": entries[1:3]}).body
+    assert [r["replayed"] for r in again["results"]] == [True, True] and count_applications(served) == 3
+    clash = client.transport.request("POST", "/v1/application-batches", {"applications": [conflict]}).body
+    assert clash["results"][0]["problem"]["code"] == "idempotency_conflict"
+    with pytest.raises(TransportError) as caught:
+        client.transport.request("POST", "/v1/application-batches", {"applications": [entries[1], entries[1]]})
+    assert caught.value.http_status == 422
+
+
+def test_the_sender_drains_a_backlog_in_batches(served: Served, client: HttpBackend, apply_item: Item) -> None:
+    for n in range(120):
+        client.enqueue_application(application(apply_item, n, key_prefix="backlog"))
+    bad = application(apply_item, 200, key_prefix="backlog")
+    client.outbox.enqueue("application", bad.idempotency_key, bad.local_reference, "no-such-item",
+                          encode({**_wire(bad), "item_id": "no-such-item"}))
+    client.outbox.retry_now()
+    client.deliver_due()
+    stats = client.outbox.stats()
+    assert (stats.delivered, stats.rejected, stats.pending) == (120, 1, 0)
+    assert stats.last_errors == (("unknown_item", 1),)
+    assert count_applications(served) == 120
