@@ -45,6 +45,8 @@ OUTBOX_FILE = "outbox.sqlite3"
 OUTBOX_KEY_FILE = "outbox.key"
 KIND_PATHS = {"application": "/v1/applications", "rating": "/v1/ratings"}
 BACKLOG_AGE_S = 15 * 60  # pending longer than this: staff should look (degraded, not unavailable)
+KEEP_DELIVERED_S = 30 * 24 * 3600  # how long a local reference still maps to the server's number
+PURGE_EVERY_S = 3600
 
 
 def identity_json(identity: Identity) -> dict[str, Any]:
@@ -334,9 +336,13 @@ class HttpBackend:
 
     def _run_sender(self) -> None:
         next_heartbeat = time.monotonic() + self.heartbeat_interval_s
+        next_purge = time.monotonic()
         while not self._stop.is_set():
             try:
                 self.deliver_due()
+                if time.monotonic() >= next_purge:
+                    next_purge = time.monotonic() + PURGE_EVERY_S
+                    self.outbox.purge(delivered_before=time.time() - KEEP_DELIVERED_S)
                 if self.status_source is not None and time.monotonic() >= next_heartbeat:
                     next_heartbeat = time.monotonic() + self.heartbeat_interval_s
                     status, devices = self.status_source()

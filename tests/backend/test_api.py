@@ -288,3 +288,14 @@ def test_the_sender_drains_a_backlog_in_batches(served: Served, client: HttpBack
     assert (stats.delivered, stats.rejected, stats.pending) == (120, 1, 0)
     assert stats.last_errors == (("unknown_item", 1),)
     assert count_applications(served) == 120
+
+
+def test_health_is_degraded_when_the_outbox_backs_up(served: Served, client: HttpBackend,
+                                                     apply_item: Item) -> None:
+    entry = client.enqueue_application(application(apply_item, 40))
+    assert client.health().status == Status.OK  # waiting a moment is normal
+    with client.outbox._write() as db:  # as if it had waited an hour
+        db.execute("UPDATE entries SET created_at = created_at - 3600 WHERE id = ?", (entry.entry_id,))
+    health = client.health()
+    assert (health.status, health.reason) == (Status.DEGRADED, Reason.OUTBOX_BACKLOG)
+    assert "1 pending" in health.detail
