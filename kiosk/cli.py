@@ -100,12 +100,14 @@ def cmd_catalog_show(args: argparse.Namespace) -> int:
         print(f"  - {fact.text.zh}{'' if fact.certainty == 'confirmed' else f' [{fact.certainty}]'}")
     print("材料:")
     for m in item.materials:
-        print(f"  - {m.name.zh} ({m.required}, {m.form}){' [' + m.certainty + ']' if m.certainty != 'confirmed' else ''}")
+        uncertain = f" [{m.certainty}]" if m.certainty != "confirmed" else ""
+        print(f"  - {m.name.zh} ({m.required}, {m.form}){uncertain}")
     print("步骤:")
     for n, s in enumerate(item.steps, 1):
         limit = f" {s.time_limit.amount or ''}{s.time_limit.unit}" if s.time_limit else ""
         print(f"  {n}. {s.name.zh} — {s.actor.zh} @ {s.place.zh}{limit}")
-    print(f"fee: {'free' if item.fee.free else 'charged'}; form fields: {', '.join(f.id for f in item.form_fields) or '-'}")
+    fields = ", ".join(f.id for f in item.form_fields) or "-"
+    print(f"fee: {'free' if item.fee.free else 'charged'}; form fields: {fields}")
     return 0
 
 

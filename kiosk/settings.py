@@ -304,7 +304,9 @@ def load_config(path: Path | None = None) -> LoadedConfig:
             problems.extend(problems_from_validation(shown, exc))
     profile_name = (settings.device_profile if settings else
                     (data or {}).get("device_profile", "simulated") if isinstance(data, dict) else "simulated")
-    profile, chain, found = None, (), []
+    profile: DeviceProfile | None = None
+    chain: tuple[str, ...] = ()
+    found: list[Problem] = []
     if isinstance(profile_name, str):
         devices_dir = path.parent / "devices"
         profile, chain, found = load_profile(devices_dir, profile_name, _shown(devices_dir))

@@ -9,11 +9,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from devices.printers.text_image import render_text_png
 from kiosk.health import Component, DeviceError, Health, Reason
 from kiosk.settings import LoadedConfig
 from kiosk.slips import Slip
-
-from devices.printers.text_image import render_text_png
 
 
 class SimulatedPrinter:

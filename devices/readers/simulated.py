@@ -9,11 +9,10 @@ from __future__ import annotations
 import threading
 from collections import deque
 
+from devices.readers.test_identities import TEST_IDENTITIES
 from kiosk.health import Component, DeviceError, Health, Reason
 from kiosk.identity import Identity
 from kiosk.settings import LoadedConfig
-
-from devices.readers.test_identities import TEST_IDENTITIES
 
 
 class SimulatedCardReader:
