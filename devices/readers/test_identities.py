@@ -34,4 +34,7 @@ TEST_IDENTITIES: dict[str, Identity] = {
         card_type=CardType.RESIDENT, name="李梅", id_number="220102197001010042", sex=Sex.FEMALE,
         birth_date=date(1970, 1, 1), nation_code="01", nation="汉", address="吉林省长春市南关区自由大路1号",
         issuing_authority="长春市公安局南关分局", valid_from=date(2006, 1, 1), valid_until=date(2026, 1, 1)),
+    "social-security-wang": Identity(
+        card_type=CardType.SOCIAL_SECURITY, name="王淑珍", id_number="220104196208190026", sex=Sex.FEMALE,
+        birth_date=date(1962, 8, 19), nation_code="01", nation="汉"),
 }
