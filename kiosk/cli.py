@@ -126,6 +126,28 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_set_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.maintenance import PinFormatError, hash_pin
+
+    if args.stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass("new maintenance PIN (6-12 digits): ")
+        if getpass.getpass("again: ") != pin:
+            print("the two PINs differ; nothing changed", file=sys.stderr)
+            return 2
+    try:
+        hashed = hash_pin(pin)
+    except PinFormatError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print("put this line into kiosk.toml (it replaces any earlier one):")
+    print(f'maintenance_pin_scrypt = "{hashed}"')
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from kiosk import demo
 
@@ -176,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--headless", action="store_true", help="scripted walkthrough without a display")
     demo.add_argument("--out", default="demo-out", help="folder for screenshots and slip images")
     demo.set_defaults(func=cmd_demo)
+
+    maintenance = sub.add_parser("maintenance", help="staff access").add_subparsers(dest="maintenance_command",
+                                                                                   required=True)
+    set_pin = maintenance.add_parser("set-pin", help="hash a new maintenance PIN for kiosk.toml")
+    set_pin.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
+    set_pin.set_defaults(func=cmd_set_pin)
 
     run = sub.add_parser("run", help="start the touchscreen kiosk")
     run.add_argument("--config", help="kiosk.toml")
