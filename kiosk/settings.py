@@ -117,6 +117,8 @@ class ReaderProfile(Strict):
             raise ValueError("sam_serial needs port (e.g. /dev/ttyUSB0)")
         if self.driver == "vendor_sdk" and not (self.library and self.port):
             raise ValueError("vendor_sdk needs library (path of the .so) and port")
+        if self.driver == "vendor_sdk" and not self.port.isdigit():
+            raise ValueError("vendor_sdk port is the SDK's port number (1-16 serial, 1001-1016 USB)")
         return self
 
 
