@@ -114,12 +114,13 @@ class PcscReader:
         self._local = threading.local()
         self._io: _CardThread | None = None
         self._io_lock = threading.Lock()
+        self._reader_name: str | None = None  # listed again by health() and after any reader error
 
     # ---- the CardReader port ----
 
     def health(self) -> Health:
         try:
-            name = self._reader()
+            name = self._reader(fresh=True)
         except DeviceError as exc:
             return Health.problem(Component.READER, exc.reason, exc.detail)
         return Health.ok(Component.READER, name)
@@ -163,9 +164,13 @@ class PcscReader:
     def _fail(self, error: PcscError) -> DeviceError:
         if error.reason() == Reason.READER_SERVICE_DOWN:
             self._release_context()  # pcscd restarted or stopped: this context is dead
+        if error.reason() in (Reason.READER_SERVICE_DOWN, Reason.NO_READER):
+            self._reader_name = None
         return DeviceError(error.reason(), str(error))
 
-    def _reader(self) -> str:
+    def _reader(self, fresh: bool = False) -> str:
+        if self._reader_name is not None and not fresh:
+            return self._reader_name
         try:
             hresult, readers = scard.SCardListReaders(self._context(), [])
             if _code(hresult) == _code(scard.SCARD_E_NO_READERS_AVAILABLE):
@@ -178,7 +183,8 @@ class PcscReader:
         if not chosen:
             wanted = f" matching {self.name_contains!r}" if self.name_contains else ""
             raise DeviceError(Reason.NO_READER, f"no PC/SC reader{wanted}")
-        return str(chosen[0])
+        self._reader_name = str(chosen[0])
+        return self._reader_name
 
     def _state(self, reader: str, timeout_ms: int, known: int = scard.SCARD_STATE_UNAWARE) -> int:
         try:
@@ -195,6 +201,26 @@ class PcscReader:
     def _with_card(self, timeout_s: float, work: Callable[[CardSession], T]) -> T:
         deadline = time.monotonic() + timeout_s
         reader = self._reader()
+        while True:
+            try:
+                # Straight to connecting: a card already lying there costs no presence round trip.
+                return self._card_thread().run(lambda: self._session(reader, work), self.session_timeout_s)
+            except _NoCardYet:
+                self._wait_for_card(reader, deadline, timeout_s)
+            except PcscError as exc:
+                raise self._fail(exc) from None
+            except sscard.CardDataError as exc:
+                # An empty or cut reply is what pcscd returns when the card left mid-exchange.
+                if isinstance(exc, sscard.NoAnswerError) and self._gone_within(reader, REMOVAL_GRACE_S):
+                    raise DeviceError(Reason.CARD_REMOVED, "card left during the read") from None
+                raise DeviceError(Reason.CARD_UNREADABLE, str(exc)) from None
+            except _Abandoned:
+                with self._io_lock:
+                    self._io = None
+                raise DeviceError(Reason.READER_TIMEOUT,
+                                  f"card stopped answering for {self.session_timeout_s:g} s") from None
+
+    def _wait_for_card(self, reader: str, deadline: float, timeout_s: float) -> None:
         state = self._state(reader, 0)
         while not state & scard.SCARD_STATE_PRESENT or state & scard.SCARD_STATE_MUTE:
             remaining = deadline - time.monotonic()
@@ -203,26 +229,16 @@ class PcscReader:
                     raise DeviceError(Reason.CARD_UNREADABLE, "card does not answer reset (mute)")
                 raise DeviceError(Reason.NO_CARD, f"no card within {timeout_s:g} s")
             state = self._state(reader, int(min(remaining, 1.0) * 1000), state & ~scard.SCARD_STATE_CHANGED)
-        try:
-            return self._card_thread().run(lambda: self._session(reader, work), self.session_timeout_s)
-        except PcscError as exc:
-            raise self._fail(exc) from None
-        except sscard.CardDataError as exc:
-            # An empty or cut reply is what pcscd returns when the card left mid-exchange.
-            if isinstance(exc, sscard.NoAnswerError) and self._gone_within(reader, REMOVAL_GRACE_S):
-                raise DeviceError(Reason.CARD_REMOVED, "card left during the read") from None
-            raise DeviceError(Reason.CARD_UNREADABLE, str(exc)) from None
-        except _Abandoned:
-            with self._io_lock:
-                self._io = None
-            raise DeviceError(Reason.READER_TIMEOUT,
-                              f"card stopped answering for {self.session_timeout_s:g} s") from None
+        if time.monotonic() >= deadline:
+            raise DeviceError(Reason.NO_CARD, f"no card within {timeout_s:g} s")
 
     def _session(self, reader: str, work: Callable[[CardSession], T]) -> T:
         """Runs on the card thread, with that thread's own context."""
         protocols = scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
         hresult, handle, protocol = scard.SCardConnect(self._context(), reader, scard.SCARD_SHARE_SHARED,
                                                         protocols)
+        if _code(hresult) in CARD_GONE:
+            raise _NoCardYet
         _check("SCardConnect", hresult)
         try:
             return work(CardSession(handle, protocol))
@@ -279,6 +295,10 @@ def _read_uid(card: CardSession) -> str:
         if sw == sscard.SW_OK and data:
             return data.hex().upper()
     raise DeviceError(Reason.UNSUPPORTED_CARD, "card gives no UID")
+
+
+class _NoCardYet(Exception):
+    """The reader is empty (or the card is still settling): wait for it."""
 
 
 class _Abandoned(Exception):
