@@ -96,3 +96,13 @@ int SDT_ReadBaseMsg(int port, unsigned char *ch_msg, unsigned int *ch_len, unsig
     card_read = 1;
     return 0x90;
 }
+
+/* ---- a fake WLT decoder in the style of libwlt2bmp's unpack() ---- */
+int unpack(char *wlt, char *bmp, int save) {
+    (void)save;
+    if ((unsigned char)wlt[0] == 0xFF) return -1;  /* "not a WLT image" */
+    bmp[0] = 'B';
+    bmp[1] = 'M';
+    for (int i = 2; i < 38862; i++) bmp[i] = wlt[i % 1024];
+    return 1;
+}

@@ -18,25 +18,7 @@ from kiosk.health import DeviceError, Reason, Status
 from kiosk.identity import Identity
 from kiosk.settings import load_config
 
-SOURCE = Path(__file__).with_name("fake_sdtapi.c")
 PHOTO = bytes(range(256)) * 4
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    built = tmp_path_factory.mktemp("sdk") / "libfakesdtapi.so"
-    subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", str(built), str(SOURCE)], check=True, timeout=60)
-    return built
-
-
-@pytest.fixture
-def fake(library: Path) -> Iterator[ctypes.CDLL]:
-    handle = ctypes.CDLL(str(library))  # the same loaded copy the driver gets: dlopen shares it
-    handle.fake_remove()
-    handle.fake_plug(1)
-    handle.fake_force(0, 0, 0, 0)
-    handle.fake_read_delay(0)
-    yield handle
 
 
 @pytest.fixture
@@ -179,3 +161,18 @@ def test_profile_port_must_be_an_sdk_port_number() -> None:
     assert ReaderProfile(driver="vendor_sdk", library="/opt/x.so", port="1001").port == "1001"
     with pytest.raises(ValidationError, match="SDK's port number"):
         ReaderProfile(driver="vendor_sdk", library="/opt/x.so", port="/dev/ttyUSB0")
+
+
+def test_photo_goes_to_an_optional_wlt_decoder(fake: ctypes.CDLL, reader: VendorSdkReader, library: Path) -> None:
+    from devices.readers.wlt import BMP_SIZE, WltDecoder
+
+    insert(fake, "resident-zhang")
+    photo = reader.read_identity(1.0).photo
+    bmp = WltDecoder(str(library)).decode(photo)
+    assert len(bmp) == BMP_SIZE and bmp[:2] == b"BM" and bmp[2:10] == photo[2:10]
+    with pytest.raises(DeviceError) as refused:
+        WltDecoder(str(library)).decode(b"\xff" * 1024)
+    assert refused.value.reason == Reason.CARD_UNREADABLE
+    with pytest.raises(DeviceError) as missing:
+        WltDecoder(str(library), function="wlt2bmp_missing")
+    assert missing.value.reason == Reason.CONFIG_INVALID
