@@ -144,12 +144,21 @@ class PrinterProfile(Strict):
     chars_per_line: Annotated[int, Field(ge=24, le=64)] = 48
     """Half-width characters per line in the normal font; a Chinese character takes two."""
     encoding: Literal["GB18030", "GBK"] = "GB18030"
+    font_charset: Literal["GB2312", "GBK", "GB18030"] = "GBK"
+    """Characters the printer's built-in font has; a line with any other character (a rare name character
+    such as 䶮, Korean) is printed as an image. GB18030 means its four-byte characters too."""
     chinese_text_mode: bool = True
     """Frame Chinese text with FS & ... FS . (most mainland printers need it)."""
     qr: Literal["native", "image"] = "image"
     cutter: bool = True
     status_timeout_s: Annotated[float, Field(gt=0, le=10)] = 1.0
     """No status reply within this time means unknown/offline, never OK."""
+
+    @model_validator(mode="after")
+    def _font_matches_encoding(self) -> PrinterProfile:
+        if self.font_charset == "GB18030" and self.encoding != "GB18030":
+            raise ValueError("font_charset GB18030 needs encoding GB18030 (GBK cannot send those characters)")
+        return self
 
     @model_validator(mode="after")
     def _line_fits_paper(self) -> PrinterProfile:
