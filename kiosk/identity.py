@@ -176,7 +176,7 @@ def mask_id_number(id_number: str) -> str:
 def mask_phone(phone: str) -> str:
     """138****5678 for mobile numbers; other lengths keep only the last 4 digits."""
     digits = re.sub(r"\D", "", phone)
-    if len(digits) == 11:
+    if len(digits) == 11 and digits.startswith("1"):
         return digits[:3] + "****" + digits[-4:]
     if len(digits) <= 4:
         return "*" * len(digits)

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from kiosk.problems import ConfigError, Problem, problems_from_validation, read_toml
 
@@ -139,7 +147,6 @@ class PrinterConnection(Strict):
 
 
 class PrinterProfile(Strict):
-    connection: PrinterConnection
     paper_width_mm: Literal[58, 80] = 80
     chars_per_line: Annotated[int, Field(ge=24, le=64)] = 48
     """Half-width characters per line in the normal font; a Chinese character takes two."""
@@ -153,20 +160,24 @@ class PrinterProfile(Strict):
     cutter: bool = True
     status_timeout_s: Annotated[float, Field(gt=0, le=10)] = 1.0
     """No status reply within this time means unknown/offline, never OK."""
+    connection: PrinterConnection
 
-    @model_validator(mode="after")
-    def _font_matches_encoding(self) -> PrinterProfile:
-        if self.font_charset == "GB18030" and self.encoding != "GB18030":
-            raise ValueError("font_charset GB18030 needs encoding GB18030 (GBK cannot send those characters)")
-        return self
+    @field_validator("font_charset")
+    @classmethod
+    def _font_matches_encoding(cls, charset: str, info: ValidationInfo) -> str:
+        if charset == "GB18030" and info.data.get("encoding", "GB18030") != "GB18030":
+            raise ValueError("GB18030 needs encoding GB18030 (GBK cannot send its four-byte characters)")
+        return charset
 
-    @model_validator(mode="after")
-    def _line_fits_paper(self) -> PrinterProfile:
-        limit = 32 if self.paper_width_mm == 58 else 64
-        if self.chars_per_line > limit:
-            raise ValueError(f"chars_per_line {self.chars_per_line} does not fit {self.paper_width_mm} mm paper "
-                             f"(at most {limit})")
-        return self
+    @field_validator("chars_per_line")
+    @classmethod
+    def _line_fits_paper(cls, chars: int, info: ValidationInfo) -> int:
+        # A field validator (not a model one) so it still reports when another printer field is wrong.
+        width = info.data.get("paper_width_mm", 80)
+        limit = 32 if width == 58 else 64
+        if chars > limit:
+            raise ValueError(f"{chars} does not fit {width} mm paper (at most {limit})")
+        return chars
 
 
 class ScreenProfile(Strict):
@@ -208,7 +219,7 @@ class LoadedConfig:
     profile_chain: tuple[str, ...]  # the profile and the ones it inherits from, nearest first
 
     def resolve(self, relative: Path) -> Path:
-        return relative if relative.is_absolute() else self.path.parent / relative
+        return relative if relative.is_absolute() else (self.path.parent / relative).resolve()
 
     @property
     def data_dir(self) -> Path:
@@ -303,7 +314,9 @@ def load_config(path: Path | None = None) -> LoadedConfig:
             problems.extend(problems_from_validation(shown, exc))
     profile_name = (settings.device_profile if settings else
                     (data or {}).get("device_profile", "simulated") if isinstance(data, dict) else "simulated")
-    profile, chain, found = None, (), []
+    profile: DeviceProfile | None = None
+    chain: tuple[str, ...] = ()
+    found: list[Problem] = []
     if isinstance(profile_name, str):
         devices_dir = path.parent / "devices"
         profile, chain, found = load_profile(devices_dir, profile_name, _shown(devices_dir))

@@ -1,0 +1,29 @@
+"""Speech that says nothing but remembers what it was asked to say, for kiosks without speakers and tests."""
+
+from __future__ import annotations
+
+import threading
+
+from kiosk.health import Component, Health
+from kiosk.settings import LoadedConfig
+
+
+class SilentSpeech:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.spoken: list[tuple[str, str]] = []
+
+    def health(self) -> Health:
+        return Health.ok(Component.SPEECH, "silent")
+
+    def say(self, text: str, language: str) -> None:
+        with self._lock:
+            self.spoken.append((language, text))
+            del self.spoken[:-50]  # keep a short tail only
+
+    def stop(self) -> None:
+        pass
+
+
+def from_config(config: LoadedConfig) -> SilentSpeech:
+    return SilentSpeech()

@@ -1,0 +1,88 @@
+"""A kiosk without a screen: the composition of config, catalog, ports and runner, with a queue standing in
+for the UI thread. Used by the headless demo walkthrough and by tests that drive whole sessions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.catalog import Catalog, load_catalog
+from kiosk.health import Health
+from kiosk.runner import Scheduler, SessionRunner
+from kiosk.session import events as ev
+from kiosk.session.model import KioskState, Rules, initial_state
+from kiosk.settings import LoadedConfig, load_config
+from kiosk.slip_layouts import SlipComposer
+from kiosk.wiring import Ports, build_ports
+
+
+def rules_from(config: LoadedConfig, catalog: Catalog) -> Rules:
+    s = config.settings
+    return Rules(catalog=catalog, kiosk_id=s.kiosk_id, languages=tuple(s.languages),
+                 idle_warning_s=s.timeouts.idle_warning_s, session_s=s.timeouts.session_s,
+                 card_read_s=s.timeouts.card_read_s)
+
+
+def startup_health(ports: Ports) -> list[Health]:
+    return [ports.reader.health(), ports.printer.health(), ports.backend.health(), ports.speech.health()]
+
+
+@dataclass
+class Kiosk:
+    config: LoadedConfig
+    catalog: Catalog
+    ports: Ports
+    runner: SessionRunner
+    inbox: queue.Queue[ev.Event]
+
+    @property
+    def state(self) -> KioskState:
+        return self.runner.state
+
+    def dispatch(self, event: ev.Event) -> KioskState:
+        self.pump()
+        return self.runner.dispatch(event)
+
+    def pump(self) -> None:
+        """Apply every result the workers have posted so far, on this (the 'UI') thread."""
+        while True:
+            try:
+                event = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            self.runner.dispatch(event)
+
+    def wait_for(self, predicate: Callable[[KioskState], bool], timeout_s: float = 10.0) -> KioskState:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.pump()
+            if predicate(self.state):
+                return self.state
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"state never matched; now {self.state.lifecycle.value} "
+                                   f"{self.state.session.phase.value if self.state.session else '-'}")
+            with contextlib.suppress(queue.Empty):
+                self.runner.dispatch(self.inbox.get(timeout=min(remaining, 0.1)))
+
+    def close(self) -> None:
+        self.runner.close()
+        self.ports.close()
+
+
+def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None, ports: Ports | None = None,
+                scheduler: Scheduler | None = None) -> Kiosk:
+    config = load_config(config_path)
+    catalog = load_catalog(catalog_dir)
+    ports = ports or build_ports(config)
+    inbox: queue.Queue[ev.Event] = queue.Queue()
+    composer = SlipComposer(config.settings, catalog, ports.clock.now)
+    runner = SessionRunner(initial_state(rules_from(config, catalog)), ports, inbox.put, composer, scheduler)
+    kiosk = Kiosk(config, catalog, ports, runner, inbox)
+    runner.dispatch(ev.StartupCompleted(tuple(startup_health(ports))))
+    return kiosk
