@@ -65,7 +65,11 @@ LABELS: Labels = {
     "free": ("免费", "무료", "Free of charge"),
     "charged": ("收费（详见窗口公示）", "유료 (창구 게시 참조)", "Charged (see the window's notice)"),
     "consult": ("咨询电话", "문의 전화", "Enquiries"),
-    "keep": ("请妥善保管本回执。", "이 영수증을 잘 보관하세요.", "Please keep this receipt."),
+    "keep_receipt": ("请妥善保管本回执。", "이 영수증을 잘 보관하세요.", "Please keep this receipt."),
+    "keep_appointment": ("请妥善保管本凭条。", "이 확인증을 잘 보관하세요.", "Please keep this slip."),
+    "keep_guide": ("材料以受理窗口要求为准。", "제출 자료는 접수 창구의 안내를 따릅니다.",
+                   "The window's requirements prevail."),
+    "not_needed": ("无需提供", "제출 불필요", "Not needed"),
     "take_card": ("请取走您的身份证和凭条", "신분증과 영수증을 챙기세요", "Take your ID card and this slip"),
     "materials": ("所需材料", "필요 자료", "Materials"),
     "steps": ("办理步骤", "처리 절차", "Steps"),
@@ -205,7 +209,7 @@ class SlipComposer:
             return test_slip(self.settings, self.now())
         elif request.kind == SlipKind.READINESS:
             return readiness_slip(self.settings, (), self.now())
-        blocks += self._footer(lang, take_card=request.kind != SlipKind.GUIDE)
+        blocks += self._footer(lang, request.kind)
         origin = SlipOrigin(request.item_id, lang, request.application_number, request.local_reference,
                             request.queued)
         return Slip(request.kind, tuple(blocks), origin if request.kind == SlipKind.RECEIPT else None)
@@ -332,17 +336,23 @@ class SlipComposer:
     def _checklist(self, item: Item, lang: str) -> list[Block]:
         blocks: list[Block] = [Text(label("materials", lang), bold=True)]
         for m in item.materials:
+            if m.required == "no":
+                continue
             blocks.append(Text(f"□ {m.name.get(lang)}", indent=2))
             blocks.append(Text(f"  {material_how(m, lang)}{_bracketed(_condition(m, lang), lang)}", indent=2))
+        not_needed = [m.name.get(lang) for m in item.materials if m.required == "no"]
+        if not_needed:
+            separator = "、" if lang == "zh" else ", "
+            blocks.append(self._field("not_needed", separator.join(not_needed), lang))
         return blocks
 
-    def _footer(self, lang: str, take_card: bool = True) -> list[Block]:
+    def _footer(self, lang: str, kind: SlipKind) -> list[Block]:
         phone = self.settings.site.consult_phone
         blocks: list[Block] = [Rule(), self._field("consult", phone, lang, bold=True)]
         if lang != "zh":
             blocks.append(Text(f"{LABELS['consult'][0]}：{phone}"))
-        blocks.append(Text(label("keep", lang), Align.CENTER))
-        if take_card:
+        blocks.append(Text(label(f"keep_{kind.value}", lang), Align.CENTER))
+        if kind != SlipKind.GUIDE:
             blocks.append(Text(label("take_card", lang), Align.CENTER, bold=True))
         return [*blocks, Feed(1), Cut()]
 
@@ -382,6 +392,9 @@ def readiness_slip(settings: KioskSettings, healths: Sequence[Health], now: date
         blocks.append(Text(f"{key}：{value}", indent=_columns(key) + 2))
     ready = bool(healths) and all(h.usable for h in healths)
     blocks += [Rule(), Text("可以开放服务" if ready else "暂不能开放服务", Align.CENTER, double=True)]
+    attention = sum(1 for h in healths if h.status != Status.OK)
+    if attention:
+        blocks.append(Text(f"{attention} 项需处理，见上", Align.CENTER))
     return Slip(SlipKind.READINESS, (*blocks, Feed(2), Cut()))
 
 

@@ -258,9 +258,10 @@ def render_line(line: str, width: int, align: Align, bold: bool, size: tuple[int
     ink = base.convert("1")
     if size != (1, 1):
         ink = ink.resize((ink.width * size[0], ink.height * size[1]), Image.Resampling.NEAREST)
-    canvas = Image.new("1", (width, ink.height), 0)
-    offset = {Align.LEFT: 0, Align.CENTER: (width - ink.width) // 2, Align.RIGHT: width - ink.width}[align]
-    canvas.paste(ink, (max(0, offset), 0))
+    offset = max(0, {Align.LEFT: 0, Align.CENTER: (width - ink.width) // 2, Align.RIGHT: width - ink.width}[align])
+    # only as wide as the text reaches (fewer bytes on a slow serial link); the position is in the image
+    canvas = Image.new("1", (min(width, -(-(offset + ink.width) // 8) * 8), ink.height), 0)
+    canvas.paste(ink, (offset, 0))
     return canvas
 
 
