@@ -18,6 +18,7 @@ from pathlib import Path
 from kiosk.slips import Slip, SlipKind, SlipOrigin
 
 JOURNAL_FILE = "print-journal.sqlite3"
+REPRINT_MARK = "-reprint-"  # job ids of reprints: <original job id>-reprint-<n>
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -108,32 +109,34 @@ class PrintJournal:
         return _record(row) if row else None
 
     def receipts(self, limit: int = 50) -> list[JobRecord]:
-        """Printed receipts, newest first, for the maintenance reprint list."""
+        """Printed receipts (not their reprints), newest first, for the maintenance reprint list."""
         with self._connect() as db:
             rows = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE kind = ? AND state = 'printed' "
-                              "ORDER BY updated_at DESC, rowid DESC LIMIT ?",
+                              f"AND {_NOT_REPRINT} ORDER BY updated_at DESC, rowid DESC LIMIT ?",
                               (SlipKind.RECEIPT.value, limit)).fetchall()
         return [_record(row) for row in rows]
 
     def find_receipt(self, reference: str) -> JobRecord | None:
-        """The newest printed receipt with this application number or local reference (待上传 number)."""
+        """The newest printed receipt (not a reprint) with this application number or local reference."""
         reference = reference.strip()
         if not reference:
             return None
         with self._connect() as db:
             row = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE kind = ? AND state = 'printed' AND "
-                             "(application_number = ? OR local_reference = ?) "
+                             f"(application_number = ? OR local_reference = ?) AND {_NOT_REPRINT} "
                              "ORDER BY updated_at DESC, rowid DESC LIMIT 1",
                              (SlipKind.RECEIPT.value, reference, reference)).fetchone()
         return _record(row) if row else None
 
-    def count_reprints(self, job_id: str) -> int:
+    def next_reprint_id(self, job_id: str) -> str:
+        """The job id for printing `job_id` once more: every reprint is a job of its own."""
         with self._connect() as db:
             row = db.execute("SELECT COUNT(*) FROM jobs WHERE job_id LIKE ? ESCAPE '\\'",
-                             (_like_escape(job_id) + "-reprint-%",)).fetchone()
-        return int(row[0])
+                             (_like_escape(job_id + REPRINT_MARK) + "%",)).fetchone()
+        return f"{job_id}{REPRINT_MARK}{int(row[0]) + 1}"
 
 
+_NOT_REPRINT = f"instr(job_id, '{REPRINT_MARK}') = 0"
 _COLUMNS = ("job_id, kind, state, attempts, reason, item_id, language, application_number, local_reference, "
             "queued, updated_at")
 

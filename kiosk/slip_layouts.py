@@ -206,7 +206,7 @@ class SlipComposer:
         elif request.kind == SlipKind.GUIDE:
             blocks += self._guide(item, lang)
         elif request.kind == SlipKind.TEST:
-            return test_slip(self.settings, self.now())
+            return printer_test_slip(self.settings, self.now())
         elif request.kind == SlipKind.READINESS:
             return readiness_slip(self.settings, (), self.now())
         blocks += self._footer(lang, request.kind)
@@ -398,7 +398,7 @@ def readiness_slip(settings: KioskSettings, healths: Sequence[Health], now: date
     return Slip(SlipKind.READINESS, (*blocks, Feed(2), Cut()))
 
 
-def test_slip(settings: KioskSettings, now: datetime, details: Sequence[tuple[str, str]] = ()) -> Slip:
+def printer_test_slip(settings: KioskSettings, now: datetime, details: Sequence[tuple[str, str]] = ()) -> Slip:
     """A page with everything a slip uses: sizes, alignment, Chinese, rare characters, Korean and a QR."""
     composer = _Bare(settings)
     blocks: list[Block] = [*composer.header(SlipKind.TEST),

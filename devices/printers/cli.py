@@ -26,7 +26,7 @@ from kiosk.health import DeviceError
 from kiosk.print_journal import PrintJournal
 from kiosk.problems import ConfigError, problems_from_validation
 from kiosk.settings import DeviceProfile, LoadedConfig, load_config, load_profile
-from kiosk.slip_layouts import SlipComposer, test_slip
+from kiosk.slip_layouts import SlipComposer, printer_test_slip
 from kiosk.slips import SlipKind
 
 KINDS = ", ".join(k.value for k in SlipKind)
@@ -191,7 +191,7 @@ def cmd_slip_reprint(args: argparse.Namespace) -> int:
         raise BadInput(f"no printed receipt with number {args.reference!r} on this kiosk "
                        "(`kiosk slip receipts` lists them)")
     slip = SlipComposer(config.settings, _catalog(args), datetime.now).reprint(record.origin)
-    job_id = f"{record.job_id}-reprint-{journal.count_reprints(record.job_id) + 1}"
+    job_id = journal.next_reprint_id(record.job_id)
     printer = _printer(config)
     try:
         printer.print_slip(job_id, slip)
@@ -224,7 +224,7 @@ def cmd_print_test(args: argparse.Namespace) -> int:
         print(f"printer before: {before.status.value} ({before.reason.value}) {before.detail}")
         job_id = f"test-{datetime.now():%Y%m%d-%H%M%S-%f}"
         try:
-            printer.print_slip(job_id, test_slip(config.settings, datetime.now(), details))
+            printer.print_slip(job_id, printer_test_slip(config.settings, datetime.now(), details))
         except DeviceError as exc:
             print(f"test page not printed: {exc.reason.value} ({exc.detail})", file=sys.stderr)
             return 1

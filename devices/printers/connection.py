@@ -8,6 +8,7 @@ DeviceError(PRINTER_OFFLINE) with a technical detail.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Any, Protocol
 
@@ -87,10 +88,8 @@ class _EscposConnection:
         if not self._open:
             return
         self._open = False
-        try:
+        with contextlib.suppress(Exception):  # closing a link that already broke
             self.printer.close()
-        except Exception:  # closing a link that already broke
-            pass
 
 
 class NetworkConnection(_EscposConnection):

@@ -130,7 +130,8 @@ class SlipEncoder:
     def __init__(self, profile: PrinterProfile) -> None:
         self.profile = profile
         self.width_dots = width_dots(profile.paper_width_mm)
-        self.columns = profile.chars_per_line
+        # the encoder prints in font A (12x24 dots); more columns than that fit would overflow the paper
+        self.columns = min(profile.chars_per_line, self.width_dots // CELL)
         self.codec = profile.encoding.lower()
         self.charset = CODECS[profile.font_charset]
         self.max_bytes = 4 if profile.font_charset == "GB18030" else 2

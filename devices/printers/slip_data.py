@@ -16,7 +16,7 @@ from kiosk.health import Action, Component, Health, Reason, Status
 from kiosk.identity import mask_address, mask_id_number, mask_name
 from kiosk.session.commands import SlipRequest
 from kiosk.settings import KioskSettings
-from kiosk.slip_layouts import SlipComposer, readiness_slip, test_slip
+from kiosk.slip_layouts import SlipComposer, printer_test_slip, readiness_slip
 from kiosk.slips import Slip, SlipKind, SlipOrigin
 
 SAMPLE_TIME = datetime(2024, 5, 20, 10, 32)
@@ -85,7 +85,7 @@ def build_slip(kind: SlipKind, data: SlipData, settings: KioskSettings, catalog:
         healths = [Health(h.component, h.status, h.reason, h.action, h.detail) for h in data.health]
         return readiness_slip(settings, healths, when, tuple(data.details.items()))
     if kind == SlipKind.TEST:
-        return test_slip(settings, when, tuple(data.details.items()))
+        return printer_test_slip(settings, when, tuple(data.details.items()))
     composer = SlipComposer(settings, catalog, lambda: when)
     if data.reprint and kind == SlipKind.RECEIPT:
         return composer.reprint(SlipOrigin(data.item_id, data.language, data.application_number,
@@ -102,7 +102,8 @@ def build_slip(kind: SlipKind, data: SlipData, settings: KioskSettings, catalog:
 
 # ---- samples: invented people, valid check digits ----
 
-_APPLICANT = Person(name="李玉䶮", id_number="222401198007152136", address="吉林省延边朝鲜族自治州延吉市河南街道光明社区5号")
+_APPLICANT = Person(name="李玉䶮", id_number="222401198007152136",
+                    address="吉林省延边朝鲜族自治州延吉市河南街道光明社区5号")
 
 SAMPLES: dict[SlipKind, SlipData] = {
     SlipKind.RECEIPT: SlipData(item_id="disability-subsidies", application_number="JL2201022024052000123",
