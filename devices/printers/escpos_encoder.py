@@ -49,7 +49,7 @@ def width_dots(paper_width_mm: int) -> int:
 
 
 def columns(text: str) -> int:
-    return sum(1 if ord(ch) < 0x80 else 2 for ch in text)
+    return 2 * len(text) - sum(1 for ch in text if ch < "\x80")
 
 
 def clean(text: str) -> str:
@@ -70,31 +70,33 @@ def _wrap_paragraph(text: str, width: int, indent: int) -> list[str]:
     lines: list[str] = []
     prefix = ""  # the indent of continuation lines
     words: list[str] = []  # tokens on the current line
-
-    def used() -> int:
-        return columns(prefix) + sum(columns(w) for w in words)
+    used = 0  # columns taken on the current line, prefix included
 
     def flush() -> None:
-        nonlocal prefix
+        nonlocal prefix, used
         lines.append((prefix + "".join(words)).rstrip())
         words.clear()
         prefix = " " * indent
+        used = indent
 
     pending = _TOKENS.findall(text)[::-1]  # a stack: the next token is at the end
     while pending:
         token = pending.pop()
-        if used() + columns(token) <= width:
+        size = columns(token)
+        if used + size <= width:
             words.append(token)
+            used += size
             continue
         if token.isspace():
             flush()
             continue
         solid = [w for w in words if w.strip()]
-        if not solid or columns(token) > width - indent:
+        if not solid or size > width - indent:
             # a word longer than a line: fill this line with what fits and carry the rest
-            head = ""
+            head, room = "", width - used
             for ch in token:
-                if used() + columns(head + ch) > width:
+                room -= columns(ch)
+                if room < 0:
                     break
                 head += ch
             if not head and not solid:
