@@ -17,18 +17,15 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from escpos.printer import Dummy
 
-from escpos.printer import Dummy  # noqa: E402
-
-from devices.printers.escpos_encoder import SlipEncoder  # noqa: E402
-from devices.printers.preview import decode, render  # noqa: E402
-from devices.printers.slip_data import SAMPLES, build_slip  # noqa: E402
-from kiosk.catalog import load_catalog  # noqa: E402
-from kiosk.settings import PrinterProfile, load_config  # noqa: E402
-from kiosk.slips import Align, Cut, Qr, Rule, Slip, SlipKind, Text  # noqa: E402
+from devices.printers.escpos_encoder import SlipEncoder
+from devices.printers.preview import decode, render
+from devices.printers.slip_data import SAMPLES, build_slip
+from kiosk.catalog import load_catalog
+from kiosk.settings import PrinterProfile, load_config
+from kiosk.slips import Cut, Qr, Rule, Slip, SlipKind, Text
 
 GOALS_MS = {"text": 50.0, "image lines": 300.0}
 
