@@ -19,6 +19,7 @@ from kiosk.health import DeviceError, Reason
 from kiosk.settings import PrinterConnection
 
 WRITE_TIMEOUT_S = 10.0  # a printer that takes longer to accept one chunk is stuck
+CONNECT_TIMEOUT_S = 3.0  # a network printer that does not answer by then is off (health() waits for this)
 CHUNK = 4096
 
 
@@ -45,7 +46,8 @@ class Connection(Protocol):
 
 
 def _offline(what: str, exc: BaseException) -> DeviceError:
-    return DeviceError(Reason.PRINTER_OFFLINE, f"{what}: {type(exc).__name__}: {exc}"[:200])
+    detail = " ".join(f"{what}: {type(exc).__name__}: {exc}".split())
+    return DeviceError(Reason.PRINTER_OFFLINE, detail[:200])
 
 
 class _EscposConnection:
@@ -94,7 +96,12 @@ class _EscposConnection:
 
 class NetworkConnection(_EscposConnection):
     def __init__(self, host: str, port: int) -> None:
-        super().__init__(Network(host, port, timeout=WRITE_TIMEOUT_S), f"network printer {host}:{port}")
+        super().__init__(Network(host, port, timeout=CONNECT_TIMEOUT_S), f"network printer {host}:{port}")
+
+    def open(self) -> None:
+        if not self._open:
+            super().open()
+            self._socket().settimeout(WRITE_TIMEOUT_S)
 
     def _socket(self) -> socket.socket:
         sock = self.printer.device

@@ -193,3 +193,22 @@ def test_file_printer_writes_bytes_and_cannot_report_status(tmp_path: Path, slip
     printer.print_slip("job", slip)
     printer.close()
     assert target.read_bytes() == SlipEncoder(printer_profile).encode(slip).data
+
+
+@pytest.mark.parametrize("connection", [
+    {"kind": "usb", "usb_vendor_id": 0x0483, "usb_product_id": 0x5743},
+    {"kind": "serial", "serial_port": "/dev/kiosk-no-such-printer"},
+    {"kind": "file", "path": "/nonexistent-dir/lp0"},
+])
+def test_a_missing_printer_is_offline_with_a_one_line_reason(tmp_path: Path, slip: Slip,
+                                                             connection: dict[str, object]) -> None:
+    from devices.printers.connection import connection_for
+
+    printer_profile = profile(connection=connection)
+    printer = EscposPrinter(printer_profile, connection_for(printer_profile.connection), PrintJournal.in_dir(tmp_path))
+    health = printer.health()
+    assert health.reason == Reason.PRINTER_OFFLINE and "\n" not in health.detail
+    with pytest.raises(DeviceError) as failure:
+        printer.print_slip("job", slip)
+    assert failure.value.reason == Reason.PRINTER_OFFLINE
+    assert printer.journal.get("job").state == "failed"  # type: ignore[union-attr]
