@@ -291,6 +291,9 @@ def render(doc: Document) -> Image.Image:
             strips.append(Image.new("L", (width, max(1, item.dots)), 255))
         elif isinstance(item, CutMark):
             strips.append(_cut_strip(width, item.partial))
+    torn = bool(doc.items) and not isinstance(doc.items[-1], CutMark)
+    if torn:  # no cutter: the paper is torn off at the tear bar
+        strips.append(_cut_strip(width, partial=False, label="撕纸 tear off"))
     height = sum(s.height for s in strips) + 16
     picture = Image.new("L", (width + 2 * MARGIN, height + 2 * MARGIN), 200)
     paper = Image.new("L", (width, height), 255)
@@ -301,7 +304,7 @@ def render(doc: Document) -> Image.Image:
     picture.paste(paper, (MARGIN, MARGIN))
     draw = ImageDraw.Draw(picture)
     y = MARGIN + 16
-    for strip, item in zip(strips[1:], doc.items, strict=True):
+    for strip, item in zip(strips[1:], [*doc.items, *([CutMark(False)] if torn else [])], strict=True):
         if isinstance(item, CutMark):
             _dashes(draw, 0, y + 30, width + 2 * MARGIN)
         y += strip.height
@@ -353,11 +356,11 @@ def _render_qr(qr: QrCode, width: int) -> Image.Image:
     return strip
 
 
-def _cut_strip(width: int, partial: bool) -> Image.Image:
+def _cut_strip(width: int, partial: bool, label: str = "") -> Image.Image:
     strip = Image.new("L", (width, 40), 255)
     draw = ImageDraw.Draw(strip)
     font = cjk_font(16)
-    label = "部分切纸 partial cut" if partial else "切纸 cut"
+    label = label or ("部分切纸 partial cut" if partial else "切纸 cut")
     draw.text((width - 4, 4), label, font=font, fill=120, anchor="rt")
     return strip
 

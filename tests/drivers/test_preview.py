@@ -62,5 +62,7 @@ def test_png_shows_the_paper_with_text_image_and_cut(tmp_path: Path) -> None:
 
 
 def test_render_is_one_dot_per_pixel() -> None:
-    doc = decode(cmd.INIT + b"A\n" + cmd.feed_lines(1))
-    assert render(doc).size == (576 + 2 * MARGIN, 16 + 30 + 30 + 16 + 2 * MARGIN)
+    doc = decode(cmd.INIT + b"A\n" + cmd.feed_lines(1) + cmd.cut(False))
+    assert render(doc).size == (576 + 2 * MARGIN, 16 + 30 + 30 + 40 + 16 + 2 * MARGIN)
+    torn = decode(cmd.INIT + b"A\n" + cmd.feed_lines(1))  # no cutter: a tear-off mark instead
+    assert render(torn).size == render(doc).size
