@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from kiosk.health import DeviceError, Reason
 from kiosk.slips import Slip, SlipKind, SlipOrigin
 
 JOURNAL_FILE = "print-journal.sqlite3"
@@ -56,9 +57,7 @@ class PrintJournal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        self._ready = False  # the file is made on first use, so a bad disk does not stop the kiosk starting
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> PrintJournal:
@@ -66,13 +65,24 @@ class PrintJournal:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; a failing disk becomes DeviceError, as a job must not print unrecorded."""
         with self._lock:
-            db = sqlite3.connect(self.path, timeout=5)
+            try:
+                if not self._ready:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=5)
+            except (OSError, sqlite3.Error) as exc:
+                raise _journal_error(exc) from None
             try:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
+                if not self._ready:
+                    db.executescript(_SCHEMA)
+                    self._ready = True
                 with db:
                     yield db
+            except sqlite3.Error as exc:
+                raise _journal_error(exc) from None
             finally:
                 db.close()
 
@@ -145,6 +155,12 @@ def _record(row: tuple[str, str, str, int, str, str, str, str, str, int, str]) -
     job_id, kind, state, attempts, reason, item_id, language, number, reference, queued, stamp = row
     origin = SlipOrigin(item_id, language, number, reference, bool(queued)) if item_id else None
     return JobRecord(job_id, SlipKind(kind), state, attempts, reason, origin, datetime.fromisoformat(stamp))
+
+
+def _journal_error(exc: BaseException) -> DeviceError:
+    full = "full" in str(exc).lower() or getattr(exc, "errno", None) == 28
+    return DeviceError(Reason.DISK_FULL if full else Reason.INTERNAL_ERROR,
+                       f"print journal: {type(exc).__name__}: {exc}")
 
 
 def _like_escape(text: str) -> str:

@@ -6,6 +6,9 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
+from kiosk.health import DeviceError, Reason
 from kiosk.print_journal import JOURNAL_FILE, PrintJournal
 from kiosk.slips import Cut, Slip, SlipKind, SlipOrigin, Text
 
@@ -46,3 +49,11 @@ def test_holds_no_personal_data(tmp_path: Path) -> None:
         columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
     assert columns == {"job_id", "kind", "state", "attempts", "reason", "item_id", "language",
                        "application_number", "local_reference", "queued", "updated_at"}
+
+
+def test_a_journal_that_cannot_be_written_is_a_device_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    journal = PrintJournal(tmp_path / "file" / JOURNAL_FILE)  # constructing never fails: the kiosk still starts
+    with pytest.raises(DeviceError) as failure:
+        journal.was_printed("a")
+    assert failure.value.reason == Reason.INTERNAL_ERROR and "print journal" in failure.value.detail
