@@ -153,6 +153,9 @@ class PrinterProfile(Strict):
     chars_per_line: Annotated[int, Field(ge=24, le=64)] = 48
     """Half-width characters per line in the normal font; a Chinese character takes two."""
     encoding: Literal["GB18030", "GBK"] = "GB18030"
+    font_charset: Literal["GB2312", "GBK", "GB18030"] = "GBK"
+    """Characters the printer's built-in font has; a line with any other character (a rare name character
+    such as 䶮, Korean) is printed as an image. GB18030 means its four-byte characters too."""
     chinese_text_mode: bool = True
     """Frame Chinese text with FS & ... FS . (most mainland printers need it)."""
     qr: Literal["native", "image"] = "image"
@@ -160,6 +163,13 @@ class PrinterProfile(Strict):
     status_timeout_s: Annotated[float, Field(gt=0, le=10)] = 1.0
     """No status reply within this time means unknown/offline, never OK."""
     connection: PrinterConnection
+
+    @field_validator("font_charset")
+    @classmethod
+    def _font_matches_encoding(cls, charset: str, info: ValidationInfo) -> str:
+        if charset == "GB18030" and info.data.get("encoding", "GB18030") != "GB18030":
+            raise ValueError("GB18030 needs encoding GB18030 (GBK cannot send its four-byte characters)")
+        return charset
 
     @field_validator("chars_per_line")
     @classmethod
