@@ -110,6 +110,11 @@ class ReaderProfile(Strict):
     """Vendors advise polling a SAM no faster than every 300 ms."""
     test_identities: list[str] = []
     """Simulated reader only: ids of the built-in test identities it offers."""
+    simulated_faults: list[Literal["no_card", "card_removed", "unsupported_card", "card_unreadable",
+                                   "reader_timeout", "no_reader"]] = []
+    """Simulated reader only: its first reads fail with these reasons, in order (to show error screens)."""
+    simulated_read_delay_s: Annotated[float, Field(ge=0, le=10)] = 0.0
+    """Simulated reader only: seconds a read takes once the card is there (a real SAM takes about 1)."""
 
     @model_validator(mode="after")
     def _driver_settings(self) -> ReaderProfile:

@@ -127,4 +127,8 @@ def from_config(config: LoadedConfig) -> SimulatedCardReader:
     if unknown:
         raise DeviceError(Reason.CONFIG_INVALID, f"unknown test identities {unknown}")
     identities = {key: TEST_IDENTITIES[key] for key in wanted} if wanted else dict(TEST_IDENTITIES)
-    return SimulatedCardReader(identities)
+    reader = SimulatedCardReader(identities)
+    reader.read_delay_s = config.profile.reader.simulated_read_delay_s
+    for fault in config.profile.reader.simulated_faults:
+        reader.fail_next(Reason(fault))
+    return reader

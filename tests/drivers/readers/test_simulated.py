@@ -99,3 +99,17 @@ def test_from_the_shipped_simulated_profile(kiosk_config: Path) -> None:
     reader = from_config(load_config(kiosk_config))
     assert isinstance(reader, CardReader)
     assert set(reader.identities) == {"resident-zhang", "resident-rare-char", "hmt-chen", "foreign-smith"}
+
+
+def test_faults_and_delay_from_the_profile(kiosk_config: Path) -> None:
+    profile = kiosk_config.parent / "devices" / "simulated.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        'driver = "simulated"',
+        'driver = "simulated"\nsimulated_faults = ["card_unreadable", "unsupported_card"]\n'
+        'simulated_read_delay_s = 0.05'), encoding="utf-8")
+    reader = from_config(load_config(kiosk_config))
+    reader.insert("resident-zhang")
+    assert reason_of_read(reader) == Reason.CARD_UNREADABLE
+    assert reason_of_read(reader) == Reason.UNSUPPORTED_CARD
+    assert reader.read_identity(1.0).name == "张桂兰"
+    assert reader.read_delay_s == 0.05
