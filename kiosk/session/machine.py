@@ -18,6 +18,7 @@ from kiosk.identity import (
     Identity,
     id_number_problems,
     manual_identity,
+    mask_address,
     mask_id_number,
     mask_name,
     normalize_id_number,
@@ -159,7 +160,8 @@ def _identity_problem(identity: Identity | None, today: date | None) -> Reason |
 
 def _slip_people(session: Session) -> dict[str, Any]:
     return {"masked_names": tuple(mask_name(p.name) for p in session.parties),
-            "masked_id_numbers": tuple(mask_id_number(p.id_number) for p in session.parties)}
+            "masked_id_numbers": tuple(mask_id_number(p.id_number) for p in session.parties),
+            "masked_addresses": tuple(mask_address(p.address) for p in session.parties)}
 
 
 def local_reference(kiosk_id: str, session_id: str) -> str:
