@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -18,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
 
 from backend.catalog_sync import CatalogStore
 from backend.keys import KIOSK_CREDENTIAL_FILE, KioskCredential
@@ -47,6 +49,7 @@ KIND_PATHS = {"application": "/v1/applications", "rating": "/v1/ratings"}
 BACKLOG_AGE_S = 15 * 60  # pending longer than this: staff should look (degraded, not unavailable)
 KEEP_DELIVERED_S = 30 * 24 * 3600  # how long a local reference still maps to the server's number
 PURGE_EVERY_S = 3600
+NUMBER = re.compile(r"[A-Za-z0-9\-]{4,64}")
 
 
 def identity_json(identity: Identity) -> dict[str, Any]:
@@ -154,12 +157,14 @@ class HttpBackend:
 
     def progress(self, query: ProgressQuery) -> Sequence[ProgressRecord]:
         if query.application_number:
+            if not NUMBER.fullmatch(query.application_number):
+                return []  # no 办件编号 or local reference looks like this
             entry = self.outbox.by_reference(query.application_number)
             if entry is not None and entry.state != EntryState.DELIVERED:
                 return [self._queued_record(entry)]
             number = entry.remote_number if entry is not None and entry.remote_number else query.application_number
             try:
-                answer = self.transport.request("GET", f"/v1/applications/{number}")
+                answer = self.transport.request("GET", f"/v1/applications/{quote(number, safe='')}")
             except TransportError as exc:
                 if exc.http_status in (404, 422):
                     return []
@@ -178,8 +183,8 @@ class HttpBackend:
                               datetime.fromtimestamp(entry.created_at, UTC), "待上传")
 
     def appointment_slots(self, item_id: str, first_day: date, days: int) -> Sequence[Slot]:
-        answer = self.transport.request(
-            "GET", f"/v1/appointment-slots?item_id={item_id}&from={first_day.isoformat()}&days={max(1, min(days, 31))}")
+        query = urlencode({"item_id": item_id, "from": first_day.isoformat(), "days": max(1, min(days, 31))})
+        answer = self.transport.request("GET", f"/v1/appointment-slots?{query}")
         return [_slot(s) for s in answer.body["slots"]]
 
     def book(self, booking: Booking) -> BookingResult:
@@ -192,7 +197,8 @@ class HttpBackend:
 
     def cancel_booking(self, booking_number: str, id_number: str) -> None:
         try:
-            self.transport.request("POST", f"/v1/bookings/{booking_number}/cancellation", {"id_number": id_number})
+            self.transport.request("POST", f"/v1/bookings/{quote(booking_number, safe='')}/cancellation",
+                                   {"id_number": id_number})
         except TransportError as exc:
             if exc.code != "already_cancelled":
                 raise

@@ -125,15 +125,17 @@ class Transport:
 
     def _once(self, method: str, path: str, data: bytes, idempotency_key: str, timeout: float) -> Response:
         credential = self.credential
-        headers = p.sign_headers(credential.profile, credential.kiosk_id, credential.mac_key, method, path, data,
-                                 self._clock())
-        if data:
-            headers["Content-Type"] = "application/json"
+        headers = {"Content-Type": "application/json"} if data else {}
         if idempotency_key:
             headers[p.HEADER_IDEMPOTENCY] = idempotency_key
+        session = self._session
+        prepared = session.prepare_request(requests.Request(method, self.base_url + path, data=data or None,
+                                                            headers=headers))
+        # Sign the path exactly as it goes on the wire (after requests' quoting and normalising).
+        prepared.headers.update(p.sign_headers(credential.profile, credential.kiosk_id, credential.mac_key, method,
+                                               prepared.path_url, data, self._clock()))
         try:
-            answer = self._session.request(method, self.base_url + path, data=data or None, headers=headers,
-                                           timeout=(min(3.0, timeout), timeout))
+            answer = session.send(prepared, timeout=(min(3.0, timeout), timeout))
         except requests.ConnectionError as exc:
             if isinstance(exc, requests.ConnectTimeout):
                 raise TransportError(Reason.BACKEND_TIMEOUT, "connect timeout") from None

@@ -65,7 +65,8 @@ class AuthMiddleware:
                 scope.setdefault("state", {})["staff"] = principal
             else:
                 query = scope.get("query_string", b"").decode("latin-1")
-                target = path + (f"?{query}" if query else "")
+                raw_path = scope.get("raw_path") or path.encode()  # as sent, percent-encoding and all
+                target = raw_path.decode("latin-1") + (f"?{query}" if query else "")
                 kiosk_id = await anyio.to_thread.run_sync(self._check_kiosk, scope["method"], target, headers, body)
                 scope.setdefault("state", {})["kiosk_id"] = kiosk_id
         except AuthFailure as failure:

@@ -299,3 +299,13 @@ def test_health_is_degraded_when_the_outbox_backs_up(served: Served, client: Htt
     health = client.health()
     assert (health.status, health.reason) == (Status.DEGRADED, Reason.OUTBOX_BACKLOG)
     assert "1 pending" in health.detail
+
+
+def test_odd_numbers_typed_on_the_keypad_are_just_not_found(client: HttpBackend) -> None:
+    for typed in ("A/B", "12?x=1", "..", "号码"):
+        assert client.progress(ProgressQuery(application_number=typed)) == []
+    # whatever requests does to a path on the way out (quoting, dot segments), the signature covers it
+    for path in ("/v1/applications/%E5%8F%B7%E7%A0%81", "/v1/applications/x/../ABCD-1234", "/v1/applications/号码"):
+        with pytest.raises(TransportError) as caught:
+            client.transport.request("GET", path)
+        assert caught.value.http_status in (404, 422), (path, caught.value)
