@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -124,13 +125,26 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    from kiosk import demo
+    """With a display: the kiosk window on the simulators. Without one (or --headless): the scripted walkthrough
+    on a virtual display, saving a screenshot of every screen and the slip image into --out."""
+    from kiosk.demo import DEMO_CARD
 
     try:
-        return demo.main(Path(args.out))
+        if args.headless or not has_display():
+            walkthrough = importlib.import_module("screens.demo_walkthrough")
+            return int(walkthrough.main(Path(args.out)))
+        app = importlib.import_module("screens.app")
+        return int(app.main(None, demo_card=DEMO_CARD))
     except ConfigError as exc:
         return fail(exc, "configuration")
+    except ImportError as exc:
+        print(f"the touchscreen UI is not available in this build: {exc}", file=sys.stderr)
+        return 1
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -139,6 +153,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         load_catalog()
     except ConfigError as exc:
         return fail(exc, "configuration")
+    if args.config:
+        os.environ["KIOSK_CONFIG"] = str(Path(args.config).resolve())  # read by screens.app before Kivy starts
     try:
         app = importlib.import_module("screens.app")
     except ImportError as exc:

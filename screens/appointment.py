@@ -36,7 +36,7 @@ class AppointmentScreen(KioskScreen):
         self._phone = ""
 
     def on_kv_post(self, base_widget: object) -> None:
-        self.error_panel = self.ids.error
+        self.error_panel = self.ids.error.__self__
         show(self.error_panel, False)
 
     def render(self, state: KioskState) -> None:

@@ -33,7 +33,7 @@ class ConsentScreen(KioskScreen):
         self.ids.error.text = self.tr("consent.error") if session.consent_error else ""
 
     def on_kv_post(self, base_widget: object) -> None:
-        self.sensitive_card = self.ids.sensitive
+        self.sensitive_card = self.ids.sensitive.__self__
 
     def on_pre_enter(self, *_args: object) -> None:
         self.sensitive_ticked = False

@@ -73,7 +73,7 @@ class DoneScreen(KioskScreen):
             self.error_code = reason.upper()
 
     def on_kv_post(self, base_widget: object) -> None:
-        self.error_panel, self.reprint_button = self.ids.error, self.ids.reprint  # strong refs while detached
+        self.error_panel, self.reprint_button = self.ids.error.__self__, self.ids.reprint.__self__
         show(self.error_panel, False)
         show(self.reprint_button, False)
 

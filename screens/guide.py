@@ -42,11 +42,11 @@ def guide_sections(item: Item, language: str) -> dict[str, str]:
         return escape_markup(text)
 
     uncertain = t("guide.uncertain", language)
-    conditions = "\n".join(f"• {esc(f.text.get(language))}{'' if f.certainty == 'confirmed' else uncertain}"
+    conditions = "\n".join(f"•\u00a0{esc(f.text.get(language))}{'' if f.certainty == 'confirmed' else uncertain}"
                            for f in item.eligibility)
     materials = []
     for m in item.materials:
-        line = (f"• [b]{esc(m.name.get(language))}[/b]  "
+        line = (f"•\u00a0[b]{esc(m.name.get(language))}[/b]  "
                 f"{t(f'material.{m.required}', language)} · {t(f'material.{m.form}', language)}")
         if m.condition is not None:
             line += f"\n   {esc(m.condition.get(language))}"
@@ -96,7 +96,7 @@ class GuideScreen(KioskScreen):
         action.text = self.tr("guide.appointment" if item.kiosk_action == "appointment" else "guide.apply")
 
     def on_kv_post(self, base_widget: object) -> None:
-        self.action_button = self.ids.action
+        self.action_button = self.ids.action.__self__
 
     def start(self) -> None:
         item = self.app.state.item

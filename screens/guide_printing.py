@@ -25,7 +25,7 @@ class GuidePrintingScreen(KioskScreen):
     error_code = StringProperty("")
 
     def on_kv_post(self, base_widget: object) -> None:
-        self.spinner, self.error_panel, self.retry_button = self.ids.spinner, self.ids.error, self.ids.retry
+        self.spinner, self.error_panel, self.retry_button = self.ids.spinner.__self__, self.ids.error.__self__, self.ids.retry.__self__
         show(self.error_panel, False)
         show(self.retry_button, False)
 

@@ -28,6 +28,7 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "button.clear": ("清空", "지우기", "Clear"),
     "button.finish": ("完成", "완료", "Finish"),
     "button.search": ("搜索", "검색", "Search"),
+    "button.delete": ("删除", "삭제", "Delete"),
     # ---- home ----
     "home.welcome": ("欢迎使用跨省通办自助服务", "성간 통합 셀프서비스에 오신 것을 환영합니다",
                      "Welcome to cross-province self-service"),

@@ -24,7 +24,7 @@ class OutOfServiceScreen(KioskScreen):
     staff_message = StringProperty("")
 
     def on_kv_post(self, base_widget: object) -> None:
-        self.error_panel = self.ids.error
+        self.error_panel = self.ids.error.__self__
 
     def render(self, state: KioskState) -> None:
         reason = None

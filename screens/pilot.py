@@ -60,8 +60,11 @@ class Pilot:
     # ---- time ----
 
     def frames(self, count: int = 1) -> None:
+        from kivy.graphics.opengl import glFinish
+
         for _ in range(count):
             self.loop.idle()
+            glFinish()  # keep Mesa's queue short: a long one stalls a later texture upload for seconds
 
     def wait_until(self, predicate: Callable[[], bool], timeout_s: float = 10.0, what: str = "") -> None:
         deadline = time.monotonic() + timeout_s
@@ -143,11 +146,13 @@ class Pilot:
     def type_keys(self, keys: str) -> None:
         """Tap keypad keys: digits, 'X', and '<' for backspace."""
         for key in keys:
-            self.tap({"<": "key:back"}.get(key, f"key:{key}"), frames=1)
+            self.tap({"<": "key:back"}.get(key, f"key:{key}"), frames=0)
+        self.frames(1)
 
     def type_pinyin(self, syllable: str, pick: int = 0) -> None:
         for letter in syllable:
-            self.tap(f"letter:{letter}", frames=1)
+            self.tap(f"letter:{letter}", frames=0)
+        self.frames(1)
         self.tap(f"candidate:{pick}", frames=1)
 
     def _scroll_into_view(self, widget: Any) -> None:
@@ -156,8 +161,9 @@ class Pilot:
         parent = widget.parent
         while parent is not None and parent is not self.window:
             if isinstance(parent, ScrollView):
-                parent.scroll_to(widget, padding=40, animate=False)  # the citizen scrolls it into view
-                self.frames(2)
+                if not _inside(widget, parent):
+                    parent.scroll_to(widget, padding=40, animate=False)  # the citizen scrolls it into view
+                    self.frames(2)
                 return
             parent = parent.parent
 
@@ -176,6 +182,14 @@ class Pilot:
         path.parent.mkdir(parents=True, exist_ok=True)
         image.convert("RGB").save(path)
         return path
+
+
+def _inside(widget: Any, view: Any) -> bool:
+    left, bottom = widget.to_window(widget.x, widget.y)
+    right, top = widget.to_window(widget.right, widget.top)
+    view_left, view_bottom = view.to_window(view.x, view.y)
+    view_right, view_top = view.to_window(view.right, view.top)
+    return left >= view_left - 1 and bottom >= view_bottom - 1 and right <= view_right + 1 and top <= view_top + 1
 
 
 def _walk(widget: Any) -> Iterator[Any]:

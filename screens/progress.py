@@ -26,7 +26,7 @@ class ProgressScreen(KioskScreen):
     error_code = StringProperty("")
 
     def on_kv_post(self, base_widget: object) -> None:
-        self.card, self.error_panel = self.ids.card, self.ids.error
+        self.card, self.error_panel = self.ids.card.__self__, self.ids.error.__self__
         show(self.card, False)
         show(self.error_panel, False)
 

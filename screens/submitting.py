@@ -42,7 +42,7 @@ class SubmittingScreen(KioskScreen):
             self.spinner.start()
 
     def on_kv_post(self, base_widget: object) -> None:
-        self.error_panel, self.actions, self.spinner = self.ids.error, self.ids.actions, self.ids.spinner
+        self.error_panel, self.actions, self.spinner = self.ids.error.__self__, self.ids.actions.__self__, self.ids.spinner.__self__
         show(self.error_panel, False)
         show(self.actions, False)
 

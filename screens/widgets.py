@@ -256,9 +256,12 @@ class CardAnimation(Widget):
     """A card gliding down onto the reader, again and again, so it is clear where the card goes."""
 
     progress = NumericProperty(0)
+    running = BooleanProperty(False)
 
     def start(self) -> None:
-        self.stop()
+        if self.running:
+            return
+        self.running = True
         anim = (Animation(progress=1, duration=1.2, t="out_quad") + Animation(duration=0.8)
                 + Animation(progress=0, duration=0))
         anim.repeat = True
@@ -266,6 +269,7 @@ class CardAnimation(Widget):
 
     def stop(self) -> None:
         Animation.cancel_all(self)
+        self.running = False
         self.progress = 0
 
 
@@ -274,8 +278,20 @@ class BusySpinner(Widget):
 
     angle = NumericProperty(0)
 
+    turning = BooleanProperty(False)
+
     def start(self) -> None:
+        if self.turning:
+            return
+        self.turning = True
+        self.angle = 0
+        anim = Animation(angle=360, duration=1.2)
+        anim.repeat = True
+        anim.start(self)
+
+    def stop(self) -> None:
         Animation.cancel_all(self)
+        self.turning = False
 
 
 class ButtonPool:
