@@ -81,6 +81,9 @@ class FormScreen(KioskScreen):
     def back(self) -> None:
         self.send(ev.BackPressed())
 
+    def on_leave(self, *_args: object) -> None:
+        self.clear()  # the values are rendered again on the way back; meanwhile nothing stays on the rows
+
     def clear(self) -> None:
         self._values = {}
         for rows in self._rows.values():

@@ -149,11 +149,18 @@ class Pilot:
             self.tap({"<": "key:back"}.get(key, f"key:{key}"), frames=0)
         self.frames(1)
 
-    def type_pinyin(self, syllable: str, pick: int = 0) -> None:
+    def type_pinyin(self, syllable: str, character: str) -> None:
+        """Type a syllable on the pinyin keypad and pick `character` among the candidates, paging as needed."""
         for letter in syllable:
             self.tap(f"letter:{letter}", frames=0)
         self.frames(1)
-        self.tap(f"candidate:{pick}", frames=1)
+        for _page in range(20):
+            for widget in self.visible_widgets():
+                if getattr(widget, "tag", "").startswith("candidate:") and widget.text == character:
+                    self.tap(widget, frames=1)
+                    return
+            self.tap("candidate:more", frames=1)
+        raise PilotError(f"{character} is not offered for {syllable}")
 
     def _scroll_into_view(self, widget: Any) -> None:
         from kivy.uix.scrollview import ScrollView

@@ -37,5 +37,8 @@ class ReviewScreen(KioskScreen):
     def back(self) -> None:
         self.send(ev.BackPressed())
 
+    def on_leave(self, *_args: object) -> None:
+        self.clear()
+
     def clear(self) -> None:
         self.ids.values_label.text = ""
