@@ -147,7 +147,8 @@ class KioskApp(App):
             self.screens[name] = screen
             manager.add_widget(screen)
         self.manager = manager
-        Window.bind(size=self._on_window_size, on_request_close=self._refuse_close, on_keyboard=self._keyboard)
+        Window.bind(size=self._on_window_size, on_request_close=self._refuse_close,
+                    on_keyboard=self._keyboard)
         self._on_window_size(Window, Window.size)
         self.kiosk.runner.subscribe(self._on_state)
         self._on_state(self.kiosk.runner.state)
@@ -171,7 +172,8 @@ class KioskApp(App):
         Clock.schedule_once(lambda _dt: self._deliver(event), 0)
 
     def _deliver(self, event: ev.Event) -> None:
-        if isinstance(event, ev.HealthReported) and self.state.health_of(event.health.component) == event.health:
+        health = event.health if isinstance(event, ev.HealthReported) else None
+        if health is not None and self.state.health_of(health.component) == health:
             return  # unchanged: no need to re-render
         self.runner.dispatch(event)
 

@@ -1,5 +1,5 @@
-"""Appointment booking for 结婚登记 and 离婚登记: both parties identified (masked here), a day and a time slot,
-and a mobile number for the registry's reminder."""
+"""Appointment booking for 结婚登记 and 离婚登记: both parties identified (masked here), a day and a time
+slot, and a mobile number for the registry's reminder."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ class AppointmentScreen(KioskScreen):
             return
         language = self.app.lang
         self.ids.item_name.text = item.names.get(language)
-        self.parties = "\n".join(f"{mask_name(p.name)}  {mask_id_number(p.id_number)}" for p in session.parties)
+        self.parties = "\n".join(f"{mask_name(p.name)}  {mask_id_number(p.id_number)}"
+                                 for p in session.parties)
         self._phone = session.value("phone")
         errors = dict(session.field_errors)
         row = self.ids.phone
@@ -82,7 +83,8 @@ class AppointmentScreen(KioskScreen):
         buttons = self._times.show(self.ids.times, [
             (f"slot:{s.slot_id}",
              f"{s.start}-{s.end}\n[size={int(self.app.fs_small)}]"
-             + (self.tr("appointment.remaining", n=s.remaining) if s.remaining > 0 else self.tr("appointment.full"))
+             + (self.tr("appointment.remaining", n=s.remaining) if s.remaining > 0
+                else self.tr("appointment.full"))
              + "[/size]",
              "selected" if s.slot_id == session.chosen_slot else "choice",
              lambda sid=s.slot_id: self.send(ev.SlotChosen(sid))) for s in times])

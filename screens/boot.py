@@ -39,7 +39,7 @@ def wants_virtual_display() -> bool:
 
 
 def configure_window(screen: ScreenProfile, headless: bool = False, quiet: bool = False) -> None:
-    """Window size, fullscreen and the kiosk lock-down, from the device profile. Call before the window exists."""
+    """Window size, fullscreen and the kiosk lock-down from the device profile; before the window exists."""
     if headless and wants_virtual_display():
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")  # Mesa llvmpipe renders without a display
     from kivy.config import Config

@@ -1,4 +1,5 @@
-"""The 个人信息保护法 notice, and a separate consent where a minor's, health or disability data is collected."""
+"""The 个人信息保护法 notice, and a separate consent where a minor's, health or disability data is
+collected."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""The demo's scripted walkthrough on the real app: apply for 困难残疾人生活补贴和重度残疾人护理补贴资格认定 from
-home to done by touch, on the simulated reader and printer and the local backend, saving a screenshot of every
-screen and the slip image into one folder.
+"""The demo's scripted walkthrough on the real app: apply for
+困难残疾人生活补贴和重度残疾人护理补贴资格认定
+from home to done by touch, on the simulated reader and printer and the local backend, saving a screenshot
+of every screen and the slip image into one folder.
 
-Runs on a virtual display (SDL offscreen with Mesa) when there is no display. `kiosk demo --headless` loads this
-module by name; the kiosk core never imports it.
+Runs on a virtual display (SDL offscreen with Mesa) when there is no display. `kiosk demo --headless` loads
+this module by name; the kiosk core never imports it.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class Walkthrough:
             value = sample_value(spec, applicant)
             p.tap(f"field:{spec.id}")
             if spec.input == "choice":
-                p.wait_until(lambda: p.has(f"choice:{value}"), what="the choice list")
+                p.wait_until(lambda value=value: p.has(f"choice:{value}"), what="the choice list")
                 if first_choice:
                     self.shot("form-choice-list")
                     first_choice = False
@@ -109,8 +110,9 @@ class Walkthrough:
         if p.screen == "submitting":
             self.shot("submitting")
         p.wait_for_screen("done")
-        p.wait_until(lambda: p.state.session is not None
-                     and p.state.session.print_status in (TaskStatus.DONE, TaskStatus.FAILED), what="the slip")
+        finished = (TaskStatus.DONE, TaskStatus.FAILED)
+        p.wait_until(lambda: p.state.session is not None and p.state.session.print_status in finished,
+                     what="the slip")
         self.shot("done")
         reader.remove()
         p.tap("done:finish")

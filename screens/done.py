@@ -24,8 +24,8 @@ def slot_text(day_iso: str, start: str, end: str, office: str, language: str) ->
     from screens.i18n import t
 
     day = date.fromisoformat(day_iso)
-    return (f"{t('date.short', language, month=day.month, day=day.day)} {t(f'weekday.{day.weekday()}', language)} "
-            f"{start}-{end}\n{office}")
+    weekday = t(f"weekday.{day.weekday()}", language)
+    return f"{t('date.short', language, month=day.month, day=day.day)} {weekday} {start}-{end}\n{office}"
 
 
 class DoneScreen(KioskScreen):
@@ -63,7 +63,8 @@ class DoneScreen(KioskScreen):
         if item is not None:
             self.ids.item_name.text = item.names.get(language)
         self.print_failed = session.print_status == TaskStatus.FAILED
-        self.print_line = {TaskStatus.RUNNING: self.tr("done.printing"), TaskStatus.DONE: self.tr("done.printed"),
+        self.print_line = {TaskStatus.RUNNING: self.tr("done.printing"),
+                           TaskStatus.DONE: self.tr("done.printed"),
                            TaskStatus.FAILED: self.tr("done.print_failed")}.get(session.print_status, "")
         show(self.error_panel, self.print_failed)
         show(self.reprint_button, self.print_failed)

@@ -17,7 +17,6 @@ from screens.i18n import t
 from screens.widgets import Card, show
 
 
-
 class GuideSection(Card):
     heading = StringProperty("")
     body = StringProperty("")
@@ -42,8 +41,9 @@ def guide_sections(item: Item, language: str) -> dict[str, str]:
         return escape_markup(text)
 
     uncertain = t("guide.uncertain", language)
-    conditions = "\n".join(f"•\u00a0{esc(f.text.get(language))}{'' if f.certainty == 'confirmed' else uncertain}"
-                           for f in item.eligibility)
+    conditions = "\n".join(
+        f"•\u00a0{esc(f.text.get(language))}{'' if f.certainty == 'confirmed' else uncertain}"
+        for f in item.eligibility)
     materials = []
     for m in item.materials:
         line = (f"•\u00a0[b]{esc(m.name.get(language))}[/b]  "
@@ -53,7 +53,8 @@ def guide_sections(item: Item, language: str) -> dict[str, str]:
         materials.append(line)
     steps = []
     for n, step in enumerate(item.steps, 1):
-        line = f"{n}. [b]{esc(step.name.get(language))}[/b]\n   {esc(step.actor.get(language))} · {esc(step.place.get(language))}"
+        line = (f"{n}. [b]{esc(step.name.get(language))}[/b]\n"
+                f"   {esc(step.actor.get(language))} · {esc(step.place.get(language))}")
         if step.time_limit is not None:
             line += f" · {limit_text(step.time_limit, language)}"
         steps.append(line)
@@ -67,8 +68,9 @@ def guide_sections(item: Item, language: str) -> dict[str, str]:
         "conditions": conditions,
         "materials": "\n".join(materials),
         "steps": "\n".join(steps),
-        "time_limit": (t("guide.legal_limit", language, limit=limit_text(item.legal_time_limit, language)) + "\n"
-                       + t("guide.promised_limit", language, limit=limit_text(item.promised_time_limit, language))),
+        "time_limit": "\n".join((
+            t("guide.legal_limit", language, limit=limit_text(item.legal_time_limit, language)),
+            t("guide.promised_limit", language, limit=limit_text(item.promised_time_limit, language)))),
         "fee": fee,
     }
 

@@ -25,7 +25,9 @@ class GuidePrintingScreen(KioskScreen):
     error_code = StringProperty("")
 
     def on_kv_post(self, base_widget: object) -> None:
-        self.spinner, self.error_panel, self.retry_button = self.ids.spinner.__self__, self.ids.error.__self__, self.ids.retry.__self__
+        ids = self.ids
+        self.spinner, self.error_panel = ids.spinner.__self__, ids.error.__self__
+        self.retry_button = ids.retry.__self__
         show(self.error_panel, False)
         show(self.retry_button, False)
 

@@ -102,7 +102,8 @@ class IdentifyScreen(KioskScreen):
             self.send(ev.ManualEntryChosen())
 
     def edit_id_number(self) -> None:
-        editor = KeypadEditor(title=self.tr("identify.id_number"), allow_x=True, max_length=18, value=self._id_number)
+        editor = KeypadEditor(title=self.tr("identify.id_number"), allow_x=True, max_length=18,
+                              value=self._id_number)
         editor.on_done = self._set_id_number
         editor.open()
 

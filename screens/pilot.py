@@ -36,15 +36,16 @@ class Pilot:
     # ---- starting ----
 
     @classmethod
-    def start(cls, config_path: Path | None = None, catalog_dir: Path | None = None, ports: Ports | None = None,
-              quiet: bool = True, health_poll_s: float = 0) -> Pilot:
+    def start(cls, config_path: Path | None = None, catalog_dir: Path | None = None,
+              ports: Ports | None = None, quiet: bool = True, health_poll_s: float = 0) -> Pilot:
         """Start the kiosk app on a virtual display (SDL offscreen with Mesa when there is no display)."""
         from screens.app import KioskApp, prepare
 
         prepare(config_path, headless=True, quiet=quiet)
         from kivy.base import runTouchApp
 
-        app = KioskApp(config_path=config_path, catalog_dir=catalog_dir, ports=ports, health_poll_s=health_poll_s)
+        app = KioskApp(config_path=config_path, catalog_dir=catalog_dir, ports=ports,
+                       health_poll_s=health_poll_s)
         app._run_prepare()
         runTouchApp(embedded=True)
         pilot = cls(app)
@@ -126,7 +127,8 @@ class Pilot:
         return tag in self.tags()
 
     def texts(self) -> list[str]:
-        return [w.text for w in self.visible_widgets() if isinstance(getattr(w, "text", None), str) and w.text]
+        return [w.text for w in self.visible_widgets()
+                if isinstance(getattr(w, "text", None), str) and w.text]
 
     # ---- touching ----
 
@@ -150,7 +152,7 @@ class Pilot:
         self.frames(1)
 
     def type_pinyin(self, syllable: str, character: str) -> None:
-        """Type a syllable on the pinyin keypad and pick `character` among the candidates, paging as needed."""
+        """Type a syllable on the pinyin keypad and pick `character` among the candidates (paging)."""
         for letter in syllable:
             self.tap(f"letter:{letter}", frames=0)
         self.frames(1)
@@ -196,7 +198,8 @@ def _inside(widget: Any, view: Any) -> bool:
     right, top = widget.to_window(widget.right, widget.top)
     view_left, view_bottom = view.to_window(view.x, view.y)
     view_right, view_top = view.to_window(view.right, view.top)
-    return left >= view_left - 1 and bottom >= view_bottom - 1 and right <= view_right + 1 and top <= view_top + 1
+    return (left >= view_left - 1 and bottom >= view_bottom - 1
+            and right <= view_right + 1 and top <= view_top + 1)
 
 
 def _walk(widget: Any) -> Iterator[Any]:

@@ -14,8 +14,6 @@ from screens.base import KioskScreen
 from screens.i18n import reason_text
 from screens.widgets import show
 
-
-
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 
@@ -42,7 +40,9 @@ class SubmittingScreen(KioskScreen):
             self.spinner.start()
 
     def on_kv_post(self, base_widget: object) -> None:
-        self.error_panel, self.actions, self.spinner = self.ids.error.__self__, self.ids.actions.__self__, self.ids.spinner.__self__
+        ids = self.ids
+        self.error_panel, self.actions = ids.error.__self__, ids.actions.__self__
+        self.spinner = ids.spinner.__self__
         show(self.error_panel, False)
         show(self.actions, False)
 

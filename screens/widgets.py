@@ -25,7 +25,6 @@ from screens import theme
 from screens.pinyin import candidates
 
 
-
 def app() -> App:
     return App.get_running_app()
 
@@ -317,11 +316,13 @@ class ButtonPool:
         return shown
 
 
-_DETACHED: dict[int, tuple[object, object, int]] = {}  # id(widget) -> (widget, parent, index): keeps them alive
+# id(widget) -> (widget, parent, index); holding the widget keeps it alive while it is out of the layout
+_DETACHED: dict[int, tuple[object, object, int]] = {}
 
 
 def show(widget: object, visible: bool) -> None:
-    """Put a widget back where it was, or take it out of the layout (hidden widgets take no room and no touch)."""
+    """Put a widget back where it was, or take it out of the layout: hidden, it takes no room and no touch.
+    Pass the widget itself, not the weak proxy that `ids` gives."""
     key = id(widget)
     if visible:
         if key in _DETACHED and getattr(widget, "parent", None) is None:

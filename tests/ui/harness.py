@@ -13,14 +13,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("KIOSK_UI_SHOTS", ROOT / "var" / "ui-screenshots"))
-_MARKUP = re.compile(r"\[/?(?:b|i|u|s|sub|sup|color|size|font|font_context|font_family|font_features|anchor|ref|text_language)(?:=[^\]]*)?\]")
+_MARKUP = re.compile(r"\[/?(?:b|i|u|s|sub|sup|color|size|font|font_context|font_family|font_features"
+                     r"|anchor|ref|text_language)(?:=[^\]]*)?\]")
 
 
 def make_config(folder: Path) -> Path:
     """A copy of the shipped kiosk.toml and profiles whose data, keys and slips go to `folder`."""
     config_dir = ROOT / "config"
     text = (config_dir / "kiosk.toml").read_text(encoding="utf-8")
-    text = text.replace('"../var/data"', f'"{folder / "data"}"').replace('"../var/keys"', f'"{folder / "keys"}"')
+    text = text.replace('"../var/data"', f'"{folder / "data"}"')
+    text = text.replace('"../var/keys"', f'"{folder / "keys"}"')
     (folder / "kiosk.toml").write_text(text, encoding="utf-8")
     devices = folder / "devices"
     devices.mkdir(exist_ok=True)
@@ -137,11 +139,12 @@ class Harness:
     # ---- privacy ----
 
     def widget_strings(self) -> set[str]:
-        """Every string held by any widget of the app: all screens (shown or not), overlays, detached parts."""
+        """Every string any widget of the app holds: all screens (shown or not), overlays, detached parts."""
         from screens.widgets import _DETACHED
 
         found: set[str] = set()
-        roots = [*self.pilot.window.children, *self.app.screens.values(), *(w for w, _p, _i in _DETACHED.values())]
+        detached = (w for w, _p, _i in _DETACHED.values())
+        roots = [*self.pilot.window.children, *self.app.screens.values(), *detached]
         seen: set[int] = set()
         stack = list(roots)
         while stack:

@@ -324,6 +324,6 @@ def test_no_way_out_for_a_citizen(kiosk: Harness) -> None:
 def test_screenshots_were_saved(kiosk: Harness) -> None:
     shots = sorted(Path(kiosk.shots[0].parent).glob("*.png")) if kiosk.shots else []
     names = " ".join(s.name for s in shots)
-    for screen in ("home", "guide", "consent", "identify", "form", "review", "done", "progress", "appointment",
-                   "guide-printed", "out-of-service", "idle-warning"):
+    for screen in ("home", "guide", "consent", "identify", "form", "review", "done", "progress",
+                   "appointment", "guide-printed", "out-of-service", "idle-warning"):
         assert screen in names, f"no screenshot of {screen}"
