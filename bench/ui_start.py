@@ -114,7 +114,7 @@ def main() -> int:
     _, line = run_child("latency", env, "--taps", str(args.taps))
     samples = sorted(float(x) for x in line.split())
     p50 = statistics.median(samples)
-    p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
+    p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
     display = os.environ.get("DISPLAY") or "SDL offscreen (Mesa llvmpipe)"
     print(f"display: {display}; {os.cpu_count()} cores; runs {args.runs}, taps {len(samples)}")
     print(f"cold start, bare Kivy window : median {statistics.median(bare):.2f} s  "
