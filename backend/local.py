@@ -82,7 +82,7 @@ class InMemoryBackend:
         with self._lock:
             if booking.idempotency_key in self._bookings:
                 return self._bookings[booking.idempotency_key]
-            item_id, day_text, start = booking.slot_id.split(":", 2)
+            item_id, day_text, _start = booking.slot_id.split(":", 2)
             slot = next((s for s in self.appointment_slots(item_id, date.fromisoformat(day_text) - timedelta(days=1),
                                                            1) if s.slot_id == booking.slot_id), None)
             if slot is None or slot.remaining <= 0:

@@ -141,6 +141,7 @@ class Fee(Strict):
     free: bool
     note: Text | None = None
     sources: list[str] = []
+    certainty: Certainty = "confirmed"
 
 
 KioskAction = Literal["apply", "appointment", "guide"]

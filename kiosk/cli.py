@@ -101,12 +101,14 @@ def cmd_catalog_show(args: argparse.Namespace) -> int:
         print(f"  - {fact.text.zh}{'' if fact.certainty == 'confirmed' else f' [{fact.certainty}]'}")
     print("材料:")
     for m in item.materials:
-        print(f"  - {m.name.zh} ({m.required}, {m.form}){' [' + m.certainty + ']' if m.certainty != 'confirmed' else ''}")
+        uncertain = f" [{m.certainty}]" if m.certainty != "confirmed" else ""
+        print(f"  - {m.name.zh} ({m.required}, {m.form}){uncertain}")
     print("步骤:")
     for n, s in enumerate(item.steps, 1):
         limit = f" {s.time_limit.amount or ''}{s.time_limit.unit}" if s.time_limit else ""
         print(f"  {n}. {s.name.zh} — {s.actor.zh} @ {s.place.zh}{limit}")
-    print(f"fee: {'free' if item.fee.free else 'charged'}; form fields: {', '.join(f.id for f in item.form_fields) or '-'}")
+    fields = ", ".join(f.id for f in item.form_fields) or "-"
+    print(f"fee: {'free' if item.fee.free else 'charged'}; form fields: {fields}")
     return 0
 
 
@@ -127,6 +129,28 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
 
 def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def cmd_set_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.maintenance import PinFormatError, hash_pin
+
+    if args.stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass("new maintenance PIN (6-12 digits): ")
+        if getpass.getpass("again: ") != pin:
+            print("the two PINs differ; nothing changed", file=sys.stderr)
+            return 2
+    try:
+        hashed = hash_pin(pin)
+    except PinFormatError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print("put this line into kiosk.toml (it replaces any earlier one):")
+    print(f'maintenance_pin_scrypt = "{hashed}"')
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -190,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--headless", action="store_true", help="scripted walkthrough without a display")
     demo.add_argument("--out", default="demo-out", help="folder for screenshots and slip images")
     demo.set_defaults(func=cmd_demo)
+
+    maintenance = sub.add_parser("maintenance", help="staff access").add_subparsers(dest="maintenance_command",
+                                                                                   required=True)
+    set_pin = maintenance.add_parser("set-pin", help="hash a new maintenance PIN for kiosk.toml")
+    set_pin.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
+    set_pin.set_defaults(func=cmd_set_pin)
 
     run = sub.add_parser("run", help="start the touchscreen kiosk")
     run.add_argument("--config", help="kiosk.toml")

@@ -28,22 +28,24 @@ def sample_value(spec: FormField, applicant: Identity) -> str:
         return spec.choices[0].value
     if spec.type == "phone":
         return "13912345678"
-    if spec.type == "id_number":
-        suffix = "11" if spec.pattern and "\\d{2}$" in spec.pattern else ""
-        return applicant.id_number + suffix
     if spec.type == "date":
         return "2020-01-01"
     if spec.type == "boolean":
         return "yes"
-    if spec.pattern and re.fullmatch(spec.pattern, "1"):
-        return "1"
-    return "1"
+    # 残疾人证号 = ID number + category + grade; otherwise an ID number, an account or a plain number
+    candidates = [applicant.id_number + "11", applicant.id_number, "6222020200112233445", "1"]
+    if spec.type == "id_number":
+        candidates = [applicant.id_number]
+    return next((c for c in candidates if not spec.pattern or re.fullmatch(spec.pattern, c)), candidates[-1])
 
 
 def run_walkthrough(kiosk: Kiosk, say: Callable[[str], None]) -> list[Path]:
     """Drive one application end to end; returns the slip files the printer produced."""
     item: Item = kiosk.catalog.item(DEMO_ITEM)
-    phase = lambda: kiosk.state.session.phase if kiosk.state.session else None  # noqa: E731
+
+    def phase() -> str:
+        return kiosk.state.session.phase.value if kiosk.state.session else "-"
+
     say(f"kiosk {kiosk.config.settings.kiosk_id}: {kiosk.state.lifecycle.value}")
     kiosk.dispatch(ev.CategoryChosen(item.category))
     say(f"home -> {phase()}: category {item.category}")
@@ -85,7 +87,8 @@ def run_walkthrough(kiosk: Kiosk, say: Callable[[str], None]) -> list[Path]:
     return sorted(getattr(kiosk.ports.printer, "printed", {}).values())
 
 
-def main(out: Path, stream: TextIO = sys.stdout) -> int:
+def main(out: Path, stream: TextIO | None = None) -> int:
+    stream = stream or sys.stdout
     out.mkdir(parents=True, exist_ok=True)
     kiosk = build_kiosk()
     printer = kiosk.ports.printer

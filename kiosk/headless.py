@@ -4,6 +4,7 @@ for the UI thread. Used by the headless demo walkthrough and by tests that drive
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import time
 from collections.abc import Callable
@@ -66,10 +67,8 @@ class Kiosk:
             if remaining <= 0:
                 raise TimeoutError(f"state never matched; now {self.state.lifecycle.value} "
                                    f"{self.state.session.phase.value if self.state.session else '-'}")
-            try:
+            with contextlib.suppress(queue.Empty):
                 self.runner.dispatch(self.inbox.get(timeout=min(remaining, 0.1)))
-            except queue.Empty:
-                pass
 
     def close(self) -> None:
         self.runner.close()

@@ -110,6 +110,11 @@ class ReaderProfile(Strict):
     """Vendors advise polling a SAM no faster than every 300 ms."""
     test_identities: list[str] = []
     """Simulated reader only: ids of the built-in test identities it offers."""
+    simulated_faults: list[Literal["no_card", "card_removed", "unsupported_card", "card_unreadable",
+                                   "reader_timeout", "no_reader"]] = []
+    """Simulated reader only: its first reads fail with these reasons, in order (to show error screens)."""
+    simulated_read_delay_s: Annotated[float, Field(ge=0, le=10)] = 0.0
+    """Simulated reader only: seconds a read takes once the card is there (a real SAM takes about 1)."""
 
     @model_validator(mode="after")
     def _driver_settings(self) -> ReaderProfile:
@@ -117,6 +122,8 @@ class ReaderProfile(Strict):
             raise ValueError("sam_serial needs port (e.g. /dev/ttyUSB0)")
         if self.driver == "vendor_sdk" and not (self.library and self.port):
             raise ValueError("vendor_sdk needs library (path of the .so) and port")
+        if self.driver == "vendor_sdk" and not self.port.isdigit():
+            raise ValueError("vendor_sdk port is the SDK's port number (1-16 serial, 1001-1016 USB)")
         return self
 
 
@@ -151,6 +158,9 @@ class PrinterProfile(Strict):
     chars_per_line: Annotated[int, Field(ge=24, le=64)] = 48
     """Half-width characters per line in the normal font; a Chinese character takes two."""
     encoding: Literal["GB18030", "GBK"] = "GB18030"
+    font_charset: Literal["GB2312", "GBK", "GB18030"] = "GBK"
+    """Characters the printer's built-in font has; a line with any other character (a rare name character
+    such as 䶮, Korean) is printed as an image. GB18030 means its four-byte characters too."""
     chinese_text_mode: bool = True
     """Frame Chinese text with FS & ... FS . (most mainland printers need it)."""
     qr: Literal["native", "image"] = "image"
@@ -158,6 +168,13 @@ class PrinterProfile(Strict):
     status_timeout_s: Annotated[float, Field(gt=0, le=10)] = 1.0
     """No status reply within this time means unknown/offline, never OK."""
     connection: PrinterConnection
+
+    @field_validator("font_charset")
+    @classmethod
+    def _font_matches_encoding(cls, charset: str, info: ValidationInfo) -> str:
+        if charset == "GB18030" and info.data.get("encoding", "GB18030") != "GB18030":
+            raise ValueError("GB18030 needs encoding GB18030 (GBK cannot send its four-byte characters)")
+        return charset
 
     @field_validator("chars_per_line")
     @classmethod
@@ -304,7 +321,9 @@ def load_config(path: Path | None = None) -> LoadedConfig:
             problems.extend(problems_from_validation(shown, exc))
     profile_name = (settings.device_profile if settings else
                     (data or {}).get("device_profile", "simulated") if isinstance(data, dict) else "simulated")
-    profile, chain, found = None, (), []
+    profile: DeviceProfile | None = None
+    chain: tuple[str, ...] = ()
+    found: list[Problem] = []
     if isinstance(profile_name, str):
         devices_dir = path.parent / "devices"
         profile, chain, found = load_profile(devices_dir, profile_name, _shown(devices_dir))

@@ -1,4 +1,8 @@
-"""Slips as printer-neutral documents: lines, QR codes, rules and a cut. Printer drivers turn them to bytes."""
+"""Slips as printer-neutral documents: lines, QR codes, rules and a cut. Printer drivers turn them to bytes.
+
+A slip says what to print, never how: widths, wrapping, encodings and whether a line must be rasterised
+(a rare character, Korean) are the driver's decisions. Only masked personal data is ever put in a slip.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ class Text:
     align: Align = Align.LEFT
     double: bool = False  # double width and height, for titles and the application number
     bold: bool = False
+    indent: int = 0
+    """Half-width columns by which wrapped continuation lines are indented (hanging indent for lists)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +59,21 @@ Block = Text | Rule | Qr | Feed | Cut
 
 
 @dataclass(frozen=True, slots=True)
+class SlipOrigin:
+    """What a receipt was printed for, without personal data: enough to reprint it from maintenance."""
+
+    item_id: str
+    language: str = "zh"
+    application_number: str = ""
+    local_reference: str = ""
+    queued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Slip:
     kind: SlipKind
     blocks: tuple[Block, ...]
+    origin: SlipOrigin | None = None
 
     def plain_text(self) -> str:
         """The text a reader of the paper would see, for tests and previews."""

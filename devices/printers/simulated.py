@@ -1,55 +1,116 @@
-"""A simulated receipt printer: writes each slip's text and a PNG picture of it into a folder.
+"""A simulated receipt printer: writes each job's exact ESC/POS bytes and a PNG decoded from them to a folder.
 
-It keeps the port's promises (a job id prints once; faults are reported as reasons) so the demo and UI
-tests behave like the real kiosk.
+It runs the real encoder, so the demo shows the very slip a printer would print, and it keeps the port's
+promises: a job id prints once (journal), faults are reported as reasons. Faults come from `inject` and
+`fail_next` (tests), or from a file named FAULT in the folder holding a reason id such as `paper_out`,
+`cover_open` or `printer_offline`, so an operator can pull the paper out of a running demo.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections import deque
+from datetime import datetime
 from pathlib import Path
 
+from devices.printers.escpos_encoder import SlipEncoder
+from devices.printers.fonts import FontMissing
+from devices.printers.preview import preview_png
 from kiosk.health import Component, DeviceError, Health, Reason
-from kiosk.settings import LoadedConfig
+from kiosk.logs import log_event
+from kiosk.print_journal import PrintJournal
+from kiosk.settings import LoadedConfig, PrinterProfile
 from kiosk.slips import Slip
 
-from devices.printers.text_image import render_text_png
+log = logging.getLogger("kiosk.printer")
+FAULT_FILE = "FAULT"
+PRINTER_FAULTS = frozenset({Reason.PAPER_OUT, Reason.PAPER_NEAR_END, Reason.COVER_OPEN, Reason.PRINTER_OFFLINE,
+                            Reason.PRINTER_NO_STATUS, Reason.CUTTER_ERROR})
 
 
 class SimulatedPrinter:
-    def __init__(self, folder: Path, width_px: int = 576) -> None:
+    def __init__(self, folder: Path, profile: PrinterProfile | None = None,
+                 journal: PrintJournal | None = None) -> None:
         self.folder = folder
-        self.width_px = width_px
-        self.printed: dict[str, Path] = {}
+        self.profile = profile or PrinterProfile.model_validate({"connection": {"kind": "simulated"}})
+        self.encoder = SlipEncoder(self.profile)
+        self.journal = journal
+        self.printed: dict[str, Path] = {}  # job id -> PNG of the slip
         self._fault: Reason | None = None
+        self._next_faults: deque[Reason] = deque()
         self._lock = threading.Lock()
 
+    # ---- faults ----
+
     def inject(self, fault: Reason | None) -> None:
-        """Paper out, cover open, offline ...; None clears it (staff refilled the paper)."""
+        """Paper out, cover open, offline ... until cleared with None (staff refilled the paper)."""
+        if fault is not None and fault not in PRINTER_FAULTS:
+            raise ValueError(f"{fault} is not a printer fault")
         self._fault = fault
 
-    def health(self) -> Health:
+    def fail_next(self, reason: Reason) -> None:
+        """The next job fails with `reason`; the printer is fine afterwards."""
+        self._next_faults.append(reason)
+
+    def fault(self) -> Reason | None:
         if self._fault is not None:
-            return Health.problem(Component.PRINTER, self._fault, "simulated")
-        return Health.ok(Component.PRINTER, "simulated")
+            return self._fault
+        path = self.folder / FAULT_FILE
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        try:
+            reason = Reason(text)
+        except ValueError:
+            return Reason.PRINTER_OFFLINE  # an unreadable fault file is a fault, not "OK"
+        return reason if reason in PRINTER_FAULTS else Reason.PRINTER_OFFLINE
+
+    # ---- the port ----
+
+    def health(self) -> Health:
+        fault = self.fault()
+        if fault is not None:
+            return Health.problem(Component.PRINTER, fault, "simulated")
+        return Health.ok(Component.PRINTER, f"simulated, slips in {self.folder}")
+
+    def was_printed(self, job_id: str) -> bool:
+        return job_id in self.printed or (self.journal is not None and self.journal.was_printed(job_id))
 
     def print_slip(self, job_id: str, slip: Slip) -> None:
         with self._lock:
-            if job_id in self.printed:
+            if self.was_printed(job_id):
+                log_event(log, "print_skipped", job_id=job_id, kind=slip.kind.value, detail_code="printed_before")
                 return
-            if self._fault is not None:
-                raise DeviceError(self._fault, "injected fault")
+            fault = self._next_faults.popleft() if self._next_faults else self.fault()
+            if fault is not None and fault != Reason.PAPER_NEAR_END:
+                if self.journal is not None:
+                    self.journal.record_failed(job_id, slip, fault.value)
+                raise DeviceError(fault, "simulated fault")
+            try:
+                job = self.encoder.encode(slip)
+            except FontMissing as exc:
+                raise DeviceError(Reason.CONFIG_INVALID, str(exc)) from None
             self.folder.mkdir(parents=True, exist_ok=True)
-            safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in job_id)
-            path = self.folder / f"{slip.kind.value}-{safe}.png"
-            render_text_png(slip.plain_text(), path, self.width_px)
-            self.printed[job_id] = path
+            stem = self.folder / f"{slip.kind.value}-{_safe(job_id)}"
+            stem.with_suffix(".bin").write_bytes(job.data)
+            png = stem.with_suffix(".png")
+            preview_png(job.data, png, self.profile.paper_width_mm, boot_chinese=not self.profile.chinese_text_mode)
+            if self.journal is not None:
+                self.journal.record_printed(job_id, slip, datetime.now())
+            self.printed[job_id] = png
+            log_event(log, "print_sent", job_id=job_id, kind=slip.kind.value, count=len(job.data))
 
     def close(self) -> None:
         pass
 
 
+def _safe(job_id: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in job_id)[:80]
+
+
 def from_config(config: LoadedConfig) -> SimulatedPrinter:
     printer = config.profile.printer
     folder = config.resolve(Path(printer.connection.path or "slips"))
-    return SimulatedPrinter(folder, 576 if printer.paper_width_mm == 80 else 384)
+    return SimulatedPrinter(folder, printer, PrintJournal.in_dir(config.data_dir))

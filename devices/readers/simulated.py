@@ -1,5 +1,9 @@
 """A simulated ID-card reader: a card slot that tests and the demo fill with test identities, and faults.
 
+Cards with a SAM text-block layout travel through the real encoder and parser (`kiosk.cardtext`), so the
+demo and the UI tests exercise the same parsing as a real reader; `insert_block` lays down raw bytes,
+for unsupported or damaged cards.
+
 Thread-safe: the UI test or demo script inserts and removes cards on one thread while the session runner
 reads on a worker thread.
 """
@@ -7,21 +11,24 @@ reads on a worker thread.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 
+from devices.readers.test_identities import TEST_IDENTITIES
+from kiosk.cardtext import LAYOUTS, ParseError, UnsupportedCardError, build_text_block, parse_text_block, wipe
 from kiosk.health import Component, DeviceError, Health, Reason
 from kiosk.identity import Identity
 from kiosk.settings import LoadedConfig
-
-from devices.readers.test_identities import TEST_IDENTITIES
 
 
 class SimulatedCardReader:
     def __init__(self, identities: dict[str, Identity] | None = None, auto_insert: str | None = None) -> None:
         self.identities = dict(identities or TEST_IDENTITIES)
         self.auto_insert = auto_insert  # the demo: a card "appears" whenever one is asked for
-        self._card: Identity | None = None
+        self.read_delay_s = 0.0  # how long a read takes once the card is there (a real SAM: about 1 s)
+        self._card: Identity | bytes | None = None
         self._faults: deque[Reason] = deque()
+        self._remove_during_read = False
         self._unplugged = False
         self._changed = threading.Condition()
         self.reads = 0
@@ -31,6 +38,12 @@ class SimulatedCardReader:
     def insert(self, key: str) -> None:
         with self._changed:
             self._card = self.identities[key]
+            self._changed.notify_all()
+
+    def insert_block(self, text_block: bytes) -> None:
+        """Lay down a card by its raw 256-byte text block (an unknown type, a damaged block ...)."""
+        with self._changed:
+            self._card = bytes(text_block)
             self._changed.notify_all()
 
     def remove(self) -> None:
@@ -43,6 +56,11 @@ class SimulatedCardReader:
         with self._changed:
             self._faults.append(reason)
             self._changed.notify_all()
+
+    def remove_during_next_read(self) -> None:
+        """The citizen takes the card away while the next read is under way."""
+        with self._changed:
+            self._remove_during_read = True
 
     def unplug(self, unplugged: bool = True) -> None:
         with self._changed:
@@ -68,8 +86,16 @@ class SimulatedCardReader:
                 raise DeviceError(self._faults.popleft(), "injected fault")
             if not ready or self._card is None:
                 raise DeviceError(Reason.NO_CARD, "no card within the timeout")
+            card = self._card
+            if self._remove_during_read:
+                self._remove_during_read, self._card = False, None
+                raise DeviceError(Reason.CARD_REMOVED, "card taken away during the read")
+        if self.read_delay_s:
+            time.sleep(self.read_delay_s)
+        identity = _through_the_parser(card)
+        with self._changed:
             self.reads += 1
-            return self._card
+        return identity
 
     def card_present(self) -> bool:
         if self._unplugged:
@@ -80,10 +106,29 @@ class SimulatedCardReader:
         self.remove()
 
 
+def _through_the_parser(card: Identity | bytes) -> Identity:
+    """What a SAM reader would deliver for this card: its text block, parsed by the kiosk's parser."""
+    if isinstance(card, Identity) and card.card_type not in LAYOUTS:
+        return card  # a 社保卡 or other card without a SAM text block
+    block = bytearray(build_text_block(card) if isinstance(card, Identity) else card)
+    try:
+        return parse_text_block(bytes(block), card.photo if isinstance(card, Identity) else b"")
+    except UnsupportedCardError as exc:
+        raise DeviceError(Reason.UNSUPPORTED_CARD, str(exc)) from None
+    except ParseError as exc:
+        raise DeviceError(Reason.CARD_UNREADABLE, str(exc)) from None
+    finally:
+        wipe(block)
+
+
 def from_config(config: LoadedConfig) -> SimulatedCardReader:
     wanted = config.profile.reader.test_identities
     unknown = [key for key in wanted if key not in TEST_IDENTITIES]
     if unknown:
         raise DeviceError(Reason.CONFIG_INVALID, f"unknown test identities {unknown}")
     identities = {key: TEST_IDENTITIES[key] for key in wanted} if wanted else dict(TEST_IDENTITIES)
-    return SimulatedCardReader(identities)
+    reader = SimulatedCardReader(identities)
+    reader.read_delay_s = config.profile.reader.simulated_read_delay_s
+    for fault in config.profile.reader.simulated_faults:
+        reader.fail_next(Reason(fault))
+    return reader

@@ -1,4 +1,8 @@
-"""Built-in test identities for the simulated reader. Invented people with valid GB 11643 check digits."""
+"""Built-in test identities for the simulated reader. Invented people with valid GB 11643 check digits.
+
+The permanent-residence number (3 letters, 4-digit office, YYMMDD, 2 digits) embeds the birth date as a
+real card's does, and its issuing authority is the 4-digit office code the chip holds.
+"""
 
 from __future__ import annotations
 
@@ -24,10 +28,13 @@ TEST_IDENTITIES: dict[str, Identity] = {
         pass_number="H12345678", issue_count="01"),
     "foreign-smith": Identity(
         card_type=CardType.FOREIGN_PERMANENT, name="史密斯", english_name="SMITH, JOHN",
-        id_number="USA110090010185", sex=Sex.MALE, birth_date=date(1975, 4, 2), nationality="USA",
-        issuing_authority="国家移民管理局", valid_from=date(2019, 6, 1), valid_until=date(2029, 6, 1)),
+        id_number="USA220175040215", sex=Sex.MALE, birth_date=date(1975, 4, 2), nationality="USA",
+        issuing_authority="2201", valid_from=date(2019, 6, 1), valid_until=date(2029, 6, 1)),
     "resident-expired": Identity(
         card_type=CardType.RESIDENT, name="李梅", id_number="220102197001010042", sex=Sex.FEMALE,
         birth_date=date(1970, 1, 1), nation_code="01", nation="汉", address="吉林省长春市南关区自由大路1号",
         issuing_authority="长春市公安局南关分局", valid_from=date(2006, 1, 1), valid_until=date(2026, 1, 1)),
+    "social-security-wang": Identity(
+        card_type=CardType.SOCIAL_SECURITY, name="王淑珍", id_number="220104196208190026", sex=Sex.FEMALE,
+        birth_date=date(1962, 8, 19), nation_code="01", nation="汉"),
 }

@@ -50,6 +50,7 @@ class SlipRequest:
     masked_id_numbers: tuple[str, ...] = ()
     booking_number: str = ""
     slot_text: str = ""
+    masked_addresses: tuple[str, ...] = ()  # mask_address of each party, for slips that show it
 
 
 @dataclass(frozen=True)

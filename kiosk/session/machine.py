@@ -18,6 +18,7 @@ from kiosk.identity import (
     Identity,
     id_number_problems,
     manual_identity,
+    mask_address,
     mask_id_number,
     mask_name,
     normalize_id_number,
@@ -157,9 +158,10 @@ def _identity_problem(identity: Identity | None, today: date | None) -> Reason |
     return None
 
 
-def _slip_people(session: Session) -> dict[str, tuple[str, ...]]:
+def _slip_people(session: Session) -> dict[str, Any]:
     return {"masked_names": tuple(mask_name(p.name) for p in session.parties),
-            "masked_id_numbers": tuple(mask_id_number(p.id_number) for p in session.parties)}
+            "masked_id_numbers": tuple(mask_id_number(p.id_number) for p in session.parties),
+            "masked_addresses": tuple(mask_address(p.address) for p in session.parties)}
 
 
 def local_reference(kiosk_id: str, session_id: str) -> str:
@@ -416,15 +418,16 @@ def _accept_party(state: KioskState, s: Session, identity: Identity) -> Outcome:
     if len(parties) < item.parties:
         new, commands = _read_card(state, s, parties=parties, notice="next_party")
         return new, [*commands, Speak("notice.next_party", s.language)]
-    done = dict(identify=IdentifyStatus.IDLE, identify_error=None, manual_problems=(), parties=parties, notice=None)
+    done: dict[str, Any] = {"identify": IdentifyStatus.IDLE, "identify_error": None, "manual_problems": (),
+                            "parties": parties, "notice": None}
     if s.purpose == Purpose.APPOINTMENT:
         new = _with(state, s, phase=Phase.APPOINTMENT, booking_status=TaskStatus.RUNNING, slots=(),
                     chosen_slot=None, backend_error=None, **done)
         return new, [FetchSlots(s.session_id, item.id)]
-    commands: list[Command] = []
+    watch: list[Command] = []
     if identity.card_type != CardType.MANUAL:
-        commands.append(WatchCardRemoval(s.session_id))
-    return _with(state, s, phase=Phase.FORM, form=prefill(item, identity), field_errors=(), **done), commands
+        watch.append(WatchCardRemoval(s.session_id))
+    return _with(state, s, phase=Phase.FORM, form=prefill(item, identity), field_errors=(), **done), watch
 
 
 # ---- form, review, submission ----

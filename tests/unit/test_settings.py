@@ -5,7 +5,6 @@ import pytest
 from kiosk.cli import main as kiosk_main
 from kiosk.problems import ConfigError
 from kiosk.settings import load_config, load_profile
-
 from tests.conftest import CONFIG_DIR
 
 

@@ -1,0 +1,211 @@
+"""Driver for certified ID-card readers with a 公安部 SAM on a serial line (USB-serial: CH340, CP2102 ...).
+
+Reading a card is three commands: find, select, read text and photo. A card that has been read answers
+"no card" to find until it leaves the field, but still answers select, so presence is "find or select".
+
+The port is opened lazily and dropped on any I/O error; the next call opens it again, so a reader that
+is unplugged and plugged back (udev gives it the same stable name) recovers on its own. One lock keeps
+the session's read and the presence watcher from interleaving their frames.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import termios
+import threading
+import time
+from collections.abc import Callable
+
+import serial
+
+from devices.readers.sam_frame import (
+    ChecksumError,
+    Command,
+    FrameDecoder,
+    FrameError,
+    Reply,
+    Status,
+    decode_card_record,
+    encode_command,
+    reason_for,
+    status_name,
+)
+from kiosk.cardtext import ParseError, UnsupportedCardError, parse_text_block, wipe
+from kiosk.health import Component, DeviceError, Health, Reason
+from kiosk.identity import Identity
+from kiosk.logs import log_event
+from kiosk.settings import LoadedConfig
+
+log = logging.getLogger("kiosk.devices.sam_serial")
+
+LINK_RETRIES = 2  # garbled replies and SAM-side checksum errors are retried this often per command
+CARD_ATTEMPTS = 2  # select/read failures on a card in the field before it is reported unreadable
+_LINK_STATUSES = (Status.SAM_CHECKSUM_ERROR, Status.SAM_LENGTH_ERROR)
+
+SerialFactory = Callable[[str, int], "serial.Serial"]
+
+
+def open_serial(port: str, baudrate: int) -> serial.Serial:
+    return serial.Serial(port, baudrate=baudrate, timeout=0.05, write_timeout=1.0, exclusive=True)
+
+
+class SamSerialReader:
+    """The CardReader port over the SAM frame protocol."""
+
+    def __init__(self, port: str, baudrate: int = 115200, poll_interval_s: float = 0.3,
+                 command_timeout_s: float = 1.0, read_timeout_s: float = 3.0,
+                 open_port: SerialFactory = open_serial) -> None:
+        self.port = port
+        self.baudrate = baudrate
+        self.poll_interval_s = poll_interval_s
+        self.command_timeout_s = command_timeout_s
+        self.read_timeout_s = read_timeout_s
+        self._open_port = open_port
+        self._serial: serial.Serial | None = None
+        self._lock = threading.RLock()
+        self._last_health = Health.unknown(Component.READER, "not checked yet")
+        self.garbage_bytes = 0  # dropped while resynchronising; a rising count points at a bad cable
+
+    # ---- the CardReader port ----
+
+    def health(self) -> Health:
+        """Ask the SAM for its status; while a read holds the line, report the last known state."""
+        if not self._lock.acquire(timeout=0.2):
+            return self._last_health
+        try:
+            reply = self._command(Command.SAM_STATUS, self.command_timeout_s)
+            if reply.status == Status.OK:
+                health = Health.ok(Component.READER, f"SAM on {self.port}")
+            else:
+                health = Health.problem(Component.READER, reason_for(reply.status), status_name(reply.status))
+        except DeviceError as exc:
+            health = Health.problem(Component.READER, exc.reason, exc.detail)
+        finally:
+            self._lock.release()
+        self._last_health = health
+        return health
+
+    def read_identity(self, timeout_s: float) -> Identity:
+        deadline = time.monotonic() + timeout_s
+        failures: list[DeviceError] = []
+        while True:
+            with self._lock:
+                found = self._command(Command.FIND_CARD, self.command_timeout_s)
+                if found.status == Status.CARD_FOUND:
+                    try:
+                        return self._select_and_read()
+                    except DeviceError as exc:
+                        # A card laid down still moving fails select or read now and then: try it again.
+                        failures.append(exc)
+                        if exc.reason != Reason.CARD_UNREADABLE or len(failures) >= CARD_ATTEMPTS:
+                            raise
+                elif found.status != Status.NO_CARD:
+                    raise self._failure("find", found.status)
+            if time.monotonic() + self.poll_interval_s >= deadline:
+                if failures:
+                    raise failures[-1]
+                raise DeviceError(Reason.NO_CARD, f"no card within {timeout_s:g} s")
+            time.sleep(self.poll_interval_s)
+
+    def card_present(self) -> bool:
+        with self._lock:
+            if self._command(Command.FIND_CARD, self.command_timeout_s).status == Status.CARD_FOUND:
+                return True
+            return self._command(Command.SELECT_CARD, self.command_timeout_s).status == Status.OK
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_port()
+
+    # ---- the exchange ----
+
+    def _select_and_read(self) -> Identity:
+        selected = self._command(Command.SELECT_CARD, self.command_timeout_s)
+        if selected.status != Status.OK:
+            raise self._failure("select", selected.status)
+        reply = self._command(Command.READ_TEXT_PHOTO, self.read_timeout_s)
+        if reply.status != Status.OK:
+            if reply.status == Status.READ_FAILED and not self._still_there():
+                raise DeviceError(Reason.CARD_REMOVED, "card left the field during the read")
+            raise self._failure("read", reply.status)
+        buffer = bytearray(reply.data)
+        try:
+            record = decode_card_record(bytes(buffer))
+            identity = parse_text_block(record.text, record.photo)
+        except UnsupportedCardError as exc:
+            raise DeviceError(Reason.UNSUPPORTED_CARD, str(exc)) from None
+        except (ParseError, FrameError) as exc:
+            raise DeviceError(Reason.CARD_UNREADABLE, str(exc)) from None
+        finally:
+            wipe(buffer)
+        log_event(log, "card_read", driver="sam_serial", kind=identity.card_type.value)
+        return identity
+
+    def _still_there(self) -> bool:
+        try:
+            return self._command(Command.SELECT_CARD, self.command_timeout_s).status == Status.OK
+        except DeviceError:
+            return False
+
+    def _failure(self, step: str, status: int) -> DeviceError:
+        log_event(log, "card_read_failed", logging.WARNING, driver="sam_serial", phase=step,
+                  code=status_name(status))
+        return DeviceError(reason_for(status), f"{step}: {status_name(status)}")
+
+    def _command(self, command: Command, timeout_s: float) -> Reply:
+        """One command and its reply; link errors are retried, then raised as a DeviceError."""
+        for attempt in range(LINK_RETRIES + 1):
+            try:
+                reply = self._exchange(encode_command(command), timeout_s)
+            except (ChecksumError, FrameError):
+                log_event(log, "sam_link_error", logging.WARNING, attempt=attempt, detail_code="frame")
+                continue
+            if reply.status in _LINK_STATUSES:
+                log_event(log, "sam_link_error", logging.WARNING, attempt=attempt,
+                          detail_code=status_name(reply.status))
+                continue
+            return reply
+        raise DeviceError(Reason.CARD_UNREADABLE, f"{command.name.lower()}: link errors on every try")
+
+    def _exchange(self, request: bytes, timeout_s: float) -> Reply:
+        port = self._ensure_port()
+        decoder = FrameDecoder()
+        try:
+            port.reset_input_buffer()  # a late reply to an earlier, timed-out command must not answer this
+            port.write(request)
+            deadline = time.monotonic() + timeout_s
+            while True:
+                reply = decoder.next_reply()
+                if reply is not None:
+                    return reply
+                if time.monotonic() >= deadline:
+                    raise DeviceError(Reason.READER_TIMEOUT, f"{self.port}: no reply within {timeout_s:g} s")
+                decoder.feed(port.read(max(1, port.in_waiting)))
+        except (serial.SerialException, OSError, termios.error) as exc:  # termios: tcflush on a dead tty
+            self._drop_port()
+            raise DeviceError(Reason.NO_READER, f"{self.port}: {type(exc).__name__}") from None
+        finally:
+            self.garbage_bytes += decoder.discarded
+            decoder.clear()
+
+    def _ensure_port(self) -> serial.Serial:
+        if self._serial is None:
+            try:
+                self._serial = self._open_port(self.port, self.baudrate)
+            except (serial.SerialException, OSError, ValueError) as exc:
+                detail = f"{self.port}: cannot open ({type(exc).__name__})"
+                raise DeviceError(Reason.NO_READER, detail) from None
+            log_event(log, "reader_opened", driver="sam_serial", port_kind="serial")
+        return self._serial
+
+    def _drop_port(self) -> None:
+        if self._serial is not None:
+            with contextlib.suppress(serial.SerialException, OSError):  # the device is already gone
+                self._serial.close()
+            self._serial = None
+
+
+def from_config(config: LoadedConfig) -> SamSerialReader:
+    reader = config.profile.reader
+    return SamSerialReader(reader.port, reader.baudrate, reader.poll_interval_s)

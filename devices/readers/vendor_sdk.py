@@ -1,0 +1,181 @@
+"""Driver for ID-card readers that ship a vendor library with the standard "sdtapi" calls (ctypes).
+
+华旭, 精伦, 神思 and others ship `libsdtapi.so` (or a renamed copy) exporting SDT_OpenPort,
+SDT_StartFindIDCard, SDT_SelectIDCard and SDT_ReadBaseMsg; the last returns the raw 256-byte text block
+and the 1024-byte WLT photo, which `kiosk.cardtext` parses like any SAM reply. The return codes are
+the SAM status codes (0x90 ok, 0x9F card found, 0x80 no card ...) plus port errors of the library's
+own (0x01 port, 0x02 timeout, 0x03 transfer, 0x05 SAM port unusable).
+
+The library is loaded on first use, so a kiosk whose library is missing still starts and reports the
+reader as needing an engineer. Vendor libraries are rarely thread-safe: one lock covers every call.
+Port numbers follow the SDK convention: 1-16 serial ports, 1001-1016 USB.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import threading
+import time
+
+from devices.readers.sam_frame import Status, reason_for, status_name
+from kiosk.cardtext import ParseError, UnsupportedCardError, parse_text_block
+from kiosk.health import Component, DeviceError, Health, Reason
+from kiosk.identity import Identity
+from kiosk.logs import log_event
+from kiosk.settings import LoadedConfig
+
+log = logging.getLogger("kiosk.devices.vendor_sdk")
+
+PORT_ERRORS = {0x01: "port not open or invalid", 0x02: "reader did not answer in time",
+               0x03: "data transfer error", 0x05: "SAM port unusable"}
+CARD_ATTEMPTS = 2
+_FUNCTIONS = ("SDT_OpenPort", "SDT_ClosePort", "SDT_GetSAMStatus", "SDT_StartFindIDCard", "SDT_SelectIDCard",
+              "SDT_ReadBaseMsg")
+
+
+class VendorSdkReader:
+    """The CardReader port over an sdtapi-style shared library."""
+
+    def __init__(self, library: str, port: int, poll_interval_s: float = 0.3) -> None:
+        self.library_path = library
+        self.port = port
+        self.poll_interval_s = poll_interval_s
+        self._library: ctypes.CDLL | None = None
+        self._open = False
+        self._lock = threading.RLock()
+        self._last_health = Health.unknown(Component.READER, "not checked yet")
+
+    # ---- the CardReader port ----
+
+    def health(self) -> Health:
+        if not self._lock.acquire(timeout=0.2):
+            return self._last_health  # a read holds the reader; report what was last known
+        try:
+            code = self._call("SDT_GetSAMStatus", self.port, 0)
+            health = (Health.ok(Component.READER, f"sdtapi port {self.port}") if code == Status.OK
+                      else Health.problem(Component.READER, self._reason(code), self._detail("sam_status", code)))
+            if code in PORT_ERRORS:
+                self._open = False
+        except DeviceError as exc:
+            health = Health.problem(Component.READER, exc.reason, exc.detail)
+        finally:
+            self._lock.release()
+        self._last_health = health
+        return health
+
+    def read_identity(self, timeout_s: float) -> Identity:
+        deadline = time.monotonic() + timeout_s
+        failures: list[DeviceError] = []
+        while True:
+            with self._lock:
+                found = self._call("SDT_StartFindIDCard", self.port, ctypes.create_string_buffer(8), 0)
+                if found == Status.CARD_FOUND:
+                    try:
+                        return self._select_and_read()
+                    except DeviceError as exc:
+                        failures.append(exc)
+                        if exc.reason != Reason.CARD_UNREADABLE or len(failures) >= CARD_ATTEMPTS:
+                            raise
+                elif found != Status.NO_CARD:
+                    raise self._failure("find", found)
+            if time.monotonic() + self.poll_interval_s >= deadline:
+                if failures:
+                    raise failures[-1]
+                raise DeviceError(Reason.NO_CARD, f"no card within {timeout_s:g} s")
+            time.sleep(self.poll_interval_s)
+
+    def card_present(self) -> bool:
+        with self._lock:
+            if self._call("SDT_StartFindIDCard", self.port, ctypes.create_string_buffer(8), 0) == Status.CARD_FOUND:
+                return True
+            return self._call("SDT_SelectIDCard", self.port, ctypes.create_string_buffer(16), 0) == Status.OK
+
+    def close(self) -> None:
+        with self._lock:
+            if self._library is not None and self._open:
+                self._library.SDT_ClosePort(self.port)
+            self._open = False
+
+    # ---- calls into the library ----
+
+    def _select_and_read(self) -> Identity:
+        selected = self._call("SDT_SelectIDCard", self.port, ctypes.create_string_buffer(16), 0)
+        if selected != Status.OK:
+            raise self._failure("select", selected)
+        text, photo = ctypes.create_string_buffer(256), ctypes.create_string_buffer(1024)
+        text_len, photo_len = ctypes.c_uint(0), ctypes.c_uint(0)
+        code = self._call("SDT_ReadBaseMsg", self.port, text, ctypes.byref(text_len), photo,
+                          ctypes.byref(photo_len), 0)
+        try:
+            if code != Status.OK:
+                if code == Status.READ_FAILED and self._call(
+                        "SDT_SelectIDCard", self.port, ctypes.create_string_buffer(16), 0) != Status.OK:
+                    raise DeviceError(Reason.CARD_REMOVED, "card left the field during the read")
+                raise self._failure("read", code)
+            if text_len.value != 256 or photo_len.value > 1024:
+                raise DeviceError(Reason.CARD_UNREADABLE, f"library returned {text_len.value} text bytes")
+            identity = parse_text_block(text.raw, photo.raw[:photo_len.value])
+        except UnsupportedCardError as exc:
+            raise DeviceError(Reason.UNSUPPORTED_CARD, str(exc)) from None
+        except ParseError as exc:
+            raise DeviceError(Reason.CARD_UNREADABLE, str(exc)) from None
+        finally:
+            ctypes.memset(text, 0, 256)
+            ctypes.memset(photo, 0, 1024)
+        log_event(log, "card_read", driver="vendor_sdk", kind=identity.card_type.value)
+        return identity
+
+    def _call(self, name: str, *args: object) -> int:
+        library = self._load()
+        if not self._open and name != "SDT_OpenPort":
+            opened = int(library.SDT_OpenPort(self.port))
+            if opened != Status.OK:
+                raise DeviceError(Reason.NO_READER, self._detail("open_port", opened))
+            self._open = True
+            log_event(log, "reader_opened", driver="vendor_sdk", port_kind="sdk")
+        code = int(getattr(library, name)(*args))
+        if code in PORT_ERRORS:
+            self._open = False  # reopen on the next call: the reader may have been unplugged
+            if name == "SDT_GetSAMStatus":
+                return code
+            raise DeviceError(Reason.NO_READER if code != 0x02 else Reason.READER_TIMEOUT,
+                              self._detail(name.removeprefix("SDT_").lower(), code))
+        return code
+
+    def _load(self) -> ctypes.CDLL:
+        if self._library is None:
+            try:
+                library = ctypes.CDLL(self.library_path)
+                for name in _FUNCTIONS:
+                    getattr(library, name).restype = ctypes.c_int
+            except OSError as exc:
+                raise DeviceError(Reason.CONFIG_INVALID, f"cannot load {self.library_path}: {exc}") from None
+            except AttributeError as exc:
+                raise DeviceError(Reason.CONFIG_INVALID, f"{self.library_path} is not an sdtapi library: {exc}") \
+                    from None
+            self._library = library
+        return self._library
+
+    def _reason(self, code: int) -> Reason:
+        if code == 0x02:
+            return Reason.READER_TIMEOUT
+        return Reason.NO_READER if code in PORT_ERRORS else reason_for(code)
+
+    def _detail(self, step: str, code: int) -> str:
+        what = PORT_ERRORS.get(code) or status_name(code)
+        return f"{step}: 0x{code:02x} {what}"
+
+    def _failure(self, step: str, code: int) -> DeviceError:
+        log_event(log, "card_read_failed", logging.WARNING, driver="vendor_sdk", phase=step,
+                  code=status_name(code))
+        return DeviceError(self._reason(code), self._detail(step, code))
+
+
+def from_config(config: LoadedConfig) -> VendorSdkReader:
+    reader = config.profile.reader
+    try:
+        port = int(reader.port)
+    except ValueError:
+        raise DeviceError(Reason.CONFIG_INVALID, f"vendor_sdk port must be a number, not {reader.port!r}") from None
+    return VendorSdkReader(reader.library, port, reader.poll_interval_s)

@@ -1,0 +1,100 @@
+"""Staff access to maintenance mode: the PIN (scrypt hash), lockout after wrong tries, and the audit trail.
+
+Pure logic: the time comes in as an argument, so the lockout is testable without waiting five minutes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+MAX_TRIES = 5
+LOCKOUT_S = 300.0
+
+
+class PinFormatError(ValueError):
+    pass
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    """`scrypt$N$r$p$salt$hash`, the form stored in kiosk.toml's maintenance_pin_scrypt."""
+    if not (pin.isdigit() and 6 <= len(pin) <= 12):
+        raise PinFormatError("the maintenance PIN must be 6 to 12 digits")
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    encode = base64.b64encode
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encode(salt).decode()}${encode(digest).decode()}"
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                                dklen=len(expected))
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+@dataclass(frozen=True)
+class PinGate:
+    """Five wrong tries lock PIN entry for five minutes; a right PIN resets the count."""
+
+    failures: int = 0
+    locked_until: float = 0.0
+
+    def locked(self, now: float) -> bool:
+        return now < self.locked_until
+
+    def seconds_left(self, now: float) -> int:
+        return max(0, int(self.locked_until - now + 0.999))
+
+    def attempt(self, pin: str, stored: str, now: float) -> tuple[PinGate, bool]:
+        if self.locked(now) or not stored:
+            return self, False
+        if verify_pin(pin, stored):
+            return PinGate(), True
+        failures = self.failures + 1
+        if failures >= MAX_TRIES:
+            return PinGate(0, now + LOCKOUT_S), False
+        return replace(self, failures=failures), False
+
+
+class AuditLog:
+    """Append-only JSON lines of maintenance actions: who (staff card UID hash or 'pin'), what, when.
+
+    Never personal data of citizens; staff identifiers are stored as a short hash.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def record(self, action: str, when: datetime, actor: str = "pin", **details: str | int) -> None:
+        line = {"t": when.isoformat(timespec="seconds"), "action": action, "actor": actor, **details}
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+
+    def entries(self) -> list[dict[str, object]]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def staff_actor(card_uid: bytes) -> str:
+    return "card:" + hashlib.sha256(card_uid).hexdigest()[:12]

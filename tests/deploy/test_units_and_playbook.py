@@ -1,0 +1,118 @@
+"""deploy/: systemd units verified by systemd-analyze, the Ansible playbook, the provisioning script."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+DEPLOY = ROOT / "deploy"
+UNITS = ["kiosk.service", "kiosk-nightly-restart.service", "kiosk-nightly-restart.timer"]
+
+
+def unit(name: str) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(DEPLOY / "systemd" / name, encoding="utf-8")
+    return parser
+
+
+def verify_root(tmp_path: Path, kiosk_unit_text: str) -> subprocess.CompletedProcess[str]:
+    """systemd-analyze verify in a throw-away root that has the system units and the two executables."""
+    root = tmp_path / "root"
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    for exe in ("opt/kiosk/venv/bin/kiosk", "usr/bin/cage", "usr/bin/systemctl"):
+        path = root / exe
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("#!/bin/sh\n")
+        path.chmod(0o755)
+    units = root / "etc/systemd/system"
+    units.mkdir(parents=True)
+    for name in UNITS:
+        shutil.copy(DEPLOY / "systemd" / name, units / name)
+    (units / "kiosk.service").write_text(kiosk_unit_text, encoding="utf-8")
+    return subprocess.run(["systemd-analyze", "verify", f"--root={root}", *(f"/etc/systemd/system/{n}" for n in UNITS)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
+    result = verify_root(tmp_path, (DEPLOY / "systemd/kiosk.service").read_text(encoding="utf-8"))
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+
+def test_verify_catches_a_broken_unit(tmp_path: Path) -> None:
+    text = (DEPLOY / "systemd/kiosk.service").read_text(encoding="utf-8").replace("WatchdogSec=30", "WatchdogSec=soon")
+    result = verify_root(tmp_path, text)
+    assert "Failed to parse sec value" in result.stderr
+
+
+def test_kiosk_unit_restarts_watches_and_runs_unprivileged() -> None:
+    service = unit("kiosk.service")["Service"]
+    assert service["Type"] == "notify" and service["NotifyAccess"] == "all"
+    assert service["Restart"] == "always" and int(service["WatchdogSec"]) > 0
+    assert service["User"] == "kiosk"  # cage refuses to run as root
+    assert service["ExecStart"].startswith("/usr/bin/cage ") and "kiosk run" in service["ExecStart"]
+    assert "config check" in service["ExecStartPre"]
+    assert "pcscd.socket" in unit("kiosk.service")["Unit"]["Wants"]
+    assert unit("kiosk-nightly-restart.timer")["Timer"]["OnCalendar"].endswith("03:30:00")
+    journald = (DEPLOY / "systemd/journald.conf.d/kiosk.conf").read_text(encoding="utf-8")
+    assert "SystemMaxUse=" in journald
+
+
+def test_provisioning_checks_the_config_before_enabling_anything(tmp_path: Path) -> None:
+    site = tmp_path / "kiosk.toml"
+    shutil.copy(ROOT / "config/kiosk.toml", site)
+    result = subprocess.run(["bash", str(DEPLOY / "provision.sh"), "--site-config", str(site), "--profile",
+                             "sam-serial-80mm", "--dry-run"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    steps = result.stdout.splitlines()
+    check = next(i for i, s in enumerate(steps) if "kiosk config check /etc/kiosk/kiosk.toml" in s)
+    enable = next(i for i, s in enumerate(steps) if s.startswith("+ systemctl enable"))
+    assert check < enable and "kiosk.service" in steps[enable] and "kiosk-nightly-restart.timer" in steps[enable]
+    assert any("cage" in s and s.startswith("+ apt-get install") for s in steps)
+    assert any('device_profile = \\"sam-serial-80mm\\"' in s or "sam-serial-80mm" in s for s in steps)
+    missing = subprocess.run(["bash", str(DEPLOY / "provision.sh"), "--dry-run"], capture_output=True, text=True)
+    assert missing.returncode == 2 and "--site-config PATH is required" in missing.stderr
+
+
+def ansible(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "0"}
+    return subprocess.run(["ansible-playbook", *args], cwd=DEPLOY / "ansible", capture_output=True, text=True,
+                          timeout=600, env=env)
+
+
+def test_playbook_syntax() -> None:
+    result = ansible("-i", "inventory/example.yml", "site.yml", "--syntax-check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="check mode of apt and user tasks needs root (CI runs as root)")
+def test_playbook_check_mode_against_localhost() -> None:
+    result = ansible("-i", "inventory/localhost.yml", "site.yml", "--check")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "failed=0" in result.stdout and "unreachable=0" in result.stdout
+
+
+def test_playbook_template_renders_a_valid_config(tmp_path: Path) -> None:
+    """The template the fleet uses must produce a kiosk.toml that `kiosk config check` accepts."""
+    import json
+
+    import jinja2
+
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    environment.filters["to_json"] = json.dumps
+    template = environment.from_string((DEPLOY / "ansible/templates/kiosk.toml.j2").read_text(encoding="utf-8"))
+    text = template.render(inventory_hostname="k1", kiosk_id="JL-220102-001", device_profile="simulated",
+                           backend_url="local", site={"name": "长春市南关区自助服务区", "address": "吉林省长春市",
+                                                      "consult_phone": "0431-12345", "division_code": "220102"})
+    (tmp_path / "kiosk.toml").write_text(text.replace("/var/lib/kiosk", str(tmp_path)), encoding="utf-8")
+    shutil.copytree(ROOT / "config/devices", tmp_path / "devices")
+    from kiosk.settings import load_config
+
+    assert load_config(tmp_path / "kiosk.toml").settings.kiosk_id == "JL-220102-001"

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import main as kiosk_main
+
+
+def test_headless_demo_goes_end_to_end(kiosk_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("KIOSK_CONFIG", str(kiosk_config))
+    out = tmp_path / "demo"
+    assert kiosk_main(["demo", "--headless", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "困难残疾人生活补贴和重度残疾人护理补贴资格认定" in printed
+    assert "application number 220102" in printed and "session wiped: True" in printed
+    slips = sorted(out.glob("receipt-*.png"))
+    assert len(slips) == 1 and f"slip: {slips[0]}" in printed
+    assert "220102195603120020" not in printed and "张桂兰" not in printed  # masked only
+
+
+def test_the_app_refuses_an_invalid_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "kiosk.toml"
+    bad.write_text('kiosk_id = "JL-1"\ndevice_profile = "ghost"\n', encoding="utf-8")
+    assert kiosk_main(["run", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "configuration is invalid" in err and "kiosk.toml: site: Field required" in err
+    assert kiosk_main(["config", "check", str(bad)]) == 2
+    assert capsys.readouterr().err == err  # the same messages

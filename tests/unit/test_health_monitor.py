@@ -1,0 +1,68 @@
+"""Health polling: a reader unplugged and plugged back, and a printer out of paper, reach the session machine
+as HealthReported events; the kiosk goes out of service and recovers without a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from devices.readers.simulated import SimulatedCardReader
+from kiosk.headless import Kiosk
+from kiosk.health import Component, Reason, Status
+from kiosk.health_monitor import HealthMonitor, checked, disk_health
+from kiosk.session import Lifecycle
+from kiosk.session import events as ev
+
+
+def monitor_for(kiosk: Kiosk) -> HealthMonitor:
+    p = kiosk.ports
+    return HealthMonitor(kiosk.inbox.put, p.reader, p.printer, p.backend, p.speech, kiosk.config.data_dir)
+
+
+def test_unplug_and_replug_are_noticed_and_recovered(headless_kiosk: Kiosk) -> None:
+    monitor = monitor_for(headless_kiosk)
+    monitor.check_now()
+    reader = headless_kiosk.ports.reader
+    assert isinstance(reader, SimulatedCardReader)
+    reader.unplug()
+    monitor.check_now()
+    headless_kiosk.pump()
+    assert headless_kiosk.state.health_of(Component.READER).reason == Reason.NO_READER  # type: ignore[union-attr]
+    assert headless_kiosk.state.lifecycle == Lifecycle.READY  # the keypad fallback still serves applications
+    reader.unplug(False)
+    monitor.check_now()
+    headless_kiosk.pump()
+    assert headless_kiosk.state.health_of(Component.READER).status == Status.OK  # type: ignore[union-attr]
+
+
+def test_paper_out_takes_the_kiosk_out_of_service_until_refilled(headless_kiosk: Kiosk) -> None:
+    monitor = monitor_for(headless_kiosk)
+    printer = headless_kiosk.ports.printer
+    printer.inject(Reason.PAPER_OUT)  # type: ignore[attr-defined]
+    monitor.check_now()
+    headless_kiosk.pump()
+    assert headless_kiosk.state.lifecycle == Lifecycle.OUT_OF_SERVICE
+    assert headless_kiosk.state.out_of_service_reason == Reason.PAPER_OUT
+    printer.inject(None)  # type: ignore[attr-defined]
+    monitor.check_now()
+    headless_kiosk.pump()
+    assert headless_kiosk.state.lifecycle == Lifecycle.READY
+
+
+def test_only_changes_are_posted(headless_kiosk: Kiosk) -> None:
+    posted: list[ev.Event] = []
+    p = headless_kiosk.ports
+    monitor = HealthMonitor(posted.append, p.reader, p.printer, p.backend, p.speech, headless_kiosk.config.data_dir)
+    monitor.check_now()
+    first = len(posted)
+    monitor.check_now()
+    assert first == 5 and len(posted) == first
+
+
+def test_disk_and_failing_probes(tmp_path: Path) -> None:
+    assert disk_health(tmp_path).status == Status.OK
+    assert disk_health(tmp_path, min_free=1 << 62).reason == Reason.DISK_FULL
+
+    def broken() -> object:
+        raise RuntimeError("driver bug")
+    health = checked(Component.PRINTER, broken)  # type: ignore[arg-type]
+    assert health.reason == Reason.INTERNAL_ERROR and health.detail == "RuntimeError"

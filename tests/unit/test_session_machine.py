@@ -1,0 +1,428 @@
+"""Every transition of the session machine, driven by real events from one phase to the next."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kiosk.health import Component, Health, Reason
+from kiosk.identity import CardType
+from kiosk.records import ProgressRecord
+from kiosk.session import TRANSITIONS, IdentifyStatus, Lifecycle, Phase, TaskStatus, initial_state
+from kiosk.session import events as ev
+from kiosk.session.commands import (
+    ArmIdleTimer,
+    Book,
+    CallStaff,
+    CancelCardRead,
+    EndSession,
+    FetchProgress,
+    FetchSlots,
+    PrintSlip,
+    ReadCard,
+    Speak,
+    Submit,
+    WatchCardRemoval,
+)
+from kiosk.session.model import Rules
+from kiosk.slips import SlipKind
+from tests.unit import session_helpers as h
+from tests.unit.session_helpers import (
+    APPLY_ITEM,
+    APPOINTMENT_ITEM,
+    BOOKED,
+    EXPIRED,
+    GUIDE_ITEM,
+    KIM,
+    RESULT,
+    SID,
+    SLOT,
+    TODAY,
+    ZHANG,
+    commands_of,
+    phase,
+    run,
+)
+
+# ---- lifecycle ----
+
+
+def test_starting_then_ready_and_a_touch_starts_a_session(rules: Rules) -> None:
+    state = initial_state(rules)
+    assert state.lifecycle == Lifecycle.STARTING
+    state, _ = run(state, ev.SessionStarted("early"))
+    assert state.session is None  # not before start-up finished
+    state, _ = run(state, ev.StartupCompleted())
+    assert state.lifecycle == Lifecycle.READY
+    state, commands = run(state, ev.SessionStarted(SID))
+    assert state.lifecycle == Lifecycle.IN_SESSION and phase(state) == Phase.HOME
+    assert commands_of(commands, ArmIdleTimer)[0].end_after_s == 180
+
+
+def test_printer_out_of_paper_disables_printing_items_and_then_the_kiosk(rules: Rules) -> None:
+    state, _ = run(initial_state(rules), ev.StartupCompleted())
+    paper_out = Health.problem(Component.PRINTER, Reason.PAPER_OUT)
+    state, _ = run(state, ev.HealthReported(paper_out))
+    # every shipped item needs a slip, so nothing can be served: out of service with the reason
+    assert state.lifecycle == Lifecycle.OUT_OF_SERVICE and state.out_of_service_reason == Reason.PAPER_OUT
+    state, _ = run(state, ev.HealthReported(Health.ok(Component.PRINTER)))
+    assert state.lifecycle == Lifecycle.READY and state.out_of_service_reason is None
+
+
+def test_unavailable_item_stays_on_home_with_a_notice(rules: Rules) -> None:
+    state = h.at_home(rules)
+    state, _ = run(state, ev.HealthReported(Health.problem(Component.BACKEND, Reason.BACKEND_UNREACHABLE)))
+    state, _ = run(state, ev.ItemChosen(APPOINTMENT_ITEM))
+    assert phase(state) == Phase.HOME and state.session.notice == "item_unavailable.backend_unreachable"
+    state, _ = run(state, ev.ItemChosen(APPLY_ITEM))  # applications queue in the outbox
+    assert phase(state) == Phase.ITEM_GUIDE
+
+
+def test_maintenance_ends_the_session_and_returns(rules: Rules) -> None:
+    state, commands = run(h.at_form(rules), ev.MaintenanceEntered())
+    assert state.lifecycle == Lifecycle.MAINTENANCE and state.session is None
+    assert commands_of(commands, EndSession)
+    state, _ = run(state, ev.SessionStarted("s2"))
+    assert state.session is None
+    state, _ = run(state, ev.MaintenanceExited())
+    assert state.lifecycle == Lifecycle.READY
+
+
+def test_staff_out_of_service_holds_until_cleared(rules: Rules) -> None:
+    state, _ = run(h.at_home(rules), ev.OutOfServiceSet("系统维护中"))
+    assert state.lifecycle == Lifecycle.OUT_OF_SERVICE and state.staff_message == "系统维护中"
+    state, _ = run(state, ev.HealthReported(Health.ok(Component.PRINTER)))
+    assert state.lifecycle == Lifecycle.OUT_OF_SERVICE
+    state, _ = run(state, ev.OutOfServiceCleared())
+    assert state.lifecycle == Lifecycle.READY
+
+
+# ---- anywhere ----
+
+
+def test_language_elder_mode_and_staff_call(rules: Rules) -> None:
+    state, _ = run(h.at_home(rules), ev.LanguageChosen("ko"), ev.ElderModeToggled())
+    assert state.session.language == "ko" and state.session.elder_mode
+    state, _ = run(state, ev.LanguageChosen("fr"))
+    assert state.session.language == "ko"
+    state, commands = run(state, ev.StaffCalled())
+    assert commands_of(commands, CallStaff)[0].kiosk_id == "JL-TEST-001"
+
+
+def test_home_cancels_from_anywhere_but_not_while_handing_over(rules: Rules) -> None:
+    state, commands = run(h.at_review(rules), ev.HomePressed())
+    assert state.session is None and state.home_notice == "cancelled" and commands_of(commands, EndSession)
+    state, _ = run(h.at_submitting(rules), ev.HomePressed())
+    assert phase(state) == Phase.SUBMITTING
+
+
+def test_idle_warning_extend_and_timeout(rules: Rules) -> None:
+    state, commands = run(h.at_form(rules), ev.IdleWarningDue(SID))
+    assert state.session.idle_warning and commands_of(commands, Speak)[0].prompt_id == "idle_warning"
+    state, commands = run(state, ev.IdleExtended())
+    assert not state.session.idle_warning and commands_of(commands, ArmIdleTimer)
+    state, _ = run(state, ev.IdleTimedOut(SID))
+    assert state.session is None and state.home_notice == "timed_out"
+
+
+def test_idle_timeout_waits_while_submitting(rules: Rules) -> None:
+    state, commands = run(h.at_submitting(rules), ev.IdleTimedOut(SID))
+    assert phase(state) == Phase.SUBMITTING and commands_of(commands, ArmIdleTimer)
+
+
+def test_late_results_of_an_ended_session_are_ignored(rules: Rules) -> None:
+    state = h.at_identify(rules)
+    later, commands = run(state, ev.CardRead("old-session", ZHANG, TODAY))
+    assert later is state and commands == []
+
+
+def test_any_intent_rearms_the_idle_timer_and_clears_the_warning(rules: Rules) -> None:
+    state, _ = run(h.at_home(rules), ev.IdleWarningDue(SID))
+    state, commands = run(state, ev.CategoryChosen("disability"))
+    assert isinstance(commands[0], ArmIdleTimer) and not state.session.idle_warning
+
+
+# ---- home, browsing, guide ----
+
+
+def test_browse_by_category_search_and_back(rules: Rules) -> None:
+    state, commands = run(h.at_home(rules), ev.CategoryChosen("marriage"))
+    assert phase(state) == Phase.BROWSING and state.session.category == "marriage"
+    assert commands_of(commands, Speak)[-1].prompt_id == "screen.browsing"
+    state, _ = run(state, ev.CategoryChosen("no-such-category"))
+    assert state.session.category == "marriage"
+    state, _ = run(state, ev.SearchChanged("残疾"))
+    assert state.session.search == "残疾" and state.session.category is None
+    state, _ = run(state, ev.BackPressed())
+    assert phase(state) == Phase.HOME
+    state, _ = run(state, ev.SearchChanged("婚"))
+    assert phase(state) == Phase.BROWSING
+
+
+def test_item_guide_back_returns_where_the_citizen_came_from(rules: Rules) -> None:
+    state, _ = run(h.at_home(rules), ev.CategoryChosen("disability"), ev.ItemChosen(APPLY_ITEM))
+    assert phase(state) == Phase.ITEM_GUIDE
+    state, _ = run(state, ev.BackPressed())
+    assert phase(state) == Phase.BROWSING
+    state, _ = run(h.at_guide(rules), ev.BackPressed())
+    assert phase(state) == Phase.HOME
+    state, _ = run(h.at_home(rules), ev.ItemChosen("no-such-item"))
+    assert phase(state) == Phase.HOME
+
+
+def test_actions_match_the_item(rules: Rules) -> None:
+    state, _ = run(h.at_guide(rules, GUIDE_ITEM), ev.ApplyStarted())
+    assert phase(state) == Phase.ITEM_GUIDE  # a guide item cannot be applied for here
+    state, _ = run(h.at_guide(rules, APPLY_ITEM), ev.AppointmentStarted())
+    assert phase(state) == Phase.ITEM_GUIDE
+    state, _ = run(h.at_guide(rules, APPOINTMENT_ITEM), ev.AppointmentStarted())
+    assert phase(state) == Phase.CONSENT
+
+
+def test_progress_query_from_home_and_browsing(rules: Rules) -> None:
+    assert phase(h.at_progress(rules)) == Phase.PROGRESS_QUERY
+    state, _ = run(h.at_home(rules), ev.CategoryChosen("children"), ev.ProgressQueryStarted())
+    assert phase(state) == Phase.PROGRESS_QUERY
+
+
+# ---- consent and identify ----
+
+
+def test_sensitive_items_need_the_separate_consent(rules: Rules) -> None:
+    assert rules.catalog.item(APPLY_ITEM).sensitive_categories
+    state, commands = run(h.at_consent(rules), ev.ConsentGiven(sensitive=False))
+    assert phase(state) == Phase.CONSENT and state.session.consent_error and not commands_of(commands, ReadCard)
+    state, commands = run(state, ev.ConsentGiven(sensitive=True))
+    assert phase(state) == Phase.IDENTIFY and state.session.identify == IdentifyStatus.READING
+    assert commands_of(commands, ReadCard)[0].timeout_s == 20
+
+
+def test_declining_or_going_back_from_consent(rules: Rules) -> None:
+    for event in (ev.ConsentDeclined(), ev.BackPressed()):
+        state, _ = run(h.at_consent(rules), event)
+        assert phase(state) == Phase.ITEM_GUIDE and not state.session.consent_general
+
+
+def test_card_read_fills_the_form_and_watches_the_card(rules: Rules) -> None:
+    state, commands = run(h.at_identify(rules), ev.CardRead(SID, ZHANG, TODAY))
+    assert phase(state) == Phase.FORM
+    values = dict(state.session.form)
+    assert ZHANG.id_number in values.values() and ZHANG.name in values.values()
+    assert commands_of(commands, WatchCardRemoval)
+
+
+def test_card_errors_are_shown_and_can_be_retried(rules: Rules) -> None:
+    state, commands = run(h.at_identify(rules), ev.CardReadFailed(SID, Reason.UNSUPPORTED_CARD))
+    assert state.session.identify == IdentifyStatus.FAILED and state.session.identify_error == Reason.UNSUPPORTED_CARD
+    assert commands_of(commands, Speak)[0].prompt_id == "error.unsupported_card"
+    state, commands = run(state, ev.CardReadRetried())
+    assert state.session.identify == IdentifyStatus.READING and commands_of(commands, ReadCard)
+    state, _ = run(state, ev.CardRead(SID, EXPIRED, TODAY))
+    assert state.session.identify_error == Reason.CARD_EXPIRED and not state.session.parties
+    bad = replace(ZHANG, id_number="220102195603120021")
+    state, _ = run(state, ev.CardReadRetried(), ev.CardRead(SID, bad, TODAY))
+    assert state.session.identify_error == Reason.CARD_CHECKSUM
+    state, _ = run(state, ev.CardReadRetried(), ev.CardRead(SID, None, TODAY))
+    assert state.session.identify_error == Reason.CARD_UNREADABLE
+
+
+def test_manual_fallback_validates_the_checksum(rules: Rules) -> None:
+    state, commands = run(h.at_identify(rules), ev.ManualEntryChosen())
+    assert state.session.identify == IdentifyStatus.MANUAL and commands_of(commands, CancelCardRead)
+    state, _ = run(state, ev.CardRead(SID, ZHANG, TODAY), ev.CardReadFailed(SID, Reason.NO_CARD))
+    assert phase(state) == Phase.IDENTIFY and state.session.identify == IdentifyStatus.MANUAL  # late reads ignored
+    state, _ = run(state, ev.ManualIdentityEntered("", "110101199001011234"))
+    assert set(state.session.manual_problems) == {"checksum", "name_required"}
+    state, commands = run(state, ev.ManualIdentityEntered("张三", "11010519491231002x"))
+    assert phase(state) == Phase.FORM and state.session.parties[0].card_type == CardType.MANUAL
+    assert not commands_of(commands, WatchCardRemoval)
+
+
+def test_back_from_identify_cancels_the_read(rules: Rules) -> None:
+    state, commands = run(h.at_identify(rules), ev.BackPressed())
+    assert phase(state) == Phase.CONSENT and commands_of(commands, CancelCardRead)
+
+
+def test_two_parties_for_an_appointment(rules: Rules) -> None:
+    state, commands = run(h.at_identify(rules, APPOINTMENT_ITEM), ev.CardRead(SID, ZHANG, TODAY))
+    assert phase(state) == Phase.IDENTIFY and state.session.notice == "next_party" and commands_of(commands, ReadCard)
+    state, _ = run(state, ev.CardRead(SID, ZHANG, TODAY))
+    assert state.session.notice == "same_person" and len(state.session.parties) == 1
+    state, commands = run(state, ev.CardRead(SID, KIM, TODAY))
+    assert phase(state) == Phase.APPOINTMENT and len(state.session.parties) == 2
+    assert commands_of(commands, FetchSlots)[0].item_id == APPOINTMENT_ITEM
+
+
+# ---- form, review, submit, done ----
+
+
+def test_form_accepts_only_manual_fields_and_validates(rules: Rules) -> None:
+    state = h.at_form(rules)
+    item = rules.catalog.item(APPLY_ITEM)
+    card_field = next(f for f in item.form_fields if f.source == "card")
+    state, _ = run(state, ev.FieldChanged(card_field.id, "冒名"), ev.FieldChanged("no-such-field", "x"))
+    assert "冒名" not in dict(state.session.form).values()
+    state, commands = run(state, ev.FormSubmitted())
+    assert phase(state) == Phase.FORM and ("phone", "required") in state.session.field_errors
+    assert commands_of(commands, Speak)[0].prompt_id == "error.form_incomplete"
+    state, _ = run(state, ev.FieldChanged("phone", "12345"))
+    state, _ = run(state, ev.FormSubmitted())
+    assert ("phone", "phone_invalid") in state.session.field_errors
+
+
+def test_form_back_wipes_and_rereads(rules: Rules) -> None:
+    state, commands = run(h.filled_form(rules), ev.BackPressed())
+    assert phase(state) == Phase.IDENTIFY and not state.session.has_personal_data and commands_of(commands, ReadCard)
+
+
+def test_review_back_and_confirm(rules: Rules) -> None:
+    state = h.at_review(rules)
+    assert phase(state) == Phase.REVIEW
+    assert phase(run(state, ev.BackPressed())[0]) == Phase.FORM
+    state, commands = run(state, ev.ReviewConfirmed())
+    submit = commands_of(commands, Submit)[0]
+    assert phase(state) == Phase.SUBMITTING and submit.application.item_id == APPLY_ITEM
+    assert submit.application.applicant == ZHANG and submit.application.idempotency_key == f"{SID}:apply"
+
+
+def test_submit_failure_retry_uses_the_same_idempotency_key(rules: Rules) -> None:
+    state, commands = run(h.at_submitting(rules), ev.SubmitRetried())
+    assert commands == [] or not commands_of(commands, Submit)  # nothing to retry while it runs
+    state, _ = run(state, ev.SubmitFailed(SID, Reason.BACKEND_TIMEOUT))
+    assert state.session.submit_status == TaskStatus.FAILED and state.session.submit_error == Reason.BACKEND_TIMEOUT
+    state, commands = run(state, ev.SubmitRetried())
+    assert commands_of(commands, Submit)[0].application.idempotency_key == f"{SID}:apply"
+    state, _ = run(state, ev.SubmitFailed(SID, Reason.BACKEND_TIMEOUT), ev.HomePressed())
+    assert state.session is None  # the citizen may leave after a failure
+
+
+def test_success_prints_a_masked_receipt(rules: Rules) -> None:
+    state, commands = run(h.at_submitting(rules), ev.SubmitSucceeded(SID, RESULT))
+    assert phase(state) == Phase.DONE and state.session.print_status == TaskStatus.RUNNING
+    job = commands_of(commands, PrintSlip)[0]
+    assert job.request.kind == SlipKind.RECEIPT and job.request.application_number == RESULT.application_number
+    assert job.request.masked_names == ("张*兰",) and ZHANG.id_number not in str(job.request)
+
+
+def test_queued_submission_prints_the_local_reference(rules: Rules) -> None:
+    queued = replace(RESULT, application_number=None)
+    _, commands = run(h.at_submitting(rules), ev.SubmitSucceeded(SID, queued))
+    request = commands_of(commands, PrintSlip)[0].request
+    assert request.queued and request.local_reference == RESULT.local_reference
+
+
+def test_print_result_retry_never_changes_the_job_id(rules: Rules) -> None:
+    state = h.at_done(rules)
+    job_id = state.session.print_job_id
+    state, _ = run(state, ev.SlipPrinted(SID, "other-job"))
+    assert state.session.print_status == TaskStatus.RUNNING
+    state, _ = run(state, ev.SlipPrintFailed(SID, job_id, Reason.PAPER_OUT))
+    assert state.session.print_status == TaskStatus.FAILED and state.session.print_error == Reason.PAPER_OUT
+    state, commands = run(state, ev.PrintRetried())
+    assert commands_of(commands, PrintSlip)[0].job_id == job_id
+    state, _ = run(state, ev.SlipPrinted(SID, job_id))
+    assert state.session.print_status == TaskStatus.DONE
+    state, _ = run(state, ev.FinishPressed())
+    assert state.session is None and state.home_notice == "finished"
+
+
+# ---- card removal ----
+
+
+def test_card_removed_mid_form_wipes_and_asks_again(rules: Rules) -> None:
+    for start in (h.filled_form, h.at_review):
+        state, commands = run(start(rules), ev.CardRemoved(SID))
+        assert phase(state) == Phase.IDENTIFY and state.session.notice == "card_removed"
+        assert not state.session.has_personal_data and commands_of(commands, ReadCard)
+
+
+def test_card_removed_after_manual_entry_changes_nothing(rules: Rules) -> None:
+    state, _ = run(h.at_identify(rules), ev.ManualEntryChosen(), ev.ManualIdentityEntered("张三", "11010519491231002X"))
+    assert run(state, ev.CardRemoved(SID))[0] is state
+
+
+# ---- guide printing ----
+
+
+def test_guide_printing_and_back(rules: Rules) -> None:
+    state, commands = run(h.at_guide(rules, GUIDE_ITEM), ev.GuidePrintRequested())
+    job = commands_of(commands, PrintSlip)[0]
+    assert phase(state) == Phase.GUIDE_PRINTING and job.request.kind == SlipKind.GUIDE
+    assert run(state, ev.BackPressed())[0] is state  # wait for the printer
+    state, _ = run(state, ev.SlipPrintFailed(SID, job.job_id, Reason.COVER_OPEN))
+    state, commands = run(state, ev.PrintRetried())
+    assert commands_of(commands, PrintSlip)[0].request.kind == SlipKind.GUIDE
+    state, _ = run(state, ev.SlipPrinted(SID, job.job_id), ev.BackPressed())
+    assert phase(state) == Phase.ITEM_GUIDE
+    state, _ = run(h.at_guide_printing(rules), ev.FinishPressed())
+    assert state.session is None
+
+
+# ---- progress query ----
+
+
+def test_progress_by_card_uses_the_identity_once(rules: Rules) -> None:
+    state, commands = run(h.at_progress(rules), ev.ProgressByCardRequested())
+    assert commands_of(commands, ReadCard)
+    state, commands = run(state, ev.CardRead(SID, ZHANG, TODAY))
+    assert commands_of(commands, FetchProgress)[0].query.id_number == ZHANG.id_number
+    assert not state.session.parties  # not kept
+    record = ProgressRecord(RESULT.application_number or "", APPLY_ITEM, RESULT.status, TODAY)  # type: ignore[arg-type]
+    state, _ = run(state, ev.ProgressLoaded(SID, (record,)))
+    assert state.session.progress == (record,) and state.session.progress_status == TaskStatus.DONE
+    state, commands = run(state, ev.BackPressed())
+    assert phase(state) == Phase.HOME and not state.session.progress and commands_of(commands, CancelCardRead)
+
+
+def test_progress_card_failures(rules: Rules) -> None:
+    state, _ = run(h.at_progress(rules), ev.ProgressByCardRequested(), ev.CardReadFailed(SID, Reason.NO_CARD))
+    assert state.session.identify_error == Reason.NO_CARD
+    state, _ = run(state, ev.ProgressByCardRequested(), ev.CardRead(SID, EXPIRED, TODAY))
+    assert state.session.identify_error == Reason.CARD_EXPIRED
+    state, _ = run(h.at_progress(rules), ev.CardRead(SID, ZHANG, TODAY))
+    assert state.session.progress_status == TaskStatus.NONE  # no read was asked for
+
+
+def test_progress_by_number_and_backend_failure(rules: Rules) -> None:
+    state, _ = run(h.at_progress(rules), ev.ProgressByNumberRequested("  "))
+    assert state.session.field_errors == (("application_number", "invalid"),)
+    state, commands = run(state, ev.ProgressByNumberRequested("2201022026112700001"))
+    assert commands_of(commands, FetchProgress)[0].query.application_number == "2201022026112700001"
+    state, _ = run(state, ev.BackendFailed(SID, Reason.BACKEND_UNREACHABLE))
+    assert state.session.progress_status == TaskStatus.FAILED
+    state, _ = run(state, ev.FinishPressed())
+    assert state.session is None
+
+
+# ---- appointments ----
+
+
+def test_booking_needs_a_slot_and_a_phone(rules: Rules) -> None:
+    state = h.at_appointment(rules)
+    assert state.session.slots == (SLOT,)
+    state, _ = run(state, ev.BookingConfirmed())
+    assert dict(state.session.field_errors) == {"slot": "required", "phone": "phone_invalid"}
+    state, _ = run(state, ev.SlotChosen("nope"), ev.SlotChosen(SLOT.slot_id), ev.FieldChanged("phone", "13912345678"),
+                   ev.FieldChanged("name", "x"))
+    assert state.session.chosen_slot == SLOT.slot_id and dict(state.session.form) == {"phone": "13912345678"}
+    state, commands = run(state, ev.BookingConfirmed())
+    book = commands_of(commands, Book)[0]
+    assert book.booking.parties == (ZHANG, KIM) and state.session.booking_status == TaskStatus.RUNNING
+    assert run(state, ev.BackPressed())[0] is state
+    state, commands = run(state, ev.BookingSucceeded(SID, BOOKED))
+    job = commands_of(commands, PrintSlip)[0]
+    assert phase(state) == Phase.DONE and job.request.kind == SlipKind.APPOINTMENT
+    assert job.request.booking_number == BOOKED.booking_number and "2026-11-30 09:00" in job.request.slot_text
+    state, _ = run(state, ev.SlipPrintFailed(SID, job.job_id, Reason.PAPER_OUT), ev.PrintRetried())
+    assert state.session.print_status == TaskStatus.RUNNING
+
+
+def test_appointment_backend_failure_and_back(rules: Rules) -> None:
+    state, commands = run(h.at_appointment(rules), ev.BackendFailed(SID, Reason.BACKEND_TIMEOUT))
+    assert state.session.booking_status == TaskStatus.FAILED and commands_of(commands, Speak)
+    state, _ = run(state, ev.BackPressed())
+    assert phase(state) == Phase.ITEM_GUIDE and not state.session.parties
+
+
+def test_zz_every_transition_is_exercised() -> None:
+    missing = set(TRANSITIONS) - h.exercised
+    assert not missing, sorted((p.value if p else "ANY", e.__name__) for p, e in missing)

@@ -1,0 +1,39 @@
+"""Card removal, idle timeout, cancel and completion all end with nothing personal reachable from the state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from kiosk.session import KioskState
+from kiosk.session import events as ev
+from kiosk.session.model import Rules
+from tests.unit import session_helpers as h
+from tests.unit.reachable import leaked
+from tests.unit.session_helpers import KIM, SID, ZHANG, run
+
+SECRETS = [ZHANG.id_number, ZHANG.name, ZHANG.address, "13912345678", KIM.id_number, KIM.name]
+
+
+def test_the_check_can_fail(rules: Rules) -> None:
+    assert leaked(h.filled_form(rules), SECRETS) == [ZHANG.id_number, ZHANG.name, ZHANG.address, "13912345678"]
+
+
+ENDINGS: dict[str, Callable[[Rules], KioskState]] = {
+    "idle timeout in form": lambda r: run(h.filled_form(r), ev.IdleWarningDue(SID), ev.IdleTimedOut(SID))[0],
+    "cancel at review": lambda r: run(h.at_review(r), ev.HomePressed())[0],
+    "finish after the slip": lambda r: run(h.at_done(r), ev.SlipPrinted(SID, f"{SID}-receipt"), ev.FinishPressed())[0],
+    "card removed mid-form": lambda r: run(h.filled_form(r), ev.CardRemoved(SID))[0],
+    "timeout after an appointment": lambda r: run(h.at_appointment(r), ev.FieldChanged("phone", "13912345678"),
+                                                  ev.IdleTimedOut(SID))[0],
+    "finish after a progress query": lambda r: run(h.at_progress(r), ev.ProgressByCardRequested(),
+                                                   ev.CardRead(SID, ZHANG, h.TODAY), ev.FinishPressed())[0],
+    "maintenance entered mid-form": lambda r: run(h.filled_form(r), ev.MaintenanceEntered())[0],
+}
+
+
+@pytest.mark.parametrize("ending", list(ENDINGS))
+def test_nothing_personal_remains(rules: Rules, ending: str) -> None:
+    state = ENDINGS[ending](rules)
+    assert leaked(state, SECRETS) == []
