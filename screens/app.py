@@ -7,7 +7,6 @@ window from the device profile before the window module is imported.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from kivy.uix.boxlayout import BoxLayout  # noqa: E402
 from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
 
 from kiosk.headless import Kiosk, build_kiosk  # noqa: E402
-from kiosk.health import Component, Health, Reason  # noqa: E402
+from kiosk.health_monitor import HealthMonitor  # noqa: E402
 from kiosk.session import events as ev  # noqa: E402
 from kiosk.session.model import KioskState  # noqa: E402
 from kiosk.session.states import Lifecycle, Phase  # noqa: E402
@@ -127,7 +126,6 @@ class KioskApp(App):
         self._idle: IdleOverlay | None = None
         self._idle_tick: Any = None
         self._idle_ends_at = 0.0
-        self._polling = False
         self.title = "kiosk"
         self._apply_sizes(False)
 
@@ -152,8 +150,11 @@ class KioskApp(App):
         self._on_window_size(Window, Window.size)
         self.kiosk.runner.subscribe(self._on_state)
         self._on_state(self.kiosk.runner.state)
+        ports = self.kiosk.ports
+        self.monitor = HealthMonitor(self.post, ports.reader, ports.printer, ports.backend, ports.speech,
+                                     self.kiosk.config.data_dir, interval_s=self.health_poll_s or 5.0)
         if self.health_poll_s > 0:
-            Clock.schedule_interval(self._poll_health, self.health_poll_s)
+            self.monitor.start()  # a device unplugged or refilled is noticed without a restart
         return root
 
     @property
@@ -265,28 +266,6 @@ class KioskApp(App):
         for screen in self.screens.values():
             screen.clear()
 
-    # ---- health ----
-
-    def _poll_health(self, _dt: float) -> None:
-        if self._polling or self.kiosk is None:
-            return
-        self._polling = True
-        ports = self.kiosk.ports
-
-        def work() -> None:
-            try:
-                for port, component in ((ports.reader, Component.READER), (ports.printer, Component.PRINTER),
-                                        (ports.backend, Component.BACKEND)):
-                    try:
-                        health = port.health()
-                    except Exception:  # a driver bug must not stop the poller
-                        health = Health.problem(component, Reason.INTERNAL_ERROR, "health check failed")
-                    self.post(ev.HealthReported(health))
-            finally:
-                self._polling = False
-
-        threading.Thread(target=work, name="kiosk-health", daemon=True).start()
-
     # ---- lock-down: a citizen has no way out ----
 
     def _refuse_close(self, *_args: Any) -> bool:
@@ -300,6 +279,8 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         self._closing = True
+        if getattr(self, "monitor", None) is not None:
+            self.monitor.stop()
         if self.kiosk is not None:
             self.kiosk.close()
 
