@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -153,6 +155,19 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_walkthrough(out: Path) -> int:
+    """The Kivy walkthrough in its own process: Kivy opens one window per process and keeps it until exit."""
+    if importlib.util.find_spec("screens.demo_walkthrough") is None:
+        print("the touchscreen UI is not available in this build", file=sys.stderr)
+        return 1
+    proc = subprocess.run([sys.executable, "-m", "screens.demo_walkthrough", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, check=False)
+    print(proc.stdout, end="", flush=True)
+    if proc.returncode != 0:
+        print(proc.stderr[-4000:], file=sys.stderr)
+    return proc.returncode
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """With a display: the kiosk window on the simulators. Without one (or --headless): the scripted walkthrough
     on a virtual display, saving a screenshot of every screen and the slip image into --out."""
@@ -160,8 +175,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     try:
         if args.headless or not has_display():
-            walkthrough = importlib.import_module("screens.demo_walkthrough")
-            return int(walkthrough.main(Path(args.out)))
+            return run_walkthrough(Path(args.out))
         app = importlib.import_module("screens.app")
         return int(app.main(None, demo_card=DEMO_CARD))
     except ConfigError as exc:

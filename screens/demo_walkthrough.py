@@ -57,6 +57,7 @@ class Walkthrough:
         p = self.pilot
         app = p.app
         item = app.kiosk.catalog.item(DEMO_ITEM)
+        print(f"item: {item.names.zh}", file=self.stream, flush=True)
         p.wait_for_screen("home")
         self.shot("home")
         p.tap(f"category:{item.category}")
@@ -114,10 +115,14 @@ class Walkthrough:
         p.wait_until(lambda: p.state.session is not None and p.state.session.print_status in finished,
                      what="the slip")
         self.shot("done")
+        submission = p.state.session.submission
+        number = submission.application_number or f"{submission.local_reference} (待上传)"
+        print(f"application number {number}; slip {p.state.session.print_status.value}", file=self.stream)
         reader.remove()
         p.tap("done:finish")
         p.wait_until(lambda: p.state.session is None, what="the session to end")
         self.shot("home-after")
+        print(f"session wiped: {p.state.session is None}", file=self.stream, flush=True)
         return self.shots
 
 
@@ -137,3 +142,13 @@ def main(out: Path, config_path: Path | None = None, stream: TextIO = sys.stdout
         pilot.stop()
     print(f"all files in {out.resolve()}", file=stream)
     return 0
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="the kiosk demo's walkthrough with screenshots")
+    parser.add_argument("--out", default="demo-out")
+    parser.add_argument("--config", default=None)
+    options = parser.parse_args()
+    raise SystemExit(main(Path(options.out), Path(options.config) if options.config else None))
