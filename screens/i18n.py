@@ -314,7 +314,7 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "oos.maintenance": ("设备维护中", "정비 중", "Under maintenance"),
     "oos.window": ("您可以到人工窗口办理", "창구에서 처리할 수 있습니다", "You can be served at the service window"),
     # ---- pinyin keypad ----
-    "pinyin.hint": ("输入拼音后点选汉字；生僻字请选“由窗口补充”", "병음을 입력하고 한자를 고르세요",
+    "pinyin.hint": ("输入拼音后点选汉字；打不出的生僻字请呼叫工作人员", "병음을 입력하고 한자를 고르세요",
                     "Type the pinyin, then pick the character"),
     "pinyin.more": ("更多", "더보기", "More"),
     "pinyin.none": ("没有匹配的汉字", "일치하는 한자가 없습니다", "No matching character"),
