@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -126,6 +129,10 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def cmd_set_pin(args: argparse.Namespace) -> int:
     import getpass
 
@@ -148,13 +155,34 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_walkthrough(out: Path) -> int:
+    """The Kivy walkthrough in its own process: Kivy opens one window per process and keeps it until exit."""
+    if importlib.util.find_spec("screens.demo_walkthrough") is None:
+        print("the touchscreen UI is not available in this build", file=sys.stderr)
+        return 1
+    proc = subprocess.run([sys.executable, "-m", "screens.demo_walkthrough", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, check=False)
+    print(proc.stdout, end="", flush=True)
+    if proc.returncode != 0:
+        print(proc.stderr[-4000:], file=sys.stderr)
+    return proc.returncode
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    from kiosk import demo
+    """With a display: the kiosk window on the simulators. Without one (or --headless): the scripted walkthrough
+    on a virtual display, saving a screenshot of every screen and the slip image into --out."""
+    from kiosk.demo import DEMO_CARD
 
     try:
-        return demo.main(Path(args.out))
+        if args.headless or not has_display():
+            return run_walkthrough(Path(args.out))
+        app = importlib.import_module("screens.app")
+        return int(app.main(None, demo_card=DEMO_CARD))
     except ConfigError as exc:
         return fail(exc, "configuration")
+    except ImportError as exc:
+        print(f"the touchscreen UI is not available in this build: {exc}", file=sys.stderr)
+        return 1
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -163,6 +191,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         load_catalog()
     except ConfigError as exc:
         return fail(exc, "configuration")
+    if args.config:
+        os.environ["KIOSK_CONFIG"] = str(Path(args.config).resolve())  # read by screens.app before Kivy starts
     try:
         app = importlib.import_module("screens.app")
     except ImportError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kiosk.catalog import Catalog, load_catalog
 from kiosk.health import Health
-from kiosk.runner import Scheduler, SessionRunner
+from kiosk.runner import PromptText, Scheduler, SessionRunner
 from kiosk.session import events as ev
 from kiosk.session.model import KioskState, Rules, initial_state
 from kiosk.settings import LoadedConfig, load_config
@@ -76,13 +76,17 @@ class Kiosk:
 
 
 def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None, ports: Ports | None = None,
-                scheduler: Scheduler | None = None) -> Kiosk:
+                scheduler: Scheduler | None = None, post: Callable[[ev.Event], None] | None = None,
+                prompt_text: PromptText | None = None) -> Kiosk:
+    """Compose a kiosk. `post` is the UI's hop onto its own thread; without it results queue in `inbox` and
+    `pump()` applies them on the caller's thread."""
     config = load_config(config_path)
     catalog = load_catalog(catalog_dir)
     ports = ports or build_ports(config)
     inbox: queue.Queue[ev.Event] = queue.Queue()
     composer = SlipComposer(config.settings, catalog, ports.clock.now)
-    runner = SessionRunner(initial_state(rules_from(config, catalog)), ports, inbox.put, composer, scheduler)
+    runner = SessionRunner(initial_state(rules_from(config, catalog)), ports, post or inbox.put, composer, scheduler,
+                           prompt_text=prompt_text)
     kiosk = Kiosk(config, catalog, ports, runner, inbox)
     runner.dispatch(ev.StartupCompleted(tuple(startup_health(ports))))
     return kiosk

@@ -1,0 +1,133 @@
+"""Benchmark of the touchscreen app on the virtual display (SDL offscreen + Mesa llvmpipe when no display).
+
+1. Cold start: process start to the home screen drawn, against a bare Kivy window started the same way
+   (same Kivy configuration, same virtual display, one empty frame) in the same run. Goal: within 1.5x.
+2. Tap-to-next-screen latency: from the touch to the next screen drawn (frame rendered and finished by the
+   GL driver), p50 and p95 over home -> item list -> guide and back. Goal: p95 under 100 ms.
+
+Run: .venv/bin/python bench/ui_start.py [--runs 3] [--taps 40]. Figures only; this is not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+READY = "READY"
+
+
+def child_bare() -> None:
+    from screens.boot import configure_window, early_environment
+
+    early_environment()
+    from kiosk.settings import load_config
+
+    configure_window(load_config().profile.screen, headless=True, quiet=True)
+    from kivy.base import EventLoop, runTouchApp
+    from kivy.core.window import Window
+    from kivy.graphics.opengl import glFinish
+    from kivy.uix.widget import Widget
+
+    Window.add_widget(Widget())
+    runTouchApp(embedded=True)
+    EventLoop.idle()
+    glFinish()
+    print(READY, flush=True)
+
+
+def child_kiosk() -> None:
+    from kivy.graphics.opengl import glFinish
+
+    from screens.pilot import Pilot
+
+    pilot = Pilot.start()
+    pilot.wait_for_screen("home")
+    glFinish()
+    print(READY, flush=True)
+    pilot.stop()
+
+
+def child_latency(taps: int) -> None:
+    from kivy.graphics.opengl import glFinish
+
+    from screens.pilot import Pilot
+
+    pilot = Pilot.start()
+    pilot.wait_for_screen("home")
+    route = [("category:disability", "browse"), ("item:disability-subsidies", "guide"),
+             ("nav:back", "browse"), ("nav:back", "home")]
+    for tag, _ in route:  # first visit builds textures; measure the kiosk as it runs all day
+        pilot.tap(tag)
+    samples = []
+    while len(samples) < taps:
+        for tag, screen in route:
+            widget = pilot.find(tag)
+            started = time.perf_counter()
+            pilot.tap(widget, frames=0)
+            while pilot.screen != screen:
+                pilot.frames(1)
+            pilot.frames(1)  # the new screen's frame
+            glFinish()
+            samples.append((time.perf_counter() - started) * 1000)
+    print(" ".join(f"{s:.1f}" for s in samples), flush=True)
+    pilot.stop()
+
+
+def run_child(mode: str, env: dict[str, str], *extra: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, __file__, "--child", mode, *extra], env=env, cwd=ROOT,
+                         capture_output=True, text=True, timeout=300, check=True).stdout
+    return time.perf_counter() - started, out.strip().splitlines()[-1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--taps", type=int, default=40)
+    parser.add_argument("--child", choices=("bare", "kiosk", "latency"))
+    args = parser.parse_args()
+    from screens.boot import early_environment
+
+    early_environment()  # before anything imports Kivy (it would parse this script's arguments)
+    if args.child == "bare":
+        child_bare()
+        return 0
+    if args.child == "kiosk":
+        child_kiosk()
+        return 0
+    if args.child == "latency":
+        child_latency(args.taps)
+        return 0
+
+    env = dict(os.environ)
+    env.setdefault("KIOSK_FONT_CACHE", str(Path(tempfile.gettempdir()) / "kiosk-bench-fonts"))
+    run_child("kiosk", env)  # warm the font cache and the OS file cache for both
+    bare = [run_child("bare", env)[0] for _ in range(args.runs)]
+    kiosk = [run_child("kiosk", env)[0] for _ in range(args.runs)]
+    _, line = run_child("latency", env, "--taps", str(args.taps))
+    samples = sorted(float(x) for x in line.split())
+    p50 = statistics.median(samples)
+    p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
+    display = os.environ.get("DISPLAY") or "SDL offscreen (Mesa llvmpipe)"
+    print(f"display: {display}; {os.cpu_count()} cores; runs {args.runs}, taps {len(samples)}")
+    print(f"cold start, bare Kivy window : median {statistics.median(bare):.2f} s  "
+          f"({', '.join(f'{b:.2f}' for b in bare)})")
+    print(f"cold start, kiosk home drawn : median {statistics.median(kiosk):.2f} s  "
+          f"({', '.join(f'{k:.2f}' for k in kiosk)})")
+    ratio = statistics.median(kiosk) / statistics.median(bare)
+    print(f"start ratio kiosk/bare       : {ratio:.2f}x  (goal <= 1.5x)")
+    print(f"tap -> next screen drawn     : p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {samples[-1]:.0f} ms  "
+          f"(goal p95 < 100 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())

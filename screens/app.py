@@ -1,0 +1,312 @@
+"""The kiosk's touchscreen app: one ScreenManager whose screens are built once and re-used, driven by the
+session runner's state. This module holds the app's single hop onto the Kivy thread (`post`).
+
+Import order matters: `early_environment()` runs before Kivy is imported, and `main()` configures the
+window from the device profile before the window module is imported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from screens.boot import configure_window, early_environment
+
+early_environment()
+
+from kivy.app import App  # noqa: E402
+from kivy.clock import Clock  # noqa: E402
+from kivy.lang import Builder  # noqa: E402
+from kivy.metrics import dp, sp  # noqa: E402
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty  # noqa: E402
+from kivy.uix.boxlayout import BoxLayout  # noqa: E402
+from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
+
+from kiosk.headless import Kiosk, build_kiosk  # noqa: E402
+from kiosk.health_monitor import HealthMonitor  # noqa: E402
+from kiosk.session import events as ev  # noqa: E402
+from kiosk.session.model import KioskState  # noqa: E402
+from kiosk.session.states import Lifecycle, Phase  # noqa: E402
+from kiosk.settings import load_config  # noqa: E402
+from kiosk.wiring import Ports  # noqa: E402
+from screens import i18n, theme  # noqa: E402
+from screens.appointment import AppointmentScreen  # noqa: E402
+from screens.base import KioskScreen  # noqa: E402
+from screens.browse import BrowseScreen  # noqa: E402
+from screens.consent import ConsentScreen  # noqa: E402
+from screens.done import DoneScreen  # noqa: E402
+from screens.fonts import KioskFont, default_cache_dir, prepare_font, register_default_font  # noqa: E402
+from screens.form import FormScreen  # noqa: E402
+from screens.guide import GuideScreen  # noqa: E402
+from screens.guide_printing import GuidePrintingScreen  # noqa: E402
+from screens.home import HomeScreen  # noqa: E402
+from screens.identify import IdentifyScreen  # noqa: E402
+from screens.out_of_service import OutOfServiceScreen  # noqa: E402
+from screens.progress import ProgressScreen  # noqa: E402
+from screens.review import ReviewScreen  # noqa: E402
+from screens.scheduler import ClockScheduler  # noqa: E402
+from screens.submitting import SubmittingScreen  # noqa: E402
+from screens.widgets import IdleOverlay, Overlay  # noqa: E402
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+SCREENS: dict[str, type[KioskScreen]] = {
+    "home": HomeScreen,
+    "browse": BrowseScreen,
+    "guide": GuideScreen,
+    "consent": ConsentScreen,
+    "identify": IdentifyScreen,
+    "form": FormScreen,
+    "review": ReviewScreen,
+    "submitting": SubmittingScreen,
+    "done": DoneScreen,
+    "progress": ProgressScreen,
+    "appointment": AppointmentScreen,
+    "guide_printing": GuidePrintingScreen,
+    "out_of_service": OutOfServiceScreen,
+}
+
+SCREEN_FOR_PHASE: dict[Phase, str] = {
+    Phase.HOME: "home",
+    Phase.BROWSING: "browse",
+    Phase.ITEM_GUIDE: "guide",
+    Phase.CONSENT: "consent",
+    Phase.IDENTIFY: "identify",
+    Phase.FORM: "form",
+    Phase.REVIEW: "review",
+    Phase.SUBMITTING: "submitting",
+    Phase.DONE: "done",
+    Phase.PROGRESS_QUERY: "progress",
+    Phase.APPOINTMENT: "appointment",
+    Phase.GUIDE_PRINTING: "guide_printing",
+}
+
+HEALTH_POLL_S = 5.0
+
+
+def screen_for(state: KioskState) -> str:
+    if state.session is not None:
+        return SCREEN_FOR_PHASE[state.session.phase]
+    return "home" if state.lifecycle == Lifecycle.READY else "out_of_service"
+
+
+class KioskRoot(BoxLayout):
+    """Top bar, notice line and the screens."""
+
+
+class KioskApp(App):
+    lang = StringProperty("zh")
+    elder = BooleanProperty(False)
+    kiosk_id = StringProperty("")
+    in_service = BooleanProperty(False)
+    in_session = BooleanProperty(False)
+    notice = StringProperty("")
+    landscape = BooleanProperty(False)
+    window_height = NumericProperty(1920)
+    fs_small = NumericProperty(24)
+    fs_body = NumericProperty(30)
+    fs_button = NumericProperty(32)
+    fs_title = NumericProperty(42)
+    fs_huge = NumericProperty(60)
+    bh = NumericProperty(96)
+    kh = NumericProperty(100)
+
+    def __init__(self, config_path: Path | None = None, catalog_dir: Path | None = None,
+                 ports: Ports | None = None, health_poll_s: float = HEALTH_POLL_S, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.config_path = config_path
+        self.catalog_dir = catalog_dir
+        self.ports = ports
+        self.health_poll_s = health_poll_s
+        self.scheduler = ClockScheduler()
+        self.overlays: set[Overlay] = set()
+        self.kiosk: Kiosk | None = None
+        self.screens: dict[str, KioskScreen] = {}
+        self._session_id: str | None = None
+        self._idle: IdleOverlay | None = None
+        self._idle_tick: Any = None
+        self._idle_ends_at = 0.0
+        self.title = "kiosk"
+        self._apply_sizes(False)
+
+    # ---- building ----
+
+    def build(self) -> KioskRoot:
+        from kivy.core.window import Window
+
+        self.kiosk = build_kiosk(self.config_path, self.catalog_dir, self.ports, scheduler=self.scheduler,
+                                 post=self.post, prompt_text=i18n.prompt_text)
+        self.kiosk_id = self.kiosk.config.settings.kiosk_id
+        root = KioskRoot()
+        manager: ScreenManager = root.ids.manager
+        manager.transition = NoTransition()  # a switch is one frame: no animation to wait for
+        for name, screen_class in SCREENS.items():
+            screen = screen_class(name=name)
+            self.screens[name] = screen
+            manager.add_widget(screen)
+        self.manager = manager
+        Window.bind(size=self._on_window_size, on_request_close=self._refuse_close,
+                    on_keyboard=self._keyboard)
+        self._on_window_size(Window, Window.size)
+        self.kiosk.runner.subscribe(self._on_state)
+        self._on_state(self.kiosk.runner.state)
+        ports = self.kiosk.ports
+        self.monitor = HealthMonitor(self.post, ports.reader, ports.printer, ports.backend, ports.speech,
+                                     self.kiosk.config.data_dir, interval_s=self.health_poll_s or 5.0)
+        if self.health_poll_s > 0:
+            self.monitor.start()  # a device unplugged or refilled is noticed without a restart
+        return root
+
+    @property
+    def runner(self) -> Any:
+        assert self.kiosk is not None
+        return self.kiosk.runner
+
+    @property
+    def state(self) -> KioskState:
+        return self.runner.state  # type: ignore[no-any-return]
+
+    # ---- the one hop onto the UI thread ----
+
+    def post(self, event: ev.Event) -> None:
+        """Called by the runner's workers and timers on any thread."""
+        Clock.schedule_once(lambda _dt: self._deliver(event), 0)
+
+    def _deliver(self, event: ev.Event) -> None:
+        health = event.health if isinstance(event, ev.HealthReported) else None
+        if health is not None and self.state.health_of(health.component) == health:
+            return  # unchanged: no need to re-render
+        self.runner.dispatch(event)
+
+    def send(self, event: ev.Event) -> None:
+        """An intent from a screen, on the UI thread."""
+        self.runner.dispatch(event)
+
+    # ---- rendering ----
+
+    def _on_state(self, state: KioskState) -> None:
+        session = state.session
+        if session is None or session.session_id != self._session_id:
+            self.wipe()
+            self._session_id = session.session_id if session else None
+        language = session.language if session else state.rules.default_language
+        if language != self.lang:
+            self.lang = language
+        elder = bool(session and session.elder_mode)
+        if elder != self.elder:
+            self.elder = elder
+            self._apply_sizes(elder)
+        self.in_service = state.lifecycle in (Lifecycle.READY, Lifecycle.IN_SESSION)
+        self.in_session = session is not None
+        self.notice = self._notice_text(state)
+        name = screen_for(state)
+        screen = self.screens[name]
+        screen.render(state)
+        if self.manager.current != name:
+            self.manager.current = name
+        self._show_idle_warning(bool(session and session.idle_warning), state)
+
+    def _notice_text(self, state: KioskState) -> str:
+        session = state.session
+        notice = session.notice if session else state.home_notice
+        if not notice or (session and notice in ("card_removed", "next_party", "same_person")):
+            return ""  # the identify screen shows these itself, next to the card
+        if notice.startswith("item_unavailable."):
+            reason = notice.split(".", 1)[1]
+            return i18n.t("notice.item_unavailable", self.lang, reason=i18n.t(f"error.{reason}", self.lang))
+        key = f"notice.{notice}" if i18n.has(f"notice.{notice}") else f"home.notice.{notice}"
+        return i18n.t(key, self.lang) if i18n.has(key) else ""
+
+    def _apply_sizes(self, elder: bool) -> None:
+        sizes = theme.ELDER if elder else theme.NORMAL
+        self.fs_small, self.fs_body, self.fs_button = sp(sizes.small), sp(sizes.body), sp(sizes.button)
+        self.fs_title, self.fs_huge = sp(sizes.title), sp(sizes.huge)
+        self.bh, self.kh = dp(sizes.button_height), dp(sizes.key_height)
+
+    def tr(self, key: str, _language: str = "", **values: Any) -> str:
+        """For kv rules: passing app.lang makes the rule re-run when the language changes."""
+        return i18n.t(key, self.lang, **values)
+
+    def _on_window_size(self, _window: Any, size: tuple[int, int]) -> None:
+        self.landscape = size[0] > size[1]
+        self.window_height = size[1]
+
+    # ---- idle warning ----
+
+    def _show_idle_warning(self, warn: bool, state: KioskState) -> None:
+        if warn and self._idle is None:
+            self._idle = IdleOverlay()
+            self._idle.on_extend = lambda: self.send(ev.IdleExtended())
+            self._idle_ends_at = self.scheduler.now() + state.rules.idle_warning_s
+            self._idle.seconds = state.rules.idle_warning_s
+            self._idle_tick = Clock.schedule_interval(self._tick_idle, 0.5)
+            self._idle.open()
+        elif not warn and self._idle is not None:
+            self._close_idle()
+
+    def _tick_idle(self, _dt: float) -> None:
+        if self._idle is not None:
+            self._idle.seconds = max(0, round(self._idle_ends_at - self.scheduler.now()))
+
+    def _close_idle(self) -> None:
+        if self._idle_tick is not None:
+            self._idle_tick.cancel()
+            self._idle_tick = None
+        if self._idle is not None:
+            idle, self._idle = self._idle, None
+            idle.dismiss()
+
+    # ---- privacy ----
+
+    def wipe(self) -> None:
+        """The session ended: close every overlay and let every screen forget what it showed."""
+        self._close_idle()
+        for overlay in list(self.overlays):
+            overlay.dismiss()
+        for screen in self.screens.values():
+            screen.clear()
+
+    # ---- lock-down: a citizen has no way out ----
+
+    def _refuse_close(self, *_args: Any) -> bool:
+        return not getattr(self, "_closing", False)
+
+    def _keyboard(self, _window: Any, key: int, *_args: Any) -> bool:
+        return key in (27, 282)  # Escape/back and F1 (settings) do nothing
+
+    def open_settings(self, *_args: Any) -> bool:
+        return False
+
+    def on_stop(self) -> None:
+        self._closing = True
+        if getattr(self, "monitor", None) is not None:
+            self.monitor.stop()
+        if self.kiosk is not None:
+            self.kiosk.close()
+
+
+def prepare(config_path: Path | None, headless: bool = False, quiet: bool = False) -> KioskFont:
+    """Configure Kivy for the profile and register the font; after this the window may be created."""
+    config = load_config(config_path)
+    configure_window(config.profile.screen, headless=headless, quiet=quiet)
+    font = prepare_font(default_cache_dir(config.data_dir))
+    from kivy.core.window import Window  # noqa: F401  (creates the window with the settings above)
+
+    register_default_font(font)
+    return font
+
+
+def main(config_path: Path | None = None, demo_card: str | None = None) -> int:
+    """`kiosk run`: the fullscreen kiosk. `demo_card` makes the simulated reader offer that test card."""
+    prepare(config_path)
+    app = KioskApp(config_path=config_path)
+    if demo_card is not None:
+        app.bind(on_start=lambda *_: _offer_card(app, demo_card))
+    app.run()
+    return 0
+
+
+def _offer_card(app: KioskApp, card: str) -> None:
+    reader = app.kiosk.ports.reader if app.kiosk else None
+    if reader is not None and hasattr(reader, "auto_insert"):
+        reader.auto_insert = card

@@ -1,0 +1,118 @@
+"""Appointment booking for 结婚登记 and 离婚登记: both parties identified (masked here), a day and a time
+slot, and a mobile number for the registry's reminder."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+
+from kiosk.identity import mask_id_number, mask_name, mask_phone
+from kiosk.session import events as ev
+from kiosk.session.model import KioskState
+from kiosk.session.states import TaskStatus
+from screens.base import KioskScreen
+from screens.i18n import reason_text
+from screens.widgets import ButtonPool, KeypadEditor, show
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class AppointmentScreen(KioskScreen):
+    parties = StringProperty("")
+    status_line = StringProperty("")
+    slot_error = StringProperty("")
+    error_title = StringProperty("")
+    error_todo = StringProperty("")
+    error_code = StringProperty("")
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._days = ButtonPool()
+        self._times = ButtonPool()
+        self._day: str | None = None  # which day's times are shown: a UI choice, not personal
+        self._phone = ""
+
+    def on_kv_post(self, base_widget: object) -> None:
+        self.error_panel = self.ids.error.__self__
+        show(self.error_panel, False)
+
+    def render(self, state: KioskState) -> None:
+        session, item = state.session, state.item
+        if session is None or item is None:
+            return
+        language = self.app.lang
+        self.ids.item_name.text = item.names.get(language)
+        self.parties = "\n".join(f"{mask_name(p.name)}  {mask_id_number(p.id_number)}"
+                                 for p in session.parties)
+        self._phone = session.value("phone")
+        errors = dict(session.field_errors)
+        row = self.ids.phone
+        row.label = self.tr("appointment.phone")
+        row.value = mask_phone(self._phone) if self._phone else ""
+        row.hint = self.tr("form.tap_to_fill")
+        row.error = self.tr(f"field_error.phone.{errors['phone']}") if "phone" in errors else ""
+        self.slot_error = self.tr("field_error.slot.required") if "slot" in errors else ""
+        failed = session.booking_status == TaskStatus.FAILED
+        show(self.error_panel, failed)
+        if failed:
+            reason = session.backend_error.value if session.backend_error else "internal_error"
+            self.error_title, self.error_todo = reason_text(reason, language)
+            self.error_code = reason.upper()
+        busy = session.booking_status == TaskStatus.RUNNING
+        if busy and not session.slots:
+            self.status_line = self.tr("appointment.loading")
+        elif not session.slots and not failed:
+            self.status_line = self.tr("appointment.no_slots")
+        else:
+            self.status_line = ""
+        self.ids.confirm.disabled = busy
+        days = sorted({s.day.isoformat() for s in session.slots})
+        chosen = next((s for s in session.slots if s.slot_id == session.chosen_slot), None)
+        if chosen is not None:
+            self._day = chosen.day.isoformat()
+        if self._day not in days:
+            self._day = next((d for d in days if any(s.remaining > 0 for s in session.slots
+                                                     if s.day.isoformat() == d)), days[0] if days else None)
+        self._days.show(self.ids.days, [
+            (f"day:{d}", self._day_text(d), "selected" if d == self._day else "choice",
+             lambda d=d: self._choose_day(d)) for d in days])
+        times = [s for s in session.slots if s.day.isoformat() == self._day]
+        buttons = self._times.show(self.ids.times, [
+            (f"slot:{s.slot_id}",
+             f"{s.start}-{s.end}\n[size={int(self.app.fs_small)}]"
+             + (self.tr("appointment.remaining", n=s.remaining) if s.remaining > 0
+                else self.tr("appointment.full"))
+             + "[/size]",
+             "selected" if s.slot_id == session.chosen_slot else "choice",
+             lambda sid=s.slot_id: self.send(ev.SlotChosen(sid))) for s in times])
+        for button, slot in zip(buttons, times, strict=True):
+            button.disabled = slot.remaining <= 0
+
+    def _day_text(self, day_iso: str) -> str:
+        day = date.fromisoformat(day_iso)
+        return f"{self.tr('date.short', month=day.month, day=day.day)}\n{self.tr(f'weekday.{day.weekday()}')}"
+
+    def _choose_day(self, day_iso: str) -> None:
+        self._day = day_iso
+        self.render(self.app.state)
+
+    def edit_phone(self) -> None:
+        editor = KeypadEditor(title=self.tr("appointment.phone"), max_length=11, value=self._phone)
+        editor.on_done = lambda value: self.send(ev.FieldChanged("phone", value))
+        editor.open()
+
+    def confirm(self) -> None:
+        self.send(ev.BookingConfirmed())
+
+    def back(self) -> None:
+        self.send(ev.BackPressed())
+
+    def clear(self) -> None:
+        self.parties = ""
+        self._phone = ""
+        self._day = None
+        self.ids.phone.value = ""
+        self.ids.phone.error = ""

@@ -1,0 +1,42 @@
+"""The base of every screen: render the state, send intents up, forget personal data when told.
+
+Screens never touch devices or the network; everything they do is an intent given to the app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.app import App
+from kivy.uix.screenmanager import Screen
+
+from kiosk.catalog import Item
+from kiosk.session import events as ev
+from kiosk.session.model import KioskState, Session
+from screens.i18n import t
+
+
+class KioskScreen(Screen):
+    def render(self, state: KioskState) -> None:
+        """Show `state`; called on the UI thread whenever it changes while this screen is current."""
+
+    def clear(self) -> None:
+        """Forget anything personal this screen shows or holds; called when a session ends."""
+
+    @property
+    def app(self) -> Any:
+        return App.get_running_app()
+
+    def send(self, event: ev.Event) -> None:
+        self.app.send(event)
+
+    def tr(self, key: str, **values: Any) -> str:
+        return t(key, self.app.lang, **values)
+
+    @staticmethod
+    def session_of(state: KioskState) -> Session | None:
+        return state.session
+
+    @staticmethod
+    def item_of(state: KioskState) -> Item | None:
+        return state.item

@@ -1,0 +1,68 @@
+"""Kivy's environment and configuration, set before any other Kivy module is imported.
+
+Kivy reads KIVY_HOME and the command line when `kivy` is first imported and creates the window when
+`kivy.core.window` is first imported, so `early_environment()` runs at the top of screens/app.py and
+`configure_window()` runs before the window module is imported.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kiosk.problems import ConfigError
+from kiosk.settings import LoadedConfig, ScreenProfile, default_config_path, load_config
+
+
+def kivy_home_for(config: LoadedConfig | None) -> Path:
+    if config is not None:
+        return config.data_dir / "kivy"
+    return Path(os.environ.get("TMPDIR", "/tmp")) / "kiosk-kivy"
+
+
+def early_environment() -> None:
+    """Before `import kivy`: no argument parsing, Kivy's own files under the kiosk's data dir."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "MIXED")  # Kivy keeps its own log; the kiosk's logging stays ours
+    if "KIVY_HOME" not in os.environ:
+        try:
+            config: LoadedConfig | None = load_config(default_config_path())
+        except ConfigError:
+            config = None  # `kiosk run` reports the problem itself; Kivy only needs somewhere to write
+        home = kivy_home_for(config)
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["KIVY_HOME"] = str(home)
+
+
+def wants_virtual_display() -> bool:
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def configure_window(screen: ScreenProfile, headless: bool = False, quiet: bool = False) -> None:
+    """Window size, fullscreen and the kiosk lock-down from the device profile; before the window exists."""
+    if headless and wants_virtual_display():
+        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")  # Mesa llvmpipe renders without a display
+    from kivy.config import Config
+
+    fullscreen = screen.fullscreen and not headless
+    Config.set("graphics", "width", str(screen.width_px))
+    Config.set("graphics", "height", str(screen.height_px))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "borderless", "1" if fullscreen else "0")
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
+    Config.set("graphics", "allow_screensaver", "0")
+    Config.set("graphics", "maxfps", "60")
+    Config.set("kivy", "exit_on_escape", "0")  # a citizen has no way out of the kiosk
+    Config.set("kivy", "keyboard_mode", "")  # our own keypads; no system keyboard
+    Config.set("kivy", "log_level", "warning" if quiet else "info")
+    import logging
+
+    from kivy.logger import LOG_LEVELS, Logger
+
+    Logger.setLevel(LOG_LEVELS["warning" if quiet else "info"])
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    if headless:
+        for option in Config.options("input"):
+            Config.remove_option("input", option)  # no probing of the host's touch devices in a walkthrough
+    Config.set("input", "mouse", "mouse,disable_on_activity,disable_multitouch")

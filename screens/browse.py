@@ -1,0 +1,46 @@
+"""The item list: the items of a category, or those matching a search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+
+from kiosk.session import events as ev
+from kiosk.session.model import KioskState
+from screens.base import KioskScreen
+from screens.widgets import ButtonPool
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class BrowseScreen(KioskScreen):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._buttons = ButtonPool()
+
+    def render(self, state: KioskState) -> None:
+        session = state.session
+        if session is None:
+            return
+        catalog = state.rules.catalog
+        language = self.app.lang
+        if session.category:
+            items = catalog.by_category(session.category)
+            self.ids.title.text = self.tr(f"category.{session.category}")
+        else:
+            items = catalog.search(session.search, language)
+            self.ids.title.text = self.tr("browse.search", query=session.search)
+        self.ids.empty.text = "" if items else self.tr("browse.empty")
+        specs = []
+        for item in items:
+            text = (f"[b]{item.names.get(language)}[/b]\n"
+                    f"[size={int(self.app.fs_small)}]{self.tr(f'kiosk_action.{item.kiosk_action}')}[/size]")
+            specs.append((f"item:{item.id}", text, "tile", lambda i=item.id: self.send(ev.ItemChosen(i))))
+        self._buttons.show(self.ids.item_list, specs)
+
+    def back(self) -> None:
+        self.send(ev.BackPressed())
+
+    def clear(self) -> None:
+        self.ids.title.text = ""  # a search text is the citizen's own typing

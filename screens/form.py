@@ -1,0 +1,92 @@
+"""The application form: card fields pre-filled (shown masked), choices from lists, numbers on a keypad, and
+fields the window staff complete. No free Chinese typing is needed for the apply items."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+
+from kiosk.catalog import FormField, Item
+from kiosk.session import events as ev
+from kiosk.session.model import KioskState
+from screens.base import KioskScreen
+from screens.values import display_value, keypad_shape
+from screens.widgets import ChoiceEditor, FieldRow, KeypadEditor, PinyinEditor
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class FormScreen(KioskScreen):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._rows: dict[str, list[FieldRow]] = {}  # per item, built once
+        self._item: Item | None = None
+        self._values: dict[str, str] = {}
+
+    def _rows_for(self, item: Item) -> list[FieldRow]:
+        if item.id not in self._rows:
+            rows = []
+            for spec in item.form_fields:
+                row = FieldRow(tag=f"field:{spec.id}", editable=spec.source == "manual")
+                row.bind(on_release=lambda _r, s=spec: self.edit(s))
+                rows.append(row)
+            self._rows[item.id] = rows
+        return self._rows[item.id]
+
+    def render(self, state: KioskState) -> None:
+        session, item = state.session, state.item
+        if session is None or item is None:
+            return
+        self._item = item
+        self._values = dict(session.form)
+        errors = dict(session.field_errors)
+        language = self.app.lang
+        rows = self._rows_for(item)
+        container = self.ids.fields
+        if not rows or rows[0].parent is not container:
+            container.clear_widgets()
+            for row in rows:
+                container.add_widget(row)
+            self.ids.scroll.scroll_y = 1
+        for spec, row in zip(item.form_fields, rows, strict=True):
+            optional = "" if spec.required else self.tr("form.optional")
+            row.label = spec.label.get(language) + optional
+            row.value = display_value(spec, self._values.get(spec.id, ""), language)
+            row.hint = {"card": self.tr("form.from_card"), "staff": self.tr("form.staff")}.get(
+                spec.source, self.tr("form.tap_to_fill"))
+            error = errors.get(spec.id)
+            row.error = self.tr(f"field_error.{error}") if error else ""
+        self.ids.item_name.text = item.names.get(language)
+
+    def edit(self, spec: FormField) -> None:
+        if spec.source != "manual":
+            return
+        title = spec.label.get(self.app.lang)
+        current = self._values.get(spec.id, "")
+        if spec.input == "choice":
+            editor = ChoiceEditor(title=title, selected=current)
+            editor.choices = [(c.value, c.label.get(self.app.lang)) for c in spec.choices]
+        elif spec.input == "numeric_keypad":
+            length, allow_x = keypad_shape(spec)
+            editor = KeypadEditor(title=title, value=current, max_length=length, allow_x=allow_x)
+        else:
+            editor = PinyinEditor(title=title, value=current, chinese=True)
+        editor.on_done = lambda value, field_id=spec.id: self.send(ev.FieldChanged(field_id, value))
+        editor.open()
+
+    def next(self) -> None:
+        self.send(ev.FormSubmitted())
+
+    def back(self) -> None:
+        self.send(ev.BackPressed())
+
+    def on_leave(self, *_args: object) -> None:
+        self.clear()  # the values are rendered again on the way back; meanwhile nothing stays on the rows
+
+    def clear(self) -> None:
+        self._values = {}
+        for rows in self._rows.values():
+            for row in rows:
+                row.value = ""
+                row.error = ""

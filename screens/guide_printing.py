@@ -1,0 +1,67 @@
+"""Printing a guide slip (the cooperation items and any item's materials list)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.session import events as ev
+from kiosk.session.model import KioskState
+from kiosk.session.states import TaskStatus
+from screens.base import KioskScreen
+from screens.i18n import reason_text
+from screens.widgets import show
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class GuidePrintingScreen(KioskScreen):
+    status_line = StringProperty("")
+    printing = BooleanProperty(False)
+    error_title = StringProperty("")
+    error_todo = StringProperty("")
+    error_code = StringProperty("")
+
+    def on_kv_post(self, base_widget: object) -> None:
+        ids = self.ids
+        self.spinner, self.error_panel = ids.spinner.__self__, ids.error.__self__
+        self.retry_button = ids.retry.__self__
+        show(self.error_panel, False)
+        show(self.retry_button, False)
+
+    def render(self, state: KioskState) -> None:
+        session, item = state.session, state.item
+        if session is None:
+            return
+        if item is not None:
+            self.ids.item_name.text = item.names.get(self.app.lang)
+        self.printing = session.print_status == TaskStatus.RUNNING
+        failed = session.print_status == TaskStatus.FAILED
+        show(self.spinner, self.printing)
+        if self.printing:
+            self.spinner.start()
+        else:
+            self.spinner.stop()
+        show(self.error_panel, failed)
+        show(self.retry_button, failed)
+        self.status_line = {TaskStatus.RUNNING: self.tr("guide_printing.printing"),
+                            TaskStatus.DONE: self.tr("guide_printing.printed"),
+                            TaskStatus.FAILED: self.tr("guide_printing.failed")}.get(session.print_status, "")
+        if failed:
+            reason = session.print_error.value if session.print_error else "printer_offline"
+            self.error_title, self.error_todo = reason_text(reason, self.app.lang)
+            self.error_code = reason.upper()
+
+    def on_leave(self, *_args: object) -> None:
+        self.spinner.stop()
+
+    def retry(self) -> None:
+        self.send(ev.PrintRetried())
+
+    def back(self) -> None:
+        self.send(ev.BackPressed())
+
+    def finish(self) -> None:
+        self.send(ev.FinishPressed())

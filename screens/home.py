@@ -1,0 +1,41 @@
+"""Home: categories of items, search, progress query. Language, elder mode, staff call and the kiosk id are in
+the app's top bar, on every screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+
+from kiosk.session import events as ev
+from kiosk.session.model import KioskState
+from screens.base import KioskScreen
+from screens.widgets import ButtonPool, PinyinEditor
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class HomeScreen(KioskScreen):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._tiles = ButtonPool()
+        self._categories: list[str] = []
+
+    def render(self, state: KioskState) -> None:
+        self._categories = state.rules.catalog.categories
+        specs = []
+        for category in self._categories:
+            text = (f"[b]{self.tr(f'category.{category}')}[/b]\n"
+                    f"[size={int(self.app.fs_small)}]{self.tr(f'category_hint.{category}')}[/size]")
+            specs.append((f"category:{category}", text, "tile",
+                          lambda c=category: self.send(ev.CategoryChosen(c))))
+        self._tiles.show(self.ids.categories, specs)
+        self.ids.categories.cols = 3 if self.app.landscape else 2
+
+    def open_search(self) -> None:
+        editor = PinyinEditor(title=self.tr("search.title"), chinese=self.app.lang == "zh")
+        editor.on_done = lambda text: self.send(ev.SearchChanged(text)) if text.strip() else None
+        editor.open()
+
+    def progress(self) -> None:
+        self.send(ev.ProgressQueryStarted())

@@ -1,0 +1,231 @@
+"""Drive the real kiosk app in this process with touches, as a citizen would: used by the headless demo
+walkthrough, the UI tests and the benchmark.
+
+The app runs embedded (Kivy's loop is stepped frame by frame here, not by App.run()), so a script can tap a
+widget, wait for the screen it leads to, and take a screenshot. Taps are real touch events dispatched through
+the window, so a covered, hidden or disabled widget does not react, just as on the glass.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from kiosk.session.model import KioskState
+from kiosk.wiring import Ports
+
+_touch_ids = itertools.count(1000)
+
+
+class PilotError(AssertionError):
+    pass
+
+
+class Pilot:
+    def __init__(self, app: Any) -> None:
+        from kivy.base import EventLoop
+        from kivy.core.window import Window
+
+        self.app = app
+        self.window = Window
+        self.loop = EventLoop
+
+    # ---- starting ----
+
+    @classmethod
+    def start(cls, config_path: Path | None = None, catalog_dir: Path | None = None,
+              ports: Ports | None = None, quiet: bool = True, health_poll_s: float = 0) -> Pilot:
+        """Start the kiosk app on a virtual display (SDL offscreen with Mesa when there is no display)."""
+        from screens.app import KioskApp, prepare
+
+        prepare(config_path, headless=True, quiet=quiet)
+        from kivy.base import runTouchApp
+
+        app = KioskApp(config_path=config_path, catalog_dir=catalog_dir, ports=ports,
+                       health_poll_s=health_poll_s)
+        app._run_prepare()
+        runTouchApp(embedded=True)
+        pilot = cls(app)
+        pilot.frames(3)
+        return pilot
+
+    def stop(self) -> None:
+        from kivy.base import stopTouchApp
+
+        self.app.stop()
+        stopTouchApp()
+
+    # ---- time ----
+
+    def frames(self, count: int = 1) -> None:
+        from kivy.graphics.opengl import glFinish
+
+        for _ in range(count):
+            self.loop.idle()
+            glFinish()  # keep Mesa's queue short: a long one stalls a later texture upload for seconds
+
+    def wait_until(self, predicate: Callable[[], bool], timeout_s: float = 10.0, what: str = "") -> None:
+        deadline = time.monotonic() + timeout_s
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise PilotError(f"timed out waiting for {what or predicate}; on screen {self.screen!r}, "
+                                 f"state {self.describe()}")
+            self.loop.idle()
+        self.frames(2)  # let layouts settle before anyone looks
+
+    def wait_for_screen(self, name: str, timeout_s: float = 10.0) -> None:
+        self.wait_until(lambda: self.screen == name, timeout_s, f"screen {name}")
+
+    def skip(self, seconds: float) -> None:
+        """Move the idle timers forward, as if the citizen had not touched anything for `seconds`."""
+        self.app.scheduler.skip(seconds)
+        self.frames(3)
+
+    # ---- looking ----
+
+    @property
+    def state(self) -> KioskState:
+        return self.app.state  # type: ignore[no-any-return]
+
+    @property
+    def screen(self) -> str:
+        return str(self.app.manager.current)
+
+    def describe(self) -> str:
+        s = self.state.session
+        return f"{self.state.lifecycle.value}/{s.phase.value if s else '-'}"
+
+    def layers(self) -> list[Any]:
+        """What is on the glass, topmost first: open overlays, then the root (top bar and current screen)."""
+        return list(self.window.children)
+
+    def visible_widgets(self) -> Iterator[Any]:
+        for layer in self.layers():
+            yield from _walk(layer)
+
+    def find(self, tag: str) -> Any:
+        for layer in self.layers():
+            for widget in _walk(layer):
+                if getattr(widget, "tag", None) == tag:
+                    return widget
+            if layer is not self.app.root:
+                break  # an overlay covers everything below it
+        raise PilotError(f"no widget tagged {tag!r} on screen {self.screen!r}; tags: {sorted(self.tags())}")
+
+    def tags(self) -> set[str]:
+        found = set()
+        for layer in self.layers():
+            found.update(getattr(w, "tag", "") for w in _walk(layer))
+            if layer is not self.app.root:
+                break
+        return found - {""}
+
+    def has(self, tag: str) -> bool:
+        return tag in self.tags()
+
+    def texts(self) -> list[str]:
+        return [w.text for w in self.visible_widgets()
+                if isinstance(getattr(w, "text", None), str) and w.text]
+
+    # ---- touching ----
+
+    def tap(self, target: str | Any, frames: int = 2) -> None:
+        widget = self.find(target) if isinstance(target, str) else target
+        self._scroll_into_view(widget)
+        x, y = widget.to_window(*widget.center)
+        if not (0 <= x < self.window.width and 0 <= y < self.window.height):
+            raise PilotError(f"{getattr(widget, 'tag', widget)} is off the screen at {x:.0f},{y:.0f}")
+        touch = _Touch(x, y, self.window)
+        self.loop.post_dispatch_input("begin", touch)
+        self.frames(1)
+        touch.update_time_end()
+        self.loop.post_dispatch_input("end", touch)
+        self.frames(frames)
+
+    def type_keys(self, keys: str) -> None:
+        """Tap keypad keys: digits, 'X', and '<' for backspace."""
+        for key in keys:
+            self.tap({"<": "key:back"}.get(key, f"key:{key}"), frames=0)
+        self.frames(1)
+
+    def type_pinyin(self, syllable: str, character: str) -> None:
+        """Type a syllable on the pinyin keypad and pick `character` among the candidates (paging)."""
+        for letter in syllable:
+            self.tap(f"letter:{letter}", frames=0)
+        self.frames(1)
+        for _page in range(20):
+            for widget in self.visible_widgets():
+                if getattr(widget, "tag", "").startswith("candidate:") and widget.text == character:
+                    self.tap(widget, frames=1)
+                    return
+            self.tap("candidate:more", frames=1)
+        raise PilotError(f"{character} is not offered for {syllable}")
+
+    def _scroll_into_view(self, widget: Any) -> None:
+        from kivy.uix.scrollview import ScrollView
+
+        parent = widget.parent
+        while parent is not None and parent is not self.window:
+            if isinstance(parent, ScrollView):
+                if not _inside(widget, parent):
+                    parent.scroll_to(widget, padding=40, animate=False)  # the citizen scrolls it into view
+                    self.frames(2)
+                return
+            parent = parent.parent
+
+    # ---- pictures ----
+
+    def screenshot(self, path: Path) -> Path:
+        """Render the current frame and save what is on the glass as a PNG."""
+        from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
+        from PIL import Image
+
+        self.frames(1)
+        self.window.dispatch("on_draw")  # the frame is in the back buffer now; read it before any flip
+        width, height = self.window.size
+        pixels = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
+        image = Image.frombytes("RGBA", (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.convert("RGB").save(path)
+        return path
+
+
+def _inside(widget: Any, view: Any) -> bool:
+    left, bottom = widget.to_window(widget.x, widget.y)
+    right, top = widget.to_window(widget.right, widget.top)
+    view_left, view_bottom = view.to_window(view.x, view.y)
+    view_right, view_top = view.to_window(view.right, view.top)
+    return (left >= view_left - 1 and bottom >= view_bottom - 1
+            and right <= view_right + 1 and top <= view_top + 1)
+
+
+def _walk(widget: Any) -> Iterator[Any]:
+    """The widget and its shown descendants; of a ScreenManager only the current screen."""
+    from kivy.uix.screenmanager import ScreenManager
+
+    yield widget
+    if isinstance(widget, ScreenManager):
+        if widget.current_screen is not None:
+            yield from _walk(widget.current_screen)
+        return
+    for child in reversed(widget.children):
+        yield from _walk(child)
+
+
+class _Touch:
+    """A finger on the glass, as Kivy's input providers report it."""
+
+    def __new__(cls, x: float, y: float, window: Any) -> Any:
+        from kivy.input.motionevent import MotionEvent
+
+        class Finger(MotionEvent):
+            def depack(self, args: dict[str, float]) -> None:
+                self.sx, self.sy = args["sx"], args["sy"]
+                self.profile = ["pos"]
+                super().depack(args)
+
+        args = {"sx": x / max(window.width - 1, 1), "sy": y / max(window.height - 1, 1)}
+        return Finger("pilot", next(_touch_ids), args, is_touch=True, type_id="touch")

@@ -1,0 +1,94 @@
+"""Progress query: by the ID card on the reader or by an application number typed on the keypad."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+from kivy.utils import escape_markup
+
+from kiosk.session import events as ev
+from kiosk.session.model import KioskState
+from kiosk.session.states import IdentifyStatus, TaskStatus
+from screens.base import KioskScreen
+from screens.i18n import reason_text
+from screens.widgets import KeypadEditor, show
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class ProgressScreen(KioskScreen):
+    status_line = StringProperty("")
+    results = StringProperty("")
+    error_title = StringProperty("")
+    error_todo = StringProperty("")
+    error_code = StringProperty("")
+
+    def on_kv_post(self, base_widget: object) -> None:
+        self.card, self.error_panel = self.ids.card.__self__, self.ids.error.__self__
+        show(self.card, False)
+        show(self.error_panel, False)
+
+    def render(self, state: KioskState) -> None:
+        session = state.session
+        if session is None:
+            return
+        language = self.app.lang
+        reading = session.identify == IdentifyStatus.READING
+        show(self.card, reading)
+        if reading:
+            self.card.start()
+        else:
+            self.card.stop()
+        error = None
+        if session.identify == IdentifyStatus.FAILED and session.identify_error is not None:
+            error = session.identify_error.value
+        elif session.progress_status == TaskStatus.FAILED and session.backend_error is not None:
+            error = session.backend_error.value
+        show(self.error_panel, error is not None)
+        if error is not None:
+            self.error_title, self.error_todo = reason_text(error, language)
+            self.error_code = error.upper()
+        field_errors = dict(session.field_errors)
+        if reading:
+            self.status_line = self.tr("identify.place")
+        elif session.progress_status == TaskStatus.RUNNING:
+            self.status_line = self.tr("progress.loading")
+        elif "application_number" in field_errors:
+            self.status_line = self.tr("field_error.invalid")
+        elif session.progress_status == TaskStatus.DONE and not session.progress:
+            self.status_line = self.tr("progress.none")
+        else:
+            self.status_line = ""
+        catalog = state.rules.catalog
+        lines = []
+        for record in session.progress:
+            item = catalog.get(record.item_id)
+            name = item.short_names.get(language) if item else record.item_id
+            number = escape_markup(record.application_number)
+            lines.append(f"[b]{escape_markup(name)}[/b]\n{self.tr('progress.number')} {number}"
+                         f"\n[color=1E5AA8][b]{self.tr(f'status.{record.status.value}')}[/b][/color]  "
+                         f"{self.tr('progress.updated', time=record.updated_at.strftime('%Y-%m-%d %H:%M'))}")
+        self.results = "\n\n".join(lines)
+
+    def on_leave(self, *_args: object) -> None:
+        self.card.stop()
+
+    def by_card(self) -> None:
+        self.send(ev.ProgressByCardRequested())
+
+    def by_number(self) -> None:
+        editor = KeypadEditor(title=self.tr("progress.number"), max_length=24)
+        editor.on_done = lambda number: self.send(ev.ProgressByNumberRequested(number)) if number else None
+        editor.open()
+
+    def back(self) -> None:
+        self.send(ev.BackPressed())
+
+    def finish(self) -> None:
+        self.send(ev.FinishPressed())
+
+    def clear(self) -> None:
+        self.results = ""
+        self.status_line = ""

@@ -1,0 +1,338 @@
+"""Shared touch widgets: buttons with a stable `tag` for tests, wrapping labels, keypads and editors.
+
+Editors are overlays that hold what the citizen types only until OK or Cancel; then they are wiped and the
+value goes up as a FieldChanged intent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from kivy.animation import Animation
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
+from kivy.uix.widget import Widget
+
+from screens import theme
+from screens.pinyin import candidates
+
+
+def app() -> App:
+    return App.get_running_app()
+
+
+class WrapLabel(Label):
+    """A label that wraps to its width and is as tall as its text."""
+
+
+class KButton(ButtonBehavior, Label):
+    """A big rounded button. `tag` names it for tests and the demo script (e.g. "item:orphan-support")."""
+
+    tag = StringProperty("")
+    kind = StringProperty("primary")  # primary, secondary, tile, key, danger, choice, selected
+    bg = ListProperty(theme.PRIMARY)
+
+
+class Card(BoxLayout):
+    """A white panel with rounded corners."""
+
+
+class ErrorPanel(Card):
+    """What happened, what to do, the error code and the kiosk id."""
+
+    title = StringProperty("")
+    todo = StringProperty("")
+    code = StringProperty("")
+
+
+class NumericKeypad(GridLayout):
+    """Digits, optionally X (the ID number check letter), and backspace. Calls `on_key(key)`."""
+
+    allow_x = BooleanProperty(False)
+    on_key: Callable[[str], None] | None = None
+
+    def press(self, key: str) -> None:
+        if self.on_key is not None:
+            self.on_key(key)
+
+
+class Overlay(ModalView):
+    """A full-width modal panel; the app closes every overlay when a session ends."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("auto_dismiss", False)
+        super().__init__(**kwargs)
+        self._anim_duration = 0  # overlays appear at once: no animation to wait for
+
+    def on_open(self) -> None:
+        app().overlays.add(self)
+
+    def on_dismiss(self) -> None:
+        app().overlays.discard(self)
+        self.wipe()
+
+    def wipe(self) -> None:
+        """Forget anything typed."""
+
+
+class KeypadEditor(Overlay):
+    """Enter digits (phone, ID numbers, certificate numbers) on a big keypad."""
+
+    title = StringProperty("")
+    value = StringProperty("")
+    max_length = NumericProperty(20)
+    allow_x = BooleanProperty(False)
+    mask_display = BooleanProperty(False)
+    on_done: Callable[[str], None] | None = None
+
+    def on_kv_post(self, base_widget: object) -> None:
+        self.ids.keypad.on_key = self.key
+
+    def key(self, key: str) -> None:
+        if key == "back":
+            self.value = self.value[:-1]
+        elif key == "clear":
+            self.value = ""
+        elif len(self.value) < self.max_length:
+            self.value += key
+
+    def ok(self) -> None:
+        value, done = self.value, self.on_done
+        self.dismiss()
+        if done is not None:
+            done(value)
+
+    def wipe(self) -> None:
+        self.value = ""
+        self.on_done = None
+
+
+class ChoiceEditor(Overlay):
+    """Pick one of a list; long lists (31 provinces) are shown as a grid."""
+
+    title = StringProperty("")
+    choices = ListProperty([])  # (value, label)
+    selected = StringProperty("")
+    on_done: Callable[[str], None] | None = None
+
+    def on_choices(self, _instance: object, choices: list[tuple[str, str]]) -> None:
+        grid = self.ids.grid
+        grid.clear_widgets()
+        grid.cols = 3 if len(choices) > 12 else (2 if len(choices) > 4 else 1)
+        for value, label in choices:
+            button = KButton(text=label, tag=f"choice:{value}",
+                             kind="selected" if value == self.selected else "choice")
+            button.bind(on_release=lambda _b, v=value: self.pick(v))
+            grid.add_widget(button)
+
+    def pick(self, value: str) -> None:
+        done = self.on_done
+        self.dismiss()
+        if done is not None:
+            done(value)
+
+    def wipe(self) -> None:
+        self.on_done = None
+        self.selected = ""
+
+
+class PinyinEditor(Overlay):
+    """Chinese text without an IME: type pinyin letters, pick the character from ranked candidates.
+
+    In languages other than zh the letters are entered as they are (search by English names)."""
+
+    title = StringProperty("")
+    value = StringProperty("")
+    letters = StringProperty("")
+    chinese = BooleanProperty(True)
+    max_length = NumericProperty(20)
+    page = NumericProperty(0)
+    on_done: Callable[[str], None] | None = None
+    PAGE = 8
+
+    ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+    def on_kv_post(self, base_widget: object) -> None:
+        for row in self.ROWS:
+            line = BoxLayout(size_hint_y=None, spacing=dp(8))
+            line.height = app().kh
+            app().bind(kh=line.setter("height"))
+            for letter in row:
+                key = KButton(text=letter, kind="key", tag=f"letter:{letter}")
+                key.bind(on_release=lambda _b, x=letter: self.letter(x))
+                line.add_widget(key)
+            self.ids.letters.add_widget(line)
+        self.refresh()
+
+    def on_letters(self, *_args: object) -> None:
+        self.page = 0
+        self.refresh()
+
+    def on_page(self, *_args: object) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        bar = self.ids.get("candidates")
+        if bar is None:
+            return
+        bar.clear_widgets()
+        found = candidates(self.letters) if self.letters and self.chinese else []
+        shown = found[self.page * self.PAGE:(self.page + 1) * self.PAGE]
+        for n, ch in enumerate(shown):
+            button = KButton(text=ch, kind="key", tag=f"candidate:{n}")
+            button.bind(on_release=lambda _b, c=ch: self.pick(c))
+            bar.add_widget(button)
+        if len(found) > (self.page + 1) * self.PAGE:
+            more = KButton(text="→", kind="secondary", tag="candidate:more")
+            more.bind(on_release=lambda _b: setattr(self, "page", self.page + 1))
+            bar.add_widget(more)
+
+    def letter(self, letter: str) -> None:
+        if not self.chinese:
+            if len(self.value) < self.max_length:
+                self.value += letter
+            return
+        if len(self.letters) < 6:
+            self.letters += letter
+
+    def backspace(self) -> None:
+        if self.letters:
+            self.letters = self.letters[:-1]
+        else:
+            self.value = self.value[:-1]
+
+    def pick(self, ch: str) -> None:
+        if len(self.value) < self.max_length:
+            self.value += ch
+        self.letters = ""
+
+    def ok(self) -> None:
+        value, done = self.value, self.on_done
+        self.dismiss()
+        if done is not None:
+            done(value)
+
+    def wipe(self) -> None:
+        self.value = ""
+        self.letters = ""
+        self.on_done = None
+        self.refresh()
+
+
+class IdleOverlay(Overlay):
+    """The warning before an idle session ends, with one big button to go on."""
+
+    seconds = NumericProperty(0)
+    on_extend: Callable[[], None] | None = None
+
+    def extend(self) -> None:
+        if self.on_extend is not None:
+            self.on_extend()
+
+
+class FieldRow(ButtonBehavior, BoxLayout):
+    """One form field: label, value (masked where personal) and the error, if any. Tappable when editable."""
+
+    tag = StringProperty("")
+    label = StringProperty("")
+    value = StringProperty("")
+    hint = StringProperty("")
+    error = StringProperty("")
+    editable = BooleanProperty(True)
+    source = ObjectProperty(None)
+
+
+
+class CardAnimation(Widget):
+    """A card gliding down onto the reader, again and again, so it is clear where the card goes."""
+
+    progress = NumericProperty(0)
+    running = BooleanProperty(False)
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self.running = True
+        anim = (Animation(progress=1, duration=1.2, t="out_quad") + Animation(duration=0.8)
+                + Animation(progress=0, duration=0))
+        anim.repeat = True
+        anim.start(self)
+
+    def stop(self) -> None:
+        Animation.cancel_all(self)
+        self.running = False
+        self.progress = 0
+
+
+class BusySpinner(Widget):
+    """An arc that turns while the kiosk waits on the network or the printer."""
+
+    angle = NumericProperty(0)
+
+    turning = BooleanProperty(False)
+
+    def start(self) -> None:
+        if self.turning:
+            return
+        self.turning = True
+        self.angle = 0
+        anim = Animation(angle=360, duration=1.2)
+        anim.repeat = True
+        anim.start(self)
+
+    def stop(self) -> None:
+        Animation.cancel_all(self)
+        self.turning = False
+
+
+class ButtonPool:
+    """Buttons for lists that change (items, days, slots): made once, then re-used with new texts and actions,
+    because Kivy leaks memory when widgets are created over and over on a kiosk that runs for months."""
+
+    def __init__(self) -> None:
+        self._buttons: list[KButton] = []
+
+    def show(self, container: object, specs: list[tuple[str, str, str, Callable[[], None]]]) -> list[KButton]:
+        """specs: (tag, text, kind, action) in order."""
+        container.clear_widgets()  # type: ignore[attr-defined]
+        while len(self._buttons) < len(specs):
+            button = KButton()
+            button.bind(on_release=lambda b: b.action())
+            self._buttons.append(button)
+        shown = []
+        for button, (tag, text, kind, action) in zip(self._buttons, specs, strict=False):
+            button.tag, button.text, button.kind = tag, text, kind
+            button.action = action
+            container.add_widget(button)  # type: ignore[attr-defined]
+            shown.append(button)
+        return shown
+
+
+# id(widget) -> (widget, parent, index); holding the widget keeps it alive while it is out of the layout
+_DETACHED: dict[int, tuple[object, object, int]] = {}
+
+
+def show(widget: object, visible: bool) -> None:
+    """Put a widget back where it was, or take it out of the layout: hidden, it takes no room and no touch.
+    Pass the widget itself, not the weak proxy that `ids` gives."""
+    key = id(widget)
+    if visible:
+        if key in _DETACHED and getattr(widget, "parent", None) is None:
+            _, parent, index = _DETACHED.pop(key)
+            parent.add_widget(widget, index=min(index, len(parent.children)))  # type: ignore[attr-defined]
+        return
+    parent = getattr(widget, "parent", None)
+    if parent is not None:
+        _DETACHED[key] = (widget, parent, parent.children.index(widget))
+        parent.remove_widget(widget)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
