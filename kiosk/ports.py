@@ -56,6 +56,15 @@ class Printer(Protocol):
 
 
 @runtime_checkable
+class StaffCardReader(Protocol):
+    """Reads a staff badge's UID for maintenance mode (PcscReader, the simulated reader)."""
+
+    def read_card_uid(self, timeout_s: float) -> str:
+        """Wait up to `timeout_s` for a card and return its UID as upper-case hex; DeviceError on failure."""
+        ...
+
+
+@runtime_checkable
 class Backend(Protocol):
     def health(self) -> Health: ...
 

@@ -41,6 +41,7 @@ from screens.guide import GuideScreen  # noqa: E402
 from screens.guide_printing import GuidePrintingScreen  # noqa: E402
 from screens.home import HomeScreen  # noqa: E402
 from screens.identify import IdentifyScreen  # noqa: E402
+from screens.maintenance import MaintenanceScreen, install_maintenance  # noqa: E402
 from screens.out_of_service import OutOfServiceScreen  # noqa: E402
 from screens.progress import ProgressScreen  # noqa: E402
 from screens.review import ReviewScreen  # noqa: E402
@@ -64,6 +65,7 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "appointment": AppointmentScreen,
     "guide_printing": GuidePrintingScreen,
     "out_of_service": OutOfServiceScreen,
+    "maintenance": MaintenanceScreen,
 }
 
 SCREEN_FOR_PHASE: dict[Phase, str] = {
@@ -87,6 +89,8 @@ HEALTH_POLL_S = 5.0
 def screen_for(state: KioskState) -> str:
     if state.session is not None:
         return SCREEN_FOR_PHASE[state.session.phase]
+    if state.lifecycle == Lifecycle.MAINTENANCE:
+        return "maintenance"
     return "home" if state.lifecycle == Lifecycle.READY else "out_of_service"
 
 
@@ -155,6 +159,7 @@ class KioskApp(App):
                                      self.kiosk.config.data_dir, interval_s=self.health_poll_s or 5.0)
         if self.health_poll_s > 0:
             self.monitor.start()  # a device unplugged or refilled is noticed without a restart
+        install_maintenance(self)
         return root
 
     @property
@@ -299,6 +304,11 @@ def prepare(config_path: Path | None, headless: bool = False, quiet: bool = Fals
 def main(config_path: Path | None = None, demo_card: str | None = None) -> int:
     """`kiosk run`: the fullscreen kiosk. `demo_card` makes the simulated reader offer that test card."""
     prepare(config_path)
+    from kiosk.logs import add_file_log, configure
+    from kiosk.maintenance_desk import LOG_DIR
+
+    configure()  # JSON lines on stderr: the journal under systemd
+    add_file_log(load_config(config_path).data_dir / LOG_DIR)  # what maintenance exports to a USB stick
     app = KioskApp(config_path=config_path)
     if demo_card is not None:
         app.bind(on_start=lambda *_: _offer_card(app, demo_card))
