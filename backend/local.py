@@ -11,17 +11,24 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from backend.client import HttpBackend, build
 from backend.keys import KIOSK_CREDENTIAL_FILE, KioskCredential
-from backend.server.admin import enroll, is_enrolled
-from backend.server.state import ServerSettings, ServerState, build_state
 from kiosk import crypto
 from kiosk.catalog import load_catalog
+from kiosk.health import Component, DeviceError, Health, Reason
 from kiosk.problems import ConfigError
+from kiosk.records import Application, Booking, BookingResult, ProgressQuery, ProgressRecord, Slot, SubmitResult
 from kiosk.settings import LoadedConfig
 
+if TYPE_CHECKING:
+    from backend.server.state import ServerState
+
 LOCAL_DIR = "local-backend"
+START_DELAY_S = 1.5  # let the home screen come up before the server stack imports and competes for the CPU
 
 
 class LocalServer:
@@ -72,6 +79,8 @@ class LocalBackend(HttpBackend):
 
 
 def start_local_server(config: LoadedConfig) -> LocalServer:
+    from backend.server.state import ServerSettings, build_state
+
     settings = ServerSettings(
         database_url=f"sqlite:///{config.data_dir / LOCAL_DIR / 'backend.sqlite3'}",
         key_dir=config.key_dir / LOCAL_DIR, profile=config.settings.backend.crypto_profile,
@@ -89,6 +98,8 @@ def start_local_server(config: LoadedConfig) -> LocalServer:
 
 def local_credential(config: LoadedConfig, state: ServerState) -> KioskCredential:
     """The kiosk's key for the local server, enrolling the kiosk when it has none that the server knows."""
+    from backend.server.admin import enroll, is_enrolled
+
     path = config.key_dir / KIOSK_CREDENTIAL_FILE
     kiosk_id = config.settings.kiosk_id
     with contextlib.suppress(crypto.CryptoError, OSError, KeyError, ValueError):
@@ -101,7 +112,7 @@ def local_credential(config: LoadedConfig, state: ServerState) -> KioskCredentia
     return credential
 
 
-def from_config(config: LoadedConfig) -> LocalBackend:
+def start_local_backend(config: LoadedConfig) -> LocalBackend:
     server = start_local_server(config)
     try:
         backend = build(config, server.url, local_credential(config, server.state), kind=LocalBackend)
@@ -110,3 +121,86 @@ def from_config(config: LoadedConfig) -> LocalBackend:
         raise
     backend.server = server
     return backend
+
+
+class DeferredLocalBackend:
+    """The local backend, started on a thread so the kiosk's home screen does not wait for the server stack
+    (FastAPI, SQLAlchemy, migrations) to import and start. Until it is up its health is UNKNOWN, and calls
+    wait for it up to `wait_s`."""
+
+    def __init__(self, config: LoadedConfig, wait_s: float = 30.0, delay_s: float = START_DELAY_S) -> None:
+        self._wait_s = wait_s
+        self._ready = threading.Event()
+        self._starting = threading.Lock()
+        self._started = False
+        self._backend: LocalBackend | None = None
+        self._error = ""
+        self._config = config
+        timer = threading.Timer(delay_s, self._start_once)
+        timer.daemon = True
+        timer.start()
+
+    def _start_once(self) -> None:
+        with self._starting:
+            if self._started:
+                return
+            self._started = True
+        self._start(self._config)
+
+    def _start(self, config: LoadedConfig) -> None:
+        try:
+            self._backend = start_local_backend(config)
+        except Exception as exc:  # reported as the backend's health, never as a crash of the kiosk
+            self._error = type(exc).__name__
+            logging.getLogger("kiosk.backend").error(
+                "local backend failed to start", extra={"kiosk_event": "local_backend_failed",
+                                                        "kiosk_fields": {"code": self._error}})
+        finally:
+            self._ready.set()
+
+    def started(self, timeout_s: float | None = None) -> LocalBackend:
+        if not self._ready.is_set():
+            threading.Thread(target=self._start_once, name="kiosk-local-backend-start", daemon=True).start()
+        if not self._ready.wait(self._wait_s if timeout_s is None else timeout_s):
+            raise DeviceError(Reason.BACKEND_TIMEOUT, "the local backend is still starting")
+        if self._backend is None:
+            raise DeviceError(Reason.BACKEND_UNREACHABLE, f"the local backend did not start ({self._error})")
+        return self._backend
+
+    def health(self) -> Health:
+        if not self._ready.is_set():
+            return Health.unknown(Component.BACKEND, "local backend starting")
+        if self._backend is None:
+            return Health.problem(Component.BACKEND, Reason.BACKEND_UNREACHABLE, f"did not start ({self._error})")
+        return self._backend.health()
+
+    def submit(self, application: Application) -> SubmitResult:
+        return self.started().submit(application)
+
+    def progress(self, query: ProgressQuery) -> Sequence[ProgressRecord]:
+        return self.started().progress(query)
+
+    def appointment_slots(self, item_id: str, first_day: date, days: int) -> Sequence[Slot]:
+        return self.started().appointment_slots(item_id, first_day, days)
+
+    def book(self, booking: Booking) -> BookingResult:
+        return self.started().book(booking)
+
+    def __getattr__(self, name: str) -> Any:
+        # outbox status/flush, heartbeat, cancel_booking, rate, ...: whatever the HTTP client offers
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.started(), name)
+
+    def close(self) -> None:
+        with self._starting:
+            never_started, self._started = not self._started, True
+        if never_started:
+            return
+        self._ready.wait(self._wait_s)
+        if self._backend is not None:
+            self._backend.close()
+
+
+def from_config(config: LoadedConfig) -> DeferredLocalBackend:
+    return DeferredLocalBackend(config)
