@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -211,10 +212,14 @@ class MaintenanceDesk:
         return self.check_health()
 
     def outbox(self) -> OutboxView | None:
-        box: Outbox | None = getattr(self.ports.backend, "outbox", None)
-        if box is None:
+        """None when the backend has no outbox (or is not up): may wait for a backend that is starting."""
+        try:
+            box: Outbox | None = getattr(self.ports.backend, "outbox", None)
+            if box is None:
+                return None
+            stats = box.stats()
+        except (DeviceError, OSError, sqlite3.Error):
             return None
-        stats = box.stats()
         age = time.time() - stats.oldest_pending_at if stats.oldest_pending_at else None
         return OutboxView(stats.pending, stats.rejected, stats.delivered, age, tuple(stats.last_errors))
 
@@ -294,7 +299,12 @@ class MaintenanceDesk:
 
     def flush_outbox(self, timeout_s: float = FLUSH_S) -> Outcome:
         backend = self.ports.backend
-        if getattr(backend, "outbox", None) is None or not callable(getattr(backend, "flush", None)):
+        try:
+            flushable = getattr(backend, "outbox", None) is not None and callable(getattr(backend, "flush", None))
+        except DeviceError as exc:  # the backend never came up
+            self._record("outbox_flush", result="failed", reason=exc.reason.value)
+            return Outcome(False, "flush_failed", exc.reason.value)
+        if not flushable:
             self._record("outbox_flush", result="no_outbox")
             return Outcome(False, "no_outbox")
         flushing: FlushingBackend = backend  # type: ignore[assignment]

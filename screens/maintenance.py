@@ -22,7 +22,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.label import Label
 
 from kiosk.health import Component, DeviceError, Health, Reason, Status
-from kiosk.maintenance_desk import Entry, MaintenanceDesk, Outcome, staff_card_reader
+from kiosk.maintenance_desk import Entry, MaintenanceDesk, OutboxView, Outcome, staff_card_reader
 from kiosk.session.model import KioskState
 from kiosk.session.states import Lifecycle
 from kiosk.system_actions import SystemActions
@@ -291,14 +291,16 @@ class MaintenanceScreen(KioskScreen):
                          texture_size=lambda w, size: setattr(w, "height", size[1]))
                 box.add_widget(row)
             row.text = health_line(health, lang)
-        self._show_outbox()
         if not self.ids.about.text:
             self.ids.about.text = "\n".join(f"{key}: {value}" for key, value in self.desk.summary())
 
     def _show_outbox(self) -> None:
+        """The outbox's counts, read on a worker thread (the backend may still be starting)."""
+        run_in_background(self.desk.outbox, self._outbox_shown)
+
+    def _outbox_shown(self, view: Any) -> None:
         lang = self.app.lang
-        view = self.desk.outbox()
-        if view is None:
+        if not isinstance(view, OutboxView):
             self.outbox_text = t("maint.outbox_none", lang)
             return
         oldest = (t("maint.outbox_oldest", lang, minutes=int(view.oldest_age_s // 60))

@@ -237,7 +237,7 @@ def test_staff_actions_print_report_reprint_flush_and_are_audited(staff: Harness
 
     p.tap("maint:flush")
     assert "上传完成" in result_text(staff)
-    assert "待上传 0 件" in " ".join(p.texts())
+    p.wait_until(lambda: "待上传 0 件" in " ".join(p.texts()), what="the outbox counts")
 
     p.tap("maint:refresh")
     result_text(staff)
