@@ -6,6 +6,7 @@
     kiosk-backend staff-token NAME                  print a bearer token for the staff API (shown once)
     kiosk-backend migrate                           bring the database schema up to date
     kiosk-backend openapi [--out FILE]              write the OpenAPI document
+    kiosk-backend kiosks [--json]                   the fleet: each kiosk's last heartbeat
 
 With no options the server keeps an SQLite file and its keys under $KIOSK_BACKEND_HOME (default
 ~/.local/share/kiosk-backend), outside any repository. Bad input exits 2 with one line on stderr.
@@ -141,6 +142,50 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+SILENT_AFTER_S = 300  # kiosks send a heartbeat every minute; five missed means it is off or cut off
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 120:
+        return f"{int(seconds)} s"
+    if seconds < 7200:
+        return f"{int(seconds // 60)} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{int(seconds // 86400)} d"
+
+
+def cmd_kiosks(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from backend.server.api_staff import kiosk_list
+
+    fleet = kiosk_list(_state(args))
+    if args.json:
+        print(fleet.model_dump_json(indent=2))
+        return 0
+    now = datetime.now(UTC)
+    attention = 0
+    for kiosk in fleet.kiosks:
+        beat = kiosk.heartbeat
+        if kiosk.revoked:
+            line, flagged = "revoked", False
+        elif kiosk.last_seen_at is None or beat is None:
+            line, flagged = "never seen", True
+        else:
+            age = (now - kiosk.last_seen_at).total_seconds()
+            problems = [f"{d.component}: {d.reason}" for d in beat.devices if d.status not in ("ok", "unknown")]
+            silent = age > SILENT_AFTER_S
+            status = f"SILENT {_ago(age)}" if silent else beat.status
+            line = (f"{status:<16} seen {_ago(age)} ago  outbox {beat.outbox_depth}  v{beat.version}"
+                    + (f"  {'; '.join(problems)}" if problems else ""))
+            flagged = silent or bool(problems) or beat.status not in ("ready", "in_session")
+        attention += flagged
+        print(f"{'!' if flagged else ' '} {kiosk.kiosk_id:<16} {line}")
+    print(f"{len(fleet.kiosks)} kiosk{'s' if len(fleet.kiosks) != 1 else ''}, {attention} need attention")
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     text = openapi_text()
     if args.out:
@@ -198,6 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(func=cmd_staff_token)
 
     sub.add_parser("migrate", parents=[common], help="upgrade the database schema").set_defaults(func=cmd_migrate)
+
+    kiosks = sub.add_parser("kiosks", parents=[common], help="the fleet: each kiosk's last heartbeat")
+    kiosks.add_argument("--json", action="store_true")
+    kiosks.set_defaults(func=cmd_kiosks)
 
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--out", help="file (default: stdout)")

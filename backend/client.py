@@ -105,7 +105,7 @@ class HttpBackend:
         self.heartbeat_interval_s = heartbeat_interval_s
         self.parallel_sends = parallel_sends
         self.batch_size = batch_size
-        self.status_source: Callable[[], tuple[str, Sequence[Health]]] | None = None
+        self.status_source: Callable[[], tuple[str, Sequence[Health]]] | None = None  # set by the kiosk
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._send_lock = threading.Lock()
@@ -341,7 +341,7 @@ class HttpBackend:
             self._sender.start()
 
     def _run_sender(self) -> None:
-        next_heartbeat = time.monotonic() + self.heartbeat_interval_s
+        next_heartbeat = time.monotonic()  # the first at once: the fleet view sees a kiosk come up
         next_purge = time.monotonic()
         while not self._stop.is_set():
             try:
@@ -350,7 +350,7 @@ class HttpBackend:
                     next_purge = time.monotonic() + PURGE_EVERY_S
                     self.outbox.purge(delivered_before=time.time() - KEEP_DELIVERED_S)
                 if self.status_source is not None and time.monotonic() >= next_heartbeat:
-                    next_heartbeat = time.monotonic() + self.heartbeat_interval_s
+                    next_heartbeat = time.monotonic()  # the first at once: the fleet view sees a kiosk come up
                     status, devices = self.status_source()
                     self.heartbeat(status, devices)
             except DeviceError:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kiosk.catalog import Catalog, load_catalog
 from kiosk.health import Health
+from kiosk.ports import ReportsStatus
 from kiosk.runner import PromptText, Scheduler, SessionRunner
 from kiosk.session import events as ev
 from kiosk.session.model import KioskState, Rules, initial_state
@@ -88,5 +89,7 @@ def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None
     runner = SessionRunner(initial_state(rules_from(config, catalog)), ports, post or inbox.put, composer, scheduler,
                            prompt_text=prompt_text)
     kiosk = Kiosk(config, catalog, ports, runner, inbox)
+    if isinstance(ports.backend, ReportsStatus):  # heartbeats carry the lifecycle and the device states
+        ports.backend.status_source = lambda: (runner.state.lifecycle.value, runner.state.health)
     runner.dispatch(ev.StartupCompleted(tuple(startup_health(ports))))
     return kiosk

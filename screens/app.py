@@ -47,6 +47,7 @@ from screens.progress import ProgressScreen  # noqa: E402
 from screens.review import ReviewScreen  # noqa: E402
 from screens.scheduler import ClockScheduler  # noqa: E402
 from screens.submitting import SubmittingScreen  # noqa: E402
+from screens.watchdog_feeder import install_watchdog  # noqa: E402
 from screens.widgets import IdleOverlay, Overlay  # noqa: E402
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -297,8 +298,13 @@ class KioskApp(App):
     def open_settings(self, *_args: Any) -> bool:
         return False
 
+    def on_start(self) -> None:
+        self.watchdog = install_watchdog(self)  # READY=1 on the first frame, WATCHDOG=1 from this clock
+
     def on_stop(self) -> None:
         self._closing = True
+        if getattr(self, "watchdog", None) is not None:
+            self.watchdog.stop()
         if getattr(self, "monitor", None) is not None:
             self.monitor.stop()
         if self.kiosk is not None:

@@ -128,6 +128,11 @@ def transition(number: NumberInPath, body: s.TransitionIn, state: State, staff: 
 @router.get("/kiosks", response_model=s.KioskList, responses=documented(*STAFF_ERRORS),
             summary="Enrolled kiosks and their last heartbeat")
 def list_kiosks(state: State, _staff: StaffName) -> s.KioskList:
+    return kiosk_list(state)
+
+
+def kiosk_list(state: ServerState) -> s.KioskList:
+    """Every enrolled kiosk with its last heartbeat (also `kiosk-backend kiosks`)."""
     with state.sessions() as session:
         rows = session.scalars(select(Kiosk).order_by(Kiosk.kiosk_id)).all()
         return s.KioskList(kiosks=[s.KioskSummary(
