@@ -7,6 +7,7 @@
     kiosk-backend migrate                           bring the database schema up to date
     kiosk-backend openapi [--out FILE]              write the OpenAPI document
     kiosk-backend kiosks [--json]                   the fleet: each kiosk's last heartbeat
+    kiosk-backend report --month YYYY-MM --out F    the monthly 跨省通办 report (.xlsx or .csv)
 
 With no options the server keeps an SQLite file and its keys under $KIOSK_BACKEND_HOME (default
 ~/.local/share/kiosk-backend), outside any repository. Bad input exits 2 with one line on stderr.
@@ -186,6 +187,30 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from backend.monthly import summary_line, write_monthly
+    from backend.server.reports import usage_report
+    from kiosk.report import ReportError, parse_month
+
+    out = Path(args.out)
+    try:
+        parse_month(args.month)
+        if out.suffix.lower() not in (".csv", ".xlsx"):
+            raise ReportError(f"unknown report format {out.suffix or '(none)'!r}: use .csv or .xlsx")
+    except ReportError as exc:
+        print(f"kiosk-backend report: {exc}", file=sys.stderr)
+        return 2
+    catalog = load_server_catalog(Path(args.catalog) if args.catalog else None)
+    if catalog is None:
+        return 2
+    usage = usage_report(_state(args), args.month)
+    report, ignored = write_monthly(catalog, usage, out)
+    if ignored:
+        print(f"note: counts for items not in this catalog were left out: {', '.join(ignored)}", file=sys.stderr)
+    print(f"monthly report {summary_line(usage)}; {len(report.usage)} items, {len(report.tasks)} tasks -> {out}")
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     text = openapi_text()
     if args.out:
@@ -247,6 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
     kiosks = sub.add_parser("kiosks", parents=[common], help="the fleet: each kiosk's last heartbeat")
     kiosks.add_argument("--json", action="store_true")
     kiosks.set_defaults(func=cmd_kiosks)
+
+    report = sub.add_parser("report", parents=[common], help="the monthly 跨省通办 report from this database")
+    report.add_argument("--month", required=True, help="YYYY-MM (a calendar month in Beijing time)")
+    report.add_argument("--out", required=True, help="the report file: .xlsx or .csv")
+    report.add_argument("--catalog", help="catalog folder (default: config/catalog)")
+    report.set_defaults(func=cmd_report)
 
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--out", help="file (default: stdout)")

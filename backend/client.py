@@ -41,6 +41,7 @@ from kiosk.records import (
     SubmitResult,
 )
 from kiosk.settings import LoadedConfig
+from kiosk.usage import UsageLog
 
 log = logging.getLogger("kiosk.backend.client")
 OUTBOX_FILE = "outbox.sqlite3"
@@ -106,6 +107,7 @@ class HttpBackend:
         self.parallel_sends = parallel_sends
         self.batch_size = batch_size
         self.status_source: Callable[[], tuple[str, Sequence[Health]]] | None = None  # set by the kiosk
+        self.usage_log: UsageLog | None = None  # set by the kiosk: guide prints and lookups, sent with heartbeats
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._send_lock = threading.Lock()
@@ -219,6 +221,22 @@ class HttpBackend:
         answer = self.transport.request("POST", "/v1/heartbeats", body)
         version = answer.body.get("catalog_version")
         return int(version) if version is not None else None
+
+    def report_usage(self) -> int:
+        """Send the usage counts that changed since the last report; returns how many were sent."""
+        if self.usage_log is None:
+            return 0
+        counts = self.usage_log.unreported()
+        if not counts:
+            return 0
+        days: dict[str, list[dict[str, Any]]] = {}
+        for c in counts:
+            days.setdefault(c.day.isoformat(), []).append({"item_id": c.item_id, "kind": c.kind, "count": c.count})
+        body = {"days": [{"day": day, "counts": rows} for day, rows in days.items()]}
+        self.transport.request("POST", "/v1/usage", body)
+        self.usage_log.mark_reported(counts)
+        log_event(log, "usage_reported", count=len(counts))
+        return len(counts)
 
     def update_catalog(self) -> int | None:
         """Download the signed catalog and keep it if it is valid and newer; returns the version kept, if new."""
@@ -353,6 +371,7 @@ class HttpBackend:
                     next_heartbeat = time.monotonic()  # the first at once: the fleet view sees a kiosk come up
                     status, devices = self.status_source()
                     self.heartbeat(status, devices)
+                    self.report_usage()
             except DeviceError:
                 pass  # recorded per entry; the heartbeat is tried again next interval
             except Exception:  # the sender must outlive any bug: log the type and go on

@@ -24,6 +24,7 @@ from kiosk.ports import StatusSource
 from kiosk.problems import ConfigError
 from kiosk.records import Application, Booking, BookingResult, ProgressQuery, ProgressRecord, Slot, SubmitResult
 from kiosk.settings import LoadedConfig
+from kiosk.usage import UsageLog
 
 if TYPE_CHECKING:
     from backend.server.state import ServerState
@@ -142,6 +143,19 @@ class DeferredLocalBackend:
         if self._backend is not None:
             self._backend.status_source = source
 
+    _usage_log: UsageLog | None = None
+
+    @property
+    def usage_log(self) -> UsageLog | None:
+        """Where the usage counts come from; handed to the HTTP client whenever it is up."""
+        return self._usage_log
+
+    @usage_log.setter
+    def usage_log(self, log: UsageLog | None) -> None:
+        self._usage_log = log
+        if self._backend is not None:
+            self._backend.usage_log = log
+
     def __init__(self, config: LoadedConfig, wait_s: float = 30.0, delay_s: float = START_DELAY_S) -> None:
         self._wait_s = wait_s
         self._ready = threading.Event()
@@ -165,6 +179,7 @@ class DeferredLocalBackend:
         try:
             self._backend = start_local_backend(config)
             self._backend.status_source = self._status_source
+            self._backend.usage_log = self._usage_log
         except Exception as exc:  # reported as the backend's health, never as a crash of the kiosk
             self._error = type(exc).__name__
             logging.getLogger("kiosk.backend").error(
