@@ -347,3 +347,25 @@ def test_reader_unplugged_and_plugged_back_during_a_session(staff: Harness) -> N
     staff.reader.insert(ZHANG)
     p.wait_for_screen("form")
     staff.app.send(ev.HomePressed())
+
+
+def test_tiles_say_why_an_item_cannot_be_served(staff: Harness) -> None:
+    from kiosk.health import Component, Health
+
+    p = staff.pilot
+    staff.app.post(ev.HealthReported(Health.problem(Component.BACKEND, Reason.BACKEND_UNREACHABLE)))
+    p.wait_until(lambda: "暂停办理" in p.find("category:marriage").text, what="the category's note")
+    assert "暂时连不上办理系统" in p.find("category:marriage").text
+    assert "暂停" not in p.find("category:children").text, "applications still queue in the outbox"
+    staff.shot("home-appointments-paused")
+    p.tap("category:marriage")
+    p.wait_for_screen("browse")
+    tile = p.find("item:marriage-registration")
+    assert "暂停办理：暂时连不上办理系统" in tile.text
+    staff.shot("browse-appointments-paused")
+    p.tap(tile)
+    assert p.screen == "browse" and "暂时连不上办理系统" in staff.app.notice
+    staff.app.post(ev.HealthReported(Health.ok(Component.BACKEND)))
+    p.wait_until(lambda: "暂停" not in p.find("item:marriage-registration").text, what="the tile to clear")
+    p.tap("item:marriage-registration")
+    p.wait_for_screen("guide")
