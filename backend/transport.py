@@ -78,7 +78,7 @@ class Transport:
         self.retry = retry or RetryPolicy()
         self._clock = clock
         self._local = threading.local()
-        self._sessions: list[requests.Session] = []
+        self._sessions: dict[int, requests.Session] = {}  # thread ident -> its session, to close them all
         self._sessions_lock = threading.Lock()
         self.last_auth_failure: str = ""
 
@@ -94,12 +94,25 @@ class Transport:
             session.headers["User-Agent"] = f"kiosk/{self.credential.kiosk_id}"
             self._local.session = session
             with self._sessions_lock:
-                self._sessions.append(session)
+                # Threads come and go (a flush's sender pool, a maintenance action): close the sessions of
+                # threads that have ended, or each would keep its pooled connection open for good.
+                alive = {thread.ident for thread in threading.enumerate()}
+                for ident in [i for i in self._sessions if i not in alive]:
+                    self._sessions.pop(ident).close()
+                previous = self._sessions.get(threading.get_ident())  # an ident reused by a new thread
+                if previous is not None:
+                    previous.close()
+                self._sessions[threading.get_ident()] = session
         return session
+
+    @property
+    def open_sessions(self) -> int:
+        with self._sessions_lock:
+            return len(self._sessions)
 
     def close(self) -> None:
         with self._sessions_lock:
-            for session in self._sessions:
+            for session in self._sessions.values():
                 session.close()
             self._sessions.clear()
 
