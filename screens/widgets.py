@@ -37,8 +37,11 @@ class KButton(ButtonBehavior, Label):
     """A big rounded button. `tag` names it for tests and the demo script (e.g. "item:orphan-support")."""
 
     tag = StringProperty("")
-    kind = StringProperty("primary")  # primary, secondary, tile, key, danger, choice, selected
-    bg = ListProperty(theme.PRIMARY)
+    kind = StringProperty("primary")  # primary, secondary, tile, key, danger, choice, selected, bar
+    # The text size by role (small, body, button, title, huge, bar), looked up in app.fs; never a fixed
+    # font_size in a kv rule, because the class rule would override it whenever the sizes change.
+    font_role = StringProperty("button")
+    height_role = StringProperty("button")  # button, key, bar, tall, huge: the least height, from app.hs
 
 
 class Card(BoxLayout):
@@ -166,7 +169,7 @@ class PinyinEditor(Overlay):
             line.height = app().kh
             app().bind(kh=line.setter("height"))
             for letter in row:
-                key = KButton(text=letter, kind="key", tag=f"letter:{letter}")
+                key = KButton(text=letter, kind="key", tag=f"letter:{letter}", font_role="title", height_role="key")
                 key.bind(on_release=lambda _b, x=letter: self.letter(x))
                 line.add_widget(key)
             self.ids.letters.add_widget(line)
@@ -187,11 +190,11 @@ class PinyinEditor(Overlay):
         found = candidates(self.letters) if self.letters and self.chinese else []
         shown = found[self.page * self.PAGE:(self.page + 1) * self.PAGE]
         for n, ch in enumerate(shown):
-            button = KButton(text=ch, kind="key", tag=f"candidate:{n}")
+            button = KButton(text=ch, kind="key", tag=f"candidate:{n}", font_role="title", height_role="key")
             button.bind(on_release=lambda _b, c=ch: self.pick(c))
             bar.add_widget(button)
         if len(found) > (self.page + 1) * self.PAGE:
-            more = KButton(text="→", kind="secondary", tag="candidate:more")
+            more = KButton(text="→", kind="secondary", tag="candidate:more", font_role="title", height_role="key")
             more.bind(on_release=lambda _b: setattr(self, "page", self.page + 1))
             bar.add_widget(more)
 
@@ -225,6 +228,22 @@ class PinyinEditor(Overlay):
         self.letters = ""
         self.on_done = None
         self.refresh()
+
+
+class VoicePanel(Overlay):
+    """Voice guidance on or off, and louder or quieter; each choice is an intent, so it lasts only as long as the
+    session. The panel shows what the app reports back (app.voice, app.volume)."""
+
+    def set_voice(self, on: bool) -> None:
+        from kiosk.session import events as ev
+
+        if on != app().voice:
+            app().send(ev.VoiceToggled())
+
+    def change_volume(self, louder: bool) -> None:
+        from kiosk.session import events as ev
+
+        app().send(ev.VolumeChanged(louder=louder))
 
 
 class IdleOverlay(Overlay):

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+SURFACE_PX = 1920
+PORTRAIT = (1080, 1920)
 SHOTS = Path(os.environ.get("KIOSK_UI_SHOTS", ROOT / "var" / "ui-screenshots"))
 _MARKUP = re.compile(r"\[/?(?:b|i|u|s|sub|sup|color|size|font|font_context|font_family|font_features"
                      r"|anchor|ref|text_language)(?:=[^\]]*)?\]")
@@ -28,6 +30,10 @@ def make_config(folder: Path) -> Path:
     devices.mkdir(exist_ok=True)
     for profile in (config_dir / "devices").glob("*.toml"):
         body = profile.read_text(encoding="utf-8").replace('"../var/slips"', f'"{folder / "slips"}"')
+        if profile.name == "simulated.toml":
+            # SDL's offscreen surface keeps the size the window was created with, so it is made square and
+            # large enough for both orientations; the harness then sizes the window as a portrait 1080x1920.
+            body += f"width_px = {SURFACE_PX}\nheight_px = {SURFACE_PX}\n"
         (devices / profile.name).write_text(body, encoding="utf-8")
     return folder / "kiosk.toml"
 
@@ -41,6 +47,8 @@ class Harness:
         from screens.pilot import Pilot
 
         self.pilot = Pilot.start(Path(os.environ["KIOSK_CONFIG"]), ROOT / "config" / "catalog")
+        self.pilot.window.size = PORTRAIT
+        self.pilot.frames(3)
         self.test_name = "session"
         self.count = 0
         self.shots: list[Path] = []
