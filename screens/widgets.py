@@ -21,7 +21,6 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
-from screens import theme
 from screens.pinyin import candidates
 
 
