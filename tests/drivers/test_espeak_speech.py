@@ -44,7 +44,7 @@ def test_volume_scales_the_amplitude(tmp_path: Path) -> None:
 
 
 def test_voices_per_language() -> None:
-    assert espeak_command("x", "zh", 50)[:3] == ["espeak-ng", "-v", "cmn"]
+    assert espeak_command("x", "zh", 50)[:3] == ["espeak-ng", "-v", "cmn-latn-pinyin"]
     assert espeak_command("x", "ko", 50)[2] == "ko" and espeak_command("x", "en", 50)[2] == "en-gb"
     assert espeak_command("x", "zh", 50)[4] == "100"
 
@@ -69,6 +69,27 @@ def test_say_returns_at_once_and_a_new_prompt_interrupts(monkeypatch: pytest.Mon
         speech.say(PROMPTS["zh"], "zh")
         first.wait(timeout=5)
         assert first.returncode != 0, "the old prompt was cut off"
+    finally:
+        speech.close()
+
+
+def test_say_takes_the_session_volume(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    log = tmp_path / "args"
+    fake = tmp_path / "espeak-ng"
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    speech = EspeakSpeech(volume=80)
+    try:
+        speech.say("one", "en", 40)
+        deadline = time.monotonic() + 5
+        while not (log.exists() and log.read_text().count("\n") >= 1) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        speech.say("two", "en")
+        while log.read_text().count("\n") < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first, second = log.read_text().splitlines()
+        assert "-a 80 " in first and "-a 160 " in second  # 40 % and the profile's 80 %, as espeak amplitude
     finally:
         speech.close()
 
