@@ -105,7 +105,7 @@ class KioskApp(App):
     elder = BooleanProperty(False)
     voice = BooleanProperty(True)
     volume = NumericProperty(80)
-    palette = ObjectProperty(theme.NORMAL_PALETTE)
+    palette = ObjectProperty(theme.NORMAL_PALETTE, rebind=True)  # rebind: kv rules read app.palette.<role>
     fs = DictProperty()  # text size by role (small, body, button, title, huge, bar, bar_title), in px
     hs = DictProperty()  # least button height by role (button, key, bar, tall, huge, tile), in px
     kiosk_id = StringProperty("")
