@@ -158,7 +158,8 @@ class PinyinEditor(Overlay):
     max_length = NumericProperty(20)
     page = NumericProperty(0)
     on_done: Callable[[str], None] | None = None
-    PAGE = 8
+    PAGE = 6
+    MAX_LETTERS = 24  # a few syllables: a whole word such as changchunshi is offered as one candidate
 
     ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -188,9 +189,10 @@ class PinyinEditor(Overlay):
         bar.clear_widgets()
         found = candidates(self.letters) if self.letters and self.chinese else []
         shown = found[self.page * self.PAGE:(self.page + 1) * self.PAGE]
-        for n, ch in enumerate(shown):
-            button = KButton(text=ch, kind="key", tag=f"candidate:{n}", font_role="title", height_role="key")
-            button.bind(on_release=lambda _b, c=ch: self.pick(c))
+        for n, candidate in enumerate(shown):
+            button = KButton(text=candidate.text, kind="key", tag=f"candidate:{n}", font_role="title",
+                             height_role="key", size_hint_x=max(1, len(candidate.text) * 0.8))
+            button.bind(on_release=lambda _b, c=candidate: self.pick(c.text, c.letters_used))
             bar.add_widget(button)
         if len(found) > (self.page + 1) * self.PAGE:
             more = KButton(text="→", kind="secondary", tag="candidate:more", font_role="title", height_role="key")
@@ -202,7 +204,7 @@ class PinyinEditor(Overlay):
             if len(self.value) < self.max_length:
                 self.value += letter
             return
-        if len(self.letters) < 6:
+        if len(self.letters) < self.MAX_LETTERS:
             self.letters += letter
 
     def backspace(self) -> None:
@@ -211,10 +213,11 @@ class PinyinEditor(Overlay):
         else:
             self.value = self.value[:-1]
 
-    def pick(self, ch: str) -> None:
-        if len(self.value) < self.max_length:
-            self.value += ch
-        self.letters = ""
+    def pick(self, text: str, letters_used: int | None = None) -> None:
+        """Take a character or word; the letters it spelled are used up and the rest stay for the next pick."""
+        if len(self.value) + len(text) <= self.max_length:
+            self.value += text
+        self.letters = self.letters[letters_used:] if letters_used is not None else ""
 
     def ok(self) -> None:
         value, done = self.value, self.on_done
