@@ -205,6 +205,8 @@ class KioskApp(App):
             self.wipe()
             self._session_id = session.session_id if session else None
         language = session.language if session else state.rules.default_language
+        # The notice about how a session ended stays in that session's language; the next touch resets it.
+        notice_language = state.notice_language if session is None and state.home_notice else language
         if language != self.lang:
             self.lang = language
         elder = bool(session and session.elder_mode)
@@ -215,7 +217,7 @@ class KioskApp(App):
         self.volume = session.volume if session else state.rules.speech_volume
         self.in_service = state.lifecycle in (Lifecycle.READY, Lifecycle.IN_SESSION)
         self.in_session = session is not None
-        self.notice = self._notice_text(state)
+        self.notice = self._notice_text(state, notice_language or language)
         name = screen_for(state)
         screen = self.screens[name]
         screen.render(state)
@@ -223,17 +225,17 @@ class KioskApp(App):
             self.manager.current = name
         self._show_idle_warning(bool(session and session.idle_warning), state)
 
-    def _notice_text(self, state: KioskState) -> str:
+    def _notice_text(self, state: KioskState, language: str) -> str:
         session = state.session
         notice = session.notice if session else state.home_notice
-        reminder = i18n.t("notice.take_card_and_slip", self.lang) if session is None and state.take_reminder else ""
+        reminder = i18n.t("notice.take_card_and_slip", language) if session is None and state.take_reminder else ""
         if not notice or (session and notice in ("card_removed", "next_party", "same_person")):
             return reminder  # the identify screen shows these itself, next to the card
         if notice.startswith("item_unavailable."):
             reason = notice.split(".", 1)[1]
-            return i18n.t("notice.item_unavailable", self.lang, reason=i18n.t(f"error.{reason}", self.lang))
+            return i18n.t("notice.item_unavailable", language, reason=i18n.t(f"error.{reason}", language))
         key = f"notice.{notice}" if i18n.has(f"notice.{notice}") else f"home.notice.{notice}"
-        text = i18n.t(key, self.lang) if i18n.has(key) else ""
+        text = i18n.t(key, language) if i18n.has(key) else ""
         return "\n".join(line for line in (text, reminder) if line)
 
     def _apply_sizes(self, elder: bool) -> None:

@@ -147,7 +147,8 @@ def end_session(state: KioskState, notice: str | None) -> Outcome:
         commands.append(EndSession(s.session_id))
         if remind:
             commands.append(Speak("notice.take_card_and_slip", s.language))
-    return _settle(replace(state, session=None, home_notice=notice, take_reminder=remind)), commands
+    return _settle(replace(state, session=None, home_notice=notice, take_reminder=remind,
+                           notice_language=s.language if s is not None else None)), commands
 
 
 def _item(state: KioskState, session: Session) -> Item | None:

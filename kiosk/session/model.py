@@ -97,6 +97,7 @@ class KioskState:
     staff_message: str = ""
     home_notice: str | None = None  # why the last session ended, shown on the home screen once
     take_reminder: bool = False  # the last session read a card or printed a slip: remind to take them
+    notice_language: str | None = None  # the last session's language, for the notice about how it ended
 
     def health_of(self, component: Component) -> Health | None:
         return next((h for h in self.health if h.component == component), None)
