@@ -54,6 +54,9 @@ class Ports:
     def close(self) -> None:
         for port in (self.reader, self.printer):
             port.close()
+        close_backend = getattr(self.backend, "close", None)  # the HTTP backend stops its outbox sender
+        if callable(close_backend):
+            close_backend()
 
 
 def load_factory(kind: str, name: str) -> Any:

@@ -155,11 +155,11 @@ class KioskApp(App):
         root = KioskRoot()
         manager: ScreenManager = root.ids.manager
         manager.transition = NoTransition()  # a switch is one frame: no animation to wait for
-        for name, screen_class in SCREENS.items():
-            screen = screen_class(name=name)
-            self.screens[name] = screen
-            manager.add_widget(screen)
         self.manager = manager
+        # Only the first screen is built before the first frame; the others are built one per idle frame
+        # right after, so start-up does not wait for them and each is still built only once.
+        self._to_build = [name for name in SCREENS if name not in ("home", "out_of_service")]
+        Clock.schedule_once(self._build_next_screen, 0.3)
         Window.bind(size=self._on_window_size, on_request_close=self._refuse_close,
                     on_keyboard=self._keyboard)
         self._on_window_size(Window, Window.size)
@@ -171,6 +171,21 @@ class KioskApp(App):
         if self.health_poll_s > 0:
             self.monitor.start()  # a device unplugged or refilled is noticed without a restart
         return root
+
+    def screen(self, name: str) -> KioskScreen:
+        """The screen called `name`, built on first use."""
+        if name not in self.screens:
+            screen = SCREENS[name](name=name)
+            self.screens[name] = screen
+            self.manager.add_widget(screen)
+        return self.screens[name]
+
+    def _build_next_screen(self, _dt: float) -> None:
+        while self._to_build and self._to_build[0] in self.screens:
+            self._to_build.pop(0)
+        if self._to_build:
+            self.screen(self._to_build.pop(0))
+            Clock.schedule_once(self._build_next_screen, 0)
 
     @property
     def runner(self) -> Any:
@@ -219,7 +234,7 @@ class KioskApp(App):
         self.in_session = session is not None
         self.notice = self._notice_text(state, notice_language or language)
         name = screen_for(state)
-        screen = self.screens[name]
+        screen = self.screen(name)
         screen.render(state)
         if self.manager.current != name:
             self.manager.current = name

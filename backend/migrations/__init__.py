@@ -1,0 +1,1 @@
+"""Alembic migrations of the reference server's database."""

@@ -1,0 +1,52 @@
+"""Operator actions: enrol and revoke kiosks, issue staff tokens. Called by `kiosk-backend` and backend.local."""
+
+from __future__ import annotations
+
+import secrets
+
+from backend.keys import KioskCredential
+from backend.server import db
+from backend.server.auth import staff_token_digest
+from backend.server.models import Kiosk, StaffToken
+from backend.server.state import ServerState
+from kiosk import crypto
+
+
+def enroll(state: ServerState, kiosk_id: str, profile: crypto.Profile | None = None) -> KioskCredential:
+    """Register a kiosk (or give an enrolled one a new key, which retires the old one) and return its credential."""
+    profile = profile or state.keys.profile
+    mac_key = crypto.new_mac_key()
+    with state.sessions() as session, session.begin():
+        kiosk = session.get(Kiosk, kiosk_id)
+        sealed = state.seal(mac_key, f"kiosks:{kiosk_id}")
+        if kiosk is None:
+            session.add(Kiosk(kiosk_id=kiosk_id, profile=profile, mac_key_sealed=sealed, enrolled_at=db.now(),
+                              heartbeat=""))
+        else:
+            kiosk.profile, kiosk.mac_key_sealed, kiosk.enrolled_at, kiosk.revoked_at = profile, sealed, db.now(), None
+    state.forget_kiosk(kiosk_id)
+    return KioskCredential(kiosk_id, profile, mac_key, state.keys.signing.public, state.keys.key_id)
+
+
+def revoke(state: ServerState, kiosk_id: str) -> bool:
+    with state.sessions() as session, session.begin():
+        kiosk = session.get(Kiosk, kiosk_id)
+        if kiosk is None:
+            return False
+        kiosk.revoked_at = db.now()
+    state.forget_kiosk(kiosk_id)
+    return True
+
+
+def is_enrolled(state: ServerState, kiosk_id: str) -> bool:
+    with state.sessions() as session:
+        kiosk = session.get(Kiosk, kiosk_id)
+        return kiosk is not None and kiosk.revoked_at is None
+
+
+def new_staff_token(state: ServerState, name: str) -> str:
+    """A bearer token for one member of staff; only its keyed digest is stored, so it is shown once."""
+    token = secrets.token_urlsafe(32)
+    with state.sessions() as session, session.begin():
+        session.add(StaffToken(name=name[:64], token_digest=staff_token_digest(state, token), created_at=db.now()))
+    return token

@@ -1,0 +1,335 @@
+"""The routes kiosks call. Authentication has already happened (backend.server.auth): `request.state.kiosk_id`.
+
+Writes that a kiosk may repeat carry an Idempotency-Key: the first response is stored in the same
+transaction as what it created, and a replay gets that response again and creates nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend import protocol as p
+from backend.server import db
+from backend.server import schemas as s
+from backend.server.errors import TITLES, ApiProblem, documented
+from backend.server.models import Application, Booking, BookingParty, IdempotentResponse, Kiosk, Rating, SlotCounter
+from backend.server.slots import SlotTime, parse_slot_id, schedule
+from backend.server.state import CHINA, ServerState
+from kiosk import crypto
+from kiosk.logs import log_event
+
+log = logging.getLogger("kiosk.backend")
+router = APIRouter(prefix=p.API_PREFIX, tags=["kiosk"])
+IdempotencyKey = Annotated[str, Header(alias=p.HEADER_IDEMPOTENCY, pattern=p.IDEMPOTENCY_KEY_PATTERN,
+                                       description="The same key for every retry of one request.")]
+AUTH_ERRORS = (401, 413, 422)
+REPLAY_HEADER: dict[str, Any] = {"description": "Created, or the first response again on a replay", "headers": {
+    p.HEADER_REPLAYED: {"description": "`true` when this is the stored response to an earlier request with the key",
+                        "schema": {"type": "string", "enum": ["true"]}}}}
+NumberInPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9\-]{4,64}$")]
+
+
+async def server(request: Request) -> ServerState:
+    state: ServerState = request.app.state.server
+    return state
+
+
+async def kiosk_of(request: Request) -> str:
+    return str(request.state.kiosk_id)
+
+
+State = Annotated[ServerState, Depends(server)]
+KioskId = Annotated[str, Depends(kiosk_of)]
+
+
+# ---- idempotency ----
+
+def request_digest(state: ServerState, body: BaseModel) -> str:
+    """What a replay must match: the digest of the request's content (not of its bytes, which may differ)."""
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return crypto.digest(state.keys.profile, canonical.encode()).hex()
+
+
+def _stored(session: Session, kiosk_id: str, key: str, operation: str, digest: str) -> tuple[int, Any] | None:
+    """The stored first response to this key, or None; a different request under the key is a conflict."""
+    stored = session.execute(select(IdempotentResponse.__table__).where(
+        IdempotentResponse.kiosk_id == kiosk_id, IdempotentResponse.idempotency_key == key)).first()
+    if stored is None:
+        return None
+    if stored.operation != operation or stored.request_digest != digest:
+        raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_CONFLICT,
+                         "this idempotency key was used for a different request")
+    return int(stored.status_code), json.loads(stored.body)
+
+
+def _store(session: Session, kiosk_id: str, key: str, operation: str, digest: str, status: int,
+           body: dict[str, Any]) -> None:
+    session.execute(insert(IdempotentResponse).values(
+        kiosk_id=kiosk_id, idempotency_key=key, operation=operation, request_digest=digest, status_code=status,
+        body=json.dumps(body, ensure_ascii=False), created_at=db.now()))
+
+
+def idempotent(state: ServerState, kiosk_id: str, key: str, operation: str, digest: str,
+               create: Callable[[Session], tuple[int, dict[str, Any]]]) -> JSONResponse:
+    """Run `create` once per (kiosk, key) in one transaction with its stored response; replays get that."""
+    for _attempt in range(3):
+        try:
+            with state.sessions() as session, session.begin():
+                stored = _stored(session, kiosk_id, key, operation, digest)
+                if stored is not None:
+                    return JSONResponse(stored[1], status_code=stored[0], headers={p.HEADER_REPLAYED: "true"})
+                status, body = create(session)
+                _store(session, kiosk_id, key, operation, digest, status, body)
+            return JSONResponse(body, status_code=status)
+        except IntegrityError:
+            continue  # the same request raced us and won: the next round returns its stored response
+    raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_IN_PROGRESS, "the request is being processed; retry")
+
+
+# ---- applications ----
+
+def _check_apply_item(state: ServerState, item_id: str) -> None:
+    item = state.catalog.get(item_id) if state.catalog else None
+    if state.catalog is not None and item is None:
+        raise ApiProblem(422, p.ProblemCode.UNKNOWN_ITEM, f"no item {item_id!r} in the catalog")
+    if item is not None and item.kiosk_action != "apply":
+        raise ApiProblem(422, p.ProblemCode.NOT_AN_APPLY_ITEM, f"{item_id} is not applied for at a kiosk")
+
+
+def _create_application(session: Session, state: ServerState, kiosk_id: str, key: str,
+                        body: s.ApplicationIn) -> tuple[int, dict[str, Any]]:
+    # Core statements rather than ORM objects: this is the hot path when a kiosk drains its outbox.
+    received = db.now()
+    row_id = session.execute(insert(Application).values(
+        kiosk_id=kiosk_id, idempotency_key=key, local_reference=body.local_reference, item_id=body.item_id,
+        status=s.ApplicationStatus.RECEIVED.value, applicant_index=state.person_index(body.applicant.id_number),
+        personal_sealed=b"", submitted_at=body.submitted_at, received_at=received, updated_at=received, note="",
+    ).returning(Application.id)).scalar_one()
+    number = f"{state.settings.division_code}{received.astimezone(CHINA):%Y%m%d}{row_id:08d}"
+    personal = {"applicant": body.applicant.model_dump(mode="json"), "fields": [f.model_dump() for f in body.fields]}
+    sealed = state.seal(json.dumps(personal, ensure_ascii=False).encode(), f"applications:{row_id}")
+    session.execute(update(Application).where(Application.id == row_id).values(number=number, personal_sealed=sealed))
+    receipt = s.ApplicationReceipt(application_number=number, local_reference=body.local_reference,
+                                   status=s.ApplicationStatus.RECEIVED, received_at=received)
+    log_event(log, "application_received", kiosk_id=kiosk_id, item_id=body.item_id)
+    return 201, receipt.model_dump(mode="json")
+
+
+@router.post("/applications", status_code=201, response_model=s.ApplicationReceipt,
+             responses={201: REPLAY_HEADER, **documented(*AUTH_ERRORS, 409)},
+             summary="Submit an application; returns the server's 办件编号")
+def submit_application(body: s.ApplicationIn, state: State, kiosk_id: KioskId,
+                       idempotency_key: IdempotencyKey) -> JSONResponse:
+    _check_apply_item(state, body.item_id)
+    return idempotent(state, kiosk_id, idempotency_key, "submit_application", request_digest(state, body),
+                      lambda session: _create_application(session, state, kiosk_id, idempotency_key, body))
+
+
+def _batch_one(session: Session, state: ServerState, kiosk_id: str, entry: s.BatchEntry) -> s.BatchResult:
+    key = entry.idempotency_key
+    try:
+        _check_apply_item(state, entry.application.item_id)
+        digest = request_digest(state, entry.application)
+        stored = _stored(session, kiosk_id, key, "submit_application", digest)
+        if stored is not None:
+            return s.BatchResult(idempotency_key=key, status=stored[0], replayed=True,
+                                 receipt=s.ApplicationReceipt.model_validate(stored[1]))
+        status, body = _create_application(session, state, kiosk_id, key, entry.application)
+        _store(session, kiosk_id, key, "submit_application", digest, status, body)
+        return s.BatchResult(idempotency_key=key, status=status, receipt=s.ApplicationReceipt.model_validate(body))
+    except ApiProblem as problem:
+        return s.BatchResult(idempotency_key=key, status=problem.status, problem=s.ProblemDetail(
+            title=TITLES.get(problem.status, "Error"), status=problem.status, code=problem.code.value,
+            detail=problem.detail))
+
+
+@router.post("/application-batches", response_model=s.BatchOut, responses=documented(*AUTH_ERRORS),
+             summary="Submit up to 100 queued applications at once (an outbox drain); each keeps its own key")
+def submit_batch(body: s.BatchIn, state: State, kiosk_id: KioskId) -> s.BatchOut:
+    """All in one transaction, so a backlog costs one disk sync per batch rather than one per application.
+    Each entry is answered as `POST /applications` would have answered it, replays included."""
+    keys = [entry.idempotency_key for entry in body.applications]
+    if len(set(keys)) != len(keys):
+        raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, "an idempotency key appears twice in the batch")
+    for _attempt in range(3):
+        try:
+            with state.sessions() as session, session.begin():
+                return s.BatchOut(results=[_batch_one(session, state, kiosk_id, entry) for entry in body.applications])
+        except IntegrityError:
+            continue  # one of them raced a single submission: do the batch again, it is now a replay
+    raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_IN_PROGRESS, "the requests are being processed; retry")
+
+
+def progress_record(row: Application) -> s.ProgressRecord:
+    return s.ProgressRecord(application_number=row.number or "", local_reference=row.local_reference,
+                            item_id=row.item_id, status=s.ApplicationStatus(row.status),
+                            updated_at=db.as_utc(row.updated_at), note=row.note)
+
+
+@router.get("/applications/{number}", response_model=s.ProgressRecord, responses=documented(*AUTH_ERRORS, 404),
+            summary="Status of one application, by 办件编号 or by the kiosk's local reference")
+def application_status(number: NumberInPath, state: State, _kiosk: KioskId) -> s.ProgressRecord:
+    with state.sessions() as session:
+        row = session.scalar(select(Application).where(Application.number == number))
+        row = row or session.scalar(select(Application).where(Application.local_reference == number)
+                                    .order_by(Application.id.desc()).limit(1))
+        if row is None:
+            raise ApiProblem(404, p.ProblemCode.NOT_FOUND, "no application with that number")
+        return progress_record(row)
+
+
+@router.post("/progress-queries", response_model=s.ProgressList, responses=documented(*AUTH_ERRORS),
+             summary="Applications of the person whose card is on the reader, newest first")
+def progress_query(body: s.ProgressQueryIn, state: State, _kiosk: KioskId) -> s.ProgressList:
+    with state.sessions() as session:
+        rows = session.scalars(select(Application).where(
+            Application.applicant_index == state.person_index(body.id_number))
+            .order_by(Application.id.desc()).limit(20))
+        return s.ProgressList(records=[progress_record(r) for r in rows])
+
+
+# ---- appointments ----
+
+def _appointment_item(state: ServerState, item_id: str) -> int:
+    """How many parties the item needs; raises when it is no appointment item."""
+    item = state.catalog.get(item_id) if state.catalog else None
+    if state.catalog is not None and item is None:
+        raise ApiProblem(422, p.ProblemCode.UNKNOWN_ITEM, f"no item {item_id!r} in the catalog")
+    if item is not None and item.kiosk_action != "appointment":
+        raise ApiProblem(422, p.ProblemCode.NOT_AN_APPOINTMENT_ITEM, f"{item_id} takes no appointments")
+    return item.parties if item is not None else 2
+
+
+def _slot(state: ServerState, slot: SlotTime, booked: int) -> s.Slot:
+    return s.Slot(slot_id=slot.slot_id, office=state.settings.office, day=slot.day, start=slot.start, end=slot.end,
+                  remaining=max(0, state.settings.slot_capacity - booked))
+
+
+@router.get("/appointment-slots", response_model=s.SlotList, responses=documented(*AUTH_ERRORS),
+            summary="Free appointment slots of 结婚登记 or 离婚登记")
+def appointment_slots(item_id: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)],
+                      state: State, _kiosk: KioskId, first_day: Annotated[date | None, Query(alias="from")] = None,
+                      days: Annotated[int, Query(ge=1, le=31)] = 7) -> s.SlotList:
+    _appointment_item(state, item_id)
+    now = datetime.now(CHINA)
+    start = max(first_day or now.date(), now.date())
+    if start > now.date() + timedelta(days=366):
+        return s.SlotList(slots=[])
+    times = schedule(item_id, start, days, now)
+    with state.sessions() as session:
+        rows = session.execute(select(SlotCounter.slot_id, SlotCounter.booked).where(
+            SlotCounter.slot_id.in_([t.slot_id for t in times]))).all() if times else []
+        counts = {str(slot_id): int(booked) for slot_id, booked in rows}
+    return s.SlotList(slots=[_slot(state, t, counts.get(t.slot_id, 0)) for t in times])
+
+
+@router.post("/bookings", status_code=201, response_model=s.BookingOut,
+             responses={201: REPLAY_HEADER, **documented(*AUTH_ERRORS, 404, 409)},
+             summary="Book an appointment slot for the parties whose cards were read")
+def book(body: s.BookingIn, state: State, kiosk_id: KioskId, idempotency_key: IdempotencyKey) -> JSONResponse:
+    parties = _appointment_item(state, body.item_id)
+    if len(body.parties) != parties:
+        raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, f"{body.item_id} needs {parties} parties")
+    slot = parse_slot_id(body.slot_id)
+    if slot is None or slot.item_id != body.item_id or slot.starts_at <= datetime.now(CHINA):
+        raise ApiProblem(404, p.ProblemCode.SLOT_NOT_FOUND, "no such open slot for this item")
+
+    def create(session: Session) -> tuple[int, dict[str, Any]]:
+        if session.get(SlotCounter, slot.slot_id) is None:
+            session.add(SlotCounter(slot_id=slot.slot_id, booked=0))
+            session.flush()
+        taken = session.execute(update(SlotCounter).where(
+            SlotCounter.slot_id == slot.slot_id, SlotCounter.booked < state.settings.slot_capacity)
+            .values(booked=SlotCounter.booked + 1))
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            raise ApiProblem(409, p.ProblemCode.SLOT_FULL, "the slot is fully booked")
+        row = Booking(kiosk_id=kiosk_id, item_id=body.item_id, slot_id=slot.slot_id, status="booked",
+                      parties_sealed=b"", created_at=db.now())
+        session.add(row)
+        session.flush()
+        row.number = f"YY{slot.day:%Y%m%d}{row.id:06d}"
+        personal = {"parties": [party.model_dump(mode="json") for party in body.parties], "phone": body.phone}
+        row.parties_sealed = state.seal(json.dumps(personal, ensure_ascii=False).encode(), f"bookings:{row.id}")
+        for index in {state.person_index(party.id_number) for party in body.parties}:
+            session.add(BookingParty(booking_id=row.id, party_index=index))
+        booked = session.get(SlotCounter, slot.slot_id)
+        out = s.BookingOut(booking_number=row.number, status="booked",
+                           slot=_slot(state, slot, booked.booked if booked else 0))
+        log_event(log, "booking_made", kiosk_id=kiosk_id, item_id=body.item_id)
+        return 201, out.model_dump(mode="json")
+
+    return idempotent(state, kiosk_id, idempotency_key, "book", request_digest(state, body), create)
+
+
+@router.post("/bookings/{booking_number}/cancellation", response_model=s.BookingOut,
+             responses=documented(*AUTH_ERRORS, 404, 409), summary="Cancel a booking for one of its parties")
+def cancel_booking(booking_number: NumberInPath, body: s.CancellationIn, state: State,
+                   kiosk_id: KioskId) -> s.BookingOut:
+    with state.sessions() as session, session.begin():
+        row = session.scalar(select(Booking).where(Booking.number == booking_number))
+        if row is None:
+            raise ApiProblem(404, p.ProblemCode.BOOKING_NOT_FOUND, "no booking with that number")
+        if session.get(BookingParty, (row.id, state.person_index(body.id_number))) is None:
+            raise ApiProblem(409, p.ProblemCode.BOOKING_NOT_YOURS, "the card on the reader is not a party of it")
+        if row.status == "cancelled":
+            raise ApiProblem(409, p.ProblemCode.ALREADY_CANCELLED, "the booking was cancelled before")
+        row.status, row.cancelled_at = "cancelled", db.now()
+        session.execute(update(SlotCounter).where(SlotCounter.slot_id == row.slot_id, SlotCounter.booked > 0)
+                        .values(booked=SlotCounter.booked - 1))
+        slot = parse_slot_id(row.slot_id)
+        booked = session.get(SlotCounter, row.slot_id)
+        log_event(log, "booking_cancelled", kiosk_id=kiosk_id, item_id=row.item_id)
+        assert slot is not None
+        return s.BookingOut(booking_number=booking_number, status="cancelled",
+                            slot=_slot(state, slot, booked.booked if booked else 0))
+
+
+# ---- kiosk upkeep ----
+
+@router.post("/heartbeats", response_model=s.HeartbeatOut, responses=documented(*AUTH_ERRORS),
+             summary="The kiosk's state, device states, outbox depth and version")
+def heartbeat(body: s.HeartbeatIn, state: State, kiosk_id: KioskId) -> s.HeartbeatOut:
+    with state.sessions() as session, session.begin():
+        kiosk = session.get(Kiosk, kiosk_id)
+        assert kiosk is not None
+        kiosk.last_seen_at = db.now()
+        kiosk.heartbeat = body.model_dump_json()
+    return s.HeartbeatOut(server_time=db.now(), catalog_version=state.bundle.version if state.bundle else None)
+
+
+@router.get("/catalog", response_model=s.CatalogBundle, responses=documented(*AUTH_ERRORS, 503),
+            summary="The signed item catalog")
+def catalog(state: State, _kiosk: KioskId) -> s.CatalogBundle:
+    if state.bundle is None:
+        raise ApiProblem(503, p.ProblemCode.CATALOG_UNAVAILABLE, "the server has no valid catalog to publish")
+    return state.bundle
+
+
+@router.post("/ratings", status_code=201, response_model=s.RatingOut,
+             responses={201: REPLAY_HEADER, **documented(*AUTH_ERRORS, 404, 409)},
+             summary="好差评: a 1-5 satisfaction rating of an application")
+def rate(body: s.RatingIn, state: State, kiosk_id: KioskId, idempotency_key: IdempotencyKey) -> JSONResponse:
+    def create(session: Session) -> tuple[int, dict[str, Any]]:
+        if session.scalar(select(Application.id).where(Application.number == body.application_number)) is None:
+            raise ApiProblem(404, p.ProblemCode.NOT_FOUND, "no application with that number")
+        row = Rating(application_number=body.application_number, kiosk_id=kiosk_id, satisfaction=body.satisfaction,
+                     at=db.now())
+        session.add(row)
+        session.flush()
+        if body.comment:
+            row.comment_sealed = state.seal(body.comment.encode(), f"ratings:{row.id}")
+        out = s.RatingOut(rating_id=row.id, channel="政务大厅其他终端", received_at=row.at)
+        return 201, out.model_dump(mode="json")
+
+    return idempotent(state, kiosk_id, idempotency_key, "rate", request_digest(state, body), create)

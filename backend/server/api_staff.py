@@ -1,0 +1,136 @@
+"""The routes of the receiving office's staff: list received applications and move them through their states.
+
+received -> accepted -> forwarded (to the 户籍地) -> completed, and rejected (with a reason) from any open
+state. Every move is kept as a history entry (GB/T 39046 表7).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from backend import protocol as p
+from backend.server import db
+from backend.server import schemas as s
+from backend.server.api_kiosk import NumberInPath, State
+from backend.server.errors import ApiProblem, documented
+from backend.server.models import Application, ApplicationEvent, Kiosk
+from backend.server.state import ServerState
+from kiosk.identity import mask_id_number, mask_name
+from kiosk.logs import log_event
+
+log = logging.getLogger("kiosk.backend")
+router = APIRouter(prefix=f"{p.API_PREFIX}/staff", tags=["staff"])
+STAFF_ERRORS = (401, 413, 422)
+
+TRANSITIONS = {
+    "received": {"accepted", "rejected"},
+    "accepted": {"forwarded", "completed", "rejected"},
+    "forwarded": {"completed", "rejected"},
+    "completed": set(),
+    "rejected": set(),
+}
+
+
+async def staff_of(request: Request) -> str:
+    return str(request.state.staff)
+
+
+StaffName = Annotated[str, Depends(staff_of)]
+
+
+def _personal(state: ServerState, row: Application) -> dict[str, object]:
+    content: dict[str, object] = json.loads(state.open(row.personal_sealed, f"applications:{row.id}"))
+    return content
+
+
+def _summary(state: ServerState, row: Application) -> s.ApplicationSummary:
+    applicant = s.Identity.model_validate(_personal(state, row)["applicant"])
+    return s.ApplicationSummary(
+        application_number=row.number or "", local_reference=row.local_reference, item_id=row.item_id,
+        kiosk_id=row.kiosk_id, status=s.ApplicationStatus(row.status),
+        applicant_name_masked=mask_name(applicant.name), applicant_id_number_masked=mask_id_number(applicant.id_number),
+        received_at=db.as_utc(row.received_at), updated_at=db.as_utc(row.updated_at))
+
+
+def _find(session: Session, number: str) -> Application:
+    row = session.scalar(select(Application).where(Application.number == number))
+    if row is None:
+        raise ApiProblem(404, p.ProblemCode.NOT_FOUND, "no application with that number")
+    return row
+
+
+@router.get("/applications", response_model=s.ApplicationList, responses=documented(*STAFF_ERRORS),
+            summary="Received applications, oldest first, with masked applicants")
+def list_applications(state: State, _staff: StaffName,
+                      status: s.ApplicationStatus | None = None,
+                      item_id: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)] = None,
+                      limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                      offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> s.ApplicationList:
+    query = select(Application)
+    if status is not None:
+        query = query.where(Application.status == status.value)
+    if item_id is not None:
+        query = query.where(Application.item_id == item_id)
+    with state.sessions() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(Application.id).limit(limit).offset(offset)).all()
+        return s.ApplicationList(applications=[_summary(state, r) for r in rows], total=total)
+
+
+def _detail(state: ServerState, session: Session, row: Application) -> s.ApplicationDetail:
+    personal = _personal(state, row)
+    events = session.scalars(select(ApplicationEvent).where(ApplicationEvent.application_id == row.id)
+                             .order_by(ApplicationEvent.id)).all()
+    return s.ApplicationDetail(
+        **_summary(state, row).model_dump(), applicant=s.Identity.model_validate(personal["applicant"]),
+        fields=[s.FormValue.model_validate(f) for f in personal["fields"]],  # type: ignore[attr-defined]
+        note=row.note,
+        history=[s.HistoryEntry(from_status=e.from_status, to_status=s.ApplicationStatus(e.to_status), actor=e.actor,
+                                note=e.note, at=db.as_utc(e.at)) for e in events])
+
+
+@router.get("/applications/{number}", response_model=s.ApplicationDetail, responses=documented(*STAFF_ERRORS, 404),
+            summary="One application in full, for processing at the window")
+def get_application(number: NumberInPath, state: State, staff: StaffName) -> s.ApplicationDetail:
+    with state.sessions() as session:
+        row = _find(session, number)
+        log_event(log, "application_opened", kiosk_id=row.kiosk_id, item_id=row.item_id, status=row.status)
+        return _detail(state, session, row)
+
+
+@router.post("/applications/{number}/transitions", response_model=s.ApplicationDetail,
+             responses=documented(*STAFF_ERRORS, 404, 409),
+             summary="Move an application on: accepted, forwarded to the 户籍地, completed, or rejected with a reason")
+def transition(number: NumberInPath, body: s.TransitionIn, state: State, staff: StaffName) -> s.ApplicationDetail:
+    if body.to == "rejected" and not body.reason.strip():
+        raise ApiProblem(422, p.ProblemCode.REASON_REQUIRED, "a rejection needs a reason for the citizen")
+    with state.sessions() as session, session.begin():
+        row = _find(session, number)
+        if body.to not in TRANSITIONS[row.status]:
+            raise ApiProblem(409, p.ProblemCode.INVALID_TRANSITION, f"cannot go from {row.status} to {body.to}")
+        now = db.now()
+        session.add(ApplicationEvent(application_id=row.id, from_status=row.status, to_status=body.to,
+                                     actor=staff[:64], note=body.reason.strip()[:200], at=now))
+        row.status, row.updated_at = body.to, now
+        if body.to == "rejected":
+            row.note = body.reason.strip()[:200]
+        session.flush()
+        log_event(log, "application_moved", item_id=row.item_id, status=body.to)
+        return _detail(state, session, row)
+
+
+@router.get("/kiosks", response_model=s.KioskList, responses=documented(*STAFF_ERRORS),
+            summary="Enrolled kiosks and their last heartbeat")
+def list_kiosks(state: State, _staff: StaffName) -> s.KioskList:
+    with state.sessions() as session:
+        rows = session.scalars(select(Kiosk).order_by(Kiosk.kiosk_id)).all()
+        return s.KioskList(kiosks=[s.KioskSummary(
+            kiosk_id=k.kiosk_id, profile=k.profile, enrolled_at=db.as_utc(k.enrolled_at),
+            revoked=k.revoked_at is not None, last_seen_at=db.as_utc(k.last_seen_at) if k.last_seen_at else None,
+            heartbeat=s.HeartbeatIn.model_validate_json(k.heartbeat) if k.heartbeat else None) for k in rows])

@@ -1,0 +1,67 @@
+"""Every error leaves the server as RFC 9457 problem+json with a stable `code`; nothing else, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backend.protocol import PROBLEM_MEDIA_TYPE, ProblemCode
+from backend.server.auth import problem_body
+from kiosk.logs import log_event
+
+log = logging.getLogger("kiosk.backend")
+
+TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Method not allowed", 409: "Conflict",
+          413: "Payload too large", 422: "Unprocessable content", 500: "Internal server error",
+          503: "Service unavailable"}
+
+
+class ApiProblem(Exception):
+    def __init__(self, status: int, code: ProblemCode, detail: str = "") -> None:
+        super().__init__(detail or code.value)
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+
+def problem_response(status: int, code: str, detail: str = "", headers: dict[str, str] | None = None,
+                     **extra: Any) -> Response:
+    return Response(problem_body(status, code, TITLES.get(status, "Error"), detail, **extra), status_code=status,
+                    media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiProblem)
+    async def _problem(_request: Request, exc: ApiProblem) -> Response:
+        return problem_response(exc.status, exc.code.value, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> Response:
+        # Location and message only: the offending input may be a name or an ID number.
+        errors = [{"field": ".".join(str(part) for part in e.get("loc", ())), "problem": str(e.get("msg", ""))}
+                  for e in exc.errors()]
+        return problem_response(422, ProblemCode.VALIDATION_FAILED.value, "the request does not match the API",
+                                errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: ProblemCode.NOT_FOUND, 405: ProblemCode.METHOD_NOT_ALLOWED}.get(
+            exc.status_code, ProblemCode.VALIDATION_FAILED)
+        return problem_response(exc.status_code, code.value, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _crash(_request: Request, exc: Exception) -> Response:
+        log_event(log, "internal_error", logging.ERROR, code=type(exc).__name__)
+        return problem_response(500, ProblemCode.INTERNAL_ERROR.value, "the server failed; try again later")
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of a route: each listed error status as problem+json."""
+    return {status: {"description": TITLES.get(status, "Error"),
+                     "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}}
+            for status in statuses}

@@ -1,0 +1,160 @@
+"""The reference server's tables (SQLAlchemy 2). Alembic migrations in backend/migrations create them.
+
+Personal data (names, ID numbers, addresses, form values, phones) is stored only in `*_sealed` columns,
+encrypted with the server's data key (SM4-GCM or AES-256-GCM) and bound to the row by its associated data.
+Lookups by ID number go through `*_index` columns: a keyed MAC of the number, not the number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+          "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s", "pk": "pk_%(table_name)s"}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Kiosk(Base):
+    __tablename__ = "kiosks"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    profile: Mapped[str] = mapped_column(String(16))
+    mac_key_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    heartbeat: Mapped[str] = mapped_column(Text, default="")  # JSON of the last heartbeat: nothing personal
+
+
+class Nonce(Base):
+    __tablename__ = "nonces"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class IdempotentResponse(Base):
+    """The first response to a kiosk's request with an idempotency key, returned again on every replay."""
+
+    __tablename__ = "idempotent_responses"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    operation: Mapped[str] = mapped_column(String(32))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)  # never personal: numbers, states and times only
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key", name="uq_applications_kiosk_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str | None] = mapped_column(String(50), unique=True, default=None)
+    kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.kiosk_id"))
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    local_reference: Mapped[str] = mapped_column(String(64), index=True)
+    item_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    applicant_index: Mapped[str] = mapped_column(String(64), index=True)
+    personal_sealed: Mapped[bytes] = mapped_column(LargeBinary)  # applicant identity and form values
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(String(200), default="")  # the reason of a rejection, shown to the citizen
+
+
+class ApplicationEvent(Base):
+    """One step of the case's history (GB/T 39046 表7): who moved it from which state to which."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SlotCounter(Base):
+    """Bookings taken per slot; incremented with a guarded UPDATE so two kiosks cannot overbook."""
+
+    __tablename__ = "slot_counters"
+
+    slot_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.kiosk_id"))
+    item_id: Mapped[str] = mapped_column(String(64))
+    slot_id: Mapped[str] = mapped_column(String(96), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # booked | cancelled
+    parties_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class BookingParty(Base):
+    __tablename__ = "booking_parties"
+
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), primary_key=True)
+    party_index: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Rating(Base):
+    """好差评 (GB/T 39046 表9); the channel is 政务大厅其他终端."""
+
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_number: Mapped[str] = mapped_column(String(50), index=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.kiosk_id"))
+    satisfaction: Mapped[int] = mapped_column(Integer)
+    comment_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StaffToken(Base):
+    __tablename__ = "staff_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class CatalogVersion(Base):
+    """Each distinct catalog content the server has published gets the next version number."""
+
+    __tablename__ = "catalog_versions"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
