@@ -85,4 +85,4 @@ def extract(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any) 
     """A Babel extraction method for .py and .kv files (see babel.cfg)."""
     text = fileobj.read().decode("utf-8")
     for number, key in literal_keys(text.splitlines()):
-        yield number, "tr", key, []
+        yield number, "", key, []  # no funcname: Babel then takes the key as it is
