@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from kiosk.health import Reason
+from kiosk.health import DeviceError, Reason
 from kiosk.session.states import IdentifyStatus, TaskStatus
 from tests.ui.harness import PORTRAIT, Harness
 from tests.ui.test_journeys import ZHANG, fill_disability_form, open_item
@@ -20,6 +20,10 @@ pytestmark = pytest.mark.slow
 SCREEN_VARIANTS = (("zh", True, False), ("ko", True, False), ("en", True, False), ("en", True, True),
                    ("ko", False, False))
 OVERLAY_VARIANTS = (("zh", True, False), ("ko", True, False), ("en", True, False))
+
+
+def refuse(_application: object) -> None:
+    raise DeviceError(Reason.BACKEND_REJECTED, "refused by the test")
 
 
 def set_mode(kiosk: Harness, language: str, elder: bool, landscape: bool) -> None:
@@ -88,11 +92,13 @@ def test_apply_screens(kiosk: Harness) -> None:
     p.tap("form:next")
     p.wait_for_screen("review")
     look(kiosk, "review")
-    kiosk.backend.offline = True
-    p.tap("review:confirm")
-    p.wait_until(lambda: p.state.session.submit_status == TaskStatus.FAILED, what="the failed submission")
-    look(kiosk, "submitting-failed")
-    kiosk.backend.offline = False
+    kiosk.backend.submit = refuse  # a backend that turns the application down (an offline one queues it)
+    try:
+        p.tap("review:confirm")
+        p.wait_until(lambda: p.state.session.submit_status == TaskStatus.FAILED, what="the failed submission")
+        look(kiosk, "submitting-failed")
+    finally:
+        del kiosk.backend.submit
     p.tap("submitting:retry")
     p.wait_for_screen("done")
     p.wait_until(lambda: p.state.session.print_status == TaskStatus.DONE, what="the receipt")
