@@ -83,13 +83,15 @@ def test_say_takes_the_session_volume(monkeypatch: pytest.MonkeyPatch, tmp_path:
     try:
         speech.say("one", "en", 40)
         deadline = time.monotonic() + 5
-        while not (log.exists() and log.read_text().count("\n") >= 1) and time.monotonic() < deadline:
+        while not (log.exists() and "-- one" in log.read_text()) and time.monotonic() < deadline:
             time.sleep(0.02)
         speech.say("two", "en")
-        while log.read_text().count("\n") < 2 and time.monotonic() < deadline:
+
+        def line(text: str) -> str:  # another test's speech thread may still run the fake too: pick ours
+            return next((x for x in log.read_text().splitlines() if x.endswith(f"-- {text}")), "")
+        while not line("two") and time.monotonic() < deadline:
             time.sleep(0.02)
-        first, second = log.read_text().splitlines()
-        assert "-a 80 " in first and "-a 160 " in second  # 40 % and the profile's 80 %, as espeak amplitude
+        assert "-a 80 " in line("one") and "-a 160 " in line("two")  # 40 % and the profile's 80 %, as amplitude
     finally:
         speech.close()
 
