@@ -80,6 +80,8 @@ def step(state: KioskState, event: ev.Event) -> tuple[KioskState, tuple[Command,
     """Apply one event. Events that mean nothing in the current state leave it unchanged."""
     if (lifecycle_handler := LIFECYCLE.get(type(event))) is not None:
         new_state, commands = lifecycle_handler(state, event)
+        if state.session is not None:  # e.g. staff set the kiosk out of service: the reminder is voiced as set
+            commands = _voiced(commands, state.session)
         return new_state, tuple(commands)
     session = state.session
     if session is None:

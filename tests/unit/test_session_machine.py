@@ -470,6 +470,15 @@ def test_the_end_of_a_session_resets_settings_and_reminds_to_take_card_and_slip(
     assert not state.take_reminder and state.home_notice is None
 
 
+def test_staff_ending_a_session_reminds_at_the_citizens_volume(rules: Rules) -> None:
+    state, _ = run(h.at_identify(rules), ev.VolumeChanged(louder=True))
+    state, commands = run(state, ev.OutOfServiceSet("paper"))
+    assert state.session is None and state.take_reminder
+    assert [(c.prompt_id, c.volume) for c in commands_of(commands, Speak)] == [("notice.take_card_and_slip", 100)]
+    state, _ = run(h.at_identify(rules), ev.VoiceToggled())
+    assert not commands_of(run(state, ev.MaintenanceEntered())[1], Speak)
+
+
 def test_no_reminder_after_only_browsing_and_none_spoken_with_voice_off(rules: Rules) -> None:
     state, commands = run(h.at_guide(rules), ev.HomePressed())
     assert not state.take_reminder and not commands_of(commands, Speak)
