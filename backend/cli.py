@@ -1,6 +1,7 @@
-"""`kiosk outbox status` and `kiosk outbox flush`: the outbox for hall staff and engineers.
+"""`kiosk outbox status|flush` for hall staff and engineers, and `kiosk report monthly` for the office.
 
-Both print counts, ages and error codes only; the outbox holds personal data, and none of it is shown.
+The outbox commands print counts, ages and error codes only; the outbox holds personal data, and none of it
+is shown. The report holds counts only.
 """
 
 from __future__ import annotations
@@ -80,6 +81,103 @@ def cmd_flush(args: argparse.Namespace) -> int:
     return 0 if result.pending == 0 else 1
 
 
+STAFF_TOKEN_ENV = "KIOSK_STAFF_TOKEN"
+
+
+class ReportFailure(Exception):
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _usage_from_local(config: LoadedConfig, month: str) -> Any:
+    """The embedded reference backend's own database (backend.url = "local"): no token needed on the kiosk."""
+    from backend.local import LOCAL_DIR
+    from backend.server.reports import usage_report
+    from backend.server.state import ServerSettings, build_state
+
+    database = config.data_dir / LOCAL_DIR / "backend.sqlite3"
+    if not database.exists():
+        raise ReportFailure(f"the local backend has no data yet ({database} does not exist)")
+    settings = ServerSettings(database_url=f"sqlite:///{database}", key_dir=config.key_dir / LOCAL_DIR,
+                              profile=config.settings.backend.crypto_profile)
+    state = build_state(settings, None)
+    try:
+        return usage_report(state, month)
+    finally:
+        state.engine.dispose()
+        state.nonce_engine.dispose()
+
+
+def _usage_from_api(url: str, month: str, token: str) -> Any:
+    import requests
+    from pydantic import ValidationError
+
+    from backend.server.schemas import UsageReport
+
+    try:
+        answer = requests.get(f"{url.rstrip('/')}/v1/staff/reports/usage", params={"month": month},
+                              headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    except requests.RequestException as exc:
+        raise ReportFailure(f"cannot reach the backend at {url}: {type(exc).__name__}") from None
+    if answer.status_code == 401:
+        raise ReportFailure("the backend refused the staff token (`kiosk-backend staff-token NAME` makes one)", 2)
+    if answer.status_code != 200:
+        raise ReportFailure(f"the backend answered {answer.status_code}: {answer.text[:200]}")
+    try:
+        return UsageReport.model_validate(answer.json())
+    except (ValueError, ValidationError) as exc:
+        raise ReportFailure(f"the backend's answer is not a usage report: {str(exc)[:200]}") from None
+
+
+def _staff_token(args: argparse.Namespace) -> str:
+    import os
+
+    if args.token_file:
+        try:
+            token = Path(args.token_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ReportFailure(f"cannot read {args.token_file}: {exc.strerror}", 2) from None
+    else:
+        token = os.environ.get(STAFF_TOKEN_ENV, "").strip()
+    if not token:
+        raise ReportFailure(f"a staff token is needed: --token-file FILE or ${STAFF_TOKEN_ENV} "
+                            "(`kiosk-backend staff-token NAME` on the server makes one)", 2)
+    return token
+
+
+def cmd_report_monthly(args: argparse.Namespace) -> int:
+    from backend.monthly import summary_line, write_monthly
+    from kiosk.catalog import load_catalog
+    from kiosk.report import ReportError, parse_month
+
+    out = Path(args.out)
+    try:
+        parse_month(args.month)
+        if out.suffix.lower() not in (".csv", ".xlsx"):
+            raise ReportError(f"unknown report format {out.suffix or '(none)'!r}: use .csv or .xlsx")
+    except ReportError as exc:
+        print(f"kiosk report monthly: {exc}", file=sys.stderr)
+        return 2
+    try:
+        config = _config(args)
+        catalog = load_catalog(Path(args.catalog) if args.catalog else None)
+    except ConfigError as exc:
+        return _fail(exc)
+    url = args.backend or config.settings.backend.url
+    try:
+        usage = _usage_from_local(config, args.month) if url == "local" else (
+            _usage_from_api(url, args.month, _staff_token(args)))
+    except ReportFailure as exc:
+        print(f"kiosk report monthly: {exc}", file=sys.stderr)
+        return exc.status
+    report, ignored = write_monthly(catalog, usage, out)
+    if ignored:
+        print(f"note: counts for items not in this catalog were left out: {', '.join(ignored)}", file=sys.stderr)
+    print(f"monthly report {summary_line(usage)}; {len(report.usage)} items, {len(report.tasks)} tasks -> {out}")
+    return 0
+
+
 def add_commands(subparsers: Any) -> None:
     outbox = subparsers.add_parser("outbox", help="applications waiting to reach the backend")
     commands = outbox.add_subparsers(dest="outbox_command", required=True)
@@ -92,3 +190,17 @@ def add_commands(subparsers: Any) -> None:
     flush.add_argument("--include-rejected", action="store_true",
                        help="try entries the backend refused before once more (after a fix on the server)")
     flush.set_defaults(func=cmd_flush)
+
+    report = subparsers.add_parser("report", help="reports for the civil-affairs office")
+    reports = report.add_subparsers(dest="report_command", required=True)
+    monthly = reports.add_parser(
+        "monthly", help="跨省通办 monthly report: usage per item across the kiosks, and the plan's tasks",
+        description="Counts come from the backend (GET /v1/staff/reports/usage with a staff token, or the "
+                    "local backend's own database when backend.url is \"local\").")
+    monthly.add_argument("--month", required=True, help="YYYY-MM (a calendar month in Beijing time)")
+    monthly.add_argument("--out", required=True, help="the report file: .xlsx or .csv")
+    monthly.add_argument("--config", help="kiosk.toml (default: config/kiosk.toml or $KIOSK_CONFIG)")
+    monthly.add_argument("--catalog", help="catalog folder (default: config/catalog)")
+    monthly.add_argument("--backend", help="backend base URL (default: backend.url of kiosk.toml)")
+    monthly.add_argument("--token-file", help=f"file holding a staff token (default: ${STAFF_TOKEN_ENV})")
+    monthly.set_defaults(func=cmd_report_monthly)

@@ -6,6 +6,8 @@
     kiosk-backend staff-token NAME                  print a bearer token for the staff API (shown once)
     kiosk-backend migrate                           bring the database schema up to date
     kiosk-backend openapi [--out FILE]              write the OpenAPI document
+    kiosk-backend kiosks [--json]                   the fleet: each kiosk's last heartbeat
+    kiosk-backend report --month YYYY-MM --out F    the monthly 跨省通办 report (.xlsx or .csv)
 
 With no options the server keeps an SQLite file and its keys under $KIOSK_BACKEND_HOME (default
 ~/.local/share/kiosk-backend), outside any repository. Bad input exits 2 with one line on stderr.
@@ -141,6 +143,74 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+SILENT_AFTER_S = 300  # kiosks send a heartbeat every minute; five missed means it is off or cut off
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 120:
+        return f"{int(seconds)} s"
+    if seconds < 7200:
+        return f"{int(seconds // 60)} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{int(seconds // 86400)} d"
+
+
+def cmd_kiosks(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from backend.server.api_staff import kiosk_list
+
+    fleet = kiosk_list(_state(args))
+    if args.json:
+        print(fleet.model_dump_json(indent=2))
+        return 0
+    now = datetime.now(UTC)
+    attention = 0
+    for kiosk in fleet.kiosks:
+        beat = kiosk.heartbeat
+        if kiosk.revoked:
+            line, flagged = "revoked", False
+        elif kiosk.last_seen_at is None or beat is None:
+            line, flagged = "never seen", True
+        else:
+            age = (now - kiosk.last_seen_at).total_seconds()
+            problems = [f"{d.component}: {d.reason}" for d in beat.devices if d.status not in ("ok", "unknown")]
+            silent = age > SILENT_AFTER_S
+            status = f"SILENT {_ago(age)}" if silent else beat.status
+            line = (f"{status:<16} seen {_ago(age)} ago  outbox {beat.outbox_depth}  v{beat.version}"
+                    + (f"  {'; '.join(problems)}" if problems else ""))
+            flagged = silent or bool(problems) or beat.status not in ("ready", "in_session")
+        attention += flagged
+        print(f"{'!' if flagged else ' '} {kiosk.kiosk_id:<16} {line}")
+    print(f"{len(fleet.kiosks)} kiosk{'s' if len(fleet.kiosks) != 1 else ''}, {attention} need attention")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from backend.monthly import summary_line, write_monthly
+    from backend.server.reports import usage_report
+    from kiosk.report import ReportError, parse_month
+
+    out = Path(args.out)
+    try:
+        parse_month(args.month)
+        if out.suffix.lower() not in (".csv", ".xlsx"):
+            raise ReportError(f"unknown report format {out.suffix or '(none)'!r}: use .csv or .xlsx")
+    except ReportError as exc:
+        print(f"kiosk-backend report: {exc}", file=sys.stderr)
+        return 2
+    catalog = load_server_catalog(Path(args.catalog) if args.catalog else None)
+    if catalog is None:
+        return 2
+    usage = usage_report(_state(args), args.month)
+    report, ignored = write_monthly(catalog, usage, out)
+    if ignored:
+        print(f"note: counts for items not in this catalog were left out: {', '.join(ignored)}", file=sys.stderr)
+    print(f"monthly report {summary_line(usage)}; {len(report.usage)} items, {len(report.tasks)} tasks -> {out}")
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     text = openapi_text()
     if args.out:
@@ -198,6 +268,16 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(func=cmd_staff_token)
 
     sub.add_parser("migrate", parents=[common], help="upgrade the database schema").set_defaults(func=cmd_migrate)
+
+    kiosks = sub.add_parser("kiosks", parents=[common], help="the fleet: each kiosk's last heartbeat")
+    kiosks.add_argument("--json", action="store_true")
+    kiosks.set_defaults(func=cmd_kiosks)
+
+    report = sub.add_parser("report", parents=[common], help="the monthly 跨省通办 report from this database")
+    report.add_argument("--month", required=True, help="YYYY-MM (a calendar month in Beijing time)")
+    report.add_argument("--out", required=True, help="the report file: .xlsx or .csv")
+    report.add_argument("--catalog", help="catalog folder (default: config/catalog)")
+    report.set_defaults(func=cmd_report)
 
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--out", help="file (default: stdout)")

@@ -41,6 +41,7 @@ from kiosk.records import (
     SubmitResult,
 )
 from kiosk.settings import LoadedConfig
+from kiosk.usage import UsageLog
 
 log = logging.getLogger("kiosk.backend.client")
 OUTBOX_FILE = "outbox.sqlite3"
@@ -105,7 +106,8 @@ class HttpBackend:
         self.heartbeat_interval_s = heartbeat_interval_s
         self.parallel_sends = parallel_sends
         self.batch_size = batch_size
-        self.status_source: Callable[[], tuple[str, Sequence[Health]]] | None = None
+        self.status_source: Callable[[], tuple[str, Sequence[Health]]] | None = None  # set by the kiosk
+        self.usage_log: UsageLog | None = None  # set by the kiosk: guide prints and lookups, sent with heartbeats
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._send_lock = threading.Lock()
@@ -219,6 +221,22 @@ class HttpBackend:
         answer = self.transport.request("POST", "/v1/heartbeats", body)
         version = answer.body.get("catalog_version")
         return int(version) if version is not None else None
+
+    def report_usage(self) -> int:
+        """Send the usage counts that changed since the last report; returns how many were sent."""
+        if self.usage_log is None:
+            return 0
+        counts = self.usage_log.unreported()
+        if not counts:
+            return 0
+        days: dict[str, list[dict[str, Any]]] = {}
+        for c in counts:
+            days.setdefault(c.day.isoformat(), []).append({"item_id": c.item_id, "kind": c.kind, "count": c.count})
+        body = {"days": [{"day": day, "counts": rows} for day, rows in days.items()]}
+        self.transport.request("POST", "/v1/usage", body)
+        self.usage_log.mark_reported(counts)
+        log_event(log, "usage_reported", count=len(counts))
+        return len(counts)
 
     def update_catalog(self) -> int | None:
         """Download the signed catalog and keep it if it is valid and newer; returns the version kept, if new."""
@@ -341,7 +359,7 @@ class HttpBackend:
             self._sender.start()
 
     def _run_sender(self) -> None:
-        next_heartbeat = time.monotonic() + self.heartbeat_interval_s
+        next_heartbeat = time.monotonic()  # the first at once: the fleet view sees a kiosk come up
         next_purge = time.monotonic()
         while not self._stop.is_set():
             try:
@@ -350,9 +368,10 @@ class HttpBackend:
                     next_purge = time.monotonic() + PURGE_EVERY_S
                     self.outbox.purge(delivered_before=time.time() - KEEP_DELIVERED_S)
                 if self.status_source is not None and time.monotonic() >= next_heartbeat:
-                    next_heartbeat = time.monotonic() + self.heartbeat_interval_s
+                    next_heartbeat = time.monotonic()  # the first at once: the fleet view sees a kiosk come up
                     status, devices = self.status_source()
                     self.heartbeat(status, devices)
+                    self.report_usage()
             except DeviceError:
                 pass  # recorded per entry; the heartbeat is tried again next interval
             except Exception:  # the sender must outlive any bug: log the type and go on

@@ -20,9 +20,11 @@ from backend.keys import KIOSK_CREDENTIAL_FILE, KioskCredential
 from kiosk import crypto
 from kiosk.catalog import load_catalog
 from kiosk.health import Component, DeviceError, Health, Reason
+from kiosk.ports import StatusSource
 from kiosk.problems import ConfigError
 from kiosk.records import Application, Booking, BookingResult, ProgressQuery, ProgressRecord, Slot, SubmitResult
 from kiosk.settings import LoadedConfig
+from kiosk.usage import UsageLog
 
 if TYPE_CHECKING:
     from backend.server.state import ServerState
@@ -128,6 +130,32 @@ class DeferredLocalBackend:
     (FastAPI, SQLAlchemy, migrations) to import and start. Until it is up its health is UNKNOWN, and calls
     wait for it up to `wait_s`."""
 
+    _status_source: StatusSource | None = None
+
+    @property
+    def status_source(self) -> StatusSource | None:
+        """What heartbeats report; handed to the HTTP client whenever it is up."""
+        return self._status_source
+
+    @status_source.setter
+    def status_source(self, source: StatusSource | None) -> None:
+        self._status_source = source
+        if self._backend is not None:
+            self._backend.status_source = source
+
+    _usage_log: UsageLog | None = None
+
+    @property
+    def usage_log(self) -> UsageLog | None:
+        """Where the usage counts come from; handed to the HTTP client whenever it is up."""
+        return self._usage_log
+
+    @usage_log.setter
+    def usage_log(self, log: UsageLog | None) -> None:
+        self._usage_log = log
+        if self._backend is not None:
+            self._backend.usage_log = log
+
     def __init__(self, config: LoadedConfig, wait_s: float = 30.0, delay_s: float = START_DELAY_S) -> None:
         self._wait_s = wait_s
         self._ready = threading.Event()
@@ -150,6 +178,8 @@ class DeferredLocalBackend:
     def _start(self, config: LoadedConfig) -> None:
         try:
             self._backend = start_local_backend(config)
+            self._backend.status_source = self._status_source
+            self._backend.usage_log = self._usage_log
         except Exception as exc:  # reported as the backend's health, never as a crash of the kiosk
             self._error = type(exc).__name__
             logging.getLogger("kiosk.backend").error(

@@ -26,7 +26,7 @@ packages() { sed -e 's/#.*//' "$APP_SRC/scripts/apt/$1.txt" | tr -s ' \n' ' '; }
 # shellcheck disable=SC2046
 run apt-get install -y --no-install-recommends $(packages base) $(packages kiosk-host)
 id kiosk >/dev/null 2>&1 || run useradd --system --create-home --home-dir /var/lib/kiosk --shell /usr/sbin/nologin kiosk
-run usermod -a -G video,input,render,lp,dialout kiosk
+run usermod -a -G video,input,render,lp,dialout,systemd-journal kiosk
 run install -d -o root -g root -m 0755 /opt/kiosk /opt/kiosk/app
 run cp -a "$APP_SRC/." /opt/kiosk/app/
 run python3 -m venv /opt/kiosk/venv
@@ -46,6 +46,8 @@ run install -m 0644 "$APP_SRC"/deploy/systemd/kiosk.service "$APP_SRC"/deploy/sy
 run install -D -m 0644 "$APP_SRC"/deploy/systemd/journald.conf.d/kiosk.conf /etc/systemd/journald.conf.d/kiosk.conf
 run install -D -m 0644 "$APP_SRC"/deploy/systemd/logind.conf.d/kiosk.conf /etc/systemd/logind.conf.d/kiosk.conf
 run install -m 0644 "$APP_SRC"/deploy/udev/99-kiosk.rules /etc/udev/rules.d/99-kiosk.rules
+run install -d -m 0755 /media/kiosk-usb
+run install -D -m 0644 "$APP_SRC"/deploy/polkit/49-kiosk.rules /etc/polkit-1/rules.d/49-kiosk.rules
 run udevadm control --reload-rules
 run udevadm trigger
 # Screen blanking off on the console too (cage and Kivy keep the Wayland output awake).

@@ -55,6 +55,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
           f"{p.screen.diagonal_inch}\"")
     print(f"  data       {config.data_dir}")
     print(f"  keys       {config.key_dir}")
+    print(f"  staff      PIN {'set' if s.maintenance_pin_scrypt else 'NOT SET'}, {len(s.staff_card_sha256)} staff "
+          f"card{'s' if len(s.staff_card_sha256) != 1 else ''} (reader: {p.reader.staff_card_reader}); "
+          f"logs export to {config.usb_export_dir}")
     return 0
 
 
@@ -155,6 +158,19 @@ def cmd_set_pin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hash_card(args: argparse.Namespace) -> int:
+    from kiosk.maintenance_desk import card_hash
+
+    uid = args.uid.replace(":", "").replace(" ", "")
+    if not uid or len(uid) % 2 or len(uid) > 20 or any(c not in "0123456789abcdefABCDEF" for c in uid):
+        print(f"{args.uid!r} is not a card UID in hex (e.g. 04A1B2C3D4E5F6, as `kiosk card uid` shows)",
+              file=sys.stderr)
+        return 2
+    print("add this to staff_card_sha256 in kiosk.toml:")
+    print(f'"{card_hash(uid)}"')
+    return 0
+
+
 def run_walkthrough(out: Path) -> int:
     """The Kivy walkthrough in its own process: Kivy opens one window per process and keeps it until exit."""
     if importlib.util.find_spec("screens.demo_walkthrough") is None:
@@ -234,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     set_pin = maintenance.add_parser("set-pin", help="hash a new maintenance PIN for kiosk.toml")
     set_pin.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
     set_pin.set_defaults(func=cmd_set_pin)
+    hash_card = maintenance.add_parser("hash-card", help="the allow-list entry of a staff card, from its UID")
+    hash_card.add_argument("uid", help="the card's UID in hex")
+    hash_card.set_defaults(func=cmd_hash_card)
 
     run = sub.add_parser("run", help="start the touchscreen kiosk")
     run.add_argument("--config", help="kiosk.toml")

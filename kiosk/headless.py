@@ -13,11 +13,13 @@ from pathlib import Path
 
 from kiosk.catalog import Catalog, load_catalog
 from kiosk.health import Health
+from kiosk.ports import ReportsStatus
 from kiosk.runner import PromptText, Scheduler, SessionRunner
 from kiosk.session import events as ev
 from kiosk.session.model import KioskState, Rules, initial_state
 from kiosk.settings import LoadedConfig, load_config
 from kiosk.slip_layouts import SlipComposer
+from kiosk.usage import ReportsUsage, UsageLog, UsageRecorder
 from kiosk.wiring import Ports, build_ports
 
 
@@ -88,5 +90,11 @@ def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None
     runner = SessionRunner(initial_state(rules_from(config, catalog)), ports, post or inbox.put, composer, scheduler,
                            prompt_text=prompt_text)
     kiosk = Kiosk(config, catalog, ports, runner, inbox)
+    if isinstance(ports.backend, ReportsStatus):  # heartbeats carry the lifecycle and the device states
+        ports.backend.status_source = lambda: (runner.state.lifecycle.value, runner.state.health)
+    usage = UsageLog.in_dir(config.data_dir)  # guide prints and progress lookups, for the monthly report
+    runner.subscribe(UsageRecorder(usage, lambda: ports.clock.now().date()).observe)
+    if isinstance(ports.backend, ReportsUsage):
+        ports.backend.usage_log = usage
     runner.dispatch(ev.StartupCompleted(tuple(startup_health(ports))))
     return kiosk

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 ALLOWED_FIELDS = frozenset({
@@ -56,4 +57,21 @@ def configure(level: int = logging.INFO, stream: Any = None) -> logging.Handler:
     root = logging.getLogger("kiosk")
     root.addHandler(handler)
     root.setLevel(level)
+    return handler
+
+
+LOG_FILE = "kiosk.jsonl"
+
+
+def add_file_log(folder: Path, max_bytes: int = 5 * 1024 * 1024, keep: int = 4,
+                 level: int = logging.INFO) -> logging.Handler:
+    """Also keep the JSON lines in `folder` (rotated), so maintenance can export them without the journal."""
+    from logging.handlers import RotatingFileHandler
+
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handler = RotatingFileHandler(folder / LOG_FILE, maxBytes=max_bytes, backupCount=keep, encoding="utf-8")
+    handler.setFormatter(JsonLineFormatter())
+    root = logging.getLogger("kiosk")
+    root.addHandler(handler)
+    root.setLevel(min(root.level or level, level))
     return handler

@@ -7,7 +7,7 @@ thread, unless it says otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
@@ -53,6 +53,26 @@ class Printer(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class StaffCardReader(Protocol):
+    """Reads a staff badge's UID for maintenance mode (PcscReader, the simulated reader)."""
+
+    def read_card_uid(self, timeout_s: float) -> str:
+        """Wait up to `timeout_s` for a card and return its UID as upper-case hex; DeviceError on failure."""
+        ...
+
+
+StatusSource = Callable[[], tuple[str, Sequence[Health]]]
+
+
+@runtime_checkable
+class ReportsStatus(Protocol):
+    """A backend that sends heartbeats (the HTTP client): it asks `status_source` for the kiosk's lifecycle and
+    device states each time, on its own thread."""
+
+    status_source: StatusSource | None
 
 
 @runtime_checkable

@@ -7,6 +7,7 @@ validation, so every problem is reported against the file that holds the final v
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,8 @@ class Paths(Strict):
     """Outbox, job journal and logs; relative paths are taken from the directory of kiosk.toml."""
     key_dir: Path = Path("var/keys")
     """Kiosk key and data-at-rest key; kept outside the repository with owner-only permissions in production."""
+    usb_export_dir: Path = Path("/media/kiosk-usb")
+    """Where maintenance writes the redacted logs: the mount point of a staff USB stick (deploy/udev mounts it)."""
 
 
 class Backend(Strict):
@@ -87,6 +90,28 @@ class KioskSettings(Strict):
     paths: Paths = Paths()
     maintenance_pin_scrypt: str = ""
     """scrypt hash of the maintenance PIN (`kiosk maintenance set-pin` writes it); empty disables PIN entry."""
+    staff_card_sha256: list[str] = []
+    """Staff cards that open maintenance mode: SHA-256 (hex) of each card's UID, from
+    `kiosk maintenance hash-card UID`. The UIDs themselves are not stored. Empty: PIN only."""
+
+    @field_validator("maintenance_pin_scrypt")
+    @classmethod
+    def _pin_hash_form(cls, value: str) -> str:
+        parts = value.split("$")
+        if value and (len(parts) != 6 or parts[0] != "scrypt" or not all(p.isdigit() for p in parts[1:4])):
+            raise ValueError("not a hash from `kiosk maintenance set-pin` (scrypt$N$r$p$salt$hash)")
+        return value
+
+    @field_validator("staff_card_sha256")
+    @classmethod
+    def _card_hashes(cls, hashes: list[str]) -> list[str]:
+        for value in hashes:
+            if not re.fullmatch(r"[0-9a-f]{64}", value):
+                raise ValueError(f"{value[:20]!r} is not a SHA-256 in lower-case hex "
+                                 "(`kiosk maintenance hash-card UID` prints one)")
+        if len(set(hashes)) != len(hashes):
+            raise ValueError("a staff card is listed twice")
+        return hashes
 
     @model_validator(mode="after")
     def _languages_unique(self) -> KioskSettings:
@@ -115,9 +140,17 @@ class ReaderProfile(Strict):
     """Simulated reader only: its first reads fail with these reasons, in order (to show error screens)."""
     simulated_read_delay_s: Annotated[float, Field(ge=0, le=10)] = 0.0
     """Simulated reader only: seconds a read takes once the card is there (a real SAM takes about 1)."""
+    staff_card_reader: Literal["none", "reader", "pcsc"] = "none"
+    """Where staff cards for maintenance mode are read: `reader` = this ID reader (pcsc and simulated can read
+    a card's UID), `pcsc` = a separate PC/SC reader (staff_reader_name_contains), `none` = PIN only."""
+    staff_reader_name_contains: str = ""
+    """Substring of the separate staff PC/SC reader's name (staff_card_reader = "pcsc"); empty takes the first."""
 
     @model_validator(mode="after")
     def _driver_settings(self) -> ReaderProfile:
+        if self.staff_card_reader == "reader" and self.driver not in ("pcsc", "simulated"):
+            raise ValueError(f"a {self.driver} reader cannot read staff card UIDs: use staff_card_reader = "
+                             "\"pcsc\" (a separate PC/SC reader) or \"none\"")
         if self.driver == "sam_serial" and not self.port:
             raise ValueError("sam_serial needs port (e.g. /dev/ttyUSB0)")
         if self.driver == "vendor_sdk" and not (self.library and self.port):
@@ -235,6 +268,10 @@ class LoadedConfig:
     @property
     def key_dir(self) -> Path:
         return self.resolve(self.settings.paths.key_dir)
+
+    @property
+    def usb_export_dir(self) -> Path:
+        return self.resolve(self.settings.paths.usb_export_dir)
 
 
 def default_config_path() -> Path:

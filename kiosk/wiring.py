@@ -40,6 +40,9 @@ DRIVERS: dict[str, dict[str, str]] = {
     "clock": {
         "system": "devices.clock:from_config",
     },
+    "staff_reader": {
+        "pcsc": "devices.readers.pcsc:staff_reader_from_config",
+    },
 }
 
 

@@ -47,11 +47,13 @@ from screens.guide import GuideScreen  # noqa: E402
 from screens.guide_printing import GuidePrintingScreen  # noqa: E402
 from screens.home import HomeScreen  # noqa: E402
 from screens.identify import IdentifyScreen  # noqa: E402
+from screens.maintenance import MaintenanceScreen, install_maintenance  # noqa: E402
 from screens.out_of_service import OutOfServiceScreen  # noqa: E402
 from screens.progress import ProgressScreen  # noqa: E402
 from screens.review import ReviewScreen  # noqa: E402
 from screens.scheduler import ClockScheduler  # noqa: E402
 from screens.submitting import SubmittingScreen  # noqa: E402
+from screens.watchdog_feeder import install_watchdog  # noqa: E402
 from screens.widgets import IdleOverlay, Overlay, VoicePanel  # noqa: E402
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -70,6 +72,7 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "appointment": AppointmentScreen,
     "guide_printing": GuidePrintingScreen,
     "out_of_service": OutOfServiceScreen,
+    "maintenance": MaintenanceScreen,
 }
 
 SCREEN_FOR_PHASE: dict[Phase, str] = {
@@ -93,6 +96,8 @@ HEALTH_POLL_S = 5.0
 def screen_for(state: KioskState) -> str:
     if state.session is not None:
         return SCREEN_FOR_PHASE[state.session.phase]
+    if state.lifecycle == Lifecycle.MAINTENANCE:
+        return "maintenance"
     return "home" if state.lifecycle == Lifecycle.READY else "out_of_service"
 
 
@@ -170,6 +175,7 @@ class KioskApp(App):
                                      self.kiosk.config.data_dir, interval_s=self.health_poll_s or 5.0)
         if self.health_poll_s > 0:
             self.monitor.start()  # a device unplugged or refilled is noticed without a restart
+        install_maintenance(self)
         return root
 
     def screen(self, name: str) -> KioskScreen:
@@ -323,8 +329,13 @@ class KioskApp(App):
     def open_settings(self, *_args: Any) -> bool:
         return False
 
+    def on_start(self) -> None:
+        self.watchdog = install_watchdog(self)  # READY=1 on the first frame, WATCHDOG=1 from this clock
+
     def on_stop(self) -> None:
         self._closing = True
+        if getattr(self, "watchdog", None) is not None:
+            self.watchdog.stop()
         if getattr(self, "monitor", None) is not None:
             self.monitor.stop()
         if self.kiosk is not None:
@@ -345,6 +356,11 @@ def prepare(config_path: Path | None, headless: bool = False, quiet: bool = Fals
 def main(config_path: Path | None = None, demo_card: str | None = None) -> int:
     """`kiosk run`: the fullscreen kiosk. `demo_card` makes the simulated reader offer that test card."""
     prepare(config_path)
+    from kiosk.logs import add_file_log, configure
+    from kiosk.maintenance_desk import LOG_DIR
+
+    configure()  # JSON lines on stderr: the journal under systemd
+    add_file_log(load_config(config_path).data_dir / LOG_DIR)  # what maintenance exports to a USB stick
     app = KioskApp(config_path=config_path)
     if demo_card is not None:
         app.bind(on_start=lambda *_: _offer_card(app, demo_card))

@@ -8,6 +8,7 @@ from kivy.lang import Builder
 
 from kiosk.session import events as ev
 from kiosk.session.model import KioskState
+from screens.availability_text import item_note
 from screens.base import KioskScreen
 from screens.widgets import ButtonPool
 
@@ -35,7 +36,8 @@ class BrowseScreen(KioskScreen):
         specs = []
         for item in items:
             text = (f"[b]{item.names.get(language)}[/b]\n"
-                    f"[size={int(self.app.fs_small)}]{self.tr(f'kiosk_action.{item.kiosk_action}')}[/size]")
+                    f"[size={int(self.app.fs_small)}]{self.tr(f'kiosk_action.{item.kiosk_action}')}[/size]"
+                    + item_note(state, item, language, int(self.app.fs_small)))
             specs.append((f"item:{item.id}", text, "tile", lambda i=item.id: self.send(ev.ItemChosen(i))))
         self._buttons.show(self.ids.item_list, specs)
 

@@ -9,6 +9,7 @@ from kivy.lang import Builder
 
 from kiosk.session import events as ev
 from kiosk.session.model import KioskState
+from screens.availability_text import category_note
 from screens.base import KioskScreen
 from screens.widgets import ButtonPool, PinyinEditor
 
@@ -26,7 +27,8 @@ class HomeScreen(KioskScreen):
         specs = []
         for category in self._categories:
             text = (f"[b]{self.tr(f'category.{category}')}[/b]\n"
-                    f"[size={int(self.app.fs_small)}]{self.tr(f'category_hint.{category}')}[/size]")
+                    f"[size={int(self.app.fs_small)}]{self.tr(f'category_hint.{category}')}[/size]"
+                    + category_note(state, category, self.app.lang, int(self.app.fs_small)))
             specs.append((f"category:{category}", text, "tile",
                           lambda c=category: self.send(ev.CategoryChosen(c))))
         self._tiles.show(self.ids.categories, specs)

@@ -10,7 +10,8 @@ from kivy.properties import StringProperty
 from kiosk.session.model import KioskState
 from kiosk.session.states import Lifecycle
 from screens.base import KioskScreen
-from screens.i18n import reason_text
+from screens.i18n import reason_text, t
+from screens.maintenance import staff_message_text
 from screens.widgets import show
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -22,6 +23,7 @@ class OutOfServiceScreen(KioskScreen):
     error_todo = StringProperty("")
     error_code = StringProperty("")
     staff_message = StringProperty("")
+    phone = StringProperty("")
 
     def on_kv_post(self, base_widget: object) -> None:
         self.error_panel = self.ids.error.__self__
@@ -40,4 +42,6 @@ class OutOfServiceScreen(KioskScreen):
         if reason is not None:
             self.error_title, self.error_todo = reason_text(reason, self.app.lang)
             self.error_code = reason.upper()
-        self.staff_message = state.staff_message
+        self.staff_message = staff_message_text(state.staff_message, self.app.lang)
+        phone = self.app.kiosk.config.settings.site.consult_phone if self.app.kiosk else ""
+        self.phone = t("oos.since_phone", self.app.lang, phone=phone) if phone else ""

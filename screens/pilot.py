@@ -145,6 +145,10 @@ class Pilot:
         x, y = widget.to_window(*widget.center)
         if not (0 <= x < self.window.width and 0 <= y < self.window.height):
             raise PilotError(f"{getattr(widget, 'tag', widget)} is off the screen at {x:.0f},{y:.0f}")
+        self.tap_at(x, y, frames)
+
+    def tap_at(self, x: float, y: float, frames: int = 2) -> None:
+        """A finger at window pixel (x, y), bottom-left origin: for places that are not a widget of their own."""
         touch = _Touch(x, y, self.window)
         self.loop.post_dispatch_input("begin", touch)
         self.frames(1)

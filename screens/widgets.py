@@ -76,6 +76,14 @@ class Overlay(ModalView):
 
     def on_open(self) -> None:
         app().overlays.add(self)
+        body = self.ids.get("body")
+        if body is not None and not getattr(self, "_fitted", False):
+            # The kv height rule cannot see a subclass's `body` when it is first evaluated and leaves the
+            # panel 0 high (centred on its middle, a tall one ran off the glass): follow the body from here.
+            self._fitted = True
+            body.bind(minimum_height=lambda _body, height: setattr(self, "height", height))
+        if body is not None:
+            self.height = body.minimum_height
 
     def on_dismiss(self) -> None:
         app().overlays.discard(self)

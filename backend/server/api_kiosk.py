@@ -16,6 +16,8 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +25,16 @@ from backend import protocol as p
 from backend.server import db
 from backend.server import schemas as s
 from backend.server.errors import TITLES, ApiProblem, documented
-from backend.server.models import Application, Booking, BookingParty, IdempotentResponse, Kiosk, Rating, SlotCounter
+from backend.server.models import (
+    Application,
+    Booking,
+    BookingParty,
+    IdempotentResponse,
+    Kiosk,
+    Rating,
+    SlotCounter,
+    UsageCount,
+)
 from backend.server.slots import SlotTime, parse_slot_id, schedule
 from backend.server.state import CHINA, ServerState
 from kiosk import crypto
@@ -306,6 +317,34 @@ def heartbeat(body: s.HeartbeatIn, state: State, kiosk_id: KioskId) -> s.Heartbe
         kiosk.last_seen_at = db.now()
         kiosk.heartbeat = body.model_dump_json()
     return s.HeartbeatOut(server_time=db.now(), catalog_version=state.bundle.version if state.bundle else None)
+
+
+@router.post("/usage", response_model=s.UsageOut, responses=documented(*AUTH_ERRORS),
+             summary="The kiosk's daily usage counts (guide prints, progress lookups) for the monthly report")
+def report_usage(body: s.UsageIn, state: State, kiosk_id: KioskId) -> s.UsageOut:
+    """Totals, not increments: each replaces what the kiosk sent before for its day, item and kind, so a
+    report sent twice counts once. Nothing personal: days, item ids and numbers."""
+    latest = datetime.now(CHINA).date() + timedelta(days=1)  # a kiosk's clock may be a little ahead
+    rows = []
+    for day in body.days:
+        if day.day > latest:
+            raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, f"{day.day} is in the future")
+        keys = [(c.item_id, c.kind) for c in day.counts]
+        if len(set(keys)) != len(keys):
+            raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, f"an item and kind appear twice on {day.day}")
+        rows += [{"kiosk_id": kiosk_id, "day": day.day, "item_id": c.item_id, "kind": c.kind, "count": c.count}
+                 for c in day.counts]
+    if len({(r["day"], r["item_id"], r["kind"]) for r in rows}) != len(rows):
+        raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, "a day appears twice")
+    now = db.now()
+    with state.sessions() as session, session.begin():
+        upsert = (sqlite_insert if state.engine.dialect.name == "sqlite" else postgresql_insert)(UsageCount)
+        statement = upsert.values([{**r, "updated_at": now} for r in rows])
+        session.execute(statement.on_conflict_do_update(
+            index_elements=["kiosk_id", "day", "item_id", "kind"],
+            set_={"count": statement.excluded.count, "updated_at": statement.excluded.updated_at}))
+    log_event(log, "usage_received", kiosk_id=kiosk_id, count=len(rows))
+    return s.UsageOut(accepted=len(rows))
 
 
 @router.get("/catalog", response_model=s.CatalogBundle, responses=documented(*AUTH_ERRORS, 503),

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend import protocol as p
+from backend.protocol import KIOSK_ID_PATTERN
 from backend.server import db
 from backend.server import schemas as s
 from backend.server.api_kiosk import NumberInPath, State
@@ -125,9 +126,25 @@ def transition(number: NumberInPath, body: s.TransitionIn, state: State, staff: 
         return _detail(state, session, row)
 
 
+@router.get("/reports/usage", response_model=s.UsageReport, responses=documented(*STAFF_ERRORS),
+            summary="Per item: applications, progress lookups, appointments and guide prints in one month")
+def usage_report(state: State, _staff: StaffName,
+                 month: Annotated[str, Query(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", examples=["2026-11"])],
+                 kiosk_id: Annotated[str | None, Query(pattern=KIOSK_ID_PATTERN)] = None) -> s.UsageReport:
+    """The data of the monthly 跨省通办 report (`kiosk report monthly`); a calendar month in Beijing time."""
+    from backend.server.reports import usage_report as build
+
+    return build(state, month, kiosk_id)
+
+
 @router.get("/kiosks", response_model=s.KioskList, responses=documented(*STAFF_ERRORS),
             summary="Enrolled kiosks and their last heartbeat")
 def list_kiosks(state: State, _staff: StaffName) -> s.KioskList:
+    return kiosk_list(state)
+
+
+def kiosk_list(state: ServerState) -> s.KioskList:
+    """Every enrolled kiosk with its last heartbeat (also `kiosk-backend kiosks`)."""
     with state.sessions() as session:
         rows = session.scalars(select(Kiosk).order_by(Kiosk.kiosk_id)).all()
         return s.KioskList(kiosks=[s.KioskSummary(

@@ -7,9 +7,10 @@ Lookups by ID number go through `*_index` columns: a keyed MAC of the number, no
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -158,3 +159,17 @@ class CatalogVersion(Base):
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+
+
+class UsageCount(Base):
+    """A kiosk's own count of one kind of use of one item on one day (guide prints, progress lookups): nothing
+    personal. The kiosk sends the day's totals, which replace what it sent before."""
+
+    __tablename__ = "usage_counts"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.kiosk_id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -179,6 +179,29 @@ class HeartbeatOut(Model):
     """The newest catalog version the server publishes; the kiosk downloads it when newer than its own."""
 
 
+class UsageCountIn(Model):
+    item_id: ItemId
+    kind: Literal["query", "guide_print"]
+    """What the kiosk alone sees: progress lookups (per item of the records shown) and guide slips printed."""
+    count: Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class UsageDayIn(Model):
+    day: date
+    """The kiosk's local (Beijing) date."""
+    counts: Annotated[list[UsageCountIn], Field(min_length=1, max_length=200)]
+
+
+class UsageIn(Model):
+    """The kiosk's totals for these days; each replaces the total it sent before for that day, item and kind."""
+
+    days: Annotated[list[UsageDayIn], Field(min_length=1, max_length=62)]
+
+
+class UsageOut(Model):
+    accepted: Annotated[int, Field(ge=0)]
+
+
 class CatalogBundle(Model):
     """The item catalog, signed by the server. `payload` is the exact signed text (JSON of the catalog)."""
 
@@ -261,6 +284,30 @@ class KioskSummary(Model):
 
 class KioskList(Model):
     kiosks: list[KioskSummary]
+
+
+class UsageKind(enum.StrEnum):
+    APPLICATION = "application"  # applications received from kiosks (by when the citizen submitted)
+    QUERY = "query"  # progress lookups, counted by the kiosks
+    APPOINTMENT = "appointment"  # bookings made at kiosks
+    GUIDE_PRINT = "guide_print"  # guide slips printed, counted by the kiosks
+
+
+class UsageTotal(Model):
+    item_id: ItemId
+    kind: UsageKind
+    count: Annotated[int, Field(ge=0)]
+
+
+class UsageReport(Model):
+    """Usage of every item in one month (Beijing time) across the kiosks: the data of the monthly report."""
+
+    month: Annotated[str, Field(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")]
+    kiosks: Annotated[int, Field(ge=0)]
+    """Kiosks enrolled and not revoked."""
+    active_kiosks: Annotated[int, Field(ge=0)]
+    """Kiosks with any application, booking or counted use in the month."""
+    totals: list[UsageTotal]
 
 
 class ProblemDetail(Model):

@@ -1,4 +1,4 @@
-"""`kiosk card parse|read` and `kiosk devices probe`: the card-reader commands for technicians.
+"""`kiosk card parse|read|uid` and `kiosk devices probe`: the card-reader commands for technicians.
 
 Card data is masked unless `--reveal`, which warns on stderr. Bad input exits 2 with one line on stderr;
 a read that finds no card (or a broken reader) exits 1 with the stable reason.
@@ -37,6 +37,11 @@ def add_commands(subparsers: Any) -> None:
     read.add_argument("--timeout", type=float, help="seconds to wait for a card (default: timeouts.card_read_s)")
     _output_options(read)
     read.set_defaults(func=cmd_card_read)
+
+    uid = card.add_parser("uid", help="read a staff badge's UID and print its staff_card_sha256 entry")
+    uid.add_argument("--config", help="kiosk.toml (default: config/kiosk.toml or $KIOSK_CONFIG)")
+    uid.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for the badge")
+    uid.set_defaults(func=cmd_card_uid)
 
     devices = command_group(subparsers, "devices", "attached devices")
     probe = devices.add_parser(
@@ -121,6 +126,41 @@ def cmd_card_read(args: argparse.Namespace) -> int:
     finally:
         reader.close()
     _show(identity_report(identity, date.today(), args.reveal), args)
+    return 0
+
+
+def cmd_card_uid(args: argparse.Namespace) -> int:
+    from kiosk.maintenance_desk import card_hash
+    from kiosk.ports import StaffCardReader
+    from kiosk.wiring import load_factory
+
+    try:
+        config = load_config(Path(args.config) if args.config else None)
+        reader_profile = config.profile.reader
+        if reader_profile.staff_card_reader == "pcsc":
+            reader = load_factory("staff_reader", "pcsc")(config)
+        else:
+            reader = load_factory("reader", reader_profile.driver)(config)
+    except ConfigError as exc:
+        print(f"configuration is invalid: {exc}", file=sys.stderr)
+        return 2
+    except DeviceError as exc:
+        print(f"kiosk: reader: {exc.reason.value} ({exc.detail})", file=sys.stderr)
+        return 1
+    try:
+        if not isinstance(reader, StaffCardReader):
+            print(f"kiosk: a {reader_profile.driver} reader cannot read card UIDs; set staff_card_reader = "
+                  '"pcsc" in the device profile', file=sys.stderr)
+            return 2
+        print(f"lay the staff badge on the reader ({args.timeout:g} s)", file=sys.stderr)
+        uid = reader.read_card_uid(args.timeout)
+    except DeviceError as exc:
+        print(f"kiosk: no badge read: {exc.reason.value} ({exc.detail})", file=sys.stderr)
+        return 1
+    finally:
+        reader.close()
+    print(f"uid {uid}")
+    print(f'staff_card_sha256 entry: "{card_hash(uid)}"')
     return 0
 
 

@@ -472,3 +472,9 @@ def list_readers() -> tuple[str, list[dict[str, object]]]:
 def from_config(config: LoadedConfig) -> PcscReader:
     reader = config.profile.reader
     return PcscReader(reader.reader_name_contains, reader.poll_interval_s)
+
+
+def staff_reader_from_config(config: LoadedConfig) -> PcscReader:
+    """A separate PC/SC reader for staff badges (profile `staff_card_reader = "pcsc"`); only UIDs are read."""
+    reader = config.profile.reader
+    return PcscReader(reader.staff_reader_name_contains, reader.poll_interval_s)

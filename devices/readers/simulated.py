@@ -30,6 +30,7 @@ class SimulatedCardReader:
         self._faults: deque[Reason] = deque()
         self._remove_during_read = False
         self._unplugged = False
+        self._staff_uid: str | None = None  # a staff badge on the reader (maintenance mode), as hex
         self._changed = threading.Condition()
         self.reads = 0
 
@@ -49,6 +50,13 @@ class SimulatedCardReader:
     def remove(self) -> None:
         with self._changed:
             self._card = None
+            self._staff_uid = None
+            self._changed.notify_all()
+
+    def present_staff_card(self, uid_hex: str) -> None:
+        """Lay a staff badge with this UID (hex) on the reader, for maintenance mode."""
+        with self._changed:
+            self._staff_uid = uid_hex.upper()
             self._changed.notify_all()
 
     def fail_next(self, reason: Reason) -> None:
@@ -96,6 +104,19 @@ class SimulatedCardReader:
         with self._changed:
             self.reads += 1
         return identity
+
+    def read_card_uid(self, timeout_s: float) -> str:
+        """The UID of the staff badge laid down, as upper-case hex (what PcscReader.read_card_uid returns)."""
+        with self._changed:
+            ready = self._changed.wait_for(
+                lambda: self._unplugged or self._staff_uid is not None or self._card is not None, timeout=timeout_s)
+            if self._unplugged:
+                raise DeviceError(Reason.NO_READER, "simulated reader unplugged")
+            if not ready:
+                raise DeviceError(Reason.NO_CARD, "no card within the timeout")
+            if self._staff_uid is None:
+                raise DeviceError(Reason.UNSUPPORTED_CARD, "an ID card has no staff UID")
+            return self._staff_uid
 
     def card_present(self) -> bool:
         if self._unplugged:

@@ -1,0 +1,153 @@
+"""Usage for the monthly report: the kiosk's own counts (guide prints, progress lookups) sent as daily totals,
+the server's applications and bookings, the staff report endpoint, and `kiosk report monthly` writing the
+workbook from it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+from backend.cli_server import main as backend_main
+from backend.client import HttpBackend
+from backend.server.reports import month_bounds, usage_report
+from backend.server.state import CHINA
+from kiosk.catalog import Item
+from kiosk.cli import main as kiosk_main
+from kiosk.usage import UsageLog
+from tests.backend.conftest import Served, application, person
+
+MONTH = datetime.now(CHINA).strftime("%Y-%m")
+
+
+def staff_get(served: Served, path: str, **params: str) -> requests.Response:
+    return requests.get(f"{served.url}{path}", params=params, timeout=10,
+                        headers={"Authorization": f"Bearer {served.staff_token}"})
+
+
+def totals(served: Served, month: str = MONTH) -> dict[tuple[str, str], int]:
+    answer = staff_get(served, "/v1/staff/reports/usage", month=month)
+    assert answer.status_code == 200, answer.text
+    return {(t["item_id"], t["kind"]): t["count"] for t in answer.json()["totals"]}
+
+
+def test_daily_totals_replace_earlier_ones_so_a_resend_counts_once(served: Served, client: HttpBackend,
+                                                                   tmp_path: Path) -> None:
+    log = UsageLog(tmp_path / "usage.sqlite3")
+    client.usage_log = log
+    today = datetime.now(CHINA).date()
+    log.add(today, "orphan-support", "guide_print")
+    log.add(today, "orphan-support", "guide_print")
+    log.add(today, "disability-subsidies", "query")
+    assert client.report_usage() == 2
+    assert client.report_usage() == 0, "nothing changed: nothing sent"
+    log.add(today, "orphan-support", "guide_print")
+    assert client.report_usage() == 1
+    client.transport.request("POST", "/v1/usage", {"days": [{"day": today.isoformat(), "counts": [
+        {"item_id": "orphan-support", "kind": "guide_print", "count": 3}]}]})  # a replay of the same total
+    got = totals(served)
+    assert got[("orphan-support", "guide_print")] == 3 and got[("disability-subsidies", "query")] == 1
+
+
+def test_usage_reports_are_checked(served: Served, client: HttpBackend) -> None:
+    from backend.transport import TransportError
+
+    future = (datetime.now(CHINA).date() + timedelta(days=3)).isoformat()
+    twice = {"item_id": "orphan-support", "kind": "query", "count": 1}
+    for body in ({"days": [{"day": future, "counts": [twice]}]},
+                 {"days": [{"day": "2026-01-05", "counts": [twice, twice]}]},
+                 {"days": [{"day": "2026-01-05", "counts": [{**twice, "kind": "application"}]}]},
+                 {"days": [{"day": "2026-01-05", "counts": [{**twice, "count": -1}]}]}):
+        with pytest.raises(TransportError) as refused:
+            client.transport.request("POST", "/v1/usage", body, retry=False)
+        assert refused.value.http_status == 422
+
+
+def test_report_counts_applications_bookings_and_kiosk_counts_per_item(served: Served, client: HttpBackend,
+                                                                      apply_item: Item, tmp_path: Path) -> None:
+    for n in range(3):
+        assert client.submit(application(apply_item, n)).application_number
+    slots = client.appointment_slots("marriage-registration", datetime.now(CHINA).date() + timedelta(days=1), 14)
+    from kiosk.records import Booking
+
+    client.book(Booking("usage-b1:book", "marriage-registration", slots[0].slot_id, (person(1), person(2)),
+                        "13912345678"))
+    log = UsageLog(tmp_path / "usage.sqlite3")
+    client.usage_log = log
+    log.add(datetime.now(CHINA).date(), apply_item.id, "query", 4)
+    log.add(date(2020, 1, 1), apply_item.id, "query", 9)  # another month: not in this one
+    client.report_usage()
+    got = totals(served)
+    assert got[(apply_item.id, "application")] == 3 and got[("marriage-registration", "appointment")] == 1
+    assert got[(apply_item.id, "query")] == 4
+    report = staff_get(served, "/v1/staff/reports/usage", month=MONTH).json()
+    assert report["kiosks"] == 1 and report["active_kiosks"] == 1
+    assert totals(served, "2020-01") == {(apply_item.id, "query"): 9}
+    assert staff_get(served, "/v1/staff/reports/usage", month="2026-13").status_code == 422
+    assert requests.get(f"{served.url}/v1/staff/reports/usage", params={"month": MONTH}, timeout=5).status_code == 401
+
+
+def test_months_are_beijing_calendar_months(served: Served, client: HttpBackend, apply_item: Item) -> None:
+    # 2026-11-30 20:00 UTC is 2026-12-01 04:00 in Beijing: December's
+    late = replace(application(apply_item, 7), submitted_at=datetime(2026, 11, 30, 20, 0, tzinfo=UTC))
+    early = replace(application(apply_item, 8, key_prefix="e"), submitted_at=datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
+    client.submit(late)
+    client.submit(early)
+    assert usage_report(served.state, "2026-12").totals[0].count == 1
+    assert usage_report(served.state, "2026-11").totals[0].count == 1
+    first, last, start, end = month_bounds("2026-12")
+    assert (first, last) == (date(2026, 12, 1), date(2026, 12, 31))
+    assert start == datetime(2026, 11, 30, 16, 0, tzinfo=UTC) and end == datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
+
+
+def test_kiosk_report_monthly_writes_the_workbook(served: Served, client: HttpBackend, apply_item: Item,
+                                                  tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    client.submit(application(apply_item, 1))
+    token = tmp_path / "token"
+    token.write_text(served.staff_token + "\n", encoding="utf-8")
+    out = tmp_path / "report.xlsx"
+    assert kiosk_main(["report", "monthly", "--month", MONTH, "--out", str(out), "--backend", served.url,
+                       "--token-file", str(token)]) == 0
+    assert "1 applications" in capsys.readouterr().out
+    book = load_workbook(out)
+    usage, tasks = book.worksheets
+    rows = {row[0]: row for row in usage.iter_rows(min_row=3, values_only=True)}
+    assert rows[apply_item.code][4] == 1 and rows[apply_item.code][8] == 1  # 申请件数, 合计
+    assert len(rows) == 14 and tasks.max_row - 2 == 17, "every item, and the plan's 17 tasks"
+    csv_out = tmp_path / "report.csv"
+    assert kiosk_main(["report", "monthly", "--month", MONTH, "--out", str(csv_out), "--backend", served.url,
+                       "--token-file", str(token)]) == 0
+    assert apply_item.names.zh in csv_out.read_text(encoding="utf-8-sig")
+
+
+def test_kiosk_report_monthly_bad_input(served: Served, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KIOSK_STAFF_TOKEN", raising=False)
+    base = ["report", "monthly", "--backend", served.url]
+    cases = [([*base, "--month", "2026-13", "--out", str(tmp_path / "r.xlsx")], 2, "month must be YYYY-MM"),
+             ([*base, "--month", MONTH, "--out", str(tmp_path / "r.pdf")], 2, "use .csv or .xlsx"),
+             ([*base, "--month", MONTH, "--out", str(tmp_path / "r.csv")], 2, "a staff token is needed")]
+    for args, status, message in cases:
+        assert kiosk_main(args) == status
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1
+    monkeypatch.setenv("KIOSK_STAFF_TOKEN", "wrong")
+    assert kiosk_main([*base, "--month", MONTH, "--out", str(tmp_path / "r.csv")]) == 2
+    assert "refused the staff token" in capsys.readouterr().err
+    assert kiosk_main(["report", "monthly", "--backend", "http://127.0.0.1:9", "--month", MONTH,
+                       "--out", str(tmp_path / "r.csv")]) == 1
+    assert "cannot reach the backend" in capsys.readouterr().err
+
+
+def test_server_side_report_command(served: Served, client: HttpBackend, apply_item: Item, tmp_path: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    client.submit(application(apply_item, 2))
+    settings = served.state.settings
+    out = tmp_path / "server.xlsx"
+    assert backend_main(["report", "--month", MONTH, "--out", str(out), "--database", settings.database_url,
+                         "--key-dir", str(settings.key_dir)]) == 0
+    assert "1 applications" in capsys.readouterr().out and out.exists()

@@ -1,0 +1,371 @@
+"""Maintenance mode on the real app, by touch: the hidden way in, the PIN and its lockout, staff cards, every
+staff action and its audit entry, and devices unplugged and plugged back during a citizen's session."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.health import Reason
+from kiosk.maintenance import LOCKOUT_S, hash_pin
+from kiosk.maintenance_desk import card_hash
+from kiosk.session import events as ev
+from kiosk.session.commands import SlipRequest
+from kiosk.session.states import IdentifyStatus, Lifecycle, TaskStatus
+from kiosk.slips import SlipKind
+from tests.ui.harness import Harness
+from tests.ui.test_journeys import ZHANG, open_item, reach_form
+
+pytestmark = pytest.mark.slow
+
+PIN = "246810"
+STAFF_UID = "04A1B2C3D4E5F6"
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        import time
+
+        return time.time() + self.offset
+
+
+@pytest.fixture
+def staff(kiosk: Harness, tmp_path: Path) -> Iterator[Harness]:
+    desk = kiosk.app.desk
+    saved = desk.pin_hash, desk.staff_cards, desk.now, desk.usb_dir
+    desk.pin_hash = _PIN_HASH
+    desk.staff_cards = frozenset({card_hash(STAFF_UID)})
+    desk.now = FakeTime()
+    desk._gate_path.unlink(missing_ok=True)
+    desk._gate = desk._load_gate()
+    desk.usb_dir = tmp_path / "usb"
+    yield kiosk
+    for overlay in list(kiosk.app.overlays):
+        overlay.dismiss()
+    if desk.actor is not None:
+        desk.leave()
+    if kiosk.app.state.out_of_service_reason == Reason.STAFF_OUT_OF_SERVICE:
+        desk.clear_out_of_service()
+    kiosk.pilot.wait_until(lambda: kiosk.app.state.lifecycle != Lifecycle.MAINTENANCE, what="maintenance closed")
+    desk.pin_hash, desk.staff_cards, desk.now, desk.usb_dir = saved
+    desk._gate_path.unlink(missing_ok=True)
+    desk._gate = desk._load_gate()
+
+
+_PIN_HASH = hash_pin(PIN)
+
+
+def corner_taps(kiosk: Harness, count: int = 5) -> None:
+    from kivy.metrics import dp
+
+    window = kiosk.pilot.window
+    for _ in range(count):
+        kiosk.pilot.tap_at(window.width - dp(60), window.height - dp(30), frames=1)
+    kiosk.pilot.frames(3)
+
+
+def enter_with_pin(kiosk: Harness, pin: str = PIN) -> None:
+    p = kiosk.pilot
+    corner_taps(kiosk)
+    p.wait_until(lambda: p.has("pin:ok"), what="the PIN pad")
+    p.type_keys(pin)
+    p.tap("pin:ok")
+
+
+def in_maintenance(kiosk: Harness) -> None:
+    kiosk.pilot.wait_for_screen("maintenance")
+    screen = kiosk.app.screens["maintenance"]
+    kiosk.pilot.wait_until(lambda: not screen.busy, what="the first device check")
+
+
+def audit(kiosk: Harness) -> list[dict[str, object]]:
+    return kiosk.app.desk.audit.entries()
+
+
+def result_text(kiosk: Harness) -> str:
+    p = kiosk.pilot
+    screen = kiosk.app.screens["maintenance"]
+    p.wait_until(lambda: not screen.busy, timeout_s=30, what="the staff action")
+    return str(screen.result)
+
+
+def test_hidden_gesture_and_pin_open_maintenance_and_wipe_the_session(staff: Harness) -> None:
+    p = staff.pilot
+    reach_form(staff)
+    assert p.state.session.parties
+    corner_taps(staff, 4)
+    assert not p.has("pin:ok"), "four taps are not the gesture"
+    p.tap("form:next")  # a touch elsewhere starts the count again
+    corner_taps(staff, 4)
+    assert not p.has("pin:ok")
+    corner_taps(staff, 5)
+    p.wait_until(lambda: p.has("pin:ok"), what="the PIN pad")
+    staff.shot("pin-pad")
+    p.type_keys("1357")
+    assert "1357" not in " ".join(p.texts()), "the PIN is shown as dots"
+    p.tap("pin:cancel")
+    assert p.state.session is not None and p.screen == "form", "cancelling leaves the citizen where they were"
+    assert "1357" not in staff.widget_strings()
+    enter_with_pin(staff)
+    in_maintenance(staff)
+    assert p.state.session is None and p.state.lifecycle == Lifecycle.MAINTENANCE
+    assert not p.find("bar:home").parent.opacity, "no citizen controls in maintenance"
+    staff.shot("maintenance")
+    text = " ".join(p.texts())
+    assert "读卡器" in text and "打印机" in text and "办理系统" in text and "0.1.0" in text
+    assert [e["action"] for e in audit(staff)][-1] == "enter"
+    assert audit(staff)[-1]["actor"] == "pin"
+    staff.reader.remove()
+    p.tap("maint:exit")
+    p.wait_for_screen("home")
+    assert audit(staff)[-1]["action"] == "exit"
+
+
+def test_five_wrong_pins_lock_the_pad_for_five_minutes(staff: Harness) -> None:
+    p = staff.pilot
+    corner_taps(staff)
+    p.wait_until(lambda: p.has("pin:ok"), what="the PIN pad")
+    for attempt in range(5):
+        p.type_keys("000000")
+        p.tap("pin:ok")
+        if attempt < 4:
+            assert f"还可尝试 {4 - attempt} 次" in " ".join(p.texts())
+    assert "秒后再试" in " ".join(p.texts())
+    assert p.find("pin:ok").disabled and p.find("key:1").disabled
+    staff.shot("pin-locked")
+    p.tap("pin:cancel")
+    enter_with_pin(staff)  # the right PIN, but still locked: a new pad opens locked too
+    assert p.screen == "home" and p.find("pin:ok").disabled
+    assert staff.app.desk.locked_s() > 290
+    p.tap("pin:cancel")
+    staff.app.desk.now.offset = LOCKOUT_S + 1
+    enter_with_pin(staff)
+    in_maintenance(staff)
+    actions = [e["action"] for e in audit(staff)]
+    assert actions[-6:] == ["pin_refused"] * 4 + ["pin_locked", "enter"]
+    assert actions[-1] == "enter" and "pin_locked" in actions
+    p.tap("maint:exit")
+    p.wait_for_screen("home")
+
+
+def test_lockout_survives_a_restart(staff: Harness) -> None:
+    desk = staff.app.desk
+    for _ in range(5):
+        desk.try_pin("999999")
+    assert desk.locked_s() > 0
+    desk._gate = desk._load_gate()  # what a restarted app reads
+    assert desk.locked_s() > 0 and desk.try_pin(PIN).code == "locked"
+
+
+def test_a_staff_card_opens_maintenance_an_unknown_card_does_not(staff: Harness) -> None:
+    p = staff.pilot
+    corner_taps(staff)
+    p.wait_until(lambda: p.has("pin:card"), what="the PIN pad")
+    p.tap("pin:card")
+    staff.reader.present_staff_card("DEADBEEF")
+    p.wait_until(lambda: "不是授权的工作证" in " ".join(p.texts()), what="the refusal")
+    assert p.state.lifecycle != Lifecycle.MAINTENANCE
+    staff.reader.remove()
+    p.tap("pin:card")
+    staff.reader.present_staff_card(STAFF_UID)
+    in_maintenance(staff)
+    entries = audit(staff)
+    assert entries[-2]["action"] == "card_refused" and entries[-1]["action"] == "enter"
+    actor = str(entries[-1]["actor"])
+    assert actor.startswith("card:") and STAFF_UID.lower() not in actor.lower()
+    staff.reader.remove()
+    p.tap("maint:exit")
+    p.wait_for_screen("home")
+
+
+def receipt_on_record(kiosk: Harness) -> str:
+    """A receipt as a finished application leaves it in the print journal (origin only, no applicant)."""
+    composer = kiosk.app.desk.composer
+    request = SlipRequest(SlipKind.RECEIPT, "disability-subsidies", "zh", application_number="22010220260101000042",
+                          local_reference="JL-220102-001-ABCDEF0123", masked_names=("张*兰",))
+    job_id = "maint-test-receipt"
+    kiosk.printer.print_slip(job_id, composer(request))
+    return job_id
+
+
+def slip_text(path: Path) -> str:
+    return path.with_suffix(".bin").read_bytes().decode("gb18030", errors="ignore")
+
+
+def test_staff_actions_print_report_reprint_flush_and_are_audited(staff: Harness) -> None:
+    p = staff.pilot
+    job_id = receipt_on_record(staff)
+    enter_with_pin(staff)
+    in_maintenance(staff)
+    printer = staff.printer
+    before = set(printer.printed)
+
+    p.tap("maint:test_print")
+    assert "测试页已打印" in result_text(staff)
+    assert any(j.startswith("test-") for j in set(printer.printed) - before)
+
+    printer.inject(Reason.PAPER_NEAR_END)
+    p.tap("maint:readiness")
+    assert "就绪报告已打印" in result_text(staff)
+    readiness = next(path for j, path in printer.printed.items() if j.startswith("readiness-"))
+    text = slip_text(readiness)
+    assert "打印机" in text and "paper_near_end" in text and "JL-220102-001" in text and "软件版本" in text
+    staff.shot("readiness-printed")
+
+    printer.inject(Reason.PAPER_OUT)
+    p.tap("maint:paper")
+    assert "打印机仍不可用" in result_text(staff) and "PAPER_OUT" in result_text(staff)
+    p.wait_until(lambda: "PAPER_OUT" in " ".join(p.texts()), what="the device list")
+    assert "请工作人员处理" in " ".join(p.texts()), "each device says who must act"
+    staff.shot("paper-out")
+    printer.inject(None)
+    p.tap("maint:paper")
+    assert "打印机正常" in result_text(staff)
+
+    p.tap("maint:reprint")
+    p.tap(f"choice:{job_id}")
+    assert "已补打凭条" in result_text(staff)
+    reprint = printer.printed[f"{job_id}-reprint-1"]
+    assert "补打" in slip_text(reprint) and "22010220260101000042" in slip_text(reprint)
+    assert "张*兰" not in slip_text(reprint), "a reprint never carries the applicant"
+
+    p.tap("maint:flush")
+    assert "上传完成" in result_text(staff)
+    p.wait_until(lambda: "待上传 0 件" in " ".join(p.texts()), what="the outbox counts")
+
+    p.tap("maint:refresh")
+    result_text(staff)
+    actions = [e["action"] for e in audit(staff)]
+    for action in ("test_print", "readiness", "paper_replaced", "reprint", "outbox_flush", "device_status"):
+        assert action in actions, action
+    assert all(e["actor"] == "pin" for e in audit(staff)[-8:])
+    p.tap("maint:exit")
+    p.wait_for_screen("home")
+
+
+def test_out_of_service_toggle_restart_reboot_and_log_export(staff: Harness) -> None:
+    p = staff.pilot
+    desk = staff.app.desk
+    logs = desk.config.data_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    (logs / "kiosk.jsonl").write_text(
+        json.dumps({"t": "2026-01-01T09:00:00", "event": "submitted", "item_id": "orphan-support"}) + "\n"
+        + json.dumps({"t": "2026-01-01T09:00:01", "event": "oops", "name": "张桂兰"}) + "\n"
+        + "a library said: 220102195603120020 13912345678\n", encoding="utf-8")
+    enter_with_pin(staff)
+    in_maintenance(staff)
+
+    p.tap("maint:oos_set")
+    p.tap("choice:repair")
+    p.wait_until(lambda: p.has("maint:oos_clear"), what="the switch")
+    assert staff.app.state.out_of_service_reason == Reason.STAFF_OUT_OF_SERVICE
+    p.tap("maint:exit")
+    p.wait_for_screen("out_of_service")
+    staff.shot("staff-out-of-service")
+    text = " ".join(p.texts())
+    assert "设备检修中" in text and "JL-220102-001" in text and "STAFF_OUT_OF_SERVICE" in text
+    assert desk.restore_out_of_service(), "the switch survives a restart"
+    enter_with_pin(staff)
+    in_maintenance(staff)
+    p.tap("maint:oos_clear")
+    p.wait_until(lambda: p.has("maint:oos_set"), what="the switch")
+
+    p.tap("maint:restart")
+    p.tap("choice:confirm")
+    assert "演示环境" in result_text(staff)
+    p.tap("maint:reboot")
+    p.tap("choice:confirm")
+    assert "演示环境" in result_text(staff) and "systemctl reboot" in result_text(staff)
+    assert desk.system.requested[-2:] == ["restart_app", "reboot"]
+
+    p.tap("maint:export")
+    assert "没有找到可写的U盘" in result_text(staff)
+    desk.usb_dir.mkdir()
+    p.tap("maint:export")
+    assert "日志已导出" in result_text(staff)
+    staff.shot("logs-exported")
+    folder = next(desk.usb_dir.glob("kiosk-logs-JL-220102-001-*"))
+    exported = (folder / "kiosk.jsonl").read_text(encoding="utf-8")
+    assert "orphan-support" in exported
+    for secret in ("张桂兰", "220102195603120020", "13912345678"):
+        assert secret not in exported
+    assert "out_of_service_set" in (folder / "maintenance-audit.jsonl").read_text(encoding="utf-8")
+    actions = [e["action"] for e in audit(staff)]
+    for action in ("out_of_service_set", "out_of_service_cleared", "restart_app", "reboot", "export_logs"):
+        assert action in actions, action
+    p.tap("maint:exit")
+    p.wait_for_screen("home")
+
+
+def test_staff_who_walk_away_are_signed_out(staff: Harness) -> None:
+    p = staff.pilot
+    enter_with_pin(staff)
+    in_maintenance(staff)
+    p.skip(601)
+    p.wait_for_screen("home", timeout_s=5)
+    assert audit(staff)[-1]["action"] == "timeout"
+
+
+def test_printer_unplugged_and_plugged_back_during_a_session(staff: Harness) -> None:
+    p = staff.pilot
+    monitor = staff.app.monitor
+    open_item(staff, "elderly", "elderly-care-cooperation")
+    staff.printer.inject(Reason.PRINTER_OFFLINE)  # the cable is pulled
+    monitor.check_now()  # what the health thread does every few seconds, through the app's one hop
+    p.frames(3)
+    p.tap("guide:print")
+    p.wait_until(lambda: p.state.session.print_status == TaskStatus.FAILED, what="the failure")
+    assert "PRINTER_OFFLINE" in " ".join(p.texts())
+    staff.printer.inject(None)  # plugged back: no restart, the next poll sees it
+    monitor.check_now()
+    p.frames(3)
+    p.tap("guide_printing:retry")
+    p.wait_until(lambda: p.state.session.print_status == TaskStatus.DONE, what="the reprint")
+
+
+def test_reader_unplugged_and_plugged_back_during_a_session(staff: Harness) -> None:
+    p = staff.pilot
+    monitor = staff.app.monitor
+    open_item(staff, "disability", "disability-subsidies")
+    p.tap("guide:start")
+    p.tap("consent:sensitive")
+    staff.reader.unplug()
+    monitor.check_now()
+    p.tap("consent:agree")
+    p.wait_until(lambda: p.state.session.identify == IdentifyStatus.FAILED, what="the reader error")
+    assert "NO_READER" in " ".join(p.texts())
+    staff.reader.unplug(False)
+    monitor.check_now()
+    p.frames(3)
+    p.tap("identify:retry")
+    staff.reader.insert(ZHANG)
+    p.wait_for_screen("form")
+    staff.app.send(ev.HomePressed())
+
+
+def test_tiles_say_why_an_item_cannot_be_served(staff: Harness) -> None:
+    from kiosk.health import Component, Health
+
+    p = staff.pilot
+    staff.app.post(ev.HealthReported(Health.problem(Component.BACKEND, Reason.BACKEND_UNREACHABLE)))
+    p.wait_until(lambda: "暂停办理" in p.find("category:marriage").text, what="the category's note")
+    assert "暂时连不上办理系统" in p.find("category:marriage").text
+    assert "暂停" not in p.find("category:children").text, "applications still queue in the outbox"
+    staff.shot("home-appointments-paused")
+    p.tap("category:marriage")
+    p.wait_for_screen("browse")
+    tile = p.find("item:marriage-registration")
+    assert "暂停办理：暂时连不上办理系统" in tile.text
+    staff.shot("browse-appointments-paused")
+    p.tap(tile)
+    assert p.screen == "browse" and "暂时连不上办理系统" in staff.app.notice
+    staff.app.post(ev.HealthReported(Health.ok(Component.BACKEND)))
+    p.wait_until(lambda: "暂停" not in p.find("item:marriage-registration").text, what="the tile to clear")
+    p.tap("item:marriage-registration")
+    p.wait_for_screen("guide")
