@@ -27,7 +27,7 @@ def rules_from(config: LoadedConfig, catalog: Catalog) -> Rules:
     s = config.settings
     return Rules(catalog=catalog, kiosk_id=s.kiosk_id, languages=tuple(s.languages),
                  idle_warning_s=s.timeouts.idle_warning_s, session_s=s.timeouts.session_s,
-                 card_read_s=s.timeouts.card_read_s)
+                 card_read_s=s.timeouts.card_read_s, speech_volume=config.profile.speech.volume)
 
 
 def startup_health(ports: Ports) -> list[Health]:

@@ -33,6 +33,7 @@ from kiosk.session.commands import (
     ReadCard,
     SlipRequest,
     Speak,
+    StopSpeech,
     Submit,
     WatchCardRemoval,
 )
@@ -141,11 +142,13 @@ class SessionRunner:
                 self._cancel_timers()
                 self._stop_watch()
                 self._read_token += 1
-            case Speak(prompt_id=prompt_id, language=language):
+            case Speak(prompt_id=prompt_id, language=language, volume=volume):
                 if self._prompt_text is not None:
                     text = self._prompt_text(prompt_id, language)
                     if text:
-                        self._background(lambda: self.ports.speech.say(text, language))
+                        self._background(lambda: self.ports.speech.say(text, language, volume))
+            case StopSpeech():
+                self._background(self.ports.speech.stop)
             case CallStaff(kiosk_id=kiosk_id):
                 log_event(log, "staff_called", logging.WARNING, kiosk_id=kiosk_id)
             case _:

@@ -18,7 +18,13 @@ from kivy.app import App  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
 from kivy.lang import Builder  # noqa: E402
 from kivy.metrics import dp, sp  # noqa: E402
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty  # noqa: E402
+from kivy.properties import (  # noqa: E402
+    BooleanProperty,
+    DictProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.boxlayout import BoxLayout  # noqa: E402
 from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
 
@@ -48,7 +54,7 @@ from screens.review import ReviewScreen  # noqa: E402
 from screens.scheduler import ClockScheduler  # noqa: E402
 from screens.submitting import SubmittingScreen  # noqa: E402
 from screens.watchdog_feeder import install_watchdog  # noqa: E402
-from screens.widgets import IdleOverlay, Overlay  # noqa: E402
+from screens.widgets import IdleOverlay, Overlay, VoicePanel  # noqa: E402
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -102,6 +108,11 @@ class KioskRoot(BoxLayout):
 class KioskApp(App):
     lang = StringProperty("zh")
     elder = BooleanProperty(False)
+    voice = BooleanProperty(True)
+    volume = NumericProperty(80)
+    palette = ObjectProperty(theme.NORMAL_PALETTE, rebind=True)  # rebind: kv rules read app.palette.<role>
+    fs = DictProperty()  # text size by role (small, body, button, title, huge, bar, bar_title), in px
+    hs = DictProperty()  # least button height by role (button, key, bar, tall, huge, tile), in px
     kiosk_id = StringProperty("")
     in_service = BooleanProperty(False)
     in_session = BooleanProperty(False)
@@ -132,6 +143,7 @@ class KioskApp(App):
         self._idle_tick: Any = None
         self._idle_ends_at = 0.0
         self.title = "kiosk"
+        self.ppi = theme.pixels_per_inch(1080, 1920, 32.0)  # until the device profile is read in build()
         self._apply_sizes(False)
 
     # ---- building ----
@@ -142,6 +154,9 @@ class KioskApp(App):
         self.kiosk = build_kiosk(self.config_path, self.catalog_dir, self.ports, scheduler=self.scheduler,
                                  post=self.post, prompt_text=i18n.prompt_text)
         self.kiosk_id = self.kiosk.config.settings.kiosk_id
+        screen = self.kiosk.config.profile.screen
+        self.ppi = theme.pixels_per_inch(screen.width_px, screen.height_px, screen.diagonal_inch)
+        self._apply_sizes(self.elder)
         root = KioskRoot()
         manager: ScreenManager = root.ids.manager
         manager.transition = NoTransition()  # a switch is one frame: no animation to wait for
@@ -211,15 +226,19 @@ class KioskApp(App):
             self.wipe()
             self._session_id = session.session_id if session else None
         language = session.language if session else state.rules.default_language
+        # The notice about how a session ended stays in that session's language; the next touch resets it.
+        notice_language = state.notice_language if session is None and state.home_notice else language
         if language != self.lang:
             self.lang = language
         elder = bool(session and session.elder_mode)
         if elder != self.elder:
-            self.elder = elder
             self._apply_sizes(elder)
+            self.elder = elder
+        self.voice = session.voice if session else True
+        self.volume = session.volume if session else state.rules.speech_volume
         self.in_service = state.lifecycle in (Lifecycle.READY, Lifecycle.IN_SESSION)
         self.in_session = session is not None
-        self.notice = self._notice_text(state)
+        self.notice = self._notice_text(state, notice_language or language)
         name = screen_for(state)
         screen = self.screen(name)
         screen.render(state)
@@ -227,26 +246,38 @@ class KioskApp(App):
             self.manager.current = name
         self._show_idle_warning(bool(session and session.idle_warning), state)
 
-    def _notice_text(self, state: KioskState) -> str:
+    def _notice_text(self, state: KioskState, language: str) -> str:
         session = state.session
         notice = session.notice if session else state.home_notice
+        reminder = i18n.t("notice.take_card_and_slip", language) if session is None and state.take_reminder else ""
         if not notice or (session and notice in ("card_removed", "next_party", "same_person")):
-            return ""  # the identify screen shows these itself, next to the card
+            return reminder  # the identify screen shows these itself, next to the card
         if notice.startswith("item_unavailable."):
             reason = notice.split(".", 1)[1]
-            return i18n.t("notice.item_unavailable", self.lang, reason=i18n.t(f"error.{reason}", self.lang))
+            return i18n.t("notice.item_unavailable", language, reason=i18n.t(f"error.{reason}", language))
         key = f"notice.{notice}" if i18n.has(f"notice.{notice}") else f"home.notice.{notice}"
-        return i18n.t(key, self.lang) if i18n.has(key) else ""
+        text = i18n.t(key, language) if i18n.has(key) else ""
+        return "\n".join(line for line in (text, reminder) if line)
 
     def _apply_sizes(self, elder: bool) -> None:
-        sizes = theme.ELDER if elder else theme.NORMAL
+        """Text sizes, button heights and colours of normal or elder mode. Elder sizes grow on a small or dense
+        screen so that the smallest text is 18 pt on the glass (theme.elder_sizes)."""
+        sizes = theme.elder_sizes(self.ppi) if elder else theme.NORMAL
+        self.palette = theme.ELDER_PALETTE if elder else theme.NORMAL_PALETTE
         self.fs_small, self.fs_body, self.fs_button = sp(sizes.small), sp(sizes.body), sp(sizes.button)
         self.fs_title, self.fs_huge = sp(sizes.title), sp(sizes.huge)
         self.bh, self.kh = dp(sizes.button_height), dp(sizes.key_height)
+        self.fs = {"small": self.fs_small, "body": self.fs_body, "button": self.fs_button, "title": self.fs_title,
+                   "huge": self.fs_huge, "bar": sp(sizes.bar), "bar_title": sp(round(sizes.bar * 1.5))}
+        self.hs = {"button": self.bh, "key": self.kh, "bar": self.bh * 0.8, "tall": self.bh * 1.2,
+                   "huge": self.bh * 1.4, "tile": self.bh * 2}
 
     def tr(self, key: str, _language: str = "", **values: Any) -> str:
         """For kv rules: passing app.lang makes the rule re-run when the language changes."""
         return i18n.t(key, self.lang, **values)
+
+    def open_voice_panel(self) -> None:
+        VoicePanel().open()
 
     def _on_window_size(self, _window: Any, size: tuple[int, int]) -> None:
         self.landscape = size[0] > size[1]

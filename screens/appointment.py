@@ -1,5 +1,6 @@
 """Appointment booking for 结婚登记 and 离婚登记: both parties identified (masked here), a day and a time
-slot, and a mobile number for the registry's reminder."""
+slot, and a mobile number for the registry's reminder. In elder mode these are two pages, one task each:
+the time, then the phone number."""
 
 from __future__ import annotations
 
@@ -34,10 +35,13 @@ class AppointmentScreen(KioskScreen):
         self._times = ButtonPool()
         self._day: str | None = None  # which day's times are shown: a UI choice, not personal
         self._phone = ""
+        self._page = 0  # elder mode: 0 = choose the time, 1 = the phone number
 
     def on_kv_post(self, base_widget: object) -> None:
         self.error_panel = self.ids.error.__self__
         show(self.error_panel, False)
+        self.time_part = [self.ids.time_part.__self__]
+        self.phone_part = [self.ids.phone.__self__]
 
     def render(self, state: KioskState) -> None:
         session, item = state.session, state.item
@@ -55,6 +59,17 @@ class AppointmentScreen(KioskScreen):
         row.hint = self.tr("form.tap_to_fill")
         row.error = self.tr(f"field_error.phone.{errors['phone']}") if "phone" in errors else ""
         self.slot_error = self.tr("field_error.slot.required") if "slot" in errors else ""
+        paged = self.app.elder
+        if "slot" in errors or not paged:
+            self._page = 0
+        for widget in self.time_part:
+            show(widget, not paged or self._page == 0)
+        for widget in self.phone_part:
+            show(widget, not paged or self._page == 1)
+        asking_time = paged and self._page == 0
+        self.ids.confirm.text = self.tr("button.next" if asking_time else "appointment.confirm")
+        self.ids.confirm.tag = "appointment:next" if asking_time else "appointment:confirm"
+        self.ids.step.text = self.tr("form.step", n=self._page + 1, total=2) if paged else ""
         failed = session.booking_status == TaskStatus.FAILED
         show(self.error_panel, failed)
         if failed:
@@ -105,14 +120,27 @@ class AppointmentScreen(KioskScreen):
         editor.open()
 
     def confirm(self) -> None:
+        if self.app.elder and self._page == 0:
+            session = self.app.state.session
+            if session is not None and session.chosen_slot is None:
+                self.slot_error = self.tr("field_error.slot.required")
+                return
+            self._page = 1
+            self.render(self.app.state)
+            return
         self.send(ev.BookingConfirmed())
 
     def back(self) -> None:
+        if self.app.elder and self._page == 1:
+            self._page = 0
+            self.render(self.app.state)
+            return
         self.send(ev.BackPressed())
 
     def clear(self) -> None:
         self.parties = ""
         self._phone = ""
         self._day = None
+        self._page = 0
         self.ids.phone.value = ""
         self.ids.phone.error = ""

@@ -8,7 +8,6 @@ from kiosk.catalog import Item
 from kiosk.session.availability import item_unavailable_reason
 from kiosk.session.model import KioskState
 from screens.i18n import t
-from screens.maintenance_texts import TEXTS  # noqa: F401  (registers the tile texts)
 
 ACCENT_HEX = "c62828"
 

@@ -1,5 +1,8 @@
 """The application form: card fields pre-filled (shown masked), choices from lists, numbers on a keypad, and
-fields the window staff complete. No free Chinese typing is needed for the apply items."""
+fields the window staff complete. No free Chinese typing is needed for the apply items.
+
+In elder mode the form asks one thing per page: first what came from the card (to look at), then each field
+the citizen fills in, on its own page; Next goes to the next page and sends the form from the last one."""
 
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ class FormScreen(KioskScreen):
         self._rows: dict[str, list[FieldRow]] = {}  # per item, built once
         self._item: Item | None = None
         self._values: dict[str, str] = {}
+        self._page = 0  # elder mode: which page of the form is shown (a UI position, not personal)
+        self._submitted = False
 
     def _rows_for(self, item: Item) -> list[FieldRow]:
         if item.id not in self._rows:
@@ -43,12 +48,20 @@ class FormScreen(KioskScreen):
         errors = dict(session.field_errors)
         language = self.app.lang
         rows = self._rows_for(item)
+        pages = self._pages(item, rows)
+        if self._submitted and errors:
+            self._page = next(n for n, page in enumerate(pages) if any(r.tag[6:] in errors for r in page))
+        self._submitted = False
+        self._page = min(self._page, len(pages) - 1)
+        shown = pages[self._page]
         container = self.ids.fields
-        if not rows or rows[0].parent is not container:
+        if list(reversed(container.children)) != shown:
             container.clear_widgets()
-            for row in rows:
+            for row in shown:
                 container.add_widget(row)
             self.ids.scroll.scroll_y = 1
+        self.ids.step.text = (self.tr("form.step", n=self._page + 1, total=len(pages))
+                              if len(pages) > 1 else "")
         for spec, row in zip(item.form_fields, rows, strict=True):
             optional = "" if spec.required else self.tr("form.optional")
             row.label = spec.label.get(language) + optional
@@ -58,6 +71,13 @@ class FormScreen(KioskScreen):
             error = errors.get(spec.id)
             row.error = self.tr(f"field_error.{error}") if error else ""
         self.ids.item_name.text = item.names.get(language)
+
+    def _pages(self, item: Item, rows: list[FieldRow]) -> list[list[FieldRow]]:
+        if not self.app.elder:
+            return [rows]
+        given = [row for spec, row in zip(item.form_fields, rows, strict=True) if spec.source != "manual"]
+        asked = [[row] for spec, row in zip(item.form_fields, rows, strict=True) if spec.source == "manual"]
+        return ([given] if given else []) + asked or [rows]
 
     def edit(self, spec: FormField) -> None:
         if spec.source != "manual":
@@ -76,9 +96,18 @@ class FormScreen(KioskScreen):
         editor.open()
 
     def next(self) -> None:
+        if self._item is not None and self._page < len(self._pages(self._item, self._rows_for(self._item))) - 1:
+            self._page += 1
+            self.render(self.app.state)
+            return
+        self._submitted = True
         self.send(ev.FormSubmitted())
 
     def back(self) -> None:
+        if self._page > 0 and self.app.elder:
+            self._page -= 1
+            self.render(self.app.state)
+            return
         self.send(ev.BackPressed())
 
     def on_leave(self, *_args: object) -> None:
@@ -86,6 +115,8 @@ class FormScreen(KioskScreen):
 
     def clear(self) -> None:
         self._values = {}
+        self._page = 0
+        self._submitted = False
         for rows in self._rows.values():
             for row in rows:
                 row.value = ""

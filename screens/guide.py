@@ -14,6 +14,7 @@ from kiosk.session import events as ev
 from kiosk.session.model import KioskState
 from screens.base import KioskScreen
 from screens.i18n import t
+from screens.i18n_keys import mode_key
 from screens.widgets import Card, show
 
 
@@ -64,7 +65,8 @@ def guide_sections(item: Item, language: str) -> dict[str, str]:
     return {
         "name": esc(item.names.get(language)),
         "summary": esc(item.summary.get(language)),
-        "mode": " · ".join(item.kuasheng_modes) or t("guide.none_mode", language),
+        "mode": " · ".join(t(f"mode.{mode_key(m)}", language) for m in item.kuasheng_modes)
+                or t("guide.none_mode", language),
         "conditions": conditions,
         "materials": "\n".join(materials),
         "steps": "\n".join(steps),

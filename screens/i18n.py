@@ -1,358 +1,137 @@
-"""Every user-visible string of the screens, keyed by stable ids, in zh (default), ko and en.
+"""Every user-visible string of the screens and every spoken prompt, from gettext catalogs, in zh (default),
+ko and en.
 
-Keys reuse the core's ids where they exist: the Speak prompt ids of the session machine (`screen.<phase>`,
-`error.<reason>`, `notice.*`, `idle_warning`) and kiosk.health.Reason values. Catalog texts are not here:
-they come from the catalog through `Text.get(language)`. One table so that issue 8 can move it to gettext.
+The catalogs are `config/locales/<language>/LC_MESSAGES/kiosk.po`. Message ids are stable keys, never display
+text: the Speak prompt ids of the session machine (`screen.<phase>`, `error.<reason>`, `notice.*`,
+`idle_warning`), kiosk.health.Reason values and screen keys such as `button.home`. Catalog texts (item names,
+materials, notes) are not here: the item catalog carries them in the three languages.
+
+The compiled `.mo` files are build products (not in git): a `.mo` that is missing or older than its `.po` is
+compiled here with Babel at first use, and written next to the `.po` when that folder is writable, so a fresh
+clone works without a build step and an installed kiosk starts from the compiled files
+(`python -m screens.i18n compile` or `pybabel compile -d config/locales -D kiosk` does it ahead of time).
 """
 
 from __future__ import annotations
 
+import gettext
+import io
+import os
+import re
+import sys
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 LANGUAGES = ("zh", "ko", "en")
-LANGUAGE_NAMES = {"zh": "中文", "ko": "한국어", "en": "English"}
+LANGUAGE_NAMES = {"zh": "简体中文", "ko": "조선어/한국어", "en": "English"}
+DOMAIN = "kiosk"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "config" / "locales"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
-# key: (zh, ko, en)
-STRINGS: dict[str, tuple[str, str, str]] = {
-    # ---- chrome ----
-    "app.title": ("吉林民政 跨省通办自助服务", "길림 민정 성간 통합 셀프서비스", "Jilin Civil Affairs Self-Service"),
-    "chrome.kiosk_id": ("终端编号 {kiosk_id}", "단말기 번호 {kiosk_id}", "Kiosk {kiosk_id}"),
-    "button.home": ("首页", "처음으로", "Home"),
-    "button.back": ("返回", "뒤로", "Back"),
-    "button.call_staff": ("呼叫工作人员", "직원 호출", "Call staff"),
-    "button.elder_on": ("长辈模式", "큰 글씨", "Large text"),
-    "button.elder_off": ("标准模式", "보통 글씨", "Normal text"),
-    "button.next": ("下一步", "다음", "Next"),
-    "button.ok": ("确定", "확인", "OK"),
-    "button.cancel": ("取消", "취소", "Cancel"),
-    "button.clear": ("清空", "지우기", "Clear"),
-    "button.finish": ("完成", "완료", "Finish"),
-    "button.search": ("搜索", "검색", "Search"),
-    "button.delete": ("删除", "삭제", "Delete"),
-    # ---- home ----
-    "home.welcome": ("欢迎使用跨省通办自助服务", "성간 통합 셀프서비스에 오신 것을 환영합니다",
-                     "Welcome to cross-province self-service"),
-    "home.choose": ("请选择要办理的事项类别", "처리할 업무 분류를 선택하세요", "Choose the kind of matter"),
-    "home.search": ("搜索事项", "업무 검색", "Search items"),
-    "home.progress": ("办件进度查询", "처리 진행 조회", "Check application progress"),
-    "home.notice.cancelled": ("已取消办理，您的信息已清除", "업무가 취소되었고 정보가 삭제되었습니다",
-                              "Cancelled. Your information has been erased."),
-    "home.notice.timed_out": ("长时间未操作，已自动退出并清除您的信息", "오랫동안 조작이 없어 자동 종료하고 정보를 삭제했습니다",
-                              "You were away, so the session ended and your information was erased."),
-    "home.notice.finished": ("办理完成，感谢使用", "처리가 완료되었습니다. 감사합니다", "All done. Thank you."),
-    "category.children": ("儿童福利", "아동 복지", "Child welfare"),
-    "category.disability": ("残疾人福利", "장애인 복지", "Disability benefits"),
-    "category.marriage": ("婚姻登记预约", "혼인 등기 예약", "Marriage registration"),
-    "category.elderly": ("养老服务", "노인 복지 서비스", "Elderly care"),
-    "category.data_sharing": ("部门协同事项指南", "부서 협력 업무 안내", "Guides for partner departments"),
-    "category_hint.children": ("孤儿、事实无人抚养儿童认定", "고아·사실상 부양자 없는 아동 인정",
-                               "Orphans, children without de facto care"),
-    "category_hint.disability": ("两项补贴资格认定", "두 가지 보조금 자격 인정", "Two disability subsidies"),
-    "category_hint.marriage": ("结婚登记、离婚登记", "결혼 등기, 이혼 등기", "Marriage and divorce"),
-    "category_hint.elderly": ("养老服务合作省份", "노인 복지 협력 성", "Partner provinces"),
-    "category_hint.data_sharing": ("户口、医保、公积金、不动产", "호적, 의료보험, 주택기금, 부동산",
-                                   "Household, insurance, housing fund, property"),
-    # ---- browse and search ----
-    "browse.category": ("{category}", "{category}", "{category}"),
-    "browse.search": ("搜索：{query}", "검색: {query}", "Search: {query}"),
-    "browse.empty": ("没有找到相关事项，请换个词或按类别查找", "해당 업무가 없습니다. 다른 단어나 분류로 찾아보세요",
-                     "Nothing found. Try another word or browse by category."),
-    "search.title": ("搜索事项", "업무 검색", "Search items"),
-    "search.hint": ("输入拼音，点选汉字", "로마자(병음)를 입력하고 한자를 고르세요", "Type letters"),
-    "kiosk_action.apply": ("可在本机申请", "이 단말기에서 신청", "Apply here"),
-    "kiosk_action.appointment": ("可在本机预约", "이 단말기에서 예약", "Book here"),
-    "kiosk_action.guide": ("办事指南", "업무 안내", "Guide"),
-    # ---- item guide ----
-    "guide.summary": ("本机可办理", "이 단말기에서 할 수 있는 일", "What this kiosk does"),
-    "guide.mode": ("跨省通办方式", "성간 통합 처리 방식", "Cross-province mode"),
-    "guide.conditions": ("申请条件", "신청 조건", "Who can apply"),
-    "guide.materials": ("申请材料", "신청 서류", "Documents"),
-    "guide.steps": ("办理流程", "처리 절차", "Steps"),
-    "guide.time_limit": ("办理时限", "처리 기한", "Time limits"),
-    "guide.legal_limit": ("法定时限：{limit}", "법정 기한: {limit}", "By law: {limit}"),
-    "guide.promised_limit": ("承诺时限：{limit}", "약속 기한: {limit}", "Promised: {limit}"),
-    "guide.fee": ("收费标准", "수수료", "Fee"),
-    "guide.free": ("不收费", "무료", "Free of charge"),
-    "guide.charged": ("收费", "유료", "Charged"),
-    "guide.print": ("打印办事指南", "안내문 인쇄", "Print this guide"),
-    "guide.apply": ("开始申请", "신청 시작", "Start application"),
-    "guide.appointment": ("预约登记", "등기 예약", "Book an appointment"),
-    "guide.uncertain": ("（待核实）", "(확인 필요)", " (to be confirmed)"),
-    "guide.none_mode": ("窗口办理", "창구 처리", "At the service window"),
-    "material.yes": ("必需", "필수", "Required"),
-    "material.no": ("非必需", "선택", "Optional"),
-    "material.conditional": ("视情况", "해당 시", "If applicable"),
-    "material.local": ("各地要求不同", "지역마다 다름", "Varies by county"),
-    "material.practice": ("通常需要", "보통 필요", "Usually asked"),
-    "material.original": ("原件", "원본", "original"),
-    "material.copy": ("复印件", "사본", "copy"),
-    "material.original_and_copy": ("原件和复印件", "원본과 사본", "original and copy"),
-    "material.electronic": ("电子材料", "전자 서류", "electronic"),
-    "material.data_shared": ("数据共享，无需提交", "정보 공유로 제출 불필요", "shared data, not needed"),
-    "unit.working_days": ("{n}个工作日", "{n}영업일", "{n} working days"),
-    "unit.days": ("{n}天", "{n}일", "{n} days"),
-    "unit.months": ("{n}个月", "{n}개월", "{n} months"),
-    "unit.on_the_spot": ("当场办结", "즉시 처리", "On the spot"),
-    "unit.unknown": ("以户籍地规定为准", "호적지 규정에 따름", "As the home county decides"),
-    # ---- consent ----
-    "consent.title": ("个人信息保护告知", "개인정보 보호 안내", "Personal information notice"),
-    "consent.body": (
-        "根据《中华人民共和国个人信息保护法》，办理本事项需要读取您的身份证信息，并收集您填写的联系电话等信息，"
-        "仅用于本次申请的受理和办理，由民政部门依法保存，不会用于其他目的。本机不保存您的信息，办理结束或离开后自动清除。",
-        "「중화인민공화국 개인정보보호법」에 따라 이 업무를 처리하려면 신분증 정보를 읽고 입력하신 연락처 등을 수집합니다. "
-        "이번 신청의 접수와 처리에만 사용되며 민정 부서가 법에 따라 보관합니다. 이 단말기는 정보를 저장하지 않으며 종료 후 자동 삭제합니다.",
-        "Under China's Personal Information Protection Law, this item needs the data on your ID card and the "
-        "phone number you enter. They are used only to handle this application and are kept by the civil "
-        "affairs department as the law requires. This kiosk keeps nothing and erases it when you finish or leave."),
-    "consent.sensitive_title": ("敏感个人信息单独同意", "민감 개인정보 별도 동의", "Separate consent for sensitive data"),
-    "consent.sensitive_body": (
-        "本事项还需要处理以下敏感个人信息：{categories}。这些信息仅用于资格认定，请您单独同意。",
-        "이 업무는 다음 민감 개인정보도 처리합니다: {categories}. 자격 인정에만 사용되며 별도 동의가 필요합니다.",
-        "This item also handles sensitive personal information: {categories}. It is used only to decide "
-        "eligibility and needs your separate consent."),
-    "consent.sensitive_agree": ("我单独同意处理上述敏感个人信息", "위 민감 개인정보 처리에 별도로 동의합니다",
-                                "I separately consent to the sensitive data above"),
-    "consent.agree": ("同意并继续", "동의하고 계속", "Agree and continue"),
-    "consent.decline": ("不同意", "동의하지 않음", "Do not agree"),
-    "consent.error": ("请先勾选“单独同意”，才能继续办理", "계속하려면 먼저 '별도 동의'에 체크하세요",
-                      "Please tick the separate consent to continue"),
-    "sensitive.minor": ("未成年人信息", "미성년자 정보", "a minor's data"),
-    "sensitive.disability": ("残疾信息", "장애 정보", "disability data"),
-    "sensitive.health": ("健康信息", "건강 정보", "health data"),
-    "sensitive.financial": ("金融账户信息", "금융 계좌 정보", "bank account data"),
-    "sensitive.special_identity": ("特定身份信息", "특정 신분 정보", "special status data"),
-    # ---- identify ----
-    "identify.title": ("身份核验", "본인 확인", "Identify yourself"),
-    "identify.place": ("请将身份证放在下方感应区", "신분증을 아래 판독 영역에 올려 주세요",
-                       "Place your ID card on the reader below"),
-    "identify.cards": ("可用：居民身份证、港澳台居民居住证、外国人永久居留身份证",
-                       "사용 가능: 주민 신분증, 홍콩·마카오·대만 거주증, 외국인 영주 신분증",
-                       "Accepted: resident ID card, HK/Macao/Taiwan residence permit, foreign permanent residence ID"),
-    "identify.reading": ("正在读取，请不要移动身份证", "읽는 중입니다. 신분증을 움직이지 마세요",
-                         "Reading. Please keep the card still."),
-    "identify.party": ("第{n}位当事人（共{total}位）", "당사자 {n}/{total}", "Person {n} of {total}"),
-    "identify.retry": ("重新读卡", "다시 읽기", "Read again"),
-    "identify.manual": ("手工输入身份证号", "신분증 번호 직접 입력", "Type the ID number"),
-    "identify.manual_title": ("手工输入身份信息", "신분 정보 직접 입력", "Enter your identity"),
-    "identify.id_number": ("身份证号码", "신분증 번호", "ID number"),
-    "identify.name": ("姓名", "이름", "Name"),
-    "identify.tap_name": ("点击输入姓名", "눌러서 이름 입력", "Tap to enter the name"),
-    "identify.confirm": ("确认", "확인", "Confirm"),
-    "identify.use_card": ("改用身份证", "신분증 사용", "Use the card"),
-    "manual.format": ("请输入18位身份证号码", "18자리 신분증 번호를 입력하세요", "Enter all 18 characters"),
-    "manual.checksum": ("身份证号码校验位不正确，请核对", "신분증 번호 검증 숫자가 틀립니다. 확인하세요",
-                        "The check digit is wrong. Please check the number."),
-    "manual.birth_date": ("号码中的出生日期不正确", "번호의 생년월일이 올바르지 않습니다", "The birth date in the number is wrong"),
-    "manual.region": ("号码中的地区代码不正确", "번호의 지역 코드가 올바르지 않습니다", "The region code in the number is wrong"),
-    "manual.name_required": ("请输入姓名", "이름을 입력하세요", "Enter the name"),
-    # ---- errors: title, then what to do ----
-    "error.no_reader": ("读卡器暂不可用", "신분증 판독기를 사용할 수 없습니다", "The card reader is not available"),
-    "todo.no_reader": ("可点“手工输入身份证号”继续，或呼叫工作人员", "'번호 직접 입력'으로 계속하거나 직원을 호출하세요",
-                       "Type the ID number instead, or call staff"),
-    "error.no_card": ("没有检测到身份证", "신분증이 감지되지 않았습니다", "No card found"),
-    "todo.no_card": ("请把身份证平放在感应区，再点“重新读卡”", "신분증을 판독 영역에 평평하게 놓고 '다시 읽기'를 누르세요",
-                     "Lay the card flat on the reader, then tap Read again"),
-    "error.card_removed": ("读卡时身份证被移开", "읽는 중에 신분증이 치워졌습니다", "The card was moved away while reading"),
-    "todo.card_removed": ("请重新放置身份证并保持不动", "신분증을 다시 올리고 움직이지 마세요",
-                          "Place the card again and keep it still"),
-    "error.unsupported_card": ("无法识别这张卡", "이 카드는 인식할 수 없습니다", "This card is not supported"),
-    "todo.unsupported_card": ("请使用二代居民身份证、港澳台居民居住证或外国人永久居留身份证，或手工输入",
-                              "주민 신분증, 거주증, 외국인 영주 신분증을 사용하거나 직접 입력하세요",
-                              "Use a resident ID card, residence permit or permanent residence ID, or type the number"),
-    "error.card_expired": ("身份证已过有效期", "신분증 유효기간이 지났습니다", "The ID card has expired"),
-    "todo.card_expired": ("请到人工窗口办理，或先到公安机关换领身份证", "창구에서 처리하거나 먼저 신분증을 재발급 받으세요",
-                          "Please go to the service window, or renew the card first"),
-    "error.card_unreadable": ("身份证读取失败", "신분증을 읽지 못했습니다", "The card could not be read"),
-    "todo.card_unreadable": ("请重新放置身份证后重试，多次失败请手工输入", "다시 올려 보고, 계속 실패하면 직접 입력하세요",
-                             "Place it again; if it keeps failing, type the number"),
-    "error.card_checksum": ("身份证信息校验不通过", "신분증 정보 검증에 실패했습니다", "The card data did not check out"),
-    "todo.card_checksum": ("请到人工窗口办理", "창구에서 처리하세요", "Please go to the service window"),
-    "error.reader_timeout": ("读卡超时", "판독 시간 초과", "The reader timed out"),
-    "todo.reader_timeout": ("请点“重新读卡”", "'다시 읽기'를 누르세요", "Tap Read again"),
-    "error.reader_service_down": ("读卡服务正在恢复", "판독 서비스를 복구하는 중입니다", "The reader service is restarting"),
-    "todo.reader_service_down": ("请稍候再试，或手工输入", "잠시 후 다시 하거나 직접 입력하세요", "Try again shortly, or type the number"),
-    "error.paper_out": ("打印纸已用完", "인쇄 용지가 없습니다", "The printer is out of paper"),
-    "todo.paper_out": ("请呼叫工作人员更换打印纸", "직원을 불러 용지를 채워 달라고 하세요", "Please call staff to refill the paper"),
-    "error.paper_near_end": ("打印纸即将用完", "인쇄 용지가 곧 떨어집니다", "Printer paper is running low"),
-    "todo.paper_near_end": ("请工作人员及时更换打印纸", "직원이 용지를 채워야 합니다", "Staff should refill the paper soon"),
-    "error.cover_open": ("打印机盖未关好", "프린터 덮개가 열려 있습니다", "The printer cover is open"),
-    "todo.cover_open": ("请呼叫工作人员", "직원을 호출하세요", "Please call staff"),
-    "error.printer_offline": ("打印机未连接", "프린터가 연결되지 않았습니다", "The printer is offline"),
-    "todo.printer_offline": ("请呼叫工作人员检查打印机", "직원을 불러 프린터를 확인하세요", "Please call staff to check the printer"),
-    "error.printer_no_status": ("打印机无响应", "프린터가 응답하지 않습니다", "The printer does not answer"),
-    "todo.printer_no_status": ("请呼叫工作人员检查打印机", "직원을 불러 프린터를 확인하세요", "Please call staff to check the printer"),
-    "error.cutter_error": ("打印机切纸故障", "프린터 절단기 고장", "The printer cutter failed"),
-    "todo.cutter_error": ("请联系维护人员", "정비 담당자에게 연락하세요", "Please call a technician"),
-    "error.backend_unreachable": ("暂时连不上办理系统", "처리 시스템에 연결할 수 없습니다", "The service system cannot be reached"),
-    "todo.backend_unreachable": ("请稍后重试，或到人工窗口办理", "잠시 후 다시 하거나 창구를 이용하세요",
-                                 "Try again later, or go to the service window"),
-    "error.backend_timeout": ("办理系统响应超时", "처리 시스템 응답 시간 초과", "The service system did not answer in time"),
-    "todo.backend_timeout": ("请重试", "다시 시도하세요", "Please try again"),
-    "error.backend_rejected": ("办理系统未受理", "처리 시스템이 접수하지 않았습니다", "The service system refused the request"),
-    "todo.backend_rejected": ("请到人工窗口咨询", "창구에 문의하세요", "Please ask at the service window"),
-    "error.backend_auth": ("本机未获授权", "이 단말기는 인증되지 않았습니다", "This kiosk is not authorised"),
-    "todo.backend_auth": ("请联系维护人员", "정비 담당자에게 연락하세요", "Please call a technician"),
-    "error.outbox_backlog": ("待上传的申请较多", "전송 대기 신청이 많습니다", "Many applications are waiting to upload"),
-    "todo.outbox_backlog": ("请工作人员检查网络", "직원이 네트워크를 확인해야 합니다", "Staff should check the network"),
-    "error.disk_full": ("本机存储空间不足", "저장 공간이 부족합니다", "The kiosk's disk is full"),
-    "todo.disk_full": ("请联系维护人员", "정비 담당자에게 연락하세요", "Please call a technician"),
-    "error.config_invalid": ("本机配置有误", "단말기 설정 오류", "The kiosk is misconfigured"),
-    "todo.config_invalid": ("请联系维护人员", "정비 담당자에게 연락하세요", "Please call a technician"),
-    "error.maintenance": ("设备维护中", "정비 중", "Under maintenance"),
-    "todo.maintenance": ("请稍候或到人工窗口办理", "잠시 기다리거나 창구를 이용하세요", "Please wait or use the service window"),
-    "error.staff_out_of_service": ("本机暂停服务", "이 단말기는 서비스를 중지했습니다", "This kiosk is out of service"),
-    "todo.staff_out_of_service": ("请到人工窗口或其他自助机办理", "창구나 다른 단말기를 이용하세요",
-                                  "Please use the service window or another kiosk"),
-    "error.internal_error": ("系统出现错误", "시스템 오류", "Something went wrong"),
-    "todo.internal_error": ("请呼叫工作人员", "직원을 호출하세요", "Please call staff"),
-    "error.not_checked": ("设备正在检测", "장치를 점검하는 중입니다", "Devices are being checked"),
-    "todo.not_checked": ("请稍候", "잠시 기다리세요", "Please wait"),
-    "error.form_incomplete": ("还有信息没有填好，请看红色提示", "아직 입력하지 않은 정보가 있습니다. 빨간 안내를 확인하세요",
-                              "Some information is missing; see the red hints"),
-    "error.code": ("错误代码：{code}", "오류 코드: {code}", "Error code: {code}"),
-    # ---- notices ----
-    "notice.card_removed": ("身份证已移开，已清除填写的内容。请重新放置身份证",
-                            "신분증이 치워져 입력한 내용을 지웠습니다. 신분증을 다시 올려 주세요",
-                            "The card was taken away, so the form was cleared. Please place the card again."),
-    "notice.next_party": ("请第二位当事人放置身份证", "두 번째 당사자가 신분증을 올려 주세요", "Now the second person's card, please"),
-    "notice.same_person": ("这是同一个人的身份证，请另一位当事人放置身份证", "같은 사람의 신분증입니다. 다른 당사자의 신분증을 올려 주세요",
-                           "That is the same person's card; the other person's card, please"),
-    "notice.staff_called": ("已呼叫工作人员，请稍候", "직원을 호출했습니다. 잠시 기다리세요", "Staff have been called; please wait"),
-    "notice.take_slip": ("请取走回执", "영수증을 가져가세요", "Please take your slip"),
-    "notice.item_unavailable": ("该事项暂时不能在本机办理：{reason}", "이 업무는 지금 이 단말기에서 처리할 수 없습니다: {reason}",
-                                "This item cannot be handled here now: {reason}"),
-    # ---- form ----
-    "form.title": ("填写申请信息", "신청 정보 입력", "Application details"),
-    "form.from_card": ("来自身份证", "신분증에서", "From the card"),
-    "form.staff": ("由窗口工作人员补充", "창구 직원이 보완", "Completed by window staff"),
-    "form.tap_to_fill": ("点击填写", "눌러서 입력", "Tap to fill in"),
-    "form.optional": ("（选填）", "(선택)", " (optional)"),
-    "field_error.required": ("此项必填", "필수 항목입니다", "Required"),
-    "field_error.not_a_choice": ("请从列表中选择", "목록에서 고르세요", "Choose from the list"),
-    "field_error.id_number_invalid": ("身份证号码不正确", "신분증 번호가 올바르지 않습니다", "Not a valid ID number"),
-    "field_error.phone_invalid": ("请输入11位手机号码", "11자리 휴대폰 번호를 입력하세요", "Enter an 11-digit mobile number"),
-    "field_error.not_a_number": ("只能输入数字", "숫자만 입력하세요", "Digits only"),
-    "field_error.date_invalid": ("日期不正确", "날짜가 올바르지 않습니다", "Not a valid date"),
-    "field_error.pattern": ("格式不正确，请核对", "형식이 올바르지 않습니다", "Wrong format; please check"),
-    "field_error.invalid": ("格式不正确，请核对", "형식이 올바르지 않습니다", "Wrong format; please check"),
-    "field_error.phone.phone_invalid": ("请输入11位手机号码", "11자리 휴대폰 번호를 입력하세요", "Enter an 11-digit mobile number"),
-    "field_error.slot.required": ("请选择预约时段", "예약 시간을 고르세요", "Choose a time"),
-    "choice.yes": ("是", "예", "Yes"),
-    "choice.no": ("否", "아니오", "No"),
-    # ---- review, submitting, done ----
-    "review.title": ("核对申请信息", "신청 정보 확인", "Check your application"),
-    "review.hint": ("请核对以下信息（部分内容已隐去）", "아래 정보를 확인하세요(일부는 가려져 있습니다)",
-                    "Please check (parts are hidden for privacy)"),
-    "review.applicant": ("申请人", "신청인", "Applicant"),
-    "review.confirm": ("确认提交", "확인 후 제출", "Submit"),
-    "review.edit": ("返回修改", "돌아가서 수정", "Change something"),
-    "submitting.title": ("正在提交", "제출 중", "Submitting"),
-    "submitting.wait": ("正在提交您的申请，请稍候……", "신청을 제출하는 중입니다. 잠시 기다리세요…", "Submitting your application…"),
-    "submitting.failed": ("提交没有成功", "제출하지 못했습니다", "The application was not submitted"),
-    "submitting.retry": ("重新提交", "다시 제출", "Try again"),
-    "done.title": ("申请已提交", "신청이 제출되었습니다", "Application submitted"),
-    "done.booking_title": ("预约成功", "예약되었습니다", "Appointment booked"),
-    "done.number": ("办件编号", "접수 번호", "Application number"),
-    "done.local_reference": ("本机受理号", "단말기 접수 번호", "Kiosk reference"),
-    "done.queued": ("网络恢复后自动上传，可凭受理号查询", "네트워크가 복구되면 자동 전송됩니다", "It uploads when the network is back"),
-    "done.booking_number": ("预约号", "예약 번호", "Booking number"),
-    "done.slot": ("预约时间", "예약 시간", "Time"),
-    "done.printing": ("正在打印凭条……", "영수증을 인쇄하는 중…", "Printing your slip…"),
-    "done.printed": ("凭条已打印", "영수증이 인쇄되었습니다", "Your slip is printed"),
-    "done.print_failed": ("凭条打印失败", "영수증 인쇄 실패", "The slip could not be printed"),
-    "done.reprint": ("重新打印", "다시 인쇄", "Print again"),
-    "done.take": ("请取走您的身份证和凭条", "신분증과 영수증을 챙기세요", "Take your ID card and your slip"),
-    "done.next_steps": ("户籍地民政部门将按时限办理，可凭办件编号查询进度", "호적지 민정 부서가 기한 내 처리합니다. 접수 번호로 진행을 조회하세요",
-                        "Your home county handles it in time; check progress with the number"),
-    # ---- progress query ----
-    "progress.title": ("办件进度查询", "처리 진행 조회", "Application progress"),
-    "progress.by_card": ("刷身份证查询", "신분증으로 조회", "Use my ID card"),
-    "progress.by_number": ("输入办件编号查询", "접수 번호로 조회", "Type the application number"),
-    "progress.number": ("办件编号", "접수 번호", "Application number"),
-    "progress.loading": ("正在查询……", "조회 중…", "Looking it up…"),
-    "progress.none": ("没有查到办件记录", "처리 기록이 없습니다", "No applications found"),
-    "progress.updated": ("更新于 {time}", "{time} 업데이트", "Updated {time}"),
-    "progress.query": ("查询", "조회", "Look up"),
-    "status.queued": ("待上传", "전송 대기", "Waiting to upload"),
-    "status.received": ("已提交", "제출됨", "Received"),
-    "status.accepted": ("已受理", "접수됨", "Accepted"),
-    "status.forwarded": ("已推送户籍地", "호적지로 전달됨", "Sent to home county"),
-    "status.completed": ("已办结", "처리 완료", "Completed"),
-    "status.rejected": ("不予受理", "불수리", "Not accepted"),
-    # ---- appointment ----
-    "appointment.title": ("预约登记", "등기 예약", "Book an appointment"),
-    "appointment.parties": ("当事人", "당사자", "People"),
-    "appointment.loading": ("正在获取可预约时段……", "예약 가능한 시간을 가져오는 중…", "Loading free times…"),
-    "appointment.day": ("选择日期", "날짜 선택", "Choose a day"),
-    "appointment.time": ("选择时段", "시간 선택", "Choose a time"),
-    "appointment.remaining": ("余{n}个", "{n}자리 남음", "{n} left"),
-    "appointment.full": ("已约满", "마감", "Full"),
-    "appointment.phone": ("联系电话（手机）", "연락처(휴대폰)", "Mobile phone"),
-    "appointment.confirm": ("确认预约", "예약 확인", "Confirm booking"),
-    "appointment.no_slots": ("近期没有可预约时段，请到窗口咨询", "예약 가능한 시간이 없습니다. 창구에 문의하세요",
-                             "No free times soon; please ask at the window"),
-    "weekday.0": ("周一", "월", "Mon"), "weekday.1": ("周二", "화", "Tue"), "weekday.2": ("周三", "수", "Wed"),
-    "weekday.3": ("周四", "목", "Thu"), "weekday.4": ("周五", "금", "Fri"), "weekday.5": ("周六", "토", "Sat"),
-    "weekday.6": ("周日", "일", "Sun"),
-    "date.short": ("{month}月{day}日", "{month}월 {day}일", "{month}/{day}"),
-    # ---- guide printing ----
-    "guide_printing.title": ("打印办事指南", "안내문 인쇄", "Printing the guide"),
-    "guide_printing.printing": ("正在打印办事指南……", "안내문을 인쇄하는 중…", "Printing the guide…"),
-    "guide_printing.printed": ("办事指南已打印，请取走", "안내문이 인쇄되었습니다. 가져가세요", "Printed. Please take it."),
-    "guide_printing.failed": ("办事指南打印失败", "안내문 인쇄 실패", "The guide could not be printed"),
-    "guide_printing.hint": ("请按指南准备材料，到相关部门窗口或其网上平台办理", "안내에 따라 서류를 준비해 담당 부서에서 처리하세요",
-                            "Prepare the documents as listed and apply with the department in charge"),
-    # ---- idle ----
-    "idle.title": ("您还在办理吗？", "아직 처리 중이신가요?", "Are you still there?"),
-    "idle.body": ("{seconds}秒后将自动退出，并清除您的信息", "{seconds}초 후 자동 종료하고 정보를 삭제합니다",
-                  "In {seconds} seconds the session ends and your information is erased"),
-    "idle.extend": ("继续办理", "계속하기", "Continue"),
-    "idle_warning": ("您还在办理吗？请点继续办理", "아직 처리 중이시면 계속하기를 누르세요", "Still there? Tap Continue."),
-    # ---- out of service ----
-    "oos.title": ("暂停服务", "서비스 중지", "Out of service"),
-    "oos.starting": ("正在启动，请稍候", "시작하는 중입니다. 잠시 기다리세요", "Starting, please wait"),
-    "oos.maintenance": ("设备维护中", "정비 중", "Under maintenance"),
-    "oos.window": ("您可以到人工窗口办理", "창구에서 처리할 수 있습니다", "You can be served at the service window"),
-    # ---- pinyin keypad ----
-    "pinyin.hint": ("输入拼音后点选汉字；打不出的生僻字请呼叫工作人员", "병음을 입력하고 한자를 고르세요",
-                    "Type the pinyin, then pick the character"),
-    "pinyin.more": ("更多", "더보기", "More"),
-    "pinyin.none": ("没有匹配的汉字", "일치하는 한자가 없습니다", "No matching character"),
-    # ---- spoken prompts (screen.<phase>) ----
-    "screen.home": ("欢迎使用自助服务，请选择要办理的事项", "원하시는 업무를 선택하세요", "Welcome. Please choose what you need."),
-    "screen.browsing": ("请选择事项", "업무를 선택하세요", "Please choose an item"),
-    "screen.item_guide": ("这是办事指南，可以打印或开始办理", "업무 안내입니다", "This is the guide for the item"),
-    "screen.consent": ("请阅读个人信息保护告知", "개인정보 보호 안내를 읽어 주세요", "Please read the personal information notice"),
-    "screen.identify": ("请将身份证放在感应区", "신분증을 판독 영역에 올려 주세요", "Please place your ID card on the reader"),
-    "screen.form": ("请填写申请信息", "신청 정보를 입력하세요", "Please fill in the details"),
-    "screen.review": ("请核对申请信息", "신청 정보를 확인하세요", "Please check your application"),
-    "screen.submitting": ("正在提交，请稍候", "제출 중입니다", "Submitting, please wait"),
-    "screen.done": ("办理成功，请取走身份证和凭条", "완료되었습니다. 신분증과 영수증을 챙기세요", "Done. Take your card and slip."),
-    "screen.progress_query": ("请选择查询方式", "조회 방법을 선택하세요", "Choose how to look up"),
-    "screen.appointment": ("请选择预约时间", "예약 시간을 고르세요", "Please choose a time"),
-    "screen.guide_printing": ("正在打印办事指南", "안내문을 인쇄하는 중입니다", "Printing the guide"),
-}
+
+def po_path(language: str) -> Path:
+    return LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def compile_catalog(language: str, write: bool = True) -> bytes:
+    """The `.mo` bytes of one language's `.po`, compiled with Babel; also written beside it if `write`."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = po_path(language)
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    data = buffer.getvalue()
+    if write:
+        partial = po.with_suffix(f".{os.getpid()}.part")
+        try:
+            partial.write_bytes(data)
+            partial.replace(po.with_suffix(".mo"))  # atomic: a second kiosk process never reads half a file
+        except OSError:
+            partial.unlink(missing_ok=True)  # a read-only install: use the compiled bytes from memory
+    return data
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(language: str) -> gettext.GNUTranslations:
+    """The language's messages: the compiled `.mo` when it is up to date, otherwise compiled from the `.po`."""
+    if language not in LANGUAGES:
+        language = LANGUAGES[0]
+    po = po_path(language)
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as compiled:
+            return gettext.GNUTranslations(compiled)
+    return gettext.GNUTranslations(io.BytesIO(compile_catalog(language)))
+
+
+def _messages(language: str) -> dict[Any, str]:
+    return translations(language)._catalog  # type: ignore[attr-defined,no-any-return]
+
+
+def keys(language: str) -> set[str]:
+    """The message ids the language's catalog translates (plural messages by their singular id)."""
+    found = set()
+    for key in _messages(language):
+        msgid = key[0] if isinstance(key, tuple) else key
+        if msgid:
+            found.add(msgid)
+    return found
+
+
+def is_plural(key: str, language: str = "en") -> bool:
+    return (key, 0) in _messages(language)
 
 
 def t(key: str, language: str = "zh", **values: Any) -> str:
-    """The text for `key` in `language`; an unknown key shows itself, so a gap is seen, never hidden."""
-    texts = STRINGS.get(key)
-    if texts is None:
-        return key
-    index = LANGUAGES.index(language) if language in LANGUAGES else 0
-    text = texts[index]
+    """The text for `key` in `language`; an unknown key shows itself, so a gap is seen, never hidden.
+    A plural message (e.g. `unit.days`) takes its form from the value `n`."""
+    catalog = translations(language)
+    if "n" in values and is_plural(key, language):
+        text = catalog.ngettext(key, f"{key}.plural", int(values["n"]))
+    else:
+        text = catalog.gettext(key)
     return text.format(**values) if values else text
 
 
-def has(key: str) -> bool:
-    return key in STRINGS
-
-
-def prompt_text(prompt_id: str, language: str) -> str:
-    """What the speech port says for a Speak prompt id (the runner's `prompt_text`)."""
-    return t(prompt_id, language) if prompt_id in STRINGS else ""
+def has(key: str, language: str = "zh") -> bool:
+    return key in keys(language)
 
 
 def reason_text(reason: str, language: str) -> tuple[str, str]:
     """(what happened, what to do) for a kiosk.health.Reason value."""
     return t(f"error.{reason}", language), t(f"todo.{reason}", language)
+
+
+def prompt_text(prompt_id: str, language: str) -> str:
+    """What the speech port says for a Speak prompt id (the runner's `prompt_text`). An error is said with
+    what to do about it; a prompt id without a text says nothing."""
+    if prompt_id.startswith("error.") and has(f"todo.{prompt_id[6:]}", language):
+        happened, todo = reason_text(prompt_id[6:], language)
+        return f"{happened}{'。' if language == 'zh' else '. '}{todo}"
+    spoken = f"say.{prompt_id}"  # a wording made for the ear, where the screen's own text reads badly aloud
+    if has(spoken, language):
+        return t(spoken, language)
+    return t(prompt_id, language) if has(prompt_id, language) else ""
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def main(argv: list[str]) -> int:
+    """`python -m screens.i18n compile`: write every language's `.mo` (an install step; optional)."""
+    if argv != ["compile"]:
+        print("usage: python -m screens.i18n compile", file=sys.stderr)
+        return 2
+    for language in LANGUAGES:
+        compile_catalog(language, write=True)
+        print(po_path(language).with_suffix(".mo"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

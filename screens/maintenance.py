@@ -26,7 +26,6 @@ from kiosk.maintenance_desk import Entry, MaintenanceDesk, OutboxView, Outcome, 
 from kiosk.session.model import KioskState
 from kiosk.session.states import Lifecycle
 from kiosk.system_actions import SystemActions
-from screens import theme
 from screens.base import KioskScreen
 from screens.i18n import t
 from screens.maintenance_texts import OOS_PRESETS, PRESET_PREFIX
@@ -285,8 +284,9 @@ class MaintenanceScreen(KioskScreen):
             health = state.health_of(component) or Health.unknown(component)
             row = self._rows.get(component)
             if row is None:
-                row = self._rows[component] = Label(markup=True, font_size=self.app.fs_body, color=theme.TEXT,
-                                                    size_hint_y=None, halign="left", valign="top")
+                row = self._rows[component] = Label(markup=True, font_size=self.app.fs_body,
+                                                    color=self.app.palette.text, size_hint_y=None, halign="left",
+                                                    valign="top")
                 row.bind(width=lambda w, width: setattr(w, "text_size", (width, None)),
                          texture_size=lambda w, size: setattr(w, "height", size[1]))
                 box.add_widget(row)

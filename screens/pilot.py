@@ -32,6 +32,7 @@ class Pilot:
         self.app = app
         self.window = Window
         self.loop = EventLoop
+        self.last_image: Any = None
 
     # ---- starting ----
 
@@ -105,6 +106,12 @@ class Pilot:
     def visible_widgets(self) -> Iterator[Any]:
         for layer in self.layers():
             yield from _walk(layer)
+
+    def top_layer_widgets(self) -> Iterator[Any]:
+        """What the citizen can see undimmed and touch: the topmost overlay, or the root when none is open."""
+        layers = self.layers()
+        if layers:
+            yield from _walk(layers[0])
 
     def find(self, tag: str) -> Any:
         for layer in self.layers():
@@ -193,7 +200,8 @@ class Pilot:
         pixels = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
         image = Image.frombytes("RGBA", (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
         path.parent.mkdir(parents=True, exist_ok=True)
-        image.convert("RGB").save(path)
+        self.last_image = image.convert("RGB")  # what was on the glass, for checks that measure pixels
+        self.last_image.save(path, compress_level=1)
         return path
 
 

@@ -67,8 +67,9 @@ class ProgressScreen(KioskScreen):
             item = catalog.get(record.item_id)
             name = item.short_names.get(language) if item else record.item_id
             number = escape_markup(record.application_number)
+            status_colour = self.app.palette.hex("primary")
             lines.append(f"[b]{escape_markup(name)}[/b]\n{self.tr('progress.number')} {number}"
-                         f"\n[color=1E5AA8][b]{self.tr(f'status.{record.status.value}')}[/b][/color]  "
+                         f"\n[color={status_colour}][b]{self.tr(f'status.{record.status.value}')}[/b][/color]  "
                          f"{self.tr('progress.updated', time=record.updated_at.strftime('%Y-%m-%d %H:%M'))}")
         self.results = "\n\n".join(lines)
 

@@ -21,7 +21,6 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
-from screens import theme
 from screens.pinyin import candidates
 
 
@@ -37,8 +36,11 @@ class KButton(ButtonBehavior, Label):
     """A big rounded button. `tag` names it for tests and the demo script (e.g. "item:orphan-support")."""
 
     tag = StringProperty("")
-    kind = StringProperty("primary")  # primary, secondary, tile, key, danger, choice, selected
-    bg = ListProperty(theme.PRIMARY)
+    kind = StringProperty("primary")  # primary, secondary, tile, key, danger, choice, selected, bar
+    # The text size by role (small, body, button, title, huge, bar), looked up in app.fs; never a fixed
+    # font_size in a kv rule, because the class rule would override it whenever the sizes change.
+    font_role = StringProperty("button")
+    height_role = StringProperty("button")  # button, key, bar, tall, huge: the least height, from app.hs
 
 
 class Card(BoxLayout):
@@ -164,7 +166,8 @@ class PinyinEditor(Overlay):
     max_length = NumericProperty(20)
     page = NumericProperty(0)
     on_done: Callable[[str], None] | None = None
-    PAGE = 8
+    PAGE = 6
+    MAX_LETTERS = 24  # a few syllables: a whole word such as changchunshi is offered as one candidate
 
     ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -174,7 +177,7 @@ class PinyinEditor(Overlay):
             line.height = app().kh
             app().bind(kh=line.setter("height"))
             for letter in row:
-                key = KButton(text=letter, kind="key", tag=f"letter:{letter}")
+                key = KButton(text=letter, kind="key", tag=f"letter:{letter}", font_role="title", height_role="key")
                 key.bind(on_release=lambda _b, x=letter: self.letter(x))
                 line.add_widget(key)
             self.ids.letters.add_widget(line)
@@ -194,12 +197,13 @@ class PinyinEditor(Overlay):
         bar.clear_widgets()
         found = candidates(self.letters) if self.letters and self.chinese else []
         shown = found[self.page * self.PAGE:(self.page + 1) * self.PAGE]
-        for n, ch in enumerate(shown):
-            button = KButton(text=ch, kind="key", tag=f"candidate:{n}")
-            button.bind(on_release=lambda _b, c=ch: self.pick(c))
+        for n, candidate in enumerate(shown):
+            button = KButton(text=candidate.text, kind="key", tag=f"candidate:{n}", font_role="title",
+                             height_role="key", size_hint_x=max(1, len(candidate.text) * 0.8))
+            button.bind(on_release=lambda _b, c=candidate: self.pick(c.text, c.letters_used))
             bar.add_widget(button)
         if len(found) > (self.page + 1) * self.PAGE:
-            more = KButton(text="→", kind="secondary", tag="candidate:more")
+            more = KButton(text="→", kind="secondary", tag="candidate:more", font_role="title", height_role="key")
             more.bind(on_release=lambda _b: setattr(self, "page", self.page + 1))
             bar.add_widget(more)
 
@@ -208,7 +212,7 @@ class PinyinEditor(Overlay):
             if len(self.value) < self.max_length:
                 self.value += letter
             return
-        if len(self.letters) < 6:
+        if len(self.letters) < self.MAX_LETTERS:
             self.letters += letter
 
     def backspace(self) -> None:
@@ -217,10 +221,11 @@ class PinyinEditor(Overlay):
         else:
             self.value = self.value[:-1]
 
-    def pick(self, ch: str) -> None:
-        if len(self.value) < self.max_length:
-            self.value += ch
-        self.letters = ""
+    def pick(self, text: str, letters_used: int | None = None) -> None:
+        """Take a character or word; the letters it spelled are used up and the rest stay for the next pick."""
+        if len(self.value) + len(text) <= self.max_length:
+            self.value += text
+        self.letters = self.letters[letters_used:] if letters_used is not None else ""
 
     def ok(self) -> None:
         value, done = self.value, self.on_done
@@ -233,6 +238,22 @@ class PinyinEditor(Overlay):
         self.letters = ""
         self.on_done = None
         self.refresh()
+
+
+class VoicePanel(Overlay):
+    """Voice guidance on or off, and louder or quieter; each choice is an intent, so it lasts only as long as the
+    session. The panel shows what the app reports back (app.voice, app.volume)."""
+
+    def set_voice(self, on: bool) -> None:
+        from kiosk.session import events as ev
+
+        if on != app().voice:
+            app().send(ev.VoiceToggled())
+
+    def change_volume(self, louder: bool) -> None:
+        from kiosk.session import events as ev
+
+        app().send(ev.VolumeChanged(louder=louder))
 
 
 class IdleOverlay(Overlay):

@@ -16,7 +16,9 @@ from pathlib import Path
 from kiosk.health import Component, Health, Reason
 from kiosk.settings import LoadedConfig
 
-VOICES = {"zh": "cmn", "ko": "ko", "en": "en-gb"}
+# espeak-ng 1.51 (Debian 12) reads the tone numbers of its `cmn` voice aloud in English ("ni three hao
+# three", espeak-ng#1028); its `cmn-latn-pinyin` voice says the same characters in Mandarin.
+VOICES = {"zh": "cmn-latn-pinyin", "ko": "ko", "en": "en-gb"}
 
 
 def espeak_command(text: str, language: str, volume: int, wav: Path | None = None) -> list[str]:
@@ -37,7 +39,7 @@ class EspeakSpeech:
     def __init__(self, volume: int = 80, enabled: bool = True) -> None:
         self.volume = volume
         self.enabled = enabled
-        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, str, int] | None] = queue.Queue()
         self._current: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._speak_loop, name="kiosk-speech", daemon=True)
@@ -48,12 +50,12 @@ class EspeakSpeech:
             return Health.problem(Component.SPEECH, Reason.INTERNAL_ERROR, "espeak-ng not installed")
         return Health.ok(Component.SPEECH, "espeak-ng")
 
-    def say(self, text: str, language: str) -> None:
+    def say(self, text: str, language: str, volume: int | None = None) -> None:
         if not self.enabled or not text:
             return
         self._drain()
         self.stop()
-        self._queue.put((text, language))
+        self._queue.put((text, language, self.volume if volume is None else max(0, min(100, volume))))
 
     def stop(self) -> None:
         with self._lock:
@@ -73,10 +75,10 @@ class EspeakSpeech:
 
     def _speak_loop(self) -> None:
         while (job := self._queue.get()) is not None:
-            text, language = job
+            text, language, volume = job
             try:
                 with self._lock:
-                    self._current = subprocess.Popen(espeak_command(text, language, self.volume),
+                    self._current = subprocess.Popen(espeak_command(text, language, volume),
                                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 self._current.wait(timeout=60)
             except (OSError, subprocess.TimeoutExpired):

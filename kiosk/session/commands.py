@@ -95,8 +95,16 @@ class EndSession(Command):
 
 @dataclass(frozen=True)
 class Speak(Command):
+    """Say a prompt; the machine stamps the session's volume and drops it when the citizen turned voice off."""
+
     prompt_id: str
     language: str
+    volume: int = 80
+
+
+@dataclass(frozen=True)
+class StopSpeech(Command):
+    """Cut off the prompt being spoken (the citizen turned voice off)."""
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,16 @@ class ElderModeToggled(Intent):
 
 
 @dataclass(frozen=True)
+class VoiceToggled(Intent):
+    pass
+
+
+@dataclass(frozen=True)
+class VolumeChanged(Intent):
+    louder: bool
+
+
+@dataclass(frozen=True)
 class CategoryChosen(Intent):
     category: str
 

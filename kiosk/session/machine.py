@@ -39,6 +39,7 @@ from kiosk.session.commands import (
     ReadCard,
     SlipRequest,
     Speak,
+    StopSpeech,
     Submit,
     WatchCardRemoval,
 )
@@ -79,6 +80,8 @@ def step(state: KioskState, event: ev.Event) -> tuple[KioskState, tuple[Command,
     """Apply one event. Events that mean nothing in the current state leave it unchanged."""
     if (lifecycle_handler := LIFECYCLE.get(type(event))) is not None:
         new_state, commands = lifecycle_handler(state, event)
+        if state.session is not None:  # e.g. staff set the kiosk out of service: the reminder is voiced as set
+            commands = _voiced(commands, state.session)
         return new_state, tuple(commands)
     session = state.session
     if session is None:
@@ -97,7 +100,14 @@ def step(state: KioskState, event: ev.Event) -> tuple[KioskState, tuple[Command,
             commands.insert(0, _arm_idle(state, session))
         if after.phase != session.phase:
             commands.append(Speak(f"screen.{after.phase.value}", after.language))
-    return new_state, tuple(commands)
+    return new_state, tuple(_voiced(commands, after if after is not None else session))
+
+
+def _voiced(commands: list[Command], session: Session) -> list[Command]:
+    """Speak at the session's volume, or not at all when the citizen has turned voice off."""
+    if session.voice:
+        return [replace(c, volume=session.volume) if isinstance(c, Speak) else c for c in commands]
+    return [c for c in commands if not isinstance(c, Speak)]
 
 
 # ---- helpers ----
@@ -129,11 +139,18 @@ def _settle(state: KioskState) -> KioskState:
 
 
 def end_session(state: KioskState, notice: str | None) -> Outcome:
-    """Forget the session entirely: nothing personal stays reachable from the returned state."""
+    """Forget the session entirely: nothing personal stays reachable from the returned state. Language, text
+    size and voice settings go with it. A citizen who used the reader or got a slip is reminded, on the
+    screen and aloud, to take the card and the slip."""
     commands: list[Command] = []
-    if state.session is not None:
-        commands.append(EndSession(state.session.session_id))
-    return _settle(replace(state, session=None, home_notice=notice)), commands
+    s = state.session
+    remind = s is not None and (s.card_used or bool(s.print_job_id))
+    if s is not None:
+        commands.append(EndSession(s.session_id))
+        if remind:
+            commands.append(Speak("notice.take_card_and_slip", s.language))
+    return _settle(replace(state, session=None, home_notice=notice, take_reminder=remind,
+                           notice_language=s.language if s is not None else None)), commands
 
 
 def _item(state: KioskState, session: Session) -> Item | None:
@@ -142,7 +159,7 @@ def _item(state: KioskState, session: Session) -> Item | None:
 
 def _read_card(state: KioskState, session: Session, **changes: Any) -> Outcome:
     new = _with(state, session, identify=IdentifyStatus.READING, identify_error=None, manual_problems=(),
-                **changes)
+                card_used=True, **changes)
     return new, [ReadCard(session.session_id, float(state.rules.card_read_s))]
 
 
@@ -187,8 +204,9 @@ def _health(state: KioskState, event: ev.HealthReported) -> Outcome:
 def _session_started(state: KioskState, event: ev.SessionStarted) -> Outcome:
     if state.lifecycle != Lifecycle.READY or state.session is not None:
         return state, []
-    session = Session(session_id=event.session_id, language=state.rules.default_language)
-    new = replace(state, lifecycle=Lifecycle.IN_SESSION, session=session, home_notice=None)
+    session = Session(session_id=event.session_id, language=state.rules.default_language,
+                      volume=state.rules.speech_volume)
+    new = replace(state, lifecycle=Lifecycle.IN_SESSION, session=session, home_notice=None, take_reminder=False)
     return new, [_arm_idle(state, session)]
 
 
@@ -223,14 +241,32 @@ def _oos_cleared(state: KioskState, event: ev.OutOfServiceCleared) -> Outcome:
 
 @on([ANY], ev.LanguageChosen)
 def _language(state: KioskState, s: Session, e: ev.LanguageChosen) -> Outcome:
-    if e.language not in state.rules.languages:
+    if e.language not in state.rules.languages or e.language == s.language:
         return state, []
-    return _with(state, s, language=e.language), []
+    return _with(state, s, language=e.language), [Speak(f"screen.{s.phase.value}", e.language)]
 
 
 @on([ANY], ev.ElderModeToggled)
 def _elder(state: KioskState, s: Session, e: ev.ElderModeToggled) -> Outcome:
     return _with(state, s, elder_mode=not s.elder_mode), []
+
+
+VOLUME_STEP = 20
+VOLUME_RANGE = (20, 100)  # never silent by the volume keys: turning voice off is its own button
+
+
+@on([ANY], ev.VoiceToggled)
+def _voice(state: KioskState, s: Session, e: ev.VoiceToggled) -> Outcome:
+    if s.voice:
+        return _with(state, s, voice=False), [StopSpeech()]
+    return _with(state, s, voice=True), [Speak("voice.on", s.language)]
+
+
+@on([ANY], ev.VolumeChanged)
+def _volume(state: KioskState, s: Session, e: ev.VolumeChanged) -> Outcome:
+    low, high = VOLUME_RANGE
+    volume = min(high, max(low, s.volume + (VOLUME_STEP if e.louder else -VOLUME_STEP)))
+    return _with(state, s, volume=volume, voice=True), [Speak("voice.volume", s.language)]
 
 
 @on([ANY], ev.HomePressed)

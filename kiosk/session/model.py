@@ -25,6 +25,7 @@ class Rules:
     idle_warning_s: int = 30
     session_s: int = 180
     card_read_s: int = 30
+    speech_volume: int = 80  # the device profile's volume: where each session's volume starts
 
     @property
     def default_language(self) -> str:
@@ -37,6 +38,9 @@ class Session:
     language: str
     phase: Phase = Phase.HOME
     elder_mode: bool = False
+    voice: bool = True  # spoken prompts; the citizen can turn them off, and every session starts with them on
+    volume: int = 80
+    card_used: bool = False  # a card was asked for: the end of the session reminds the citizen to take it
     category: str | None = None
     search: str = ""
     item_id: str | None = None
@@ -92,6 +96,8 @@ class KioskState:
     out_of_service_reason: Reason | None = None
     staff_message: str = ""
     home_notice: str | None = None  # why the last session ended, shown on the home screen once
+    take_reminder: bool = False  # the last session read a card or printed a slip: remind to take them
+    notice_language: str | None = None  # the last session's language, for the notice about how it ended
 
     def health_of(self, component: Component) -> Health | None:
         return next((h for h in self.health if h.component == component), None)

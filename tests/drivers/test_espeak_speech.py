@@ -44,7 +44,7 @@ def test_volume_scales_the_amplitude(tmp_path: Path) -> None:
 
 
 def test_voices_per_language() -> None:
-    assert espeak_command("x", "zh", 50)[:3] == ["espeak-ng", "-v", "cmn"]
+    assert espeak_command("x", "zh", 50)[:3] == ["espeak-ng", "-v", "cmn-latn-pinyin"]
     assert espeak_command("x", "ko", 50)[2] == "ko" and espeak_command("x", "en", 50)[2] == "en-gb"
     assert espeak_command("x", "zh", 50)[4] == "100"
 
@@ -69,6 +69,29 @@ def test_say_returns_at_once_and_a_new_prompt_interrupts(monkeypatch: pytest.Mon
         speech.say(PROMPTS["zh"], "zh")
         first.wait(timeout=5)
         assert first.returncode != 0, "the old prompt was cut off"
+    finally:
+        speech.close()
+
+
+def test_say_takes_the_session_volume(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    log = tmp_path / "args"
+    fake = tmp_path / "espeak-ng"
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    speech = EspeakSpeech(volume=80)
+    try:
+        speech.say("one", "en", 40)
+        deadline = time.monotonic() + 5
+        while not (log.exists() and "-- one" in log.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        speech.say("two", "en")
+
+        def line(text: str) -> str:  # another test's speech thread may still run the fake too: pick ours
+            return next((x for x in log.read_text().splitlines() if x.endswith(f"-- {text}")), "")
+        while not line("two") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert "-a 80 " in line("one") and "-a 160 " in line("two")  # 40 % and the profile's 80 %, as amplitude
     finally:
         speech.close()
 

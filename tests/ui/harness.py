@@ -1,6 +1,11 @@
 """The UI tests' harness: one kiosk app per test session on a virtual display (Kivy can open one window per
-process), driven by touch through screens.pilot. Every screenshot is saved and checked: each label's text
-must have glyphs in the Simplified Chinese font it renders with, and every touch target must be 60x60 dp.
+process), driven by touch through screens.pilot. Every screenshot is saved and checked:
+- each label's text has glyphs in the Simplified Chinese font it renders with;
+- every touch target is at least 60x60 dp;
+- every text's colour against the background measured under it in the picture is at least 4.5:1 (7:1 in
+  elder mode), WCAG 2.x;
+- no text runs into another text, and no English or Korean word is broken across lines;
+- in elder mode every text is at least 18 pt on the physical screen of the default profile (32", 1080x1920).
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+SURFACE_PX = 1920
+PORTRAIT = (1080, 1920)
 SHOTS = Path(os.environ.get("KIOSK_UI_SHOTS", ROOT / "var" / "ui-screenshots"))
 _MARKUP = re.compile(r"\[/?(?:b|i|u|s|sub|sup|color|size|font|font_context|font_family|font_features"
                      r"|anchor|ref|text_language)(?:=[^\]]*)?\]")
@@ -28,6 +35,10 @@ def make_config(folder: Path) -> Path:
     devices.mkdir(exist_ok=True)
     for profile in (config_dir / "devices").glob("*.toml"):
         body = profile.read_text(encoding="utf-8").replace('"../var/slips"', f'"{folder / "slips"}"')
+        if profile.name == "simulated.toml":
+            # SDL's offscreen surface keeps the size the window was created with, so it is made square and
+            # large enough for both orientations; the harness then sizes the window as a portrait 1080x1920.
+            body += f"width_px = {SURFACE_PX}\nheight_px = {SURFACE_PX}\n"
         (devices / profile.name).write_text(body, encoding="utf-8")
     return folder / "kiosk.toml"
 
@@ -41,6 +52,8 @@ class Harness:
         from screens.pilot import Pilot
 
         self.pilot = Pilot.start(Path(os.environ["KIOSK_CONFIG"]), ROOT / "config" / "catalog")
+        self.pilot.window.size = PORTRAIT
+        self.pilot.frames(3)
         self.test_name = "session"
         self.count = 0
         self.shots: list[Path] = []
@@ -96,9 +109,95 @@ class Harness:
         self.count += 1
         path = self.pilot.screenshot(SHOTS / f"{self.test_name}-{self.count:02d}-{name}.png")
         self.shots.append(path)
-        problems = self.glyph_problems() + self.small_targets()
+        problems = (self.glyph_problems() + self.small_targets() + self.contrast_problems()
+                    + self.overlapping_texts() + self.broken_words() + self.small_elder_texts())
         assert not problems, f"{path.name}: " + "; ".join(problems)
         return path
+
+    # ---- what a person would notice ----
+
+    def top_labels(self) -> list[Any]:
+        from kivy.uix.label import Label
+
+        return [w for w in self.pilot.top_layer_widgets()
+                if isinstance(w, Label) and w.text.strip() and _shown(w) and w.width > 1 and w.height > 1]
+
+    def contrast_problems(self) -> list[str]:
+        """Each text's colour against the most common colour under its box in the screenshot."""
+        from screens.theme import MIN_CONTRAST, MIN_CONTRAST_ELDER, contrast_ratio
+
+        image = self.pilot.last_image
+        least = MIN_CONTRAST_ELDER if self.app.elder else MIN_CONTRAST
+        problems = []
+        for label in self.top_labels():
+            if label.disabled:
+                continue  # WCAG exempts inactive controls
+            box = self._image_box(label, image.height)
+            if box is None:
+                continue
+            colours = image.crop(box).getcolors(maxcolors=(box[2] - box[0]) * (box[3] - box[1]))
+            colours.sort(reverse=True)
+            foreground = tuple(label.color)
+            for markup in _MARKUP_COLOUR.findall(label.text) if label.markup else ():
+                foreground = (*tuple(int(markup[i:i + 2], 16) / 255 for i in (0, 2, 4)), 1.0)
+            background = (*tuple(c / 255 for c in colours[0][1]), 1.0)
+            ratio = contrast_ratio(foreground, background)
+            if ratio < least:
+                problems.append(f"{_plain(label)[:20]!r} has contrast {ratio:.2f} < {least}")
+        return problems
+
+    def _image_box(self, widget: Any, image_height: int) -> tuple[int, int, int, int] | None:
+        left, bottom, right, top = _visible_rect(widget)
+        if right - left < 8 or top - bottom < 8:
+            return None
+        return int(left), int(image_height - top), int(right), int(image_height - bottom)
+
+    def overlapping_texts(self) -> list[str]:
+        """Texts whose drawn boxes (the label's texture, centred on it, clipped by scrolling) intersect."""
+        boxes = []
+        for label in self.top_labels():
+            cx, cy = label.to_window(*label.center)
+            w, h = label.texture_size
+            rect = _clip((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), _clip_rect(label))
+            if rect[2] - rect[0] > 1 and rect[3] - rect[1] > 1:
+                boxes.append((label, rect))
+        problems = []
+        for n, (a, ra) in enumerate(boxes):
+            for b, rb in boxes[n + 1:]:
+                overlap_x = min(ra[2], rb[2]) - max(ra[0], rb[0])
+                overlap_y = min(ra[3], rb[3]) - max(ra[1], rb[1])
+                if overlap_x > 2 and overlap_y > 2:
+                    problems.append(f"{_plain(a)[:16]!r} runs into {_plain(b)[:16]!r}")
+        return problems
+
+    def broken_words(self) -> list[str]:
+        """An English or Korean word wider than its label is split in the middle ("Englis/h")."""
+        from kivy.core.text import Label as CoreLabel
+
+        problems = []
+        for label in self.top_labels():
+            width = label.text_size[0]
+            if not width or label.shorten:
+                continue
+            for word in set(_plain(label).split()):
+                if any(_is_han(ch) for ch in word):
+                    continue  # Chinese wraps between any two characters
+                core = CoreLabel(text=word, font_size=label.font_size, font_name=label.font_name, bold=label.bold)
+                if core.get_extents(word)[0] > width + 1:
+                    problems.append(f"{word!r} is split across lines in a {width:.0f} px label")
+        return problems
+
+    def small_elder_texts(self) -> list[str]:
+        from kiosk.settings import ScreenProfile
+        from screens.theme import MIN_ELDER_TEXT_PT, pixels_per_inch, points
+
+        if not self.app.elder:
+            return []
+        screen = ScreenProfile()  # the default 32" 1080x1920 profile the docs do the arithmetic for
+        ppi = pixels_per_inch(screen.width_px, screen.height_px, screen.diagonal_inch)
+        return [f"{_plain(label)[:20]!r} is {points(label.font_size, ppi):.1f} pt"
+                for label in self.top_labels()
+                if points(min([label.font_size, *_markup_sizes(label)]), ppi) < MIN_ELDER_TEXT_PT]
 
     def labels(self) -> Iterator[Any]:
         from kivy.uix.label import Label
@@ -168,6 +267,57 @@ class Harness:
                 if hasattr(panel, "children") and hasattr(panel, "properties"):
                     stack.append(panel)
         return found
+
+
+_MARKUP_COLOUR = re.compile(r"\[color=#?([0-9A-Fa-f]{6})\]")
+_MARKUP_SIZE = re.compile(r"\[size=(\d+)\]")
+
+
+def _markup_sizes(label: Any) -> list[float]:
+    return [float(size) for size in _MARKUP_SIZE.findall(label.text)] if label.markup else []
+
+
+def _plain(label: Any) -> str:
+    return _MARKUP.sub("", label.text) if label.markup else label.text
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _shown(widget: Any) -> bool:
+    node = widget
+    while node is not None and node is not getattr(node, "parent", None):
+        if getattr(node, "opacity", 1) <= 0:
+            return False
+        node = node.parent
+    return True
+
+
+def _clip(rect: tuple[float, float, float, float], by: tuple[float, float, float, float]) -> tuple[float, ...]:
+    return max(rect[0], by[0]), max(rect[1], by[1]), min(rect[2], by[2]), min(rect[3], by[3])
+
+
+def _clip_rect(widget: Any) -> tuple[float, float, float, float]:
+    """The part of the window where the widget can be seen: inside every scrolling parent."""
+    from kivy.core.window import Window
+    from kivy.uix.scrollview import ScrollView
+
+    rect: tuple[float, ...] = (0, 0, Window.width, Window.height)
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView):
+            left, bottom = parent.to_window(parent.x, parent.y)
+            right, top = parent.to_window(parent.right, parent.top)
+            rect = _clip(rect, (left, bottom, right, top))
+        parent = parent.parent
+    return rect  # type: ignore[return-value]
+
+
+def _visible_rect(widget: Any) -> tuple[float, ...]:
+    left, bottom = widget.to_window(widget.x, widget.y)
+    right, top = widget.to_window(widget.right, widget.top)
+    return _clip((left, bottom, right, top), _clip_rect(widget))
 
 
 def reachable_strings(root: object, stop: tuple[type, ...] = ()) -> set[str]:

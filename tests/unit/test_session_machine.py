@@ -20,6 +20,7 @@ from kiosk.session.commands import (
     PrintSlip,
     ReadCard,
     Speak,
+    StopSpeech,
     Submit,
     WatchCardRemoval,
 )
@@ -421,6 +422,69 @@ def test_appointment_backend_failure_and_back(rules: Rules) -> None:
     assert state.session.booking_status == TaskStatus.FAILED and commands_of(commands, Speak)
     state, _ = run(state, ev.BackPressed())
     assert phase(state) == Phase.ITEM_GUIDE and not state.session.parties
+
+
+# ---- voice, language and text size: per session ----
+
+
+def test_voice_off_silences_and_voice_on_speaks_again(rules: Rules) -> None:
+    state, commands = run(h.at_home(rules), ev.VoiceToggled())
+    assert not state.session.voice and commands_of(commands, StopSpeech)
+    state, commands = run(state, ev.CategoryChosen("disability"))
+    assert phase(state) == Phase.BROWSING and not commands_of(commands, Speak)  # a new screen, said nothing
+    state, commands = run(state, ev.VoiceToggled())
+    assert state.session.voice and [c.prompt_id for c in commands_of(commands, Speak)] == ["voice.on"]
+
+
+def test_volume_keys_step_within_range_and_stamp_every_prompt(rules: Rules) -> None:
+    rules = replace(rules, speech_volume=60)
+    state = h.at_home(rules)
+    assert state.session.volume == 60
+    state, commands = run(state, ev.VolumeChanged(louder=True))
+    assert state.session.volume == 80 and commands_of(commands, Speak)[0].volume == 80
+    state, _ = run(state, *[ev.VolumeChanged(louder=True)] * 3)
+    assert state.session.volume == 100
+    state, _ = run(state, ev.VoiceToggled(), *[ev.VolumeChanged(louder=False)] * 9)
+    assert state.session.volume == 20 and state.session.voice  # a volume key turns voice back on
+    state, commands = run(state, ev.CategoryChosen("marriage"))
+    assert [(c.prompt_id, c.volume) for c in commands_of(commands, Speak)] == [("screen.browsing", 20)]
+
+
+def test_choosing_a_language_says_the_screen_again_in_it(rules: Rules) -> None:
+    state, commands = run(h.at_guide(rules), ev.LanguageChosen("ko"))
+    assert [(c.prompt_id, c.language) for c in commands_of(commands, Speak)] == [("screen.item_guide", "ko")]
+    assert run(state, ev.LanguageChosen("ko"))[1] == [ArmIdleTimer(SID, 150, 180)]
+
+
+def test_the_end_of_a_session_resets_settings_and_reminds_to_take_card_and_slip(rules: Rules) -> None:
+    state = h.at_done(rules)
+    state, _ = run(state, ev.LanguageChosen("ko"), ev.ElderModeToggled(), ev.VoiceToggled(), ev.VoiceToggled(),
+                   ev.VolumeChanged(louder=False))
+    state, commands = run(state, ev.FinishPressed())
+    assert state.session is None and state.take_reminder and state.home_notice == "finished"
+    reminder = commands_of(commands, Speak)
+    assert [(c.prompt_id, c.language, c.volume) for c in reminder] == [("notice.take_card_and_slip", "ko", 60)]
+    state, _ = run(state, ev.SessionStarted("s2"))
+    session = state.session
+    assert (session.language, session.elder_mode, session.voice, session.volume) == ("zh", False, True, 80)
+    assert not state.take_reminder and state.home_notice is None
+
+
+def test_staff_ending_a_session_reminds_at_the_citizens_volume(rules: Rules) -> None:
+    state, _ = run(h.at_identify(rules), ev.VolumeChanged(louder=True))
+    state, commands = run(state, ev.OutOfServiceSet("paper"))
+    assert state.session is None and state.take_reminder
+    assert [(c.prompt_id, c.volume) for c in commands_of(commands, Speak)] == [("notice.take_card_and_slip", 100)]
+    state, _ = run(h.at_identify(rules), ev.VoiceToggled())
+    assert not commands_of(run(state, ev.MaintenanceEntered())[1], Speak)
+
+
+def test_no_reminder_after_only_browsing_and_none_spoken_with_voice_off(rules: Rules) -> None:
+    state, commands = run(h.at_guide(rules), ev.HomePressed())
+    assert not state.take_reminder and not commands_of(commands, Speak)
+    state, _ = run(h.at_identify(rules), ev.VoiceToggled())
+    state, commands = run(state, ev.HomePressed())
+    assert state.take_reminder and not commands_of(commands, Speak)  # shown on the screen, not said
 
 
 def test_zz_every_transition_is_exercised() -> None:
