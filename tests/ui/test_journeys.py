@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -327,3 +328,30 @@ def test_screenshots_were_saved(kiosk: Harness) -> None:
     for screen in ("home", "guide", "consent", "identify", "form", "review", "done", "progress",
                    "appointment", "guide-printed", "out-of-service", "idle-warning"):
         assert screen in names, f"no screenshot of {screen}"
+
+
+def test_browsing_back_and_forth_leaves_no_bindings_behind(kiosk: Harness) -> None:
+    from screens.widgets import Scroller
+
+    p = kiosk.pilot
+
+    def bindings() -> int:
+        scrollers = [w for screen in kiosk.app.screens.values() for w in screen.walk() if isinstance(w, Scroller)]
+        assert scrollers
+        return sum(len(s.get_property_observers("bar_color")) for s in scrollers)
+
+    def round_trip() -> None:
+        open_item(kiosk, "elderly", "elderly-care-cooperation")
+        p.tap("nav:back")
+        p.wait_for_screen("browse")
+        p.tap("bar:home")
+        p.wait_until(lambda: p.state.session is None and p.screen == "home", what="home")
+        settled = time.monotonic() + 0.8
+        while time.monotonic() < settled:  # the scroll bars' fade (after half a second) has run
+            p.frames(1)
+
+    round_trip()
+    before = bindings()
+    for _ in range(4):
+        round_trip()
+    assert bindings() <= before
