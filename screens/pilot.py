@@ -230,14 +230,18 @@ def _walk(widget: Any) -> Iterator[Any]:
 class _Touch:
     """A finger on the glass, as Kivy's input providers report it."""
 
+    finger_class: Any = None  # made once: a class per touch would pile up in MotionEvent's registry
+
     def __new__(cls, x: float, y: float, window: Any) -> Any:
-        from kivy.input.motionevent import MotionEvent
+        if cls.finger_class is None:
+            from kivy.input.motionevent import MotionEvent
 
-        class Finger(MotionEvent):
-            def depack(self, args: dict[str, float]) -> None:
-                self.sx, self.sy = args["sx"], args["sy"]
-                self.profile = ["pos"]
-                super().depack(args)
+            class Finger(MotionEvent):
+                def depack(self, args: dict[str, float]) -> None:
+                    self.sx, self.sy = args["sx"], args["sy"]
+                    self.profile = ["pos"]
+                    super().depack(args)
 
+            cls.finger_class = Finger
         args = {"sx": x / max(window.width - 1, 1), "sy": y / max(window.height - 1, 1)}
-        return Finger("pilot", next(_touch_ids), args, is_touch=True, type_id="touch")
+        return cls.finger_class("pilot", next(_touch_ids), args, is_touch=True, type_id="touch")
