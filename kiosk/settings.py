@@ -227,6 +227,9 @@ class ScreenProfile(Strict):
     diagonal_inch: Annotated[float, Field(ge=7, le=100)] = 32.0
     """Physical diagonal, used to size text in points on the real glass (elder mode)."""
     fullscreen: bool = True
+    multisamples: Literal[0, 2, 4, 8] = 0
+    """Multisample antialiasing (smoother edges of rounded shapes; text is not affected). Costs little on a
+    graphics chip, but doubles a frame's cost where the screen is drawn in software (Mesa llvmpipe)."""
 
     @model_validator(mode="after")
     def _orientation_matches(self) -> ScreenProfile:

@@ -168,6 +168,8 @@ class KioskApp(App):
         Window.bind(size=self._on_window_size, on_request_close=self._refuse_close,
                     on_keyboard=self._keyboard)
         self._on_window_size(Window, Window.size)
+        self.bind(palette=self._paint_background)
+        self._paint_background()
         self.kiosk.runner.subscribe(self._on_state)
         self._on_state(self.kiosk.runner.state)
         ports = self.kiosk.ports
@@ -271,6 +273,11 @@ class KioskApp(App):
                    "huge": self.fs_huge, "bar": sp(sizes.bar), "bar_title": sp(round(sizes.bar * 1.5))}
         self.hs = {"button": self.bh, "key": self.kh, "bar": self.bh * 0.8, "tall": self.bh * 1.2,
                    "huge": self.bh * 1.4, "tile": self.bh * 2}
+
+    def _paint_background(self, *_args: Any) -> None:
+        from kivy.core.window import Window
+
+        Window.clearcolor = self.palette.background
 
     def tr(self, key: str, _language: str = "", **values: Any) -> str:
         """For kv rules: passing app.lang makes the rule re-run when the language changes."""

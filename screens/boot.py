@@ -53,6 +53,7 @@ def configure_window(screen: ScreenProfile, headless: bool = False, quiet: bool 
     Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
     Config.set("graphics", "allow_screensaver", "0")
     Config.set("graphics", "maxfps", "60")
+    Config.set("graphics", "multisamples", str(screen.multisamples))
     Config.set("kivy", "exit_on_escape", "0")  # a citizen has no way out of the kiosk
     Config.set("kivy", "keyboard_mode", "")  # our own keypads; no system keyboard
     Config.set("kivy", "log_level", "warning" if quiet else "info")

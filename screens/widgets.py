@@ -34,6 +34,11 @@ class Scroller(ScrollView):
     half-second fade that follows unbinds it once, so a burst of updates leaves callbacks behind for good
     (over a thousand sessions, tens of thousands: found by the soak benchmark)."""
 
+    def clip_origin(self, pos: tuple[float, float], _parent: object) -> tuple[int, int]:
+        """The view's lower left corner in window pixels, for its scissor box (kv rule in widgets.kv)."""
+        x, y = self.to_window(*pos)
+        return round(x), round(y)
+
     def update_from_scroll(self, *largs: object) -> None:
         self.funbind("bar_color", self._change_bar_color)
         super().update_from_scroll(*largs)
