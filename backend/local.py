@@ -24,6 +24,7 @@ from kiosk.ports import StatusSource
 from kiosk.problems import ConfigError
 from kiosk.records import Application, Booking, BookingResult, ProgressQuery, ProgressRecord, Slot, SubmitResult
 from kiosk.settings import LoadedConfig
+from kiosk.toml_cache import CATALOG_CACHE, ParsedTomlCache
 from kiosk.usage import UsageLog
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def start_local_server(config: LoadedConfig) -> LocalServer:
         division_code=config.settings.site.division_code)
     (config.data_dir / LOCAL_DIR).mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
-        catalog = load_catalog()
+        catalog = load_catalog(cache=ParsedTomlCache(config.data_dir / CATALOG_CACHE))
     except ConfigError:
         catalog = None  # items are not checked and no catalog is published; the kiosk keeps its own
     logging.getLogger("alembic").setLevel(logging.WARNING)

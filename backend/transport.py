@@ -12,13 +12,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from backend import protocol as p
 from backend.keys import KioskCredential
 from kiosk.health import DeviceError, Reason
+
+if TYPE_CHECKING:  # imported on the first request (a worker thread), not while the kiosk starts
+    import requests
 
 RETRIABLE_STATUS = frozenset({502, 503, 504})
 # Problem codes after which the same request will never succeed: the sender sets such an entry aside.
@@ -87,6 +88,8 @@ class Transport:
         """One connection pool per thread: requests.Session is not safe to share between threads."""
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
+            import requests
+
             session = requests.Session()
             # No proxies or .netrc from the environment: the kiosk talks to the URL it is configured with,
             # and looking them up costs a third of each request's time.
@@ -137,6 +140,8 @@ class Transport:
         raise last  # pragma: no cover  (the loop always returns or raises)
 
     def _once(self, method: str, path: str, data: bytes, idempotency_key: str, timeout: float) -> Response:
+        import requests
+
         credential = self.credential
         headers = {"Content-Type": "application/json"} if data else {}
         if idempotency_key:

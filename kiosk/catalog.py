@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from kiosk.problems import ConfigError, Problem, problems_from_validation, read_toml
 from kiosk.settings import LANGUAGES, REPO_CONFIG_DIR
+
+if TYPE_CHECKING:
+    from kiosk.toml_cache import ParsedTomlCache
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 Certainty = Literal["confirmed", "likely", "uncertain"]
@@ -256,9 +259,11 @@ def default_catalog_dir() -> Path:
     return REPO_CONFIG_DIR / "catalog"
 
 
-def load_catalog(directory: Path | None = None) -> Catalog:
-    """Load items/*.toml, tasks.toml and sources.toml, then cross-check them; ConfigError lists every problem."""
+def load_catalog(directory: Path | None = None, cache: ParsedTomlCache | None = None) -> Catalog:
+    """Load items/*.toml, tasks.toml and sources.toml, then cross-check them; ConfigError lists every problem.
+    With `cache`, files parsed before are taken from it (then validated just the same)."""
     directory = directory or default_catalog_dir()
+    read = cache.read if cache is not None else read_toml
     problems: list[Problem] = []
     items: list[Item] = []
     item_files = sorted((directory / "items").glob("*.toml"))
@@ -266,7 +271,7 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         problems.append(Problem(f"{directory}/items", "(folder)", "no item files"))
     for path in item_files:
         shown = f"catalog/items/{path.name}"
-        data, found = read_toml(path, shown)
+        data, found = read(path, shown)
         problems.extend(found)
         if data is None:
             continue
@@ -278,18 +283,21 @@ def load_catalog(directory: Path | None = None) -> Catalog:
         if path.stem != item.id:
             problems.append(Problem(shown, "id", f"file name must be the id ({item.id}.toml)"))
         items.append(item)
-    tasks = _load_list(directory / "tasks.toml", "catalog/tasks.toml", TaskFile, problems)
-    sources = _load_list(directory / "sources.toml", "catalog/sources.toml", SourceFile, problems)
+    tasks = _load_list(read(directory / "tasks.toml", "catalog/tasks.toml"), "catalog/tasks.toml", TaskFile, problems)
+    sources = _load_list(read(directory / "sources.toml", "catalog/sources.toml"), "catalog/sources.toml",
+                         SourceFile, problems)
     catalog = Catalog(tuple(items), tuple(tasks), tuple(sources))
     problems.extend(check_catalog(catalog))
     if problems:
         raise ConfigError(problems)
+    if cache is not None:
+        cache.save()  # only a catalog that passed every check is worth keeping
     return catalog
 
 
-def _load_list(path: Path, shown: str, model: type[TaskFile] | type[SourceFile],
-               problems: list[Problem]) -> list:  # type: ignore[type-arg]
-    data, found = read_toml(path, shown)
+def _load_list(read: tuple[dict[str, Any] | None, list[Problem]], shown: str,
+               model: type[TaskFile] | type[SourceFile], problems: list[Problem]) -> list:  # type: ignore[type-arg]
+    data, found = read
     problems.extend(found)
     if data is None:
         return []

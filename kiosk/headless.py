@@ -19,6 +19,7 @@ from kiosk.session import events as ev
 from kiosk.session.model import KioskState, Rules, initial_state
 from kiosk.settings import LoadedConfig, load_config
 from kiosk.slip_layouts import SlipComposer
+from kiosk.toml_cache import CATALOG_CACHE, ParsedTomlCache
 from kiosk.usage import ReportsUsage, UsageLog, UsageRecorder
 from kiosk.wiring import Ports, build_ports
 
@@ -83,7 +84,7 @@ def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None
     """Compose a kiosk. `post` is the UI's hop onto its own thread; without it results queue in `inbox` and
     `pump()` applies them on the caller's thread."""
     config = load_config(config_path)
-    catalog = load_catalog(catalog_dir)
+    catalog = load_catalog(catalog_dir, ParsedTomlCache(config.data_dir / CATALOG_CACHE))
     ports = ports or build_ports(config)
     inbox: queue.Queue[ev.Event] = queue.Queue()
     composer = SlipComposer(config.settings, catalog, ports.clock.now)

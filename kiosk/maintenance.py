@@ -98,3 +98,16 @@ class AuditLog:
 
 def staff_actor(card_uid: bytes) -> str:
     return "card:" + hashlib.sha256(card_uid).hexdigest()[:12]
+
+
+OUT_OF_SERVICE_FILE = "out-of-service.json"
+MESSAGE_MAX = 80  # characters of staff's out-of-service message
+
+
+def saved_out_of_service(data_dir: Path) -> str | None:
+    """The message of the out-of-service switch staff left on (it survives a restart or a reboot), or None."""
+    try:
+        saved = json.loads((data_dir / OUT_OF_SERVICE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(saved.get("message", "")) if isinstance(saved, dict) else ""

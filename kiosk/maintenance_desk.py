@@ -27,7 +27,15 @@ from kiosk.catalog import Catalog
 from kiosk.health import Component, DeviceError, Health, Reason, Status
 from kiosk.log_export import ExportError, export_logs, file_lines, journal_lines, local_log_files
 from kiosk.logs import log_event
-from kiosk.maintenance import MAX_TRIES, AuditLog, PinGate, staff_actor
+from kiosk.maintenance import (
+    MAX_TRIES,
+    MESSAGE_MAX,
+    OUT_OF_SERVICE_FILE,
+    AuditLog,
+    PinGate,
+    saved_out_of_service,
+    staff_actor,
+)
 from kiosk.outbox import Outbox
 from kiosk.ports import StaffCardReader
 from kiosk.print_journal import JobRecord, PrintJournal
@@ -40,11 +48,9 @@ from kiosk.wiring import Ports, load_factory
 log = logging.getLogger("kiosk.maintenance")
 AUDIT_FILE = "maintenance-audit.jsonl"
 GATE_FILE = "maintenance-gate.json"
-OUT_OF_SERVICE_FILE = "out-of-service.json"
 LOG_DIR = "logs"
 CARD_READ_S = 15.0
 FLUSH_S = 30.0
-MESSAGE_MAX = 80
 
 
 @dataclass(frozen=True)
@@ -340,11 +346,10 @@ class MaintenanceDesk:
 
     def restore_out_of_service(self) -> bool:
         """At start: a kiosk staff took out of service stays out after a restart or a reboot."""
-        try:
-            saved = json.loads(self._oos_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        message = saved_out_of_service(self._oos_path.parent)
+        if message is None:
             return False
-        self.post(ev.OutOfServiceSet(str(saved.get("message", ""))[:MESSAGE_MAX]))
+        self.post(ev.OutOfServiceSet(message[:MESSAGE_MAX]))
         return True
 
     # ---- the machine ----

@@ -7,6 +7,7 @@ window from the device profile before the window module is imported.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -30,50 +31,45 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
 
 from kiosk.headless import Kiosk, build_kiosk  # noqa: E402
 from kiosk.health_monitor import HealthMonitor  # noqa: E402
+from kiosk.maintenance import MESSAGE_MAX, saved_out_of_service  # noqa: E402
 from kiosk.session import events as ev  # noqa: E402
 from kiosk.session.model import KioskState  # noqa: E402
 from kiosk.session.states import Lifecycle, Phase  # noqa: E402
 from kiosk.settings import load_config  # noqa: E402
 from kiosk.wiring import Ports  # noqa: E402
 from screens import i18n, theme  # noqa: E402
-from screens.appointment import AppointmentScreen  # noqa: E402
 from screens.base import KioskScreen  # noqa: E402
-from screens.browse import BrowseScreen  # noqa: E402
-from screens.consent import ConsentScreen  # noqa: E402
-from screens.done import DoneScreen  # noqa: E402
 from screens.fonts import KioskFont, default_cache_dir, prepare_font, register_default_font  # noqa: E402
-from screens.form import FormScreen  # noqa: E402
-from screens.guide import GuideScreen  # noqa: E402
-from screens.guide_printing import GuidePrintingScreen  # noqa: E402
-from screens.home import HomeScreen  # noqa: E402
-from screens.identify import IdentifyScreen  # noqa: E402
-from screens.maintenance import MaintenanceScreen, install_maintenance  # noqa: E402
-from screens.out_of_service import OutOfServiceScreen  # noqa: E402
-from screens.progress import ProgressScreen  # noqa: E402
-from screens.review import ReviewScreen  # noqa: E402
 from screens.scheduler import ClockScheduler  # noqa: E402
-from screens.submitting import SubmittingScreen  # noqa: E402
 from screens.watchdog_feeder import install_watchdog  # noqa: E402
 from screens.widgets import IdleOverlay, Overlay, VoicePanel  # noqa: E402
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
-SCREENS: dict[str, type[KioskScreen]] = {
-    "home": HomeScreen,
-    "browse": BrowseScreen,
-    "guide": GuideScreen,
-    "consent": ConsentScreen,
-    "identify": IdentifyScreen,
-    "form": FormScreen,
-    "review": ReviewScreen,
-    "submitting": SubmittingScreen,
-    "done": DoneScreen,
-    "progress": ProgressScreen,
-    "appointment": AppointmentScreen,
-    "guide_printing": GuidePrintingScreen,
-    "out_of_service": OutOfServiceScreen,
-    "maintenance": MaintenanceScreen,
+# Module and class of each screen. A screen's module (and its kv rules) is imported when the screen is first
+# built, so start-up reads only the home screen's; the others are built one per frame after the first frame.
+SCREENS: dict[str, str] = {
+    "home": "screens.home:HomeScreen",
+    "browse": "screens.browse:BrowseScreen",
+    "guide": "screens.guide:GuideScreen",
+    "consent": "screens.consent:ConsentScreen",
+    "identify": "screens.identify:IdentifyScreen",
+    "form": "screens.form:FormScreen",
+    "review": "screens.review:ReviewScreen",
+    "submitting": "screens.submitting:SubmittingScreen",
+    "done": "screens.done:DoneScreen",
+    "progress": "screens.progress:ProgressScreen",
+    "appointment": "screens.appointment:AppointmentScreen",
+    "guide_printing": "screens.guide_printing:GuidePrintingScreen",
+    "out_of_service": "screens.out_of_service:OutOfServiceScreen",
+    "maintenance": "screens.maintenance:MaintenanceScreen",
 }
+
+
+def screen_class(name: str) -> type[KioskScreen]:
+    module, _, class_name = SCREENS[name].partition(":")
+    cls: type[KioskScreen] = getattr(importlib.import_module(module), class_name)
+    return cls
 
 SCREEN_FOR_PHASE: dict[Phase, str] = {
     Phase.HOME: "home",
@@ -170,6 +166,9 @@ class KioskApp(App):
         self._on_window_size(Window, Window.size)
         self.bind(palette=self._paint_background)
         self._paint_background()
+        saved_message = saved_out_of_service(self.kiosk.config.data_dir)
+        if saved_message is not None:  # staff's switch survives a restart: never show home before it
+            self.runner.dispatch(ev.OutOfServiceSet(saved_message[:MESSAGE_MAX]))
         self.kiosk.runner.subscribe(self._on_state)
         self._on_state(self.kiosk.runner.state)
         ports = self.kiosk.ports
@@ -177,13 +176,18 @@ class KioskApp(App):
                                      self.kiosk.config.data_dir, interval_s=self.health_poll_s or 5.0)
         if self.health_poll_s > 0:
             self.monitor.start()  # a device unplugged or refilled is noticed without a restart
-        install_maintenance(self)
+        Clock.schedule_once(lambda _dt: self._install_maintenance(), 0.2)  # after the first frame
         return root
+
+    def _install_maintenance(self) -> None:
+        from screens.maintenance import install_maintenance
+
+        install_maintenance(self)
 
     def screen(self, name: str) -> KioskScreen:
         """The screen called `name`, built on first use."""
         if name not in self.screens:
-            screen = SCREENS[name](name=name)
+            screen = screen_class(name)(name=name)
             self.screens[name] = screen
             self.manager.add_widget(screen)
         return self.screens[name]

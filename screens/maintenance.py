@@ -44,7 +44,7 @@ STATUS_COLOUR = {Status.OK: "2e7d32", Status.DEGRADED: "b26a00", Status.UNAVAILA
 
 
 def install_maintenance(app: Any) -> MaintenanceDesk:
-    """Give the app its maintenance desk and the hidden way in; restore a staff out-of-service switch."""
+    """Give the app its maintenance desk and the hidden way in (the app restores staff's out-of-service switch)."""
     kiosk = app.kiosk
     try:
         reader = staff_card_reader(kiosk.config, kiosk.ports)
@@ -54,7 +54,6 @@ def install_maintenance(app: Any) -> MaintenanceDesk:
                            SystemActions(exit_app=app.stop), card_reader=reader)
     app.desk = desk
     app.staff_gesture = StaffGesture(app, lambda: open_pin(app))
-    desk.restore_out_of_service()
     return desk
 
 

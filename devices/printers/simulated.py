@@ -13,15 +13,16 @@ import threading
 from collections import deque
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from devices.printers.escpos_encoder import SlipEncoder
-from devices.printers.fonts import FontMissing
-from devices.printers.preview import preview_png
 from kiosk.health import Component, DeviceError, Health, Reason
 from kiosk.logs import log_event
 from kiosk.print_journal import PrintJournal
 from kiosk.settings import LoadedConfig, PrinterProfile
 from kiosk.slips import Slip
+
+if TYPE_CHECKING:
+    from devices.printers.escpos_encoder import SlipEncoder
 
 log = logging.getLogger("kiosk.printer")
 FAULT_FILE = "FAULT"
@@ -34,7 +35,7 @@ class SimulatedPrinter:
                  journal: PrintJournal | None = None) -> None:
         self.folder = folder
         self.profile = profile or PrinterProfile.model_validate({"connection": {"kind": "simulated"}})
-        self.encoder = SlipEncoder(self.profile)
+        self._encoder: SlipEncoder | None = None
         self.journal = journal
         self.printed: dict[str, Path] = {}  # job id -> PNG of the slip
         self._fault: Reason | None = None
@@ -67,6 +68,16 @@ class SimulatedPrinter:
             return Reason.PRINTER_OFFLINE  # an unreadable fault file is a fault, not "OK"
         return reason if reason in PRINTER_FAULTS else Reason.PRINTER_OFFLINE
 
+    @property
+    def encoder(self) -> SlipEncoder:
+        """Made on the first print: the encoder and the preview bring Pillow, fonts and QR codes, which the
+        kiosk does not need to draw its first screen."""
+        if self._encoder is None:
+            from devices.printers.escpos_encoder import SlipEncoder
+
+            self._encoder = SlipEncoder(self.profile)
+        return self._encoder
+
     # ---- the port ----
 
     def health(self) -> Health:
@@ -88,6 +99,9 @@ class SimulatedPrinter:
                 if self.journal is not None:
                     self.journal.record_failed(job_id, slip, fault.value)
                 raise DeviceError(fault, "simulated fault")
+            from devices.printers.fonts import FontMissing
+            from devices.printers.preview import preview_png
+
             try:
                 job = self.encoder.encode(slip)
             except FontMissing as exc:
