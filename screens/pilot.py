@@ -38,8 +38,10 @@ class Pilot:
 
     @classmethod
     def start(cls, config_path: Path | None = None, catalog_dir: Path | None = None,
-              ports: Ports | None = None, quiet: bool = True, health_poll_s: float = 0) -> Pilot:
-        """Start the kiosk app on a virtual display (SDL offscreen with Mesa when there is no display)."""
+              ports: Ports | None = None, quiet: bool = True, health_poll_s: float = 0,
+              settle_frames: int = 3) -> Pilot:
+        """Start the kiosk app on a virtual display (SDL offscreen with Mesa when there is no display), and draw
+        `settle_frames` frames."""
         from screens.app import KioskApp, prepare
 
         prepare(config_path, headless=True, quiet=quiet)
@@ -50,7 +52,7 @@ class Pilot:
         app._run_prepare()
         runTouchApp(embedded=True)
         pilot = cls(app)
-        pilot.frames(3)
+        pilot.frames(settle_frames)
         return pilot
 
     def stop(self) -> None:
@@ -188,6 +190,14 @@ class Pilot:
             parent = parent.parent
 
     # ---- pictures ----
+
+    def pixels(self) -> bytes:
+        """What the current frame shows, drawn again without running the clock (nothing changes meanwhile)."""
+        from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
+
+        self.window.dispatch("on_draw")
+        width, height = self.window.size
+        return bytes(glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE))
 
     def screenshot(self, path: Path) -> Path:
         """Render the current frame and save what is on the glass as a PNG."""
