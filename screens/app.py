@@ -66,6 +66,12 @@ SCREENS: dict[str, str] = {
 }
 
 
+def after_first_frame(callback: Any, delay_s: float) -> None:
+    """Run `callback` `delay_s` after the first frame, however long building the app took (a plain timeout
+    counted from build() may already have passed when the first frame is drawn)."""
+    Clock.schedule_once(lambda _dt: Clock.schedule_once(callback, delay_s), 0)
+
+
 def screen_class(name: str) -> type[KioskScreen]:
     module, _, class_name = SCREENS[name].partition(":")
     cls: type[KioskScreen] = getattr(importlib.import_module(module), class_name)
@@ -160,7 +166,7 @@ class KioskApp(App):
         # Only the first screen is built before the first frame; the others are built one per idle frame
         # right after, so start-up does not wait for them and each is still built only once.
         self._to_build = [name for name in SCREENS if name not in ("home", "out_of_service")]
-        Clock.schedule_once(self._build_next_screen, 0.3)
+        after_first_frame(self._build_next_screen, 0.3)
         Window.bind(size=self._on_window_size, on_request_close=self._refuse_close,
                     on_keyboard=self._keyboard)
         self._on_window_size(Window, Window.size)
@@ -176,7 +182,7 @@ class KioskApp(App):
                                      self.kiosk.config.data_dir, interval_s=self.health_poll_s or 5.0)
         if self.health_poll_s > 0:
             self.monitor.start()  # a device unplugged or refilled is noticed without a restart
-        Clock.schedule_once(lambda _dt: self._install_maintenance(), 0.2)  # after the first frame
+        after_first_frame(lambda _dt: self._install_maintenance(), 0.2)
         return root
 
     def _install_maintenance(self) -> None:
@@ -198,6 +204,11 @@ class KioskApp(App):
         if self._to_build:
             self.screen(self._to_build.pop(0))
             Clock.schedule_once(self._build_next_screen, 0)
+
+    @property
+    def settled(self) -> bool:
+        """Every screen built and the maintenance desk installed: the work done in the frames after start."""
+        return not self._to_build and hasattr(self, "desk")
 
     @property
     def runner(self) -> Any:

@@ -25,7 +25,11 @@ class FontMissing(RuntimeError):
 class KioskFont:
     regular: Path
     bold: Path
-    family: str  # the font's own name, e.g. "Noto Sans CJK SC"
+
+    @property
+    def family(self) -> str:
+        """The font's own name, e.g. "Noto Sans CJK SC" (read when asked: fontTools is slow to import)."""
+        return family_name(self.regular)
 
 
 def _extract_face(collection: Path, face: int, out: Path) -> Path:
@@ -52,9 +56,9 @@ def prepare_font(cache_dir: Path) -> KioskFont:
         noto_bold = NOTO_DIR / "NotoSansCJK-Bold.ttc"
         bold = (_extract_face(noto_bold, NOTO_SC_FACE, cache_dir / "NotoSansCJKsc-Bold.otf")
                 if noto_bold.exists() else regular)
-        return KioskFont(regular, bold, family_name(regular))
+        return KioskFont(regular, bold)
     if WQY_MICROHEI.exists():
-        return KioskFont(WQY_MICROHEI, WQY_MICROHEI, family_name(WQY_MICROHEI))
+        return KioskFont(WQY_MICROHEI, WQY_MICROHEI)
     raise FontMissing("no Simplified Chinese font: install fonts-noto-cjk (or fonts-wqy-microhei)")
 
 

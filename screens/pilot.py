@@ -142,21 +142,31 @@ class Pilot:
     # ---- touching ----
 
     def tap(self, target: str | Any, frames: int = 2) -> None:
+        self.release(self.press(target), frames)
+
+    def press(self, target: str | Any) -> Any:
+        """A finger down on the widget (scrolled into view first), and the frame that shows it pressed."""
         widget = self.find(target) if isinstance(target, str) else target
         self._scroll_into_view(widget)
         x, y = widget.to_window(*widget.center)
         if not (0 <= x < self.window.width and 0 <= y < self.window.height):
             raise PilotError(f"{getattr(widget, 'tag', widget)} is off the screen at {x:.0f},{y:.0f}")
-        self.tap_at(x, y, frames)
+        return self.press_at(x, y)
 
-    def tap_at(self, x: float, y: float, frames: int = 2) -> None:
-        """A finger at window pixel (x, y), bottom-left origin: for places that are not a widget of their own."""
+    def press_at(self, x: float, y: float) -> Any:
         touch = _Touch(x, y, self.window)
         self.loop.post_dispatch_input("begin", touch)
         self.frames(1)
+        return touch
+
+    def release(self, touch: Any, frames: int = 2) -> None:
         touch.update_time_end()
         self.loop.post_dispatch_input("end", touch)
         self.frames(frames)
+
+    def tap_at(self, x: float, y: float, frames: int = 2) -> None:
+        """A finger at window pixel (x, y), bottom-left origin: for places that are not a widget of their own."""
+        self.release(self.press_at(x, y), frames)
 
     def type_keys(self, keys: str) -> None:
         """Tap keypad keys: digits, 'X', and '<' for backspace."""

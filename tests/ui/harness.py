@@ -54,7 +54,7 @@ class Harness:
         self.pilot = Pilot.start(Path(os.environ["KIOSK_CONFIG"]), ROOT / "config" / "catalog")
         self.pilot.window.size = PORTRAIT
         self.pilot.frames(3)
-        self.pilot.wait_until(lambda: hasattr(self.app, "desk"), what="the maintenance desk (installed after start)")
+        self.pilot.wait_until(lambda: self.app.settled, what="the screens and maintenance desk made after start")
         self.test_name = "session"
         self.count = 0
         self.shots: list[Path] = []
