@@ -7,11 +7,12 @@ window from the device profile before the window module is imported.
 
 from __future__ import annotations
 
+import gc
 import importlib
 from pathlib import Path
 from typing import Any
 
-from screens.boot import configure_window, early_environment
+from screens.boot import collect_from_now_on, configure_window, early_environment
 
 early_environment()
 
@@ -183,6 +184,7 @@ class KioskApp(App):
         if self.health_poll_s > 0:
             self.monitor.start()  # a device unplugged or refilled is noticed without a restart
         after_first_frame(lambda _dt: self._install_maintenance(), 0.2)
+        after_first_frame(lambda _dt: collect_from_now_on(), 1.0)  # the screens are built by then
         return root
 
     def _install_maintenance(self) -> None:
@@ -207,8 +209,9 @@ class KioskApp(App):
 
     @property
     def settled(self) -> bool:
-        """Every screen built and the maintenance desk installed: the work done in the frames after start."""
-        return not self._to_build and hasattr(self, "desk")
+        """Every screen built, the maintenance desk installed and garbage collection back on: the work done in
+        the frames after start."""
+        return not self._to_build and hasattr(self, "desk") and gc.isenabled()
 
     @property
     def runner(self) -> Any:

@@ -44,11 +44,36 @@ class Scroller(ScrollView):
         super().update_from_scroll(*largs)
 
 
-class WrapLabel(Label):
+MAX_ROUNDS_WAITED = 4
+
+
+class LaidOutLabel(Label):
+    """A label that draws its text once its layout has given it a width. Kivy renders a new label's text at
+    once, at whatever width the layout has reached (often a few pixels: one glyph a line), and again at the
+    real width; the first renderings were the largest part of drawing the first frame. While its width keeps
+    changing, or is too narrow for two glyphs (not laid out yet), it waits a round of the frame's layout, a
+    few rounds at most: all within the same frame, so nothing shows late."""
+
+    _seen_width = -1.0
+    _rounds_waited = 0
+
+    def texture_update(self, *largs: object) -> None:
+        wrap_width = self.text_size[0]
+        unsettled = self.width != self._seen_width or (wrap_width is not None and wrap_width < 2 * self.font_size)
+        if unsettled and self._rounds_waited < MAX_ROUNDS_WAITED:
+            self._seen_width = self.width
+            self._rounds_waited += 1
+            self._trigger_texture()  # still before this frame is drawn, after the layouts queued with it
+            return
+        self._rounds_waited = 0
+        super().texture_update(*largs)
+
+
+class WrapLabel(LaidOutLabel):
     """A label that wraps to its width and is as tall as its text."""
 
 
-class KButton(ButtonBehavior, Label):
+class KButton(ButtonBehavior, LaidOutLabel):
     """A big rounded button. `tag` names it for tests and the demo script (e.g. "item:orphan-support")."""
 
     tag = StringProperty("")
@@ -349,7 +374,7 @@ class ButtonPool:
         """specs: (tag, text, kind, action) in order."""
         container.clear_widgets()  # type: ignore[attr-defined]
         while len(self._buttons) < len(specs):
-            button = KButton()
+            button = KButton(markup=True)  # list texts are composed with markup; other buttons skip the parser
             button.bind(on_release=lambda b: b.action())
             self._buttons.append(button)
         shown = []
