@@ -34,7 +34,7 @@ DRIVERS: dict[str, dict[str, str]] = {
         "espeak": "devices.speech.espeak:from_config",
     },
     "backend": {
-        "local": "backend.local:from_config",
+        "local": "backend.deferred:from_config",
         "http": "backend.client:from_config",
     },
     "clock": {
