@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kivy.animation import Animation
 from kivy.app import App
@@ -96,7 +97,26 @@ class ErrorPanel(Card):
     code = StringProperty("")
 
 
-class NumericKeypad(GridLayout):
+_more_rules_loaded = False
+
+
+def load_more_rules() -> None:
+    """The kv rules in widgets_more.kv, once: before the first keypad, editor, panel or animation is made."""
+    global _more_rules_loaded
+    if not _more_rules_loaded:
+        _more_rules_loaded = True
+        Builder.load_file(str(Path(__file__).with_name("widgets_more.kv")))
+
+
+class MoreRules:
+    """Base of the widgets whose kv rules are in widgets_more.kv: the rules are loaded when one is made."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        load_more_rules()
+        super().__init__(**kwargs)
+
+
+class NumericKeypad(MoreRules, GridLayout):
     """Digits, optionally X (the ID number check letter), and backspace. Calls `on_key(key)`."""
 
     allow_x = BooleanProperty(False)
@@ -134,7 +154,7 @@ class Overlay(ModalView):
         """Forget anything typed."""
 
 
-class KeypadEditor(Overlay):
+class KeypadEditor(MoreRules, Overlay):
     """Enter digits (phone, ID numbers, certificate numbers) on a big keypad."""
 
     title = StringProperty("")
@@ -166,7 +186,7 @@ class KeypadEditor(Overlay):
         self.on_done = None
 
 
-class ChoiceEditor(Overlay):
+class ChoiceEditor(MoreRules, Overlay):
     """Pick one of a list; long lists (31 provinces) are shown as a grid."""
 
     title = StringProperty("")
@@ -195,7 +215,7 @@ class ChoiceEditor(Overlay):
         self.selected = ""
 
 
-class PinyinEditor(Overlay):
+class PinyinEditor(MoreRules, Overlay):
     """Chinese text without an IME: type pinyin letters, pick the character from ranked candidates.
 
     In languages other than zh the letters are entered as they are (search by English names)."""
@@ -281,7 +301,7 @@ class PinyinEditor(Overlay):
         self.refresh()
 
 
-class VoicePanel(Overlay):
+class VoicePanel(MoreRules, Overlay):
     """Voice guidance on or off, and louder or quieter; each choice is an intent, so it lasts only as long as the
     session. The panel shows what the app reports back (app.voice, app.volume)."""
 
@@ -297,7 +317,7 @@ class VoicePanel(Overlay):
         app().send(ev.VolumeChanged(louder=louder))
 
 
-class IdleOverlay(Overlay):
+class IdleOverlay(MoreRules, Overlay):
     """The warning before an idle session ends, with one big button to go on."""
 
     seconds = NumericProperty(0)
@@ -308,7 +328,7 @@ class IdleOverlay(Overlay):
             self.on_extend()
 
 
-class FieldRow(ButtonBehavior, BoxLayout):
+class FieldRow(MoreRules, ButtonBehavior, BoxLayout):
     """One form field: label, value (masked where personal) and the error, if any. Tappable when editable."""
 
     tag = StringProperty("")
@@ -321,7 +341,7 @@ class FieldRow(ButtonBehavior, BoxLayout):
 
 
 
-class CardAnimation(Widget):
+class CardAnimation(MoreRules, Widget):
     """A card gliding down onto the reader, again and again, so it is clear where the card goes."""
 
     progress = NumericProperty(0)
@@ -342,7 +362,7 @@ class CardAnimation(Widget):
         self.progress = 0
 
 
-class BusySpinner(Widget):
+class BusySpinner(MoreRules, Widget):
     """An arc that turns while the kiosk waits on the network or the printer."""
 
     angle = NumericProperty(0)
