@@ -101,3 +101,14 @@ def test_cli_check_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert kiosk_main(["config", "check", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "configuration is invalid" in err and "kiosk.toml: site: Field required" in err
+
+
+def test_multisampling_is_off_by_default_and_only_a_sample_count(tmp_path: Path) -> None:
+    assert load_config(CONFIG_DIR / "kiosk.toml").profile.screen.multisamples == 0
+    kiosk = write(tmp_path, "kiosk.toml", f'kiosk_id = "JL-1"\ndevice_profile = "p"\n{GOOD_SITE}')
+    write(tmp_path, "devices/p.toml", '[reader]\ndriver = "simulated"\n[printer.connection]\nkind = "simulated"\n'
+          '[screen]\nmultisamples = 3\n')
+    assert any("p.toml: screen.multisamples:" in line for line in problems_of(kiosk))
+    write(tmp_path, "devices/p.toml", '[reader]\ndriver = "simulated"\n[printer.connection]\nkind = "simulated"\n'
+          '[screen]\nmultisamples = 4\n')
+    assert load_config(kiosk).profile.screen.multisamples == 4
