@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import termios
-import threading
 import time
 from collections.abc import Callable
 
@@ -31,6 +30,7 @@ from devices.readers.sam_frame import (
     reason_for,
     status_name,
 )
+from devices.readers.sam_polling import SamPollingReader
 from kiosk.cardtext import ParseError, UnsupportedCardError, parse_text_block, wipe
 from kiosk.health import Component, DeviceError, Health, Reason
 from kiosk.identity import Identity
@@ -40,7 +40,6 @@ from kiosk.settings import LoadedConfig
 log = logging.getLogger("kiosk.devices.sam_serial")
 
 LINK_RETRIES = 2  # garbled replies and SAM-side checksum errors are retried this often per command
-CARD_ATTEMPTS = 2  # select/read failures on a card in the field before it is reported unreadable
 _LINK_STATUSES = (Status.SAM_CHECKSUM_ERROR, Status.SAM_LENGTH_ERROR)
 
 SerialFactory = Callable[[str, int], "serial.Serial"]
@@ -50,69 +49,34 @@ def open_serial(port: str, baudrate: int) -> serial.Serial:
     return serial.Serial(port, baudrate=baudrate, timeout=0.05, write_timeout=1.0, exclusive=True)
 
 
-class SamSerialReader:
+class SamSerialReader(SamPollingReader):
     """The CardReader port over the SAM frame protocol."""
 
     def __init__(self, port: str, baudrate: int = 115200, poll_interval_s: float = 0.3,
                  command_timeout_s: float = 1.0, read_timeout_s: float = 3.0,
                  open_port: SerialFactory = open_serial) -> None:
+        super().__init__(poll_interval_s)
         self.port = port
         self.baudrate = baudrate
-        self.poll_interval_s = poll_interval_s
         self.command_timeout_s = command_timeout_s
         self.read_timeout_s = read_timeout_s
         self._open_port = open_port
         self._serial: serial.Serial | None = None
-        self._lock = threading.RLock()
-        self._last_health = Health.unknown(Component.READER, "not checked yet")
         self.garbage_bytes = 0  # dropped while resynchronising; a rising count points at a bad cable
 
-    # ---- the CardReader port ----
+    # ---- what SamPollingReader asks ----
 
-    def health(self) -> Health:
-        """Ask the SAM for its status; while a read holds the line, report the last known state."""
-        if not self._lock.acquire(timeout=0.2):
-            return self._last_health
-        try:
-            reply = self._command(Command.SAM_STATUS, self.command_timeout_s)
-            if reply.status == Status.OK:
-                health = Health.ok(Component.READER, f"SAM on {self.port}")
-            else:
-                health = Health.problem(Component.READER, reason_for(reply.status), status_name(reply.status))
-        except DeviceError as exc:
-            health = Health.problem(Component.READER, exc.reason, exc.detail)
-        finally:
-            self._lock.release()
-        self._last_health = health
-        return health
+    def _find(self) -> int:
+        return self._command(Command.FIND_CARD, self.command_timeout_s).status
 
-    def read_identity(self, timeout_s: float) -> Identity:
-        deadline = time.monotonic() + timeout_s
-        failures: list[DeviceError] = []
-        while True:
-            with self._lock:
-                found = self._command(Command.FIND_CARD, self.command_timeout_s)
-                if found.status == Status.CARD_FOUND:
-                    try:
-                        return self._select_and_read()
-                    except DeviceError as exc:
-                        # A card laid down still moving fails select or read now and then: try it again.
-                        failures.append(exc)
-                        if exc.reason != Reason.CARD_UNREADABLE or len(failures) >= CARD_ATTEMPTS:
-                            raise
-                elif found.status != Status.NO_CARD:
-                    raise self._failure("find", found.status)
-            if time.monotonic() + self.poll_interval_s >= deadline:
-                if failures:
-                    raise failures[-1]
-                raise DeviceError(Reason.NO_CARD, f"no card within {timeout_s:g} s")
-            time.sleep(self.poll_interval_s)
+    def _select(self) -> int:
+        return self._command(Command.SELECT_CARD, self.command_timeout_s).status
 
-    def card_present(self) -> bool:
-        with self._lock:
-            if self._command(Command.FIND_CARD, self.command_timeout_s).status == Status.CARD_FOUND:
-                return True
-            return self._command(Command.SELECT_CARD, self.command_timeout_s).status == Status.OK
+    def _sam_health(self) -> Health:
+        reply = self._command(Command.SAM_STATUS, self.command_timeout_s)
+        if reply.status == Status.OK:
+            return Health.ok(Component.READER, f"SAM on {self.port}")
+        return Health.problem(Component.READER, reason_for(reply.status), status_name(reply.status))
 
     def close(self) -> None:
         with self._lock:

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import ctypes
 import logging
-import threading
-import time
 
 from devices.readers.sam_frame import Status, reason_for, status_name
+from devices.readers.sam_polling import SamPollingReader
 from kiosk.cardtext import ParseError, UnsupportedCardError, parse_text_block
 from kiosk.health import Component, DeviceError, Health, Reason
 from kiosk.identity import Identity
@@ -29,67 +28,35 @@ log = logging.getLogger("kiosk.devices.vendor_sdk")
 
 PORT_ERRORS = {0x01: "port not open or invalid", 0x02: "reader did not answer in time",
                0x03: "data transfer error", 0x05: "SAM port unusable"}
-CARD_ATTEMPTS = 2
 _FUNCTIONS = ("SDT_OpenPort", "SDT_ClosePort", "SDT_GetSAMStatus", "SDT_StartFindIDCard", "SDT_SelectIDCard",
               "SDT_ReadBaseMsg")
 
 
-class VendorSdkReader:
+class VendorSdkReader(SamPollingReader):
     """The CardReader port over an sdtapi-style shared library."""
 
     def __init__(self, library: str, port: int, poll_interval_s: float = 0.3) -> None:
+        super().__init__(poll_interval_s)
         self.library_path = library
         self.port = port
-        self.poll_interval_s = poll_interval_s
         self._library: ctypes.CDLL | None = None
         self._open = False
-        self._lock = threading.RLock()
-        self._last_health = Health.unknown(Component.READER, "not checked yet")
 
-    # ---- the CardReader port ----
+    # ---- what SamPollingReader asks ----
 
-    def health(self) -> Health:
-        if not self._lock.acquire(timeout=0.2):
-            return self._last_health  # a read holds the reader; report what was last known
-        try:
-            code = self._call("SDT_GetSAMStatus", self.port, 0)
-            health = (Health.ok(Component.READER, f"sdtapi port {self.port}") if code == Status.OK
-                      else Health.problem(Component.READER, self._reason(code), self._detail("sam_status", code)))
-            if code in PORT_ERRORS:
-                self._open = False
-        except DeviceError as exc:
-            health = Health.problem(Component.READER, exc.reason, exc.detail)
-        finally:
-            self._lock.release()
-        self._last_health = health
-        return health
+    def _find(self) -> int:
+        return self._call("SDT_StartFindIDCard", self.port, ctypes.create_string_buffer(8), 0)
 
-    def read_identity(self, timeout_s: float) -> Identity:
-        deadline = time.monotonic() + timeout_s
-        failures: list[DeviceError] = []
-        while True:
-            with self._lock:
-                found = self._call("SDT_StartFindIDCard", self.port, ctypes.create_string_buffer(8), 0)
-                if found == Status.CARD_FOUND:
-                    try:
-                        return self._select_and_read()
-                    except DeviceError as exc:
-                        failures.append(exc)
-                        if exc.reason != Reason.CARD_UNREADABLE or len(failures) >= CARD_ATTEMPTS:
-                            raise
-                elif found != Status.NO_CARD:
-                    raise self._failure("find", found)
-            if time.monotonic() + self.poll_interval_s >= deadline:
-                if failures:
-                    raise failures[-1]
-                raise DeviceError(Reason.NO_CARD, f"no card within {timeout_s:g} s")
-            time.sleep(self.poll_interval_s)
+    def _select(self) -> int:
+        return self._call("SDT_SelectIDCard", self.port, ctypes.create_string_buffer(16), 0)
 
-    def card_present(self) -> bool:
-        with self._lock:
-            if self._call("SDT_StartFindIDCard", self.port, ctypes.create_string_buffer(8), 0) == Status.CARD_FOUND:
-                return True
-            return self._call("SDT_SelectIDCard", self.port, ctypes.create_string_buffer(16), 0) == Status.OK
+    def _sam_health(self) -> Health:
+        code = self._call("SDT_GetSAMStatus", self.port, 0)
+        if code in PORT_ERRORS:
+            self._open = False
+        if code == Status.OK:
+            return Health.ok(Component.READER, f"sdtapi port {self.port}")
+        return Health.problem(Component.READER, self._reason(code), self._detail("sam_status", code))
 
     def close(self) -> None:
         with self._lock:
@@ -100,7 +67,7 @@ class VendorSdkReader:
     # ---- calls into the library ----
 
     def _select_and_read(self) -> Identity:
-        selected = self._call("SDT_SelectIDCard", self.port, ctypes.create_string_buffer(16), 0)
+        selected = self._select()
         if selected != Status.OK:
             raise self._failure("select", selected)
         text, photo = ctypes.create_string_buffer(256), ctypes.create_string_buffer(1024)
