@@ -214,6 +214,7 @@ def main() -> int:
     citizen = Citizen(pilot)
     kinds: Counter[str] = Counter()
     durations: list[float] = []
+    readings: list[tuple[int, float]] = []  # (sessions done, RSS): where the growth happens
     print(f"kiosk up in {time.monotonic() - started:.1f} s; warming up with {args.warmup} sessions", flush=True)
     for n in range(args.warmup):
         kinds[run_session(citizen, n, args.print_every, args.apply_every)] += 1
@@ -228,7 +229,9 @@ def main() -> int:
         done += 1
         if done % args.report_every == 0:
             gc.collect()
-            print(f"  {done} sessions, {time.monotonic() - run_started:.0f} s, RSS {rss_mb():.1f} MB", flush=True)
+            readings.append((done, rss_mb()))
+            print(f"  {done} sessions, {time.monotonic() - run_started:.0f} s, RSS {readings[-1][1]:.1f} MB",
+                  flush=True)
         if time.monotonic() - run_started > args.time_budget_s:
             stopped_early = True
             break
@@ -255,6 +258,11 @@ def main() -> int:
         verdict_growth = projected
     else:
         verdict_growth = growth
+    later = [(n, rss) for n, rss in readings if n >= done // 2]
+    if later:
+        n_half, rss_half = later[0]
+        print(f"  of which after session {n_half} ({done - n_half} sessions): {after['rss'] - rss_half:+.1f} MB "  # type: ignore[operator]
+              "(caches that fill stop growing; a leak goes on)")
     print(f"  memory goal (growth < 10 MB over {args.sessions} sessions after the warm-up): "
           f"{'met' if verdict_growth < 10 else 'NOT met'}{' (projected)' if stopped_early else ''}")
     print(f"  threads at start-up: {sum(at_start['threads'].values())}; "  # type: ignore[union-attr]

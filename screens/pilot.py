@@ -190,14 +190,17 @@ class Pilot:
     def _scroll_into_view(self, widget: Any) -> None:
         from kivy.uix.scrollview import ScrollView
 
-        parent = widget.parent
-        while parent is not None and parent is not self.window:
-            if isinstance(parent, ScrollView):
-                if not _inside(widget, parent):
-                    parent.scroll_to(widget, padding=40, animate=False)  # the citizen scrolls it into view
-                    self.frames(2)
+        view = widget.parent
+        while view is not None and not isinstance(view, ScrollView):
+            view = view.parent if view is not self.window else None
+        for _attempt in range(3):
+            if view is None or _inside(widget, view):
                 return
-            parent = parent.parent
+            self.frames(1)  # a list that was just filled may still be laying out: look at the settled one
+            if _inside(widget, view):
+                return
+            view.scroll_to(widget, padding=40, animate=False)  # the citizen scrolls it into view
+            self.frames(2)
 
     # ---- pictures ----
 

@@ -341,46 +341,52 @@ class FieldRow(MoreRules, ButtonBehavior, BoxLayout):
 
 
 
-class CardAnimation(MoreRules, Widget):
-    """A card gliding down onto the reader, again and again, so it is clear where the card goes."""
+class LoopingAnimation(MoreRules, Widget):
+    """A widget that animates in a loop between start() and stop()."""
 
-    progress = NumericProperty(0)
     running = BooleanProperty(False)
+
+    def animation(self) -> Animation:
+        raise NotImplementedError
 
     def start(self) -> None:
         if self.running:
             return
         self.running = True
-        anim = (Animation(progress=1, duration=1.2, t="out_quad") + Animation(duration=0.8)
-                + Animation(progress=0, duration=0))
+        anim = self.animation()
         anim.repeat = True
         anim.start(self)
 
     def stop(self) -> None:
         Animation.cancel_all(self)
         self.running = False
+        self.rest()
+
+    def rest(self) -> None:
+        """Back to the first picture."""
+
+
+class CardAnimation(LoopingAnimation):
+    """A card gliding down onto the reader, again and again, so it is clear where the card goes."""
+
+    progress = NumericProperty(0)
+
+    def animation(self) -> Animation:
+        return (Animation(progress=1, duration=1.2, t="out_quad") + Animation(duration=0.8)
+                + Animation(progress=0, duration=0))
+
+    def rest(self) -> None:
         self.progress = 0
 
 
-class BusySpinner(MoreRules, Widget):
+class BusySpinner(LoopingAnimation):
     """An arc that turns while the kiosk waits on the network or the printer."""
 
     angle = NumericProperty(0)
 
-    turning = BooleanProperty(False)
-
-    def start(self) -> None:
-        if self.turning:
-            return
-        self.turning = True
+    def animation(self) -> Animation:
         self.angle = 0
-        anim = Animation(angle=360, duration=1.2)
-        anim.repeat = True
-        anim.start(self)
-
-    def stop(self) -> None:
-        Animation.cancel_all(self)
-        self.turning = False
+        return Animation(angle=360, duration=1.2)
 
 
 class ButtonPool:

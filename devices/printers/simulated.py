@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kiosk.printer")
 FAULT_FILE = "FAULT"
+RECENT_JOBS = 200
 PRINTER_FAULTS = frozenset({Reason.PAPER_OUT, Reason.PAPER_NEAR_END, Reason.COVER_OPEN, Reason.PRINTER_OFFLINE,
                             Reason.PRINTER_NO_STATUS, Reason.CUTTER_ERROR})
 
@@ -37,7 +38,7 @@ class SimulatedPrinter:
         self.profile = profile or PrinterProfile.model_validate({"connection": {"kind": "simulated"}})
         self._encoder: SlipEncoder | None = None
         self.journal = journal
-        self.printed: dict[str, Path] = {}  # job id -> PNG of the slip
+        self.printed: dict[str, Path] = {}  # job id -> PNG of the slip, the last RECENT_JOBS (the journal has all)
         self._fault: Reason | None = None
         self._next_faults: deque[Reason] = deque()
         self._lock = threading.Lock()
@@ -114,6 +115,8 @@ class SimulatedPrinter:
             if self.journal is not None:
                 self.journal.record_printed(job_id, slip, datetime.now())
             self.printed[job_id] = png
+            while len(self.printed) > RECENT_JOBS:  # a kiosk prints for months: keep the dict bounded
+                del self.printed[next(iter(self.printed))]
             log_event(log, "print_sent", job_id=job_id, kind=slip.kind.value, count=len(job.data))
 
     def close(self) -> None:

@@ -68,3 +68,13 @@ def test_fault_file_lets_an_operator_pull_the_paper(tmp_path: Path) -> None:
     assert printer.health().reason == Reason.PRINTER_OFFLINE  # unreadable is a fault, never OK
     (tmp_path / FAULT_FILE).unlink()
     assert printer.health().status == Status.OK
+
+
+def test_the_dict_of_printed_jobs_stays_bounded(tmp_path: Path, slip: Slip, monkeypatch: pytest.MonkeyPatch) -> None:
+    from devices.printers import simulated
+
+    monkeypatch.setattr(simulated, "RECENT_JOBS", 3)
+    printer = SimulatedPrinter(tmp_path / "slips")
+    for n in range(5):
+        printer.print_slip(f"job-{n}", slip)
+    assert list(printer.printed) == ["job-2", "job-3", "job-4"]
