@@ -8,7 +8,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kiosk.health import Component, DeviceError, Health, Reason
 from kiosk.settings import LoadedConfig
@@ -19,7 +19,24 @@ if TYPE_CHECKING:
     from kiosk.records import Application, Booking, BookingResult, ProgressQuery, ProgressRecord, Slot, SubmitResult
     from kiosk.usage import UsageLog
 
+T = TypeVar("T")
 START_DELAY_S = 1.5  # let the home screen come up before the server stack imports and competes for the CPU
+
+
+class HandedOn(Generic[T]):
+    """A setting of the deferred backend, kept until the HTTP client is up and handed on to it then and
+    whenever it changes."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T | None:
+        return None if obj is None else obj.__dict__.get(self.name)
+
+    def __set__(self, obj: Any, value: T | None) -> None:
+        obj.__dict__[self.name] = value
+        if obj._backend is not None:
+            setattr(obj._backend, self.name, value)
 
 
 class DeferredLocalBackend:
@@ -27,31 +44,9 @@ class DeferredLocalBackend:
     (FastAPI, SQLAlchemy, migrations) to import and start. Until it is up its health is UNKNOWN, and calls
     wait for it up to `wait_s`."""
 
-    _status_source: StatusSource | None = None
-
-    @property
-    def status_source(self) -> StatusSource | None:
-        """What heartbeats report; handed to the HTTP client whenever it is up."""
-        return self._status_source
-
-    @status_source.setter
-    def status_source(self, source: StatusSource | None) -> None:
-        self._status_source = source
-        if self._backend is not None:
-            self._backend.status_source = source
-
-    _usage_log: UsageLog | None = None
-
-    @property
-    def usage_log(self) -> UsageLog | None:
-        """Where the usage counts come from; handed to the HTTP client whenever it is up."""
-        return self._usage_log
-
-    @usage_log.setter
-    def usage_log(self, log: UsageLog | None) -> None:
-        self._usage_log = log
-        if self._backend is not None:
-            self._backend.usage_log = log
+    # What heartbeats report, and where the usage counts come from: handed to the HTTP client once it is up.
+    status_source: HandedOn[StatusSource] = HandedOn()
+    usage_log: HandedOn[UsageLog] = HandedOn()
 
     def __init__(self, config: LoadedConfig, wait_s: float = 30.0, delay_s: float = START_DELAY_S) -> None:
         self._wait_s = wait_s
@@ -77,8 +72,8 @@ class DeferredLocalBackend:
             from backend.local import start_local_backend
 
             self._backend = start_local_backend(config)
-            self._backend.status_source = self._status_source
-            self._backend.usage_log = self._usage_log
+            self._backend.status_source = self.status_source
+            self._backend.usage_log = self.usage_log
         except Exception as exc:  # reported as the backend's health, never as a crash of the kiosk
             self._error = type(exc).__name__
             logging.getLogger("kiosk.backend").error(
