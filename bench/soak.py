@@ -96,6 +96,7 @@ class Citizen:
         self.p = pilot
         self.app = pilot.app  # type: ignore[attr-defined]
         self.refused: Counter[str] = Counter()
+        self.stuck: list[str] = []
 
     def home(self) -> None:
         p = self.p
@@ -174,6 +175,21 @@ class Citizen:
         self.home()
 
 
+def run_session_or_note(citizen: Citizen, n: int, print_every: int, apply_every: int) -> str:
+    """A session; one the pilot cannot finish (a widget it cannot reach) is noted, and the kiosk is brought
+    home by its own idle timeout, as an abandoned session would be, so the soak goes on."""
+    from screens.pilot import PilotError
+
+    try:
+        return run_session(citizen, n, print_every, apply_every)
+    except PilotError as exc:
+        citizen.stuck.append(f"session {n}: {exc}")
+        p = citizen.p
+        p.wait_until(lambda: p.state.session is None and p.screen == "home", timeout_s=600,  # type: ignore
+                     what="the idle timeout to end the stuck session")
+        return "stuck"
+
+
 def run_session(citizen: Citizen, n: int, print_every: int, apply_every: int) -> str:
     if apply_every and n % apply_every == apply_every - 1:
         citizen.apply()
@@ -217,14 +233,14 @@ def main() -> int:
     readings: list[tuple[int, float]] = []  # (sessions done, RSS): where the growth happens
     print(f"kiosk up in {time.monotonic() - started:.1f} s; warming up with {args.warmup} sessions", flush=True)
     for n in range(args.warmup):
-        kinds[run_session(citizen, n, args.print_every, args.apply_every)] += 1
+        kinds[run_session_or_note(citizen, n, args.print_every, args.apply_every)] += 1
     before = snapshot(pilot, args.settle_s)
     run_started = time.monotonic()
     done = 0
     stopped_early = False
     for n in range(args.warmup, args.warmup + args.sessions):
         t0 = time.monotonic()
-        kinds[run_session(citizen, n, args.print_every, args.apply_every)] += 1
+        kinds[run_session_or_note(citizen, n, args.print_every, args.apply_every)] += 1
         durations.append(time.monotonic() - t0)
         done += 1
         if done % args.report_every == 0:
@@ -270,6 +286,10 @@ def main() -> int:
           f"(changed: {difference(before['threads'], after['threads'])})")  # type: ignore[arg-type]
     print(f"  descriptors: {dict(before['fds'])} -> {dict(after['fds'])} "
           f"(changed: {difference(before['fds'], after['fds'])})")  # type: ignore[arg-type]
+    if citizen.stuck:
+        print(f"  sessions the pilot could not finish (ended by the idle timeout instead): {len(citizen.stuck)}")
+        for line in citizen.stuck[:5]:
+            print(f"    {line}")
     if citizen.refused:
         print(f"  items refused for a moment by the health monitor: {dict(citizen.refused)}")
     print(f"  session time, first tenth {first * 1000:.0f} ms, last tenth {last * 1000:.0f} ms: "

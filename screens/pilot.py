@@ -150,7 +150,8 @@ class Pilot:
         self._scroll_into_view(widget)
         x, y = widget.to_window(*widget.center)
         if not (0 <= x < self.window.width and 0 <= y < self.window.height):
-            raise PilotError(f"{getattr(widget, 'tag', widget)} is off the screen at {x:.0f},{y:.0f}")
+            raise PilotError(f"{getattr(widget, 'tag', widget)} is off the screen at {x:.0f},{y:.0f}"
+                             f"{_scroll_report(widget)}")
         return self.press_at(x, y)
 
     def press_at(self, x: float, y: float) -> Any:
@@ -226,6 +227,21 @@ class Pilot:
         self.last_image = image.convert("RGB")  # what was on the glass, for checks that measure pixels
         self.last_image.save(path, compress_level=1)
         return path
+
+
+def _scroll_report(widget: Any) -> str:
+    """The numbers behind a widget that scrolling did not bring into view."""
+    from kivy.uix.scrollview import ScrollView
+
+    view = widget.parent
+    while view is not None and not isinstance(view, ScrollView):
+        view = view.parent
+    if view is None:
+        return " (not in a scroll view)"
+    content = view.children[0] if view.children else None
+    return (f" (scroll view {view.width:.0f}x{view.height:.0f} at y {view.to_window(view.x, view.y)[1]:.0f},"
+            f" scroll_y {view.scroll_y:.3f}, content height {getattr(content, 'height', 0):.0f}"
+            f" of minimum {getattr(content, 'minimum_height', 0):.0f}, widget y {widget.y:.0f} h {widget.height:.0f})")
 
 
 def _inside(widget: Any, view: Any) -> bool:
