@@ -12,7 +12,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from screens.boot import collect_from_now_on, configure_window, early_environment
+from screens.boot import collect_from_now_on, configure_window, early_environment, release_free_memory
 
 early_environment()
 
@@ -244,6 +244,8 @@ class KioskApp(App):
         session = state.session
         if session is None or session.session_id != self._session_id:
             self.wipe()
+            if self._session_id is not None:  # a session ended: tidy up once home is drawn, while idle
+                Clock.schedule_once(lambda _dt: release_free_memory(), 1.0)
             self._session_id = session.session_id if session else None
         language = session.language if session else state.rules.default_language
         # The notice about how a session ended stays in that session's language; the next touch resets it.

@@ -7,10 +7,14 @@ Kivy reads KIVY_HOME and the command line when `kivy` is first imported and crea
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import gc
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from kiosk.problems import ConfigError
 from kiosk.settings import LoadedConfig, ScreenProfile, default_config_path, load_config
@@ -31,6 +35,28 @@ def collect_from_now_on() -> None:
     gc.collect()
     gc.freeze()
     gc.enable()
+
+
+def release_free_memory() -> None:
+    """After a session, while the kiosk is idle: collect, and hand the heap memory that is free again back
+    to the system (glibc keeps it otherwise, so resident memory would stay at the peak of the busiest
+    session for good)."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return None  # not glibc: nothing to hand back this way
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim
 
 
 def early_environment() -> None:
