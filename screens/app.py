@@ -94,6 +94,7 @@ SCREEN_FOR_PHASE: dict[Phase, str] = {
 }
 
 HEALTH_POLL_S = 5.0
+RELEASE_AFTER_S = 3.0  # after a session ends: collect and hand freed memory back (screens.boot)
 
 
 def screen_for(state: KioskState) -> str:
@@ -244,8 +245,8 @@ class KioskApp(App):
         session = state.session
         if session is None or session.session_id != self._session_id:
             self.wipe()
-            if self._session_id is not None:  # a session ended: tidy up once home is drawn, while idle
-                Clock.schedule_once(lambda _dt: release_free_memory(), 1.0)
+            if self._session_id is not None:  # a session ended: tidy up while the kiosk stands idle
+                Clock.schedule_once(self._release_if_idle, RELEASE_AFTER_S)
             self._session_id = session.session_id if session else None
         language = session.language if session else state.rules.default_language
         # The notice about how a session ended stays in that session's language; the next touch resets it.
@@ -267,6 +268,10 @@ class KioskApp(App):
         if self.manager.current != name:
             self.manager.current = name
         self._show_idle_warning(bool(session and session.idle_warning), state)
+
+    def _release_if_idle(self, _dt: float) -> None:
+        if self.state.session is None:  # not while the next citizen has already begun
+            release_free_memory()
 
     def _notice_text(self, state: KioskState, language: str) -> str:
         session = state.session
