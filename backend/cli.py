@@ -149,13 +149,11 @@ def _staff_token(args: argparse.Namespace) -> str:
 def cmd_report_monthly(args: argparse.Namespace) -> int:
     from backend.monthly import summary_line, write_monthly
     from kiosk.catalog import load_catalog
-    from kiosk.report import ReportError, parse_month
+    from kiosk.report import ReportError, check_request
 
     out = Path(args.out)
     try:
-        parse_month(args.month)
-        if out.suffix.lower() not in (".csv", ".xlsx"):
-            raise ReportError(f"unknown report format {out.suffix or '(none)'!r}: use .csv or .xlsx")
+        check_request(args.month, out)
     except ReportError as exc:
         print(f"kiosk report monthly: {exc}", file=sys.stderr)
         return 2

@@ -190,13 +190,11 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from backend.monthly import summary_line, write_monthly
     from backend.server.reports import usage_report
-    from kiosk.report import ReportError, parse_month
+    from kiosk.report import ReportError, check_request
 
     out = Path(args.out)
     try:
-        parse_month(args.month)
-        if out.suffix.lower() not in (".csv", ".xlsx"):
-            raise ReportError(f"unknown report format {out.suffix or '(none)'!r}: use .csv or .xlsx")
+        check_request(args.month, out)
     except ReportError as exc:
         print(f"kiosk-backend report: {exc}", file=sys.stderr)
         return 2

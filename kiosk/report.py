@@ -35,6 +35,16 @@ def parse_month(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+REPORT_FORMATS = (".csv", ".xlsx")
+
+
+def check_request(month: str, out: Path) -> None:
+    """A month and an output file the report can be made for, checked before any data is fetched."""
+    parse_month(month)
+    if out.suffix.lower() not in REPORT_FORMATS:
+        raise ReportError(f"unknown report format {out.suffix or '(none)'!r}: use .csv or .xlsx")
+
+
 @dataclass(frozen=True)
 class MonthlyReport:
     month: str
