@@ -19,7 +19,7 @@ from devices.readers.sam_frame import FrameError, text_block_from_bytes
 from kiosk.cardtext import ParseError, identity_report, parse_text_block
 from kiosk.health import DeviceError
 from kiosk.problems import ConfigError
-from kiosk.settings import load_config
+from kiosk.settings import LoadedConfig, load_config
 
 REVEAL_WARNING = "warning: --reveal prints personal data; do not paste it into tickets, chats or logs"
 SERIAL_GLOBS = ("/dev/ttyUSB*", "/dev/ttyACM*")  # USB-serial adapters, where SAM readers sit
@@ -103,18 +103,30 @@ def cmd_card_parse(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_card_read(args: argparse.Namespace) -> int:
+def _open_reader(args: argparse.Namespace, staff: bool) -> tuple[LoadedConfig, Any] | int:
+    """The configured reader (for a staff badge: the staff card reader when the profile names one), or the
+    exit code after saying why it cannot be had."""
     from kiosk.wiring import load_factory
 
     try:
         config = load_config(Path(args.config) if args.config else None)
-        reader = load_factory("reader", config.profile.reader.driver)(config)
+        reader_profile = config.profile.reader
+        if staff and reader_profile.staff_card_reader == "pcsc":
+            return config, load_factory("staff_reader", "pcsc")(config)
+        return config, load_factory("reader", reader_profile.driver)(config)
     except ConfigError as exc:
         print(f"configuration is invalid: {exc}", file=sys.stderr)
         return 2
     except DeviceError as exc:
         print(f"kiosk: reader: {exc.reason.value} ({exc.detail})", file=sys.stderr)
         return 1
+
+
+def cmd_card_read(args: argparse.Namespace) -> int:
+    opened = _open_reader(args, staff=False)
+    if isinstance(opened, int):
+        return opened
+    config, reader = opened
     timeout = args.timeout if args.timeout is not None else float(config.settings.timeouts.card_read_s)
     try:
         print(f"reading with {config.profile.reader.driver}; lay the card on the reader ({timeout:g} s)",
@@ -132,21 +144,11 @@ def cmd_card_read(args: argparse.Namespace) -> int:
 def cmd_card_uid(args: argparse.Namespace) -> int:
     from kiosk.maintenance_desk import card_hash
     from kiosk.ports import StaffCardReader
-    from kiosk.wiring import load_factory
-
-    try:
-        config = load_config(Path(args.config) if args.config else None)
-        reader_profile = config.profile.reader
-        if reader_profile.staff_card_reader == "pcsc":
-            reader = load_factory("staff_reader", "pcsc")(config)
-        else:
-            reader = load_factory("reader", reader_profile.driver)(config)
-    except ConfigError as exc:
-        print(f"configuration is invalid: {exc}", file=sys.stderr)
-        return 2
-    except DeviceError as exc:
-        print(f"kiosk: reader: {exc.reason.value} ({exc.detail})", file=sys.stderr)
-        return 1
+    opened = _open_reader(args, staff=True)
+    if isinstance(opened, int):
+        return opened
+    config, reader = opened
+    reader_profile = config.profile.reader
     try:
         if not isinstance(reader, StaffCardReader):
             print(f"kiosk: a {reader_profile.driver} reader cannot read card UIDs; set staff_card_reader = "
