@@ -186,7 +186,11 @@ def _sm2_e(public: bytes, data: bytes) -> bytes:
 def _sm2(private: bytes, public: bytes) -> object:
     from gmssl import sm2
 
-    return sm2.CryptSM2(private_key=private.hex(), public_key=public.hex(), mode=1)
+    signer = sm2.CryptSM2(private_key=private.hex(), public_key="", mode=1)
+    # Set after construction: gmssl's constructor runs `public_key.lstrip("04")` on a key whose hex starts with
+    # "04", which also eats the first byte of a raw x||y key that merely begins with 0x04 (1 key in 256).
+    signer.public_key = public.hex()
+    return signer
 
 
 def sign(key: SigningKey, data: bytes) -> bytes:

@@ -68,6 +68,18 @@ def test_signatures_verify_and_catch_changes(profile: crypto.Profile) -> None:
     assert not crypto.verify(profile, key.public, b"catalog v7", b"short")
 
 
+def test_sm2_key_whose_public_key_begins_with_byte_04_signs_and_verifies() -> None:
+    # gmssl strips a leading "04" (the uncompressed-point prefix) from the hex it is given; a raw x||y key
+    # that happens to begin with 0x04 lost its first byte and never verified (about 1 key in 256).
+    private = 11
+    public = crypto._sm2_public(private)
+    assert public.hex().startswith("04")  # the case under test
+    key = crypto.SigningKey("national", private.to_bytes(32, "big"), public)
+    signature = crypto.sign(key, b"catalog v7")
+    assert crypto.verify("national", public, b"catalog v7", signature)
+    assert not crypto.verify("national", public, b"catalog v8", signature)
+
+
 def test_sm2_signatures_use_fresh_nonces() -> None:
     key = crypto.new_signing_key("national")
     assert crypto.sign(key, b"same") != crypto.sign(key, b"same")
@@ -99,7 +111,8 @@ def test_sm2_interoperates_with_gmssls_own_sm3withsm2() -> None:
     from gmssl import sm2
 
     key = crypto.new_signing_key("national")
-    other = sm2.CryptSM2(private_key=key.private.hex(), public_key=key.public.hex(), mode=1)
+    other = sm2.CryptSM2(private_key=key.private.hex(), public_key="", mode=1)
+    other.public_key = key.public.hex()  # not through the constructor, which mangles keys beginning with 0x04
     theirs = bytes.fromhex(other.sign_with_sm3(b"interop", "1" * 64))
     assert crypto.verify("national", key.public, b"interop", theirs)
     assert other.verify_with_sm3(crypto.sign(key, b"interop").hex(), b"interop")
