@@ -2,42 +2,37 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from kiosk.records import Application, Booking, ProgressQuery
+from kiosk.session.message import Message
 from kiosk.slips import SlipKind
 
 
-class Command:
+class Command(Message, frozen=True):
     """Base of all commands."""
 
 
-@dataclass(frozen=True)
-class ReadCard(Command):
+class ReadCard(Command, frozen=True):
     session_id: str
     timeout_s: float
 
 
-@dataclass(frozen=True)
-class CancelCardRead(Command):
+class CancelCardRead(Command, frozen=True):
     session_id: str
 
 
-@dataclass(frozen=True)
-class WatchCardRemoval(Command):
+class WatchCardRemoval(Command, frozen=True):
     """Tell the session when the card that filled the form leaves the reader."""
 
     session_id: str
 
 
-@dataclass(frozen=True)
-class Submit(Command):
+class Submit(Command, frozen=True):
+    hidden = frozenset({"application"})
     session_id: str
-    application: Application = field(repr=False)
+    application: Application
 
 
-@dataclass(frozen=True)
-class SlipRequest:
+class SlipRequest(Message, frozen=True):
     """What a slip shows. Only masked personal data ever goes on paper."""
 
     kind: SlipKind
@@ -53,48 +48,43 @@ class SlipRequest:
     masked_addresses: tuple[str, ...] = ()  # mask_address of each party, for slips that show it
 
 
-@dataclass(frozen=True)
-class PrintSlip(Command):
+class PrintSlip(Command, frozen=True):
     session_id: str
     job_id: str
     request: SlipRequest
 
 
-@dataclass(frozen=True)
-class FetchProgress(Command):
+class FetchProgress(Command, frozen=True):
+    hidden = frozenset({"query"})
     session_id: str
-    query: ProgressQuery = field(repr=False)
+    query: ProgressQuery
 
 
-@dataclass(frozen=True)
-class FetchSlots(Command):
+class FetchSlots(Command, frozen=True):
     session_id: str
     item_id: str
     days: int = 14
 
 
-@dataclass(frozen=True)
-class Book(Command):
+class Book(Command, frozen=True):
+    hidden = frozenset({"booking"})
     session_id: str
-    booking: Booking = field(repr=False)
+    booking: Booking
 
 
-@dataclass(frozen=True)
-class ArmIdleTimer(Command):
+class ArmIdleTimer(Command, frozen=True):
     session_id: str
     warn_after_s: float
     end_after_s: float
 
 
-@dataclass(frozen=True)
-class EndSession(Command):
+class EndSession(Command, frozen=True):
     """Stop timers, card reads and watchers of the session; the state has already forgotten it."""
 
     session_id: str
 
 
-@dataclass(frozen=True)
-class Speak(Command):
+class Speak(Command, frozen=True):
     """Say a prompt; the machine stamps the session's volume and drops it when the citizen turned voice off."""
 
     prompt_id: str
@@ -102,12 +92,10 @@ class Speak(Command):
     volume: int = 80
 
 
-@dataclass(frozen=True)
-class StopSpeech(Command):
+class StopSpeech(Command, frozen=True):
     """Cut off the prompt being spoken (the citizen turned voice off)."""
 
 
-@dataclass(frozen=True)
-class CallStaff(Command):
+class CallStaff(Command, frozen=True):
     kiosk_id: str
     reason: str = "citizen_request"

@@ -7,284 +7,236 @@ answer for a session that has already ended is ignored.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 
 from kiosk.health import Health, Reason
 from kiosk.identity import Identity
 from kiosk.records import BookingResult, ProgressRecord, Slot, SubmitResult
+from kiosk.session.message import Message
 
 
-class Event:
+class Event(Message, frozen=True):
     """Base of all events."""
 
 
-class Intent(Event):
+class Intent(Event, frozen=True):
     """A citizen's touch, sent up by a screen. Any intent counts as activity for the idle timer."""
 
 
-@dataclass(frozen=True)
-class Result(Event):
+class Result(Event, frozen=True):
     session_id: str = ""
 
 
 # ---- kiosk lifecycle ----
 
-@dataclass(frozen=True)
-class StartupCompleted(Event):
+class StartupCompleted(Event, frozen=True):
     health: Sequence[Health] = ()
 
 
-@dataclass(frozen=True)
-class HealthReported(Event):
+class HealthReported(Event, frozen=True):
     health: Health
 
 
-@dataclass(frozen=True)
-class SessionStarted(Event):
+class SessionStarted(Event, frozen=True):
     session_id: str
 
 
-@dataclass(frozen=True)
-class MaintenanceEntered(Event):
+class MaintenanceEntered(Event, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class MaintenanceExited(Event):
+class MaintenanceExited(Event, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class OutOfServiceSet(Event):
+class OutOfServiceSet(Event, frozen=True):
     message: str = ""
 
 
-@dataclass(frozen=True)
-class OutOfServiceCleared(Event):
+class OutOfServiceCleared(Event, frozen=True):
     pass
 
 
 # ---- citizen intents ----
 
-@dataclass(frozen=True)
-class LanguageChosen(Intent):
+class LanguageChosen(Intent, frozen=True):
     language: str
 
 
-@dataclass(frozen=True)
-class ElderModeToggled(Intent):
+class ElderModeToggled(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class VoiceToggled(Intent):
+class VoiceToggled(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class VolumeChanged(Intent):
+class VolumeChanged(Intent, frozen=True):
     louder: bool
 
 
-@dataclass(frozen=True)
-class CategoryChosen(Intent):
+class CategoryChosen(Intent, frozen=True):
     category: str
 
 
-@dataclass(frozen=True)
-class SearchChanged(Intent):
+class SearchChanged(Intent, frozen=True):
     text: str
 
 
-@dataclass(frozen=True)
-class ItemChosen(Intent):
+class ItemChosen(Intent, frozen=True):
     item_id: str
 
 
-@dataclass(frozen=True)
-class BackPressed(Intent):
+class BackPressed(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class HomePressed(Intent):
+class HomePressed(Intent, frozen=True):
     """Cancel: end the session from wherever it is (except while an application is handed over)."""
 
 
-@dataclass(frozen=True)
-class ApplyStarted(Intent):
+class ApplyStarted(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class AppointmentStarted(Intent):
+class AppointmentStarted(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class GuidePrintRequested(Intent):
+class GuidePrintRequested(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class ProgressQueryStarted(Intent):
+class ProgressQueryStarted(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class ConsentGiven(Intent):
+class ConsentGiven(Intent, frozen=True):
     sensitive: bool = False  # the separate consent for minors', health or disability data
 
 
-@dataclass(frozen=True)
-class ConsentDeclined(Intent):
+class ConsentDeclined(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class CardReadRetried(Intent):
+class CardReadRetried(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class ManualEntryChosen(Intent):
+class ManualEntryChosen(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class ManualIdentityEntered(Intent):
-    name: str = field(repr=False)
-    id_number: str = field(repr=False)
+class ManualIdentityEntered(Intent, frozen=True):
+    hidden = frozenset({"name", "id_number"})
+    name: str
+    id_number: str
 
 
-@dataclass(frozen=True)
-class FieldChanged(Intent):
+class FieldChanged(Intent, frozen=True):
+    hidden = frozenset({"value"})
     field_id: str
-    value: str = field(repr=False)
+    value: str
 
 
-@dataclass(frozen=True)
-class FormSubmitted(Intent):
+class FormSubmitted(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class ReviewConfirmed(Intent):
+class ReviewConfirmed(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class SubmitRetried(Intent):
+class SubmitRetried(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class PrintRetried(Intent):
+class PrintRetried(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class SlotChosen(Intent):
+class SlotChosen(Intent, frozen=True):
     slot_id: str
 
 
-@dataclass(frozen=True)
-class BookingConfirmed(Intent):
+class BookingConfirmed(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class ProgressByCardRequested(Intent):
+class ProgressByCardRequested(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class ProgressByNumberRequested(Intent):
+class ProgressByNumberRequested(Intent, frozen=True):
     application_number: str
 
 
-@dataclass(frozen=True)
-class FinishPressed(Intent):
+class FinishPressed(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class IdleExtended(Intent):
+class IdleExtended(Intent, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class StaffCalled(Intent):
+class StaffCalled(Intent, frozen=True):
     pass
 
 
 # ---- device, backend and timer results ----
 
-@dataclass(frozen=True)
-class CardRead(Result):
-    identity: Identity | None = field(default=None, repr=False)
+class CardRead(Result, frozen=True):
+    hidden = frozenset({"identity"})
+    identity: Identity | None = None
     today: date | None = None  # stamped by the runner from the clock, for the expiry check
 
 
-@dataclass(frozen=True)
-class CardReadFailed(Result):
+class CardReadFailed(Result, frozen=True):
     reason: Reason = Reason.CARD_UNREADABLE
 
 
-@dataclass(frozen=True)
-class CardRemoved(Result):
+class CardRemoved(Result, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class SubmitSucceeded(Result):
+class SubmitSucceeded(Result, frozen=True):
     result: SubmitResult | None = None
 
 
-@dataclass(frozen=True)
-class SubmitFailed(Result):
+class SubmitFailed(Result, frozen=True):
     reason: Reason = Reason.BACKEND_UNREACHABLE
 
 
-@dataclass(frozen=True)
-class SlipPrinted(Result):
+class SlipPrinted(Result, frozen=True):
     job_id: str = ""
 
 
-@dataclass(frozen=True)
-class SlipPrintFailed(Result):
+class SlipPrintFailed(Result, frozen=True):
     job_id: str = ""
     reason: Reason = Reason.PRINTER_OFFLINE
 
 
-@dataclass(frozen=True)
-class ProgressLoaded(Result):
+class ProgressLoaded(Result, frozen=True):
     records: tuple[ProgressRecord, ...] = ()
 
 
-@dataclass(frozen=True)
-class SlotsLoaded(Result):
+class SlotsLoaded(Result, frozen=True):
     slots: tuple[Slot, ...] = ()
 
 
-@dataclass(frozen=True)
-class BookingSucceeded(Result):
+class BookingSucceeded(Result, frozen=True):
     result: BookingResult | None = None
 
 
-@dataclass(frozen=True)
-class BackendFailed(Result):
+class BackendFailed(Result, frozen=True):
     """A progress query, slot list or booking failed; `reason` says why."""
 
     reason: Reason = Reason.BACKEND_UNREACHABLE
 
 
-@dataclass(frozen=True)
-class IdleWarningDue(Result):
+class IdleWarningDue(Result, frozen=True):
     pass
 
 
-@dataclass(frozen=True)
-class IdleTimedOut(Result):
+class IdleTimedOut(Result, frozen=True):
     pass

@@ -25,6 +25,7 @@ from kiosk.identity import (
 )
 from kiosk.records import Application, Booking, ProgressQuery
 from kiosk.session import events as ev
+from kiosk.session import message
 from kiosk.session.availability import item_unavailable_reason, kiosk_blocking_reason
 from kiosk.session.commands import (
     ArmIdleTimer,
@@ -106,7 +107,7 @@ def step(state: KioskState, event: ev.Event) -> tuple[KioskState, tuple[Command,
 def _voiced(commands: list[Command], session: Session) -> list[Command]:
     """Speak at the session's volume, or not at all when the citizen has turned voice off."""
     if session.voice:
-        return [replace(c, volume=session.volume) if isinstance(c, Speak) else c for c in commands]
+        return [message.replace(c, volume=session.volume) if isinstance(c, Speak) else c for c in commands]
     return [c for c in commands if not isinstance(c, Speak)]
 
 
