@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from kiosk.value import Value
 
 
 class Component(enum.StrEnum):
@@ -106,8 +107,7 @@ DEFAULT_ACTION: Mapping[Reason, Action] = {
 DEGRADING_REASONS = frozenset({Reason.PAPER_NEAR_END, Reason.OUTBOX_BACKLOG})
 
 
-@dataclass(frozen=True, slots=True)
-class Health:
+class Health(Value, frozen=True):
     """The state of one component. `detail` is technical and never personal (no card data, no names)."""
 
     component: Component

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
 from datetime import date
+
+from kiosk.value import Value
 
 # GB 11643-1999 / ISO 7064 MOD 11-2 weights for the first 17 digits.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -104,9 +105,10 @@ def is_expired(valid_until: date | str | None, today: date) -> bool:
     return today > valid_until
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
+class Identity(Value, frozen=True):
     """What a card (or the manual fallback) tells about a person. Personal data: never log or persist it."""
+
+    hidden = frozenset({"photo"})
 
     card_type: CardType
     name: str
@@ -123,7 +125,7 @@ class Identity:
     nationality: str = ""
     pass_number: str = ""
     issue_count: str = ""
-    photo: bytes = field(default=b"", repr=False)  # WLT bytes, for a vendor decoder only
+    photo: bytes = b""  # WLT bytes, for a vendor decoder only
 
     def __repr__(self) -> str:  # keep identities out of tracebacks and debug output
         return f"Identity(card_type={self.card_type.value}, <redacted>)"

@@ -7,10 +7,10 @@ personal data; they are wiped with the session and stored only encrypted.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from kiosk.identity import Identity
+from kiosk.value import Value
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -24,28 +24,27 @@ class ApplicationStatus(enum.StrEnum):
     REJECTED = "rejected"  # 不予受理 / 不予认定
 
 
-@dataclass(frozen=True, slots=True)
-class Application:
+class Application(Value, frozen=True):
     """One citizen's application for an `apply` item, as the kiosk submits it."""
+
+    hidden = frozenset({"applicant", "fields"})
 
     idempotency_key: str
     local_reference: str  # the kiosk's own reference, shown as 待上传 until the server's number is known
     kiosk_id: str
     item_id: str
-    applicant: Identity = field(repr=False)
-    fields: tuple[tuple[str, str], ...] = field(repr=False)
+    applicant: Identity
+    fields: tuple[tuple[str, str], ...]
     submitted_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SubmitResult:
+class SubmitResult(Value, frozen=True):
     local_reference: str
     application_number: str | None  # the server's 办件编号; None while only queued locally
     status: ApplicationStatus
 
 
-@dataclass(frozen=True, slots=True)
-class ProgressRecord:
+class ProgressRecord(Value, frozen=True):
     application_number: str
     item_id: str
     status: ApplicationStatus
@@ -53,16 +52,16 @@ class ProgressRecord:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ProgressQuery:
+class ProgressQuery(Value, frozen=True):
     """Either an application number or the ID number of the person on the reader; never both logged."""
 
+    hidden = frozenset({"id_number"})
+
     application_number: str = ""
-    id_number: str = field(default="", repr=False)
+    id_number: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(Value, frozen=True):
     slot_id: str
     office: str
     day: date
@@ -71,16 +70,15 @@ class Slot:
     remaining: int
 
 
-@dataclass(frozen=True, slots=True)
-class Booking:
+class Booking(Value, frozen=True):
+    hidden = frozenset({"parties", "phone"})
     idempotency_key: str
     item_id: str
     slot_id: str
-    parties: tuple[Identity, ...] = field(repr=False)
-    phone: str = field(default="", repr=False)
+    parties: tuple[Identity, ...]
+    phone: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class BookingResult:
+class BookingResult(Value, frozen=True):
     booking_number: str
     slot: Slot

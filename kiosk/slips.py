@@ -7,7 +7,8 @@ A slip says what to print, never how: widths, wrapping, encodings and whether a 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from kiosk.value import Value
 
 
 class SlipKind(enum.StrEnum):
@@ -24,8 +25,7 @@ class Align(enum.StrEnum):
     RIGHT = "right"
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(Value, frozen=True):
     text: str
     align: Align = Align.LEFT
     double: bool = False  # double width and height, for titles and the application number
@@ -34,32 +34,27 @@ class Text:
     """Half-width columns by which wrapped continuation lines are indented (hanging indent for lists)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(Value, frozen=True):
     char: str = "-"
 
 
-@dataclass(frozen=True, slots=True)
-class Qr:
+class Qr(Value, frozen=True):
     payload: str
     module_size: int = 6
 
 
-@dataclass(frozen=True, slots=True)
-class Feed:
+class Feed(Value, frozen=True):
     lines: int = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Cut:
+class Cut(Value, frozen=True):
     partial: bool = False
 
 
 Block = Text | Rule | Qr | Feed | Cut
 
 
-@dataclass(frozen=True, slots=True)
-class SlipOrigin:
+class SlipOrigin(Value, frozen=True):
     """What a receipt was printed for, without personal data: enough to reprint it from maintenance."""
 
     item_id: str
@@ -69,8 +64,7 @@ class SlipOrigin:
     queued: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Slip:
+class Slip(Value, frozen=True):
     kind: SlipKind
     blocks: tuple[Block, ...]
     origin: SlipOrigin | None = None

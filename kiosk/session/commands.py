@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from kiosk.records import Application, Booking, ProgressQuery
-from kiosk.session.message import Message
 from kiosk.slips import SlipKind
+from kiosk.value import Value
 
 
-class Command(Message, frozen=True):
+class Command(Value, frozen=True):
     """Base of all commands."""
 
 
@@ -32,7 +32,7 @@ class Submit(Command, frozen=True):
     application: Application
 
 
-class SlipRequest(Message, frozen=True):
+class SlipRequest(Value, frozen=True):
     """What a slip shows. Only masked personal data ever goes on paper."""
 
     kind: SlipKind

@@ -12,10 +12,10 @@ from datetime import date
 from kiosk.health import Health, Reason
 from kiosk.identity import Identity
 from kiosk.records import BookingResult, ProgressRecord, Slot, SubmitResult
-from kiosk.session.message import Message
+from kiosk.value import Value
 
 
-class Event(Message, frozen=True):
+class Event(Value, frozen=True):
     """Base of all events."""
 
 

@@ -7,7 +7,6 @@ overrides them. Kiosk-lifecycle events have their own table because they arrive 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -25,7 +24,6 @@ from kiosk.identity import (
 )
 from kiosk.records import Application, Booking, ProgressQuery
 from kiosk.session import events as ev
-from kiosk.session import message
 from kiosk.session.availability import item_unavailable_reason, kiosk_blocking_reason
 from kiosk.session.commands import (
     ArmIdleTimer,
@@ -48,6 +46,7 @@ from kiosk.session.forms import form_errors, prefill
 from kiosk.session.model import KioskState, Session
 from kiosk.session.states import IdentifyStatus, Lifecycle, Phase, Purpose, TaskStatus
 from kiosk.slips import SlipKind
+from kiosk.value import replace
 
 Outcome = tuple[KioskState, list[Command]]
 Handler = Callable[[KioskState, Session, Any], Outcome]
@@ -107,7 +106,7 @@ def step(state: KioskState, event: ev.Event) -> tuple[KioskState, tuple[Command,
 def _voiced(commands: list[Command], session: Session) -> list[Command]:
     """Speak at the session's volume, or not at all when the citizen has turned voice off."""
     if session.voice:
-        return [message.replace(c, volume=session.volume) if isinstance(c, Speak) else c for c in commands]
+        return [replace(c, volume=session.volume) if isinstance(c, Speak) else c for c in commands]
     return [c for c in commands if not isinstance(c, Speak)]
 
 

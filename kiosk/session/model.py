@@ -6,17 +6,15 @@ the kiosk state once a session has ended.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-
 from kiosk.catalog import Catalog, Item
 from kiosk.health import Component, Health, Reason
 from kiosk.identity import Identity
 from kiosk.records import BookingResult, ProgressRecord, Slot, SubmitResult
 from kiosk.session.states import IdentifyStatus, Lifecycle, Phase, Purpose, TaskStatus
+from kiosk.value import Value, replace
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(Value, frozen=True):
     """What the machine needs from configuration. Holds nothing personal."""
 
     catalog: Catalog
@@ -32,8 +30,9 @@ class Rules:
         return self.languages[0]
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(Value, frozen=True):
+    hidden = frozenset({"parties", "form"})  # and its own __repr__ shows less still
+
     session_id: str
     language: str
     phase: Phase = Phase.HOME
@@ -48,11 +47,11 @@ class Session:
     consent_general: bool = False
     consent_sensitive: bool = False
     consent_error: bool = False
-    parties: tuple[Identity, ...] = field(default=(), repr=False)
+    parties: tuple[Identity, ...] = ()
     identify: IdentifyStatus = IdentifyStatus.IDLE
     identify_error: Reason | None = None
     manual_problems: tuple[str, ...] = ()
-    form: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    form: tuple[tuple[str, str], ...] = ()
     field_errors: tuple[tuple[str, str], ...] = ()
     submit_status: TaskStatus = TaskStatus.NONE
     submit_error: Reason | None = None
@@ -87,8 +86,7 @@ class Session:
         return bool(self.parties or self.form or self.progress)
 
 
-@dataclass(frozen=True)
-class KioskState:
+class KioskState(Value, frozen=True):
     rules: Rules
     lifecycle: Lifecycle = Lifecycle.STARTING
     session: Session | None = None

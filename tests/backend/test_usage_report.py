@@ -4,7 +4,6 @@ workbook from it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from backend.server.state import CHINA
 from kiosk.catalog import Item
 from kiosk.cli import main as kiosk_main
 from kiosk.usage import UsageLog
+from kiosk.value import replace
 from tests.backend.conftest import Served, application, person
 
 MONTH = datetime.now(CHINA).strftime("%Y-%m")

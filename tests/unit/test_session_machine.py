@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kiosk.health import Component, Health, Reason
 from kiosk.identity import CardType
 from kiosk.records import ProgressRecord
@@ -26,6 +24,7 @@ from kiosk.session.commands import (
 )
 from kiosk.session.model import Rules
 from kiosk.slips import SlipKind
+from kiosk.value import replace
 from tests.unit import session_helpers as h
 from tests.unit.session_helpers import (
     APPLY_ITEM,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from kiosk.cardtext import build_text_block
 from kiosk.health import DeviceError, Reason
 from kiosk.health import Status as HealthStatus
 from kiosk.identity import CardType, Identity
+from kiosk.value import replace
 from tests.support.sam_simulator import FAKE_PHOTO, SamSimulator
 
 

@@ -6,7 +6,6 @@ import ctypes
 import subprocess
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from kiosk.cardtext import build_text_block
 from kiosk.health import DeviceError, Reason, Status
 from kiosk.identity import Identity
 from kiosk.settings import load_config
+from kiosk.value import replace
 
 PHOTO = bytes(range(256)) * 4
 
