@@ -54,10 +54,10 @@ def make_catalog() -> Catalog:
 
 
 def make_client(url: str, credential: KioskCredential, folder: Path, start_sender: bool = False,
-                quick_s: float = 2.0, backoff: Backoff | None = None) -> HttpBackend:
+                quick_s: float = 2.0, backoff: Backoff | None = None, timeout_s: float = 5.0) -> HttpBackend:
     key = crypto.load_or_create_data_key(folder / "outbox.key", credential.profile)
     outbox = Outbox(folder / "outbox.sqlite3", key, credential.profile)
-    return HttpBackend(Transport(url, credential, timeout_s=5.0), outbox, quick_s=quick_s,
+    return HttpBackend(Transport(url, credential, timeout_s=timeout_s), outbox, quick_s=quick_s,
                        start_sender=start_sender, backoff=backoff)
 
 
