@@ -19,6 +19,7 @@ class BrowseScreen(KioskScreen):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._buttons = ButtonPool()
+        self._shown: tuple[str | None, str] | None = None  # the list on screen: category, or search text
 
     def render(self, state: KioskState) -> None:
         session = state.session
@@ -40,9 +41,13 @@ class BrowseScreen(KioskScreen):
                     + item_note(state, item, language, int(self.app.fs_small)))
             specs.append((f"item:{item.id}", text, "tile", lambda i=item.id: self.send(ev.ItemChosen(i))))
         self._buttons.show(self.ids.item_list, specs)
+        if (session.category, session.search) != self._shown:  # another list: from its top
+            self.ids.scroll.jump_to(1)
+            self._shown = (session.category, session.search)
 
     def back(self) -> None:
         self.send(ev.BackPressed())
 
     def clear(self) -> None:
         self.ids.title.text = ""  # a search text is the citizen's own typing
+        self._shown = None

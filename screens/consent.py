@@ -38,7 +38,7 @@ class ConsentScreen(KioskScreen):
 
     def on_pre_enter(self, *_args: object) -> None:
         self.sensitive_ticked = False
-        self.ids.scroll.scroll_y = 1
+        self.ids.scroll.jump_to(1)
 
     def tick(self) -> None:
         self.sensitive_ticked = not self.sensitive_ticked

@@ -59,7 +59,7 @@ class FormScreen(KioskScreen):
             container.clear_widgets()
             for row in shown:
                 container.add_widget(row)
-            self.ids.scroll.scroll_y = 1
+            self.ids.scroll.jump_to(1)
         self.ids.step.text = (self.tr("form.step", n=self._page + 1, total=len(pages))
                               if len(pages) > 1 else "")
         for spec, row in zip(item.form_fields, rows, strict=True):

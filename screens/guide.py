@@ -93,7 +93,7 @@ class GuideScreen(KioskScreen):
                     self.ids.name.text = text
                 else:
                     self.ids[section].body = text
-            self.ids.scroll.scroll_y = 1
+            self.ids.scroll.jump_to(1)
             self._shown = key
         action = self.action_button
         show(action, item.kiosk_action != "guide")

@@ -165,6 +165,18 @@ class Pilot:
         self.loop.post_dispatch_input("end", touch)
         self.frames(frames)
 
+    def swipe(self, target: str | Any, dy: float, steps: int = 6) -> None:
+        """A finger down on the widget, moved `dy` pixels up (negative: down) over `steps` frames, and lifted
+        while still moving: a fling, which a scroll view carries on as a glide after the finger has gone."""
+        widget = self.find(target) if isinstance(target, str) else target
+        x, y = widget.to_window(*widget.center)
+        touch = self.press_at(x, y)
+        for step in range(1, steps + 1):
+            touch.move({"sx": touch.sx, "sy": (y + dy * step / steps) / max(self.window.height - 1, 1)})
+            self.loop.post_dispatch_input("update", touch)
+            self.frames(1)
+        self.release(touch, frames=1)
+
     def tap_at(self, x: float, y: float, frames: int = 2) -> None:
         """A finger at window pixel (x, y), bottom-left origin: for places that are not a widget of their own."""
         self.release(self.press_at(x, y), frames)
@@ -241,7 +253,15 @@ def _scroll_report(widget: Any) -> str:
     content = view.children[0] if view.children else None
     return (f" (scroll view {view.width:.0f}x{view.height:.0f} at y {view.to_window(view.x, view.y)[1]:.0f},"
             f" scroll_y {view.scroll_y:.3f}, content height {getattr(content, 'height', 0):.0f}"
-            f" of minimum {getattr(content, 'minimum_height', 0):.0f}, widget y {widget.y:.0f} h {widget.height:.0f})")
+            f" of minimum {getattr(content, 'minimum_height', 0):.0f}, widget y {widget.y:.0f} h {widget.height:.0f},"
+            f" effect {_effect_report(view.effect_y)})")
+
+
+def _effect_report(effect: Any) -> str:
+    if effect is None:
+        return "none"
+    return (f"value {effect.value:.1f} in [{effect.max:.1f}, {effect.min:.1f}], velocity {effect.velocity:.2f},"
+            f" overscroll {getattr(effect, 'overscroll', 0):.1f}, manual {effect.is_manual}")
 
 
 def _inside(widget: Any, view: Any) -> bool:

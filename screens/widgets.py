@@ -44,6 +44,27 @@ class Scroller(ScrollView):
         self.funbind("bar_color", self._change_bar_color)
         super().update_from_scroll(*largs)
 
+    # While a fling still glides, the scroll effect writes its own position back into scroll_y every frame,
+    # so a position set directly (new content shown at its top, a widget scrolled into view) is undone a frame
+    # later. Moving the view stops the glide and puts the effect where the view now is.
+
+    def jump_to(self, scroll_y: float) -> None:
+        """Show the content at `scroll_y` (1 = its top) at once."""
+        self._stop_gliding()
+        self.scroll_y = scroll_y
+        self._update_effect_bounds()
+
+    def scroll_to(self, widget: object, padding: float = 10, animate: object = True) -> None:
+        self._stop_gliding()
+        super().scroll_to(widget, padding, animate)
+        if not animate:
+            self._update_effect_bounds()
+
+    def _stop_gliding(self) -> None:
+        for effect in (self.effect_x, self.effect_y):
+            if effect is not None:
+                effect.velocity = 0
+
 
 MAX_ROUNDS_WAITED = 4
 
