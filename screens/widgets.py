@@ -24,6 +24,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from screens.pinyin import candidates
+from screens.text_breaks import rebroken
 
 
 def app() -> App:
@@ -67,6 +68,7 @@ class Scroller(ScrollView):
 
 
 MAX_ROUNDS_WAITED = 4
+MAX_REBREAKS = 3
 
 
 class LaidOutLabel(Label):
@@ -74,7 +76,11 @@ class LaidOutLabel(Label):
     once, at whatever width the layout has reached (often a few pixels: one glyph a line), and again at the
     real width; the first renderings were the largest part of drawing the first frame. While its width keeps
     changing, or is too narrow for two glyphs (not laid out yet), it waits a round of the frame's layout, a
-    few rounds at most: all within the same frame, so nothing shows late."""
+    few rounds at most: all within the same frame, so nothing shows late.
+
+    Kivy breaks a run of Chinese wherever the width runs out, so a line could begin with "。" or "）"; such a
+    wrap is moved a character earlier (screens.text_breaks) by a line break in what is drawn, never in
+    `text`."""
 
     _seen_width = -1.0
     _rounds_waited = 0
@@ -88,7 +94,29 @@ class LaidOutLabel(Label):
             self._trigger_texture()  # still before this frame is drawn, after the layouts queued with it
             return
         self._rounds_waited = 0
+        if not self.markup:
+            self._label.text = self.text  # without the breaks made for another width (markup is made anew)
         super().texture_update(*largs)
+        for _ in range(MAX_REBREAKS):  # a wrap the rules of Chinese text forbid: break a character earlier
+            lines = ["".join(word.text for word in line.words) for line in self._label._cached_lines]
+            source = rebroken(self._label.text, self.markup, lines)
+            if source is None:
+                break
+            self._draw(source)
+
+    def _draw(self, source: str) -> None:
+        """Draw `source` instead of the text, as Label.texture_update draws the text."""
+        label = self._label
+        label.text = source
+        label.refresh()
+        if self.markup:
+            if label.texture:
+                label.texture.bind()  # makes the renderer report the references
+            self.refs, self.anchors = label.refs, label.anchors
+        if label.texture is not None:
+            self.texture = label.texture
+            self.texture_size = list(label.texture.size)
+        self.is_shortened = label.is_shortened
 
 
 class WrapLabel(LaidOutLabel):

@@ -26,6 +26,7 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from devices.printers import escpos_commands as cmd
 from devices.printers.fonts import cjk_font
+from kiosk.linebreak import bad_break
 from kiosk.settings import PrinterProfile
 from kiosk.slips import Align, Cut, Feed, Qr, Rule, Slip, Text
 
@@ -37,8 +38,6 @@ BAND_ROWS = 256  # rows per GS v 0 command: small enough for the receive buffer 
 ALIGN_CODE = {Align.LEFT: 0, Align.CENTER: 1, Align.RIGHT: 2}
 CODECS = {"GB2312": "gb2312", "GBK": "gbk", "GB18030": "gb18030"}
 
-NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’…·%,.;:?!)]}")
-NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
 # Words that must not break: Latin (with its punctuation) and Korean, which also puts spaces between words.
 _TOKENS = re.compile(r"[\x21-\x7e\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+| +|.", re.DOTALL)
 
@@ -111,7 +110,7 @@ def _wrap_paragraph(text: str, width: int, indent: int) -> list[str]:
             continue
         pending.append(token)
         # keep closing punctuation off the start of a line and opening punctuation off its end
-        if (token[0] in NO_LINE_START or solid[-1][-1] in NO_LINE_END) and len(solid) > 1:
+        if bad_break(solid[-1], token) and len(solid) > 1:
             while words and not words[-1].strip():
                 words.pop()
             pending.append(words.pop())

@@ -111,7 +111,8 @@ class Harness:
         path = self.pilot.screenshot(SHOTS / f"{self.test_name}-{self.count:02d}-{name}.png")
         self.shots.append(path)
         problems = (self.glyph_problems() + self.small_targets() + self.contrast_problems()
-                    + self.overlapping_texts() + self.broken_words() + self.small_elder_texts())
+                    + self.overlapping_texts() + self.broken_words() + self.small_elder_texts()
+                    + self.forbidden_wraps())
         assert not problems, f"{path.name}: " + "; ".join(problems)
         return path
 
@@ -186,6 +187,21 @@ class Harness:
                 core = CoreLabel(text=word, font_size=label.font_size, font_name=label.font_name, bold=label.bold)
                 if core.get_extents(word)[0] > width + 1:
                     problems.append(f"{word!r} is split across lines in a {width:.0f} px label")
+        return problems
+
+    def forbidden_wraps(self) -> list[str]:
+        """A line that begins with closing punctuation ("。", "）") or a line that ends with opening punctuation,
+        as drawn: Chinese text layout forbids both."""
+        from kiosk.linebreak import breaks_to_move
+        from screens.text_breaks import plain_of_markup
+
+        problems = []
+        for label in self.top_labels():
+            drawn = label._label.text
+            plain = plain_of_markup(drawn)[0] if label.markup else drawn
+            lines = ["".join(word.text for word in line.words) for line in label._label._cached_lines]
+            for move in breaks_to_move(plain, lines):
+                problems.append(f"{plain[max(0, move - 6):move + 3]!r} wraps before {plain[move + 1]!r}")
         return problems
 
     def small_elder_texts(self) -> list[str]:

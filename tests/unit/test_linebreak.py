@@ -1,0 +1,73 @@
+"""Line breaks in Chinese text (kiosk.linebreak) and their place in a label's markup (screens.text_breaks)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kiosk.linebreak import bad_break, breaks_to_move, wrap_starts
+from screens.text_breaks import plain_of_markup, rebroken
+
+TEXT = "无法在终端办结。请到窗口办理（或预约）。"
+
+
+def greedy_lines(text: str, width: int) -> list[str]:
+    """How Kivy wraps a run of Chinese: as many characters as fit, then the next line."""
+    lines = []
+    for paragraph in text.split("\n"):
+        lines += [paragraph[i:i + width] for i in range(0, len(paragraph), width)] or [""]
+    return lines
+
+
+def test_punctuation_rules() -> None:
+    assert bad_break("办结", "。请")  # closing punctuation may not start a line
+    assert bad_break("窗口办理（", "或预约")  # opening punctuation may not end one
+    assert not bad_break("办结。", "请到")
+    assert not bad_break("", "")
+
+
+def test_a_wrap_before_a_full_stop_moves_a_character_earlier() -> None:
+    lines = greedy_lines(TEXT, 7)  # 无法在终端办结 / 。请到窗口办理 / ...
+    assert lines[1].startswith("。")
+    assert breaks_to_move(TEXT, lines) == [6]
+    fixed = rebroken(TEXT, False, lines)
+    assert fixed == "无法在终端办\n结。请到窗口办理（或预约）。"
+    assert fixed.replace("\n", "") == TEXT  # nothing but the break changes
+
+
+def test_an_opening_bracket_at_the_end_of_a_line_moves_down() -> None:
+    lines = greedy_lines(TEXT, 15)  # 无法在终端办结。请到窗口办理（ / 或预约）。
+    assert lines[0].endswith("（")
+    assert rebroken(TEXT, False, lines) == "无法在终端办结。请到窗口办理\n（或预约）。"
+
+
+def test_breaks_of_the_text_itself_are_not_wraps() -> None:
+    text = "第一行\n。第二行"  # odd, but the author's own newline: not ours to move
+    assert wrap_starts(text, ["第一行", "。第二行"]) == []
+    assert rebroken(text, False, ["第一行", "。第二行"]) is None
+
+
+def test_lines_that_are_not_in_the_text_change_nothing() -> None:
+    assert rebroken(TEXT, False, ["无法在终端…", "。"]) is None  # a shortened label, say
+
+
+def test_markup_keeps_its_tags_and_entities() -> None:
+    markup = "[b]材料[/b]：身份证&bl;原件&br;。[size=20]必需[/size]"
+    plain, origin = plain_of_markup(markup)
+    assert plain == "材料：身份证[原件]。必需"
+    assert all(markup[origin[i]] == ch or markup.startswith("&", origin[i]) for i, ch in enumerate(plain))
+    lines = ["材料：身份证[原件]", "。必需"]
+    fixed = rebroken(markup, True, lines)
+    assert fixed == "[b]材料[/b]：身份证&bl;原件\n&br;。[size=20]必需[/size]"
+
+
+@given(st.text(alphabet="办结请到窗口，。、（）《》“”理a ", min_size=1, max_size=60), st.integers(2, 12))
+def test_moved_breaks_only_add_newlines_and_leave_no_forbidden_wrap_they_could_move(text: str, width: int) -> None:
+    fixed = text
+    for _ in range(len(text)):
+        changed = rebroken(fixed, False, greedy_lines(fixed, width))
+        if changed is None:
+            break
+        assert changed.replace("\n", "") == fixed.replace("\n", "")
+        fixed = changed
+    assert breaks_to_move(fixed, greedy_lines(fixed, width)) == []
