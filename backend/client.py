@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from backend.catalog_sync import CatalogStore
+from backend.catalog_sync import CatalogRefused, CatalogStore
 from backend.keys import KIOSK_CREDENTIAL_FILE, KioskCredential
 from backend.transport import Backoff, Transport, TransportError
 from kiosk import __version__, crypto
@@ -29,6 +29,7 @@ from kiosk.health import Component, DeviceError, Health, Reason
 from kiosk.identity import Identity
 from kiosk.logs import log_event
 from kiosk.outbox import Entry, EntryState, Outbox
+from kiosk.ports import CatalogListener
 from kiosk.problems import ConfigError, Problem
 from kiosk.records import (
     Application,
@@ -108,6 +109,8 @@ class HttpBackend:
         self.parallel_sends = parallel_sends
         self.batch_size = batch_size
         self.status_source: Callable[[], tuple[str, Sequence[Health]]] | None = None  # set by the kiosk
+        self.catalog_listener: CatalogListener | None = None  # set by the kiosk: a checked, newer catalog to use
+        self._catalog_version: int | None = None  # of the catalog handed to the listener
         self.usage_log: UsageLog | None = None  # set by the kiosk: guide prints and lookups, sent with heartbeats
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -257,6 +260,28 @@ class HttpBackend:
         answer = self.transport.request("GET", "/v1/catalog")
         return self.catalog_store.offer(answer.body)
 
+    def _hand_on_kept_catalog(self) -> None:
+        """The kept catalog, checked again, to the kiosk: once it listens (on this thread, never while its home
+        screen is drawn: the SM2 check is slow in pure Python), and after each download."""
+        kept = self.catalog_store.current() if self.catalog_store is not None else None
+        if kept is None or self.catalog_listener is None:
+            return
+        version, catalog = kept
+        if self._catalog_version is None or version > self._catalog_version:
+            self._catalog_version = version
+            self.catalog_listener(version, catalog)
+
+    def _follow_catalog(self, published: int | None) -> None:
+        if published is None or self.catalog_store is None:
+            return
+        if self._catalog_version is not None and published <= self._catalog_version:
+            return
+        try:
+            self.update_catalog()
+        except CatalogRefused:
+            return  # logged by the store; the catalog in use stays, and the next heartbeat tries again
+        self._hand_on_kept_catalog()
+
     # ---- delivery ----
 
     def _deliver(self, entry: Entry, timeout_s: float | None = None) -> Entry:
@@ -373,23 +398,30 @@ class HttpBackend:
     def _run_sender(self) -> None:
         next_heartbeat = time.monotonic()  # the first at once: the fleet view sees a kiosk come up
         next_purge = time.monotonic()
+        kept_handed_on = False
         while not self._stop.is_set():
             try:
+                if not kept_handed_on and self.catalog_listener is not None:  # once the kiosk listens
+                    kept_handed_on = True
+                    self._hand_on_kept_catalog()
                 self.deliver_due()
                 if time.monotonic() >= next_purge:
                     next_purge = time.monotonic() + PURGE_EVERY_S
                     self.outbox.purge(delivered_before=time.time() - KEEP_DELIVERED_S)
                 if self.status_source is not None and time.monotonic() >= next_heartbeat:
-                    next_heartbeat = time.monotonic()  # the first at once: the fleet view sees a kiosk come up
+                    next_heartbeat = time.monotonic() + self.heartbeat_interval_s
                     status, devices = self.status_source()
-                    self.heartbeat(status, devices)
+                    published = self.heartbeat(status, devices)
                     self.report_usage()
+                    self._follow_catalog(published)
             except DeviceError:
                 pass  # recorded per entry; the heartbeat is tried again next interval
             except Exception:  # the sender must outlive any bug: log the type and go on
                 log.exception("outbox sender failed", extra={"kiosk_event": "sender_failed", "kiosk_fields": {}})
             next_due = self.outbox.next_due_at()
             wait = 5.0 if next_due is None else min(5.0, max(0.0, next_due - time.time()))
+            if self.status_source is not None:
+                wait = min(wait, max(0.0, next_heartbeat - time.monotonic()))
             if wait > 0:
                 self._wake.wait(wait)
                 self._wake.clear()

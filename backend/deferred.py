@@ -15,7 +15,7 @@ from kiosk.settings import LoadedConfig
 
 if TYPE_CHECKING:
     from backend.local import LocalBackend
-    from kiosk.ports import StatusSource
+    from kiosk.ports import CatalogListener, StatusSource
     from kiosk.records import Application, Booking, BookingResult, ProgressQuery, ProgressRecord, Slot, SubmitResult
     from kiosk.usage import UsageLog
 
@@ -47,6 +47,7 @@ class DeferredLocalBackend:
     # What heartbeats report, and where the usage counts come from: handed to the HTTP client once it is up.
     status_source: HandedOn[StatusSource] = HandedOn()
     usage_log: HandedOn[UsageLog] = HandedOn()
+    catalog_listener: HandedOn[CatalogListener] = HandedOn()
 
     def __init__(self, config: LoadedConfig, wait_s: float = 30.0, delay_s: float = START_DELAY_S) -> None:
         self._wait_s = wait_s
@@ -74,6 +75,7 @@ class DeferredLocalBackend:
             self._backend = start_local_backend(config)
             self._backend.status_source = self.status_source
             self._backend.usage_log = self.usage_log
+            self._backend.catalog_listener = self.catalog_listener
         except Exception as exc:  # reported as the backend's health, never as a crash of the kiosk
             self._error = type(exc).__name__
             logging.getLogger("kiosk.backend").error(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kiosk.catalog import Catalog, load_catalog
 from kiosk.health import Health
-from kiosk.ports import ReportsStatus
+from kiosk.ports import ReceivesCatalogs, ReportsStatus
 from kiosk.runner import PromptText, Scheduler, SessionRunner
 from kiosk.session import events as ev
 from kiosk.session.model import KioskState, Rules, initial_state
@@ -38,7 +38,6 @@ def startup_health(ports: Ports) -> list[Health]:
 @dataclass
 class Kiosk:
     config: LoadedConfig
-    catalog: Catalog
     ports: Ports
     runner: SessionRunner
     inbox: queue.Queue[ev.Event]
@@ -46,6 +45,11 @@ class Kiosk:
     @property
     def state(self) -> KioskState:
         return self.runner.state
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog in use: the shipped one, or a newer one the backend signed (kiosk.session.machine)."""
+        return self.runner.state.rules.catalog
 
     def dispatch(self, event: ev.Event) -> KioskState:
         self.pump()
@@ -90,9 +94,17 @@ def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None
     composer = SlipComposer(config.settings, catalog, ports.clock.now)
     runner = SessionRunner(initial_state(rules_from(config, catalog)), ports, post or inbox.put, composer, scheduler,
                            prompt_text=prompt_text)
-    kiosk = Kiosk(config, catalog, ports, runner, inbox)
+    kiosk = Kiosk(config, ports, runner, inbox)
     if isinstance(ports.backend, ReportsStatus):  # heartbeats carry the lifecycle and the device states
         ports.backend.status_source = lambda: (runner.state.lifecycle.value, runner.state.health)
+    if isinstance(ports.backend, ReceivesCatalogs):
+        deliver = post or inbox.put
+        ports.backend.catalog_listener = lambda version, signed: deliver(ev.CatalogReceived(version, signed))
+
+    def slips_from_catalog_in_use(state: KioskState) -> None:
+        composer.catalog = state.rules.catalog
+
+    runner.subscribe(slips_from_catalog_in_use)
     usage = UsageLog.in_dir(config.data_dir)  # guide prints and progress lookups, for the monthly report
     runner.subscribe(UsageRecorder(usage, lambda: ports.clock.now().date()).observe)
     if isinstance(ports.backend, ReportsUsage):

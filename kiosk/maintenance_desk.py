@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from kiosk import __version__
-from kiosk.catalog import Catalog
 from kiosk.health import Component, DeviceError, Health, Reason, Status
 from kiosk.log_export import ExportError, export_logs, file_lines, journal_lines, local_log_files
 from kiosk.logs import log_event
@@ -40,6 +39,7 @@ from kiosk.outbox import Outbox
 from kiosk.ports import StaffCardReader
 from kiosk.print_journal import JobRecord, PrintJournal
 from kiosk.session import events as ev
+from kiosk.session.model import KioskState
 from kiosk.settings import LoadedConfig
 from kiosk.slip_layouts import SlipComposer, printer_test_slip, readiness_slip
 from kiosk.system_actions import SystemActions
@@ -105,11 +105,12 @@ def staff_card_reader(config: LoadedConfig, ports: Ports) -> StaffCardReader | N
 
 
 class MaintenanceDesk:
-    def __init__(self, config: LoadedConfig, catalog: Catalog, ports: Ports, post: Callable[[ev.Event], None],
+    def __init__(self, config: LoadedConfig, state: Callable[[], KioskState], ports: Ports,
+                 post: Callable[[ev.Event], None],
                  check_health: Callable[[], list[Health]], system: SystemActions | None = None,
                  now: Callable[[], float] = time.time, card_reader: StaffCardReader | None = None) -> None:
         self.config = config
-        self.catalog = catalog
+        self.state = state  # the kiosk's state now: the catalog in use changes when the backend signs a newer one
         self.ports = ports
         self.post = post
         self.check_health = check_health
@@ -122,7 +123,7 @@ class MaintenanceDesk:
         data = config.data_dir
         self.audit = AuditLog(data / AUDIT_FILE)
         self.journal = PrintJournal.in_dir(data)
-        self.composer = SlipComposer(config.settings, catalog, ports.clock.now)
+        self.composer = SlipComposer(config.settings, state().rules.catalog, ports.clock.now)
         self._gate_path = data / GATE_FILE
         self._oos_path = data / OUT_OF_SERVICE_FILE
         self._gate = self._load_gate()
@@ -246,11 +247,17 @@ class MaintenanceDesk:
             ("printer", f"{p.printer.connection.kind}, {p.printer.paper_width_mm} mm"),
             ("backend", f"{backend} ({s.backend.crypto_profile})"), ("languages", ", ".join(s.languages)),
             ("timeouts", f"{s.timeouts.session_s}s / {s.timeouts.idle_warning_s}s"),
-            ("catalog", f"{len(self.catalog.items)} items, {len(self.catalog.tasks)} tasks"),
+            ("catalog", self._catalog_summary()),
             ("access", f"PIN {'set' if self.pin_hash else 'not set'}, {len(self.staff_cards)} staff cards, "
                        f"card reader: {p.reader.staff_card_reader}"),
             ("data_dir", str(c.data_dir)),
         ]
+
+    def _catalog_summary(self) -> str:
+        state = self.state()
+        catalog = state.rules.catalog
+        source = "as shipped" if state.catalog_version is None else f"version {state.catalog_version} from the backend"
+        return f"{len(catalog.items)} items, {len(catalog.tasks)} tasks, {source}"
 
     # ---- printing ----
 
@@ -288,6 +295,7 @@ class MaintenanceDesk:
         record = self.journal.get(job_id)
         if record is None or record.origin is None:
             return Outcome(False, "no_receipt", job_id)
+        self.composer.catalog = self.state().rules.catalog
         slip = self.composer.reprint(record.origin)
         return self._print("reprint", self.journal.next_reprint_id(job_id), slip, "reprinted",
                            number=record.origin.application_number or record.origin.local_reference)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
+from kiosk.catalog import Catalog
 from kiosk.health import Health
 from kiosk.identity import Identity
 from kiosk.records import (
@@ -73,6 +74,17 @@ class ReportsStatus(Protocol):
     device states each time, on its own thread."""
 
     status_source: StatusSource | None
+
+
+CatalogListener = Callable[[int, Catalog], None]
+
+
+@runtime_checkable
+class ReceivesCatalogs(Protocol):
+    """A backend that downloads the signed catalog (the HTTP client): it hands each checked, newer one to
+    `catalog_listener`, on its own thread, and the one it kept before once at start."""
+
+    catalog_listener: CatalogListener | None
 
 
 @runtime_checkable

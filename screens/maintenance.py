@@ -50,7 +50,7 @@ def install_maintenance(app: Any) -> MaintenanceDesk:
         reader = staff_card_reader(kiosk.config, kiosk.ports)
     except Exception:  # a staff reader that cannot be made must never stop the kiosk starting: PIN only
         reader = None
-    desk = MaintenanceDesk(kiosk.config, kiosk.catalog, kiosk.ports, app.post, app.monitor.check_now,
+    desk = MaintenanceDesk(kiosk.config, lambda: kiosk.state, kiosk.ports, app.post, app.monitor.check_now,
                            SystemActions(exit_app=app.stop), card_reader=reader)
     app.desk = desk
     app.staff_gesture = StaffGesture(app, lambda: open_pin(app))

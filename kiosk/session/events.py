@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from kiosk.catalog import Catalog
 from kiosk.health import Health, Reason
 from kiosk.identity import Identity
 from kiosk.records import BookingResult, ProgressRecord, Slot, SubmitResult
@@ -31,6 +32,13 @@ class Result(Event, frozen=True):
 
 class StartupCompleted(Event, frozen=True):
     health: Sequence[Health] = ()
+
+
+class CatalogReceived(Event, frozen=True):
+    """A signed catalog from the backend, checked: its signature, every rule of kiosk.catalog."""
+
+    version: int
+    catalog: Catalog
 
 
 class HealthReported(Event, frozen=True):

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from kiosk.catalog import Item
+from kiosk.catalog import Catalog, Item
 from kiosk.health import Reason
 from kiosk.identity import (
     CardType,
@@ -149,8 +149,14 @@ def end_session(state: KioskState, notice: str | None) -> Outcome:
         commands.append(EndSession(s.session_id))
         if remind:
             commands.append(Speak("notice.take_card_and_slip", s.language))
+    if state.pending_catalog is not None:
+        state = _use_catalog(state, *state.pending_catalog)
     return _settle(replace(state, session=None, home_notice=notice, take_reminder=remind,
                            notice_language=s.language if s is not None else None)), commands
+
+
+def _use_catalog(state: KioskState, version: int, catalog: Catalog) -> KioskState:
+    return replace(state, rules=replace(state.rules, catalog=catalog), catalog_version=version, pending_catalog=None)
 
 
 def _item(state: KioskState, session: Session) -> Item | None:
@@ -192,6 +198,18 @@ def _startup(state: KioskState, event: ev.StartupCompleted) -> Outcome:
     health = {h.component: h for h in state.health}
     health.update({h.component: h for h in event.health})
     return _settle(replace(state, lifecycle=Lifecycle.READY, health=tuple(health.values()))), []
+
+
+@on_lifecycle(ev.CatalogReceived)
+def _catalog_received(state: KioskState, event: ev.CatalogReceived) -> Outcome:
+    """A newer catalog is used at once between citizens; a citizen in a session keeps the texts and rules they
+    began with, and the new catalog is used when that session ends."""
+    newest = state.pending_catalog[0] if state.pending_catalog else state.catalog_version
+    if newest is not None and event.version <= newest:
+        return state, []
+    if state.session is not None:
+        return replace(state, pending_catalog=(event.version, event.catalog)), []
+    return _settle(_use_catalog(state, event.version, event.catalog)), []
 
 
 @on_lifecycle(ev.HealthReported)

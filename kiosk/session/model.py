@@ -96,6 +96,8 @@ class KioskState(Value, frozen=True):
     home_notice: str | None = None  # why the last session ended, shown on the home screen once
     take_reminder: bool = False  # the last session read a card or printed a slip: remind to take them
     notice_language: str | None = None  # the last session's language, for the notice about how it ended
+    catalog_version: int | None = None  # the backend's version of the catalog in use; None: as shipped
+    pending_catalog: tuple[int, Catalog] | None = None  # a newer one, for when the session in progress ends
 
     def health_of(self, component: Component) -> Health | None:
         return next((h for h in self.health if h.component == component), None)

@@ -7,6 +7,7 @@ import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from backend.catalog_sync import CatalogStore
 from backend.client import HttpBackend
 from backend.keys import KioskCredential
 from backend.transport import Backoff, Transport
@@ -54,11 +55,13 @@ def make_catalog() -> Catalog:
 
 
 def make_client(url: str, credential: KioskCredential, folder: Path, start_sender: bool = False,
-                quick_s: float = 2.0, backoff: Backoff | None = None, timeout_s: float = 5.0) -> HttpBackend:
+                quick_s: float = 2.0, backoff: Backoff | None = None, timeout_s: float = 5.0,
+                catalog_store: CatalogStore | None = None, heartbeat_interval_s: float = 60.0) -> HttpBackend:
     key = crypto.load_or_create_data_key(folder / "outbox.key", credential.profile)
     outbox = Outbox(folder / "outbox.sqlite3", key, credential.profile)
     return HttpBackend(Transport(url, credential, timeout_s=timeout_s), outbox, quick_s=quick_s,
-                       start_sender=start_sender, backoff=backoff)
+                       start_sender=start_sender, backoff=backoff, catalog_store=catalog_store,
+                       heartbeat_interval_s=heartbeat_interval_s)
 
 
 def person(n: int, name: str = "测试申请人") -> Identity:
@@ -88,3 +91,9 @@ def application(item: Item, n: int, kiosk_id: str = KIOSK_ID, key_prefix: str = 
                        kiosk_id=kiosk_id, item_id=item.id, applicant=applicant, fields=tuple(values),
                        submitted_at=datetime.now(UTC))
 
+
+def renamed(catalog: Catalog, item_id: str, name: str) -> Catalog:
+    """The catalog with one item's Chinese name changed, as a new version from the province would be."""
+    items = tuple(i.model_copy(update={"names": i.names.model_copy(update={"zh": name})}) if i.id == item_id else i
+                  for i in catalog.items)
+    return Catalog(items, catalog.tasks, catalog.sources)

@@ -32,7 +32,7 @@ def desk_for(kiosk: Kiosk, now: list[float] | None = None, system: SystemActions
     p = kiosk.ports
     monitor = HealthMonitor(kiosk.inbox.put, p.reader, p.printer, p.backend, p.speech, kiosk.config.data_dir)
     clock = now or [1_000_000.0]
-    desk = MaintenanceDesk(kiosk.config, kiosk.catalog, p, kiosk.inbox.put, monitor.check_now, system,
+    desk = MaintenanceDesk(kiosk.config, lambda: kiosk.state, p, kiosk.inbox.put, monitor.check_now, system,
                            now=lambda: clock[0], card_reader=p.reader)  # type: ignore[arg-type]
     desk.pin_hash = PIN_HASH
     desk.staff_cards = frozenset({card_hash("04A1B2C3")})
