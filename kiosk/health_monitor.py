@@ -43,28 +43,39 @@ def checked(component: Component, probe: Callable[[], Health]) -> Health:
 
 
 class HealthMonitor:
+    """The devices (reader, printer, speech, disk) are polled on one thread and the backend on another: a
+    backend that answers slowly or not at all (a probe can take its full timeout) never delays noticing that
+    the printer ran out of paper."""
+
     def __init__(self, post: Callable[[ev.Event], None], reader: CardReader, printer: Printer, backend: Backend,
                  speech: Speech, data_dir: Path, interval_s: float = 5.0) -> None:
         self._post = post
-        self._probes: list[tuple[Component, Callable[[], Health]]] = [
+        self._devices: list[tuple[Component, Callable[[], Health]]] = [
             (Component.READER, reader.health), (Component.PRINTER, printer.health),
-            (Component.BACKEND, backend.health), (Component.SPEECH, speech.health),
-            (Component.DISK, lambda: disk_health(data_dir)),
+            (Component.SPEECH, speech.health), (Component.DISK, lambda: disk_health(data_dir)),
         ]
+        self._links: list[tuple[Component, Callable[[], Health]]] = [(Component.BACKEND, backend.health)]
         self._interval_s = interval_s
         self._last: dict[Component, Health] = {}
+        self._lock = threading.Lock()  # the two polling threads and check_now share what was last reported
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def check_now(self) -> list[Health]:
         """Probe everything once and post what changed; returns the current health of every component."""
+        return self._check(self._devices + self._links)
+
+    def _check(self, probes: list[tuple[Component, Callable[[], Health]]]) -> list[Health]:
         current = []
-        for component, probe in self._probes:
+        for component, probe in probes:
             health = checked(component, probe)
             current.append(health)
-            if self._last.get(component) != health:
+            with self._lock:
                 previous = self._last.get(component)
-                self._last[component] = health
+                changed = previous != health
+                if changed:
+                    self._last[component] = health
+            if changed:
                 log_event(log, "health_changed", component=component.value, status=health.status.value,
                           reason=health.reason.value, action=health.action.value,
                           code=previous.reason.value if previous else None)
@@ -72,13 +83,15 @@ class HealthMonitor:
         return current
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="kiosk-health", daemon=True)
-            self._thread.start()
+        if not self._threads:
+            for name, probes in (("kiosk-health", self._devices), ("kiosk-health-backend", self._links)):
+                thread = threading.Thread(target=self._run, args=(probes,), name=name, daemon=True)
+                thread.start()
+                self._threads.append(thread)
 
-    def _run(self) -> None:
+    def _run(self, probes: list[tuple[Component, Callable[[], Health]]]) -> None:
         while not self._stop.wait(self._interval_s):
-            self.check_now()
+            self._check(probes)
 
     def stop(self) -> None:
         self._stop.set()

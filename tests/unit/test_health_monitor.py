@@ -3,11 +3,12 @@ as HealthReported events; the kiosk goes out of service and recovers without a r
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from devices.readers.simulated import SimulatedCardReader
 from kiosk.headless import Kiosk
-from kiosk.health import Component, Reason, Status
+from kiosk.health import Component, Health, Reason, Status
 from kiosk.health_monitor import HealthMonitor, checked, disk_health
 from kiosk.session import Lifecycle
 from kiosk.session import events as ev
@@ -66,3 +67,33 @@ def test_disk_and_failing_probes(tmp_path: Path) -> None:
         raise RuntimeError("driver bug")
     health = checked(Component.PRINTER, broken)  # type: ignore[arg-type]
     assert health.reason == Reason.INTERNAL_ERROR and health.detail == "RuntimeError"
+
+
+class SlowBackend:
+    """A backend whose every health probe takes `seconds` (a link that times out)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def health(self) -> Health:
+        time.sleep(self.seconds)
+        return Health.problem(Component.BACKEND, Reason.BACKEND_TIMEOUT, "read timeout")
+
+
+def test_a_slow_backend_does_not_delay_noticing_the_printer(headless_kiosk: Kiosk) -> None:
+    posted: list[ev.Event] = []
+    p = headless_kiosk.ports
+    monitor = HealthMonitor(posted.append, p.reader, p.printer, SlowBackend(3.0), p.speech,  # type: ignore[arg-type]
+                            headless_kiosk.config.data_dir, interval_s=0.1)
+    monitor.start()
+    try:
+        time.sleep(0.5)  # the backend's first probe is under way
+        p.printer.inject(Reason.PAPER_OUT)  # type: ignore[attr-defined]
+        started = time.monotonic()
+        deadline = started + 2.0
+        while not any(isinstance(e, ev.HealthReported) and e.health.reason == Reason.PAPER_OUT for e in posted):
+            assert time.monotonic() < deadline, "paper out was noticed only after the backend's probe"
+            time.sleep(0.02)
+        assert not any(isinstance(e, ev.HealthReported) and e.health.component == Component.BACKEND for e in posted)
+    finally:
+        monitor.stop()
