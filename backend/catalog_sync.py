@@ -76,8 +76,13 @@ class CatalogStore:
 
     def offer(self, bundle: dict[str, Any]) -> int | None:
         """Keep the bundle if it is valid and newer; returns its version when kept, None when not newer."""
+        kept = self.keep(bundle)
+        return kept[0] if kept is not None else None
+
+    def keep(self, bundle: dict[str, Any]) -> tuple[int, Catalog] | None:
+        """`offer`, returning the version and the checked catalog when kept."""
         try:
-            version, _catalog = verify_bundle(bundle, self.credential)
+            version, catalog = verify_bundle(bundle, self.credential)
         except CatalogRefused as exc:
             log_event(log, "catalog_refused", logging.WARNING, detail_code=str(exc)[:80])
             raise
@@ -92,4 +97,4 @@ class CatalogStore:
             os.fsync(handle.fileno())
         os.replace(temporary, self.path)
         log_event(log, "catalog_updated", version=str(version))
-        return version
+        return version, catalog

@@ -25,6 +25,7 @@ from backend.catalog_sync import CatalogRefused, CatalogStore
 from backend.keys import KIOSK_CREDENTIAL_FILE, KioskCredential
 from backend.transport import Backoff, Transport, TransportError
 from kiosk import __version__, crypto
+from kiosk.catalog import Catalog
 from kiosk.health import Component, DeviceError, Health, Reason
 from kiosk.identity import Identity
 from kiosk.logs import log_event
@@ -255,21 +256,26 @@ class HttpBackend:
 
     def update_catalog(self) -> int | None:
         """Download the signed catalog and keep it if it is valid and newer; returns the version kept, if new."""
+        kept = self._download_catalog()
+        return kept[0] if kept is not None else None
+
+    def _download_catalog(self) -> tuple[int, Catalog] | None:
         if self.catalog_store is None:
             return None
         answer = self.transport.request("GET", "/v1/catalog")
-        return self.catalog_store.offer(answer.body)
+        return self.catalog_store.keep(answer.body)
 
-    def _hand_on_kept_catalog(self) -> None:
-        """The kept catalog, checked again, to the kiosk: once it listens (on this thread, never while its home
-        screen is drawn: the SM2 check is slow in pure Python), and after each download."""
-        kept = self.catalog_store.current() if self.catalog_store is not None else None
-        if kept is None or self.catalog_listener is None:
-            return
-        version, catalog = kept
-        if self._catalog_version is None or version > self._catalog_version:
+    def _hand_on(self, version: int, catalog: Catalog) -> None:
+        if self.catalog_listener is not None and (self._catalog_version is None or version > self._catalog_version):
             self._catalog_version = version
             self.catalog_listener(version, catalog)
+
+    def _hand_on_kept_catalog(self) -> None:
+        """The kept catalog, checked again, to the kiosk once it listens: on this thread, never while its home
+        screen is drawn (the SM2 check is slow in pure Python)."""
+        kept = self.catalog_store.current() if self.catalog_store is not None else None
+        if kept is not None:
+            self._hand_on(*kept)
 
     def _follow_catalog(self, published: int | None) -> None:
         if published is None or self.catalog_store is None:
@@ -277,10 +283,11 @@ class HttpBackend:
         if self._catalog_version is not None and published <= self._catalog_version:
             return
         try:
-            self.update_catalog()
+            kept = self._download_catalog()
         except CatalogRefused:
             return  # logged by the store; the catalog in use stays, and the next heartbeat tries again
-        self._hand_on_kept_catalog()
+        if kept is not None:
+            self._hand_on(*kept)
 
     # ---- delivery ----
 

@@ -123,7 +123,6 @@ class MaintenanceDesk:
         data = config.data_dir
         self.audit = AuditLog(data / AUDIT_FILE)
         self.journal = PrintJournal.in_dir(data)
-        self.composer = SlipComposer(config.settings, state().rules.catalog, ports.clock.now)
         self._gate_path = data / GATE_FILE
         self._oos_path = data / OUT_OF_SERVICE_FILE
         self._gate = self._load_gate()
@@ -253,6 +252,11 @@ class MaintenanceDesk:
             ("data_dir", str(c.data_dir)),
         ]
 
+    @property
+    def composer(self) -> SlipComposer:
+        """Slips from the catalog in use (it changes when the backend signs a newer one)."""
+        return SlipComposer(self.config.settings, self.state().rules.catalog, self.ports.clock.now)
+
     def _catalog_summary(self) -> str:
         state = self.state()
         catalog = state.rules.catalog
@@ -295,7 +299,6 @@ class MaintenanceDesk:
         record = self.journal.get(job_id)
         if record is None or record.origin is None:
             return Outcome(False, "no_receipt", job_id)
-        self.composer.catalog = self.state().rules.catalog
         slip = self.composer.reprint(record.origin)
         return self._print("reprint", self.journal.next_reprint_id(job_id), slip, "reprinted",
                            number=record.origin.application_number or record.origin.local_reference)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from kiosk.linebreak import breaks_to_move
 
@@ -36,6 +37,11 @@ def plain_of_markup(markup: str) -> tuple[str, list[int]]:
                     index += 1
         position += len(piece)
     return "".join(plain), origin
+
+
+def drawn_lines(label: Any) -> list[str]:
+    """The lines a Kivy Label drew its text in, as its renderer laid them out."""
+    return ["".join(word.text for word in line.words) for line in label._label._cached_lines]
 
 
 def rebroken(source: str, markup: bool, lines: Sequence[str]) -> str | None:

@@ -24,7 +24,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from screens.pinyin import candidates
-from screens.text_breaks import rebroken
+from screens.text_breaks import drawn_lines, rebroken
 
 
 def app() -> App:
@@ -98,8 +98,7 @@ class LaidOutLabel(Label):
             self._label.text = self.text  # without the breaks made for another width (markup is made anew)
         super().texture_update(*largs)
         for _ in range(MAX_REBREAKS):  # a wrap the rules of Chinese text forbid: break a character earlier
-            lines = ["".join(word.text for word in line.words) for line in self._label._cached_lines]
-            source = rebroken(self._label.text, self.markup, lines)
+            source = rebroken(self._label.text, self.markup, drawn_lines(self))
             if source is None:
                 break
             self._draw(source)

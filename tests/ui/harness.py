@@ -193,14 +193,13 @@ class Harness:
         """A line that begins with closing punctuation ("。", "）") or a line that ends with opening punctuation,
         as drawn: Chinese text layout forbids both."""
         from kiosk.linebreak import breaks_to_move
-        from screens.text_breaks import plain_of_markup
+        from screens.text_breaks import drawn_lines, plain_of_markup
 
         problems = []
         for label in self.top_labels():
             drawn = label._label.text
             plain = plain_of_markup(drawn)[0] if label.markup else drawn
-            lines = ["".join(word.text for word in line.words) for line in label._label._cached_lines]
-            for move in breaks_to_move(plain, lines):
+            for move in breaks_to_move(plain, drawn_lines(label)):
                 problems.append(f"{plain[max(0, move - 6):move + 3]!r} wraps before {plain[move + 1]!r}")
         return problems
 
