@@ -71,7 +71,11 @@ class CatalogStore:
         try:
             bundle = json.loads(self.path.read_text(encoding="utf-8"))
             return verify_bundle(bundle, self.credential)
-        except (OSError, ValueError, CatalogRefused):
+        except FileNotFoundError:
+            return None  # none downloaded yet
+        except (OSError, ValueError, CatalogRefused) as exc:
+            # the shipped catalog (or the one in use) stays; the next download replaces the file
+            log_event(log, "kept_catalog_refused", logging.WARNING, detail_code=str(exc)[:80] or type(exc).__name__)
             return None
 
     def offer(self, bundle: dict[str, Any]) -> int | None:

@@ -91,7 +91,8 @@ def test_a_newer_signed_catalog_reaches_the_kiosk(served: Served, follow: Callab
 
 
 def test_a_kept_catalog_changed_on_disk_is_not_used(served: Served, follow: Callable[..., tuple[HttpBackend, Kiosk]],
-                                                    test_catalog: Catalog, tmp_path: Path) -> None:
+                                                    test_catalog: Catalog, tmp_path: Path,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
     client, kiosk = follow()
     wait_for(lambda: bool(kiosk.received), "the published catalog")
     client.close()
@@ -102,6 +103,8 @@ def test_a_kept_catalog_changed_on_disk_is_not_used(served: Served, follow: Call
     _, restarted = follow(heartbeats=False)
     time.sleep(1.0)  # the sender's first rounds have run
     assert restarted.received == []  # refused: the shipped catalog stays in use
+    refused = [r for r in caplog.records if r.getMessage() == "kept_catalog_refused"]
+    assert refused and "bad signature" in str(refused[0].__dict__)  # staff can see why in the log
 
 
 def test_a_badly_signed_catalog_from_the_server_is_refused_and_the_kiosk_carries_on(
