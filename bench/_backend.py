@@ -17,7 +17,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.keys import KioskCredential  # noqa: E402
+from backend.contract.keys import KioskCredential  # noqa: E402
 from tests.backend.samples import application, make_catalog, make_client, person  # noqa: E402,F401
 
 APPLY_ITEM = make_catalog().items[0]
@@ -44,10 +44,10 @@ def server_process(home: Path, database: str | None = None, workers: int = 1) ->
     """`kiosk-backend serve` on a free port, with kiosk JL-BENCH-001 enrolled; yields (url, credential)."""
     common = ["--home", str(home)] + (["--database", database] if database else [])
     key = home / "JL-BENCH-001.key"
-    subprocess.run([sys.executable, "-m", "backend.cli_server", "enroll", "JL-BENCH-001", "--out", str(key),
+    subprocess.run([sys.executable, "-m", "backend.server.cli", "enroll", "JL-BENCH-001", "--out", str(key),
                     *common], check=True, cwd=ROOT, capture_output=True)
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "backend.cli_server", "serve", "--port", str(port), "--quiet",
+    process = subprocess.Popen([sys.executable, "-m", "backend.server.cli", "serve", "--port", str(port), "--quiet",
                                 "--workers", str(workers), *common], cwd=ROOT, stderr=subprocess.DEVNULL,
                                env={**os.environ, "PYTHONPATH": str(ROOT)})
     url = f"http://127.0.0.1:{port}"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from _backend import APPLY_ITEM, application, make_client, server_process
 
-from backend.client import application_json
-from backend.transport import Transport, encode
+from kiosk.remote.client import application_json
+from kiosk.remote.transport import Transport, encode
 
 GOAL_PER_S = 200
 WORKERS = 2  # the machine has 2 cores
@@ -67,9 +67,9 @@ def main(count: int) -> None:
               f"({'meets' if drained >= GOAL_PER_S else 'MISSES'} the goal of {GOAL_PER_S}/s); "
               f"baseline direct submissions {direct:.0f}/s; drain/direct {drained / direct:.2f}")
 
-        from backend.local import LocalServer
         from backend.server.admin import enroll
         from backend.server.state import ServerSettings, build_state
+        from kiosk.composition.embedded_backend import LocalServer
         from tests.backend.samples import make_catalog
 
         state = build_state(ServerSettings(f"sqlite:///{home / 'inproc.sqlite3'}", home / "inproc-keys"),

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from _backend import APPLY_ITEM, application, summary_ms
 
-from backend.client import application_json
-from backend.transport import encode
-from kiosk import crypto
-from kiosk.outbox import Outbox
+from backend.contract import crypto
+from kiosk.remote.client import application_json
+from kiosk.remote.outbox import Outbox
+from kiosk.remote.transport import encode
 
 
 def measure(folder: Path, synchronous: str, count: int, profile: crypto.Profile) -> list[float]:

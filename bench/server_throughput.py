@@ -19,9 +19,9 @@ from pathlib import Path
 
 from _backend import APPLY_ITEM, application, drop_postgres, postgres_database, server_process
 
-from backend.client import application_json
-from backend.keys import KioskCredential
-from backend.transport import Transport, encode
+from backend.contract.keys import KioskCredential
+from kiosk.remote.client import application_json
+from kiosk.remote.transport import Transport, encode
 
 THREADS = 8
 WORKERS = 2

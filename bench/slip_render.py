@@ -23,9 +23,9 @@ from escpos.printer import Dummy
 from devices.printers.escpos_encoder import SlipEncoder
 from devices.printers.preview import decode, render
 from devices.printers.slip_data import SAMPLES, build_slip
-from kiosk.catalog import load_catalog
-from kiosk.settings import PrinterProfile, load_config
-from kiosk.slips import Cut, Qr, Rule, Slip, SlipKind, Text
+from kiosk.core.catalog import load_catalog
+from kiosk.core.settings import PrinterProfile, load_config
+from kiosk.core.slips import Cut, Qr, Rule, Slip, SlipKind, Text
 
 GOALS_MS = {"text": 50.0, "image lines": 300.0}
 

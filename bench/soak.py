@@ -119,7 +119,7 @@ class Citizen:
             return
         p.wait_for_screen("guide")  # type: ignore[attr-defined]
         if print_it:
-            from kiosk.session.states import TaskStatus
+            from kiosk.core.session.states import TaskStatus
 
             p.tap("guide:print")  # type: ignore[attr-defined]
             p.wait_until(lambda: p.state.session is not None  # type: ignore[attr-defined]
@@ -132,7 +132,7 @@ class Citizen:
         self.home()
 
     def apply(self) -> None:
-        from kiosk.session.states import TaskStatus
+        from kiosk.core.session.states import TaskStatus
         from screens.demo_walkthrough import sample_value
 
         p = self.p

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from kiosk.settings import LoadedConfig
+from kiosk.core.settings import LoadedConfig
 
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 

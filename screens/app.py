@@ -30,14 +30,14 @@ from kivy.properties import (  # noqa: E402
 from kivy.uix.boxlayout import BoxLayout  # noqa: E402
 from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
 
-from kiosk.headless import Kiosk, build_kiosk  # noqa: E402
-from kiosk.health_monitor import HealthMonitor  # noqa: E402
-from kiosk.maintenance import MESSAGE_MAX, saved_out_of_service  # noqa: E402
-from kiosk.session import events as ev  # noqa: E402
-from kiosk.session.model import KioskState  # noqa: E402
-from kiosk.session.states import Lifecycle, Phase  # noqa: E402
-from kiosk.settings import load_config  # noqa: E402
-from kiosk.wiring import Ports  # noqa: E402
+from kiosk.composition.drivers import Ports  # noqa: E402
+from kiosk.composition.root import Kiosk, build_kiosk  # noqa: E402
+from kiosk.core.session import events as ev  # noqa: E402
+from kiosk.core.session.model import KioskState  # noqa: E402
+from kiosk.core.session.states import Lifecycle, Phase  # noqa: E402
+from kiosk.core.settings import load_config  # noqa: E402
+from kiosk.shell.health_monitor import HealthMonitor  # noqa: E402
+from kiosk.shell.maintenance import MESSAGE_MAX, saved_out_of_service  # noqa: E402
 from screens import i18n, theme  # noqa: E402
 from screens.base import KioskScreen  # noqa: E402
 from screens.fonts import KioskFont, default_cache_dir, prepare_font, register_default_font  # noqa: E402
@@ -389,7 +389,7 @@ def main(config_path: Path | None = None, demo_card: str | None = None) -> int:
     """`kiosk run`: the fullscreen kiosk. `demo_card` makes the simulated reader offer that test card."""
     prepare(config_path)
     from kiosk.logs import add_file_log, configure
-    from kiosk.maintenance_desk import LOG_DIR
+    from kiosk.shell.maintenance_desk import LOG_DIR
 
     configure()  # JSON lines on stderr: the journal under systemd
     add_file_log(load_config(config_path).data_dir / LOG_DIR)  # what maintenance exports to a USB stick

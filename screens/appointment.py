@@ -10,10 +10,10 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 
-from kiosk.identity import mask_id_number, mask_name, mask_phone
-from kiosk.session import events as ev
-from kiosk.session.model import KioskState
-from kiosk.session.states import TaskStatus
+from kiosk.core.identity import mask_id_number, mask_name, mask_phone
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState
+from kiosk.core.session.states import TaskStatus
 from screens.base import KioskScreen
 from screens.i18n import reason_text
 from screens.widgets import ButtonPool, KeypadEditor, show

@@ -4,9 +4,9 @@ its items are paused, so the citizen knows before tapping."""
 
 from __future__ import annotations
 
-from kiosk.catalog import Item
-from kiosk.session.availability import item_unavailable_reason
-from kiosk.session.model import KioskState
+from kiosk.core.catalog import Item
+from kiosk.core.session.availability import item_unavailable_reason
+from kiosk.core.session.model import KioskState
 from screens.i18n import t
 
 ACCENT_HEX = "c62828"

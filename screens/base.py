@@ -10,9 +10,9 @@ from typing import Any
 from kivy.app import App
 from kivy.uix.screenmanager import Screen
 
-from kiosk.catalog import Item
-from kiosk.session import events as ev
-from kiosk.session.model import KioskState, Session
+from kiosk.core.catalog import Item
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState, Session
 from screens.i18n import t
 
 

@@ -16,8 +16,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kiosk.problems import ConfigError
-from kiosk.settings import LoadedConfig, ScreenProfile, default_config_path, load_config
+from kiosk.core.problems import ConfigError
+from kiosk.core.settings import LoadedConfig, ScreenProfile, default_config_path, load_config
 
 
 def kivy_home_for(config: LoadedConfig | None) -> Path:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from kivy.lang import Builder
 
-from kiosk.session import events as ev
-from kiosk.session.model import KioskState
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState
 from screens.availability_text import item_note
 from screens.base import KioskScreen
 from screens.widgets import ButtonPool

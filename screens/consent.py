@@ -8,8 +8,8 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty
 
-from kiosk.session import events as ev
-from kiosk.session.model import KioskState
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState
 from screens.base import KioskScreen
 from screens.widgets import show
 

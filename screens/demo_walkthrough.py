@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from kiosk.catalog import FormField
-from kiosk.demo import DEMO_CARD, DEMO_ITEM
-from kiosk.identity import Identity, check_char
-from kiosk.session.states import TaskStatus
+from kiosk.composition.demo import DEMO_CARD, DEMO_ITEM
+from kiosk.core.catalog import FormField
+from kiosk.core.identity import Identity, check_char
+from kiosk.core.session.states import TaskStatus
 from screens.pilot import Pilot
 
 

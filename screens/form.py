@@ -10,9 +10,9 @@ from pathlib import Path
 
 from kivy.lang import Builder
 
-from kiosk.catalog import FormField, Item
-from kiosk.session import events as ev
-from kiosk.session.model import KioskState
+from kiosk.core.catalog import FormField, Item
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState
 from screens.base import KioskScreen
 from screens.values import display_value, keypad_shape
 from screens.widgets import ChoiceEditor, FieldRow, KeypadEditor, PinyinEditor

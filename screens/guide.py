@@ -9,9 +9,9 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.utils import escape_markup
 
-from kiosk.catalog import Item, TimeLimit
-from kiosk.session import events as ev
-from kiosk.session.model import KioskState
+from kiosk.core.catalog import Item, TimeLimit
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState
 from screens.base import KioskScreen
 from screens.i18n import t
 from screens.i18n_keys import mode_key

@@ -10,11 +10,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from kiosk.catalog import Catalog
-from kiosk.health import Reason
-from kiosk.identity import IdProblem
-from kiosk.records import ApplicationStatus
-from kiosk.session.states import Phase
+from kiosk.core.catalog import Catalog
+from kiosk.core.health import Reason
+from kiosk.core.identity import IdProblem
+from kiosk.core.records import ApplicationStatus
+from kiosk.core.session.states import Phase
 
 SCREENS_DIR = Path(__file__).resolve().parent
 # tr('key'...), t("key"...), app.tr('key'...), self.tr(...); the key is a dotted lower-case id

@@ -10,10 +10,10 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.identity import mask_id_number, mask_name
-from kiosk.session import events as ev
-from kiosk.session.model import KioskState
-from kiosk.session.states import IdentifyStatus
+from kiosk.core.identity import mask_id_number, mask_name
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState
+from kiosk.core.session.states import IdentifyStatus
 from screens.base import KioskScreen
 from screens.i18n import reason_text
 from screens.widgets import KeypadEditor, PinyinEditor

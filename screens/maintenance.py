@@ -21,11 +21,11 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.label import Label
 
-from kiosk.health import Component, DeviceError, Health, Reason, Status
-from kiosk.maintenance_desk import Entry, MaintenanceDesk, OutboxView, Outcome, staff_card_reader
-from kiosk.session.model import KioskState
-from kiosk.session.states import Lifecycle
-from kiosk.system_actions import SystemActions
+from kiosk.core.health import Component, DeviceError, Health, Reason, Status
+from kiosk.core.session.model import KioskState
+from kiosk.core.session.states import Lifecycle
+from kiosk.shell.maintenance_desk import Entry, MaintenanceDesk, OutboxView, Outcome, staff_card_reader
+from kiosk.shell.system_actions import SystemActions
 from screens.base import KioskScreen
 from screens.i18n import t
 from screens.maintenance_texts import OOS_PRESETS, PRESET_PREFIX

@@ -7,8 +7,8 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 
-from kiosk.session.model import KioskState
-from kiosk.session.states import Lifecycle
+from kiosk.core.session.model import KioskState
+from kiosk.core.session.states import Lifecycle
 from screens.base import KioskScreen
 from screens.i18n import reason_text, t
 from screens.maintenance import staff_message_text

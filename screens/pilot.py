@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kiosk.session.model import KioskState
-from kiosk.wiring import Ports
+from kiosk.composition.drivers import Ports
+from kiosk.core.session.model import KioskState
 
 _touch_ids = itertools.count(1000)
 

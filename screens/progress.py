@@ -8,9 +8,9 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.utils import escape_markup
 
-from kiosk.session import events as ev
-from kiosk.session.model import KioskState
-from kiosk.session.states import IdentifyStatus, TaskStatus
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState
+from kiosk.core.session.states import IdentifyStatus, TaskStatus
 from screens.base import KioskScreen
 from screens.i18n import reason_text
 from screens.widgets import KeypadEditor, show

@@ -7,8 +7,8 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.utils import escape_markup
 
-from kiosk.session import events as ev
-from kiosk.session.model import KioskState
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState
 from screens.base import KioskScreen
 from screens.values import display_value
 

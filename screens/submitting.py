@@ -7,9 +7,9 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.session import events as ev
-from kiosk.session.model import KioskState
-from kiosk.session.states import TaskStatus
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState
+from kiosk.core.session.states import TaskStatus
 from screens.base import KioskScreen
 from screens.i18n import reason_text
 from screens.widgets import show

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from kiosk.linebreak import breaks_to_move
+from kiosk.core.linebreak import breaks_to_move
 
 _TAG = re.compile(r"(\[.*?\])")  # what Kivy's markup parser takes as a tag
 _ENTITIES = (("&bl;", "["), ("&br;", "]"), ("&amp;", "&"))

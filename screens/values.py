@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kiosk.catalog import FormField
-from kiosk.identity import mask_address, mask_id_number, mask_name, mask_phone
+from kiosk.core.catalog import FormField
+from kiosk.core.identity import mask_address, mask_id_number, mask_name, mask_phone
 from screens.i18n import t
 
 

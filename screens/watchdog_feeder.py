@@ -14,8 +14,8 @@ from typing import Any
 
 from kivy.clock import Clock
 
-from kiosk.session.model import KioskState
-from kiosk.watchdog import notify, watchdog_interval_s
+from kiosk.core.session.model import KioskState
+from kiosk.shell.watchdog import notify, watchdog_interval_s
 
 
 class WatchdogFeeder:

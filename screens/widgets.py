@@ -354,13 +354,13 @@ class VoicePanel(MoreRules, Overlay):
     session. The panel shows what the app reports back (app.voice, app.volume)."""
 
     def set_voice(self, on: bool) -> None:
-        from kiosk.session import events as ev
+        from kiosk.core.session import events as ev
 
         if on != app().voice:
             app().send(ev.VoiceToggled())
 
     def change_volume(self, louder: bool) -> None:
-        from kiosk.session import events as ev
+        from kiosk.core.session import events as ev
 
         app().send(ev.VolumeChanged(louder=louder))
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalog import Catalog, load_catalog
-from kiosk.session.model import Rules
+from kiosk.core.catalog import Catalog, load_catalog
+from kiosk.core.session.model import Rules
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
@@ -40,7 +40,7 @@ def kiosk_config(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def headless_kiosk(kiosk_config: Path) -> Iterator[object]:
-    from kiosk.headless import build_kiosk
+    from kiosk.composition.root import build_kiosk
 
     kiosk = build_kiosk(kiosk_config, CONFIG_DIR / "catalog")
     yield kiosk

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from backend.keys import KioskCredential
+from backend.contract import crypto
+from backend.contract.keys import KioskCredential
 from backend.server import db
 from backend.server.auth import staff_token_digest
 from backend.server.models import Kiosk, StaffToken
 from backend.server.state import ServerState
-from kiosk import crypto
 
 
 def enroll(state: ServerState, kiosk_id: str, profile: crypto.Profile | None = None) -> KioskCredential:

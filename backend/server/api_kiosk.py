@@ -21,9 +21,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend import protocol as p
+from backend.contract import crypto
+from backend.contract import protocol as p
+from backend.contract import schemas as s
 from backend.server import db
-from backend.server import schemas as s
 from backend.server.errors import TITLES, ApiProblem, documented
 from backend.server.models import (
     Application,
@@ -37,7 +38,6 @@ from backend.server.models import (
 )
 from backend.server.slots import SlotTime, parse_slot_id, schedule
 from backend.server.state import CHINA, ServerState
-from kiosk import crypto
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend")

@@ -14,15 +14,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend import protocol as p
-from backend.protocol import KIOSK_ID_PATTERN
+from backend.contract import protocol as p
+from backend.contract import schemas as s
+from backend.contract.protocol import KIOSK_ID_PATTERN
 from backend.server import db
-from backend.server import schemas as s
 from backend.server.api_kiosk import NumberInPath, State
 from backend.server.errors import ApiProblem, documented
 from backend.server.models import Application, ApplicationEvent, Kiosk
 from backend.server.state import ServerState
-from kiosk.identity import mask_id_number, mask_name
+from kiosk.core.identity import mask_id_number, mask_name
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend")

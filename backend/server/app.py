@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from backend import protocol as p
+from backend.contract import protocol as p
+from backend.contract import schemas as s
 from backend.server import api_kiosk, api_staff, errors
-from backend.server import schemas as s
 from backend.server.auth import STAFF_PREFIX, AuthMiddleware
 from backend.server.state import ServerState
 

@@ -16,11 +16,11 @@ import anyio
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from backend import protocol as p
+from backend.contract import crypto
+from backend.contract import protocol as p
 from backend.server import db
 from backend.server.models import Nonce, StaffToken
 from backend.server.state import ServerState
-from kiosk import crypto
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend.auth")

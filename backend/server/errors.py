@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backend.protocol import PROBLEM_MEDIA_TYPE, ProblemCode
+from backend.contract.protocol import PROBLEM_MEDIA_TYPE, ProblemCode
 from backend.server.auth import problem_body
 from kiosk.logs import log_event
 

@@ -1,4 +1,4 @@
-"""The reference server's tables (SQLAlchemy 2). Alembic migrations in backend/migrations create them.
+"""The reference server's tables (SQLAlchemy 2). Alembic migrations in backend/server/migrations create them.
 
 Personal data (names, ID numbers, addresses, form values, phones) is stored only in `*_sealed` columns,
 encrypted with the server's data key (SM4-GCM or AES-256-GCM) and bound to the row by its associated data.

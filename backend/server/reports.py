@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from backend.server import schemas as s
+from backend.contract import schemas as s
 from backend.server.models import Application, Booking, Kiosk, UsageCount
 from backend.server.state import CHINA, ServerState
 

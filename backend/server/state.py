@@ -14,12 +14,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.keys import ServerKeys, load_or_create_server_keys
+from backend.contract import crypto
+from backend.contract.keys import ServerKeys, load_or_create_server_keys
+from backend.contract.schemas import CatalogBundle
 from backend.server import db
 from backend.server.models import CatalogVersion, Kiosk
-from backend.server.schemas import CatalogBundle
-from kiosk import crypto
-from kiosk.catalog import Catalog
+from kiosk.core.catalog import Catalog
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend")

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import File, Network, Serial
 
-from kiosk.health import DeviceError, Reason
-from kiosk.settings import PrinterConnection
+from kiosk.core.health import DeviceError, Reason
+from kiosk.core.settings import PrinterConnection
 
 WRITE_TIMEOUT_S = 10.0  # a printer that takes longer to accept one chunk is stuck
 CONNECT_TIMEOUT_S = 3.0  # a network printer that does not answer by then is off (health() waits for this)

@@ -26,9 +26,9 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from devices.printers import escpos_commands as cmd
 from devices.printers.fonts import cjk_font
-from kiosk.linebreak import bad_break
-from kiosk.settings import PrinterProfile
-from kiosk.slips import Align, Cut, Feed, Qr, Rule, Slip, Text
+from kiosk.core.linebreak import bad_break
+from kiosk.core.settings import PrinterProfile
+from kiosk.core.slips import Align, Cut, Feed, Qr, Rule, Slip, Text
 
 CELL = 12  # dots of one half-width column (font A: 12x24, Chinese 24x24)
 GLYPH = 24  # dots of a character's height

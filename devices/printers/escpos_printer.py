@@ -20,11 +20,11 @@ from devices.printers.connection import Connection, connection_for
 from devices.printers.escpos_encoder import SlipEncoder
 from devices.printers.fonts import FontMissing
 from devices.printers.status import QUERIES, PrinterStatus, is_status_byte
-from kiosk.health import Action, Component, DeviceError, Health, Reason, Status
+from kiosk.core.health import Action, Component, DeviceError, Health, Reason, Status
+from kiosk.core.settings import LoadedConfig, PrinterProfile
+from kiosk.core.slips import Slip
 from kiosk.logs import log_event
-from kiosk.print_journal import PrintJournal
-from kiosk.settings import LoadedConfig, PrinterProfile
-from kiosk.slips import Slip
+from kiosk.shell.print_journal import PrintJournal
 
 log = logging.getLogger("kiosk.printer")
 

@@ -15,11 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.health import Component, DeviceError, Health, Reason
+from kiosk.core.health import Component, DeviceError, Health, Reason
+from kiosk.core.settings import LoadedConfig, PrinterProfile
+from kiosk.core.slips import Slip
 from kiosk.logs import log_event
-from kiosk.print_journal import PrintJournal
-from kiosk.settings import LoadedConfig, PrinterProfile
-from kiosk.slips import Slip
+from kiosk.shell.print_journal import PrintJournal
 
 if TYPE_CHECKING:
     from devices.printers.escpos_encoder import SlipEncoder

@@ -11,13 +11,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from kiosk.catalog import Catalog
-from kiosk.health import Action, Component, Health, Reason, Status
-from kiosk.identity import mask_address, mask_id_number, mask_name
-from kiosk.session.commands import SlipRequest
-from kiosk.settings import KioskSettings
-from kiosk.slip_layouts import SlipComposer, printer_test_slip, readiness_slip
-from kiosk.slips import Slip, SlipKind, SlipOrigin
+from kiosk.core.catalog import Catalog
+from kiosk.core.health import Action, Component, Health, Reason, Status
+from kiosk.core.identity import mask_address, mask_id_number, mask_name
+from kiosk.core.session.commands import SlipRequest
+from kiosk.core.settings import KioskSettings
+from kiosk.core.slip_layouts import SlipComposer, printer_test_slip, readiness_slip
+from kiosk.core.slips import Slip, SlipKind, SlipOrigin
 
 SAMPLE_TIME = datetime(2024, 5, 20, 10, 32)
 

@@ -16,7 +16,7 @@ from devices.printers.escpos_commands import (
     STATUS_PAPER,
     STATUS_PRINTER,
 )
-from kiosk.health import Component, Health, Reason
+from kiosk.core.health import Component, Health, Reason
 
 QUERIES = (STATUS_PRINTER, STATUS_OFFLINE_CAUSE, STATUS_ERROR_CAUSE, STATUS_PAPER)
 

@@ -26,10 +26,10 @@ from typing import TypeVar
 from smartcard import scard
 
 from devices.readers import sscard
-from kiosk.health import Component, DeviceError, Health, Reason
-from kiosk.identity import Identity
+from kiosk.core.health import Component, DeviceError, Health, Reason
+from kiosk.core.identity import Identity
+from kiosk.core.settings import LoadedConfig
 from kiosk.logs import log_event
-from kiosk.settings import LoadedConfig
 
 log = logging.getLogger("kiosk.devices.pcsc")
 T = TypeVar("T")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Final
 
-from kiosk.cardtext import TEXT_BLOCK_SIZE
-from kiosk.health import Reason
+from kiosk.core.cardtext import TEXT_BLOCK_SIZE
+from kiosk.core.health import Reason
 
 PREAMBLE: Final = b"\xaa\xaa\xaa\x96\x69"
 MAX_LENGTH: Final = 0x0A00  # text + photo + fingerprint replies are about 0x0910

@@ -11,8 +11,8 @@ import threading
 import time
 
 from devices.readers.sam_frame import Status
-from kiosk.health import Component, DeviceError, Health, Reason
-from kiosk.identity import Identity
+from kiosk.core.health import Component, DeviceError, Health, Reason
+from kiosk.core.identity import Identity
 
 CARD_ATTEMPTS = 2  # select/read failures on a card in the field before it is reported unreadable
 

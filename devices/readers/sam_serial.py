@@ -31,11 +31,11 @@ from devices.readers.sam_frame import (
     status_name,
 )
 from devices.readers.sam_polling import SamPollingReader
-from kiosk.cardtext import ParseError, UnsupportedCardError, parse_text_block, wipe
-from kiosk.health import Component, DeviceError, Health, Reason
-from kiosk.identity import Identity
+from kiosk.core.cardtext import ParseError, UnsupportedCardError, parse_text_block, wipe
+from kiosk.core.health import Component, DeviceError, Health, Reason
+from kiosk.core.identity import Identity
+from kiosk.core.settings import LoadedConfig
 from kiosk.logs import log_event
-from kiosk.settings import LoadedConfig
 
 log = logging.getLogger("kiosk.devices.sam_serial")
 

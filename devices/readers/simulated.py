@@ -15,10 +15,10 @@ import time
 from collections import deque
 
 from devices.readers.test_identities import TEST_IDENTITIES
-from kiosk.cardtext import LAYOUTS, ParseError, UnsupportedCardError, build_text_block, parse_text_block, wipe
-from kiosk.health import Component, DeviceError, Health, Reason
-from kiosk.identity import Identity
-from kiosk.settings import LoadedConfig
+from kiosk.core.cardtext import LAYOUTS, ParseError, UnsupportedCardError, build_text_block, parse_text_block, wipe
+from kiosk.core.health import Component, DeviceError, Health, Reason
+from kiosk.core.identity import Identity
+from kiosk.core.settings import LoadedConfig
 
 
 class SimulatedCardReader:

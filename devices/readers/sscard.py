@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from kiosk.cardtext import NATIONS
-from kiosk.identity import CardType, Identity, Sex, birth_date_of
+from kiosk.core.cardtext import NATIONS
+from kiosk.core.identity import CardType, Identity, Sex, birth_date_of
 
 SSSE_AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")  # "sx1.sh.社会保障" in GBK
 SELECT_SSSE = bytes.fromhex("00A404000F") + SSSE_AID

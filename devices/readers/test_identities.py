@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kiosk.identity import LONG_TERM, CardType, Identity, Sex
+from kiosk.core.identity import LONG_TERM, CardType, Identity, Sex
 
 TEST_IDENTITIES: dict[str, Identity] = {
     "resident-zhang": Identity(

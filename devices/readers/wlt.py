@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ctypes
 
-from kiosk.health import DeviceError, Reason
+from kiosk.core.health import DeviceError, Reason
 
 WLT_SIZE = 1024
 BMP_SIZE = 38862  # 54-byte header + 102x126 pixels, 3 bytes each, rows padded to 4 bytes

@@ -13,8 +13,8 @@ import subprocess
 import threading
 from pathlib import Path
 
-from kiosk.health import Component, Health, Reason
-from kiosk.settings import LoadedConfig
+from kiosk.core.health import Component, Health, Reason
+from kiosk.core.settings import LoadedConfig
 
 # espeak-ng 1.51 (Debian 12) reads the tone numbers of its `cmn` voice aloud in English ("ni three hao
 # three", espeak-ng#1028); its `cmn-latn-pinyin` voice says the same characters in Mandarin.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from kiosk.health import Component, Health
-from kiosk.settings import LoadedConfig
+from kiosk.core.health import Component, Health
+from kiosk.core.settings import LoadedConfig
 
 
 class SilentSpeech:

@@ -18,14 +18,14 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from backend.client import HttpBackend
-from backend.keys import KioskCredential
-from backend.local import LocalServer
+from backend.contract import crypto
+from backend.contract.keys import KioskCredential
 from backend.server.admin import enroll, new_staff_token
 from backend.server.db import normalize_url
 from backend.server.state import ServerSettings, ServerState, build_state
-from kiosk import crypto
-from kiosk.catalog import Catalog, Item
+from kiosk.composition.embedded_backend import LocalServer
+from kiosk.core.catalog import Catalog, Item
+from kiosk.remote.client import HttpBackend
 from tests.backend.samples import KIOSK_ID, ROOT_DIR, application, make_catalog, make_client, person
 
 __all__ = ["KIOSK_ID", "ROOT_DIR", "application", "make_catalog", "make_client", "person"]

@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from backend.keys import KioskCredential
-from backend.transport import Backoff
+from backend.contract.keys import KioskCredential
+from kiosk.remote.transport import Backoff
 from tests.backend.samples import application, make_catalog, make_client
 
 

@@ -7,15 +7,15 @@ import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from backend.catalog_sync import CatalogStore
-from backend.client import HttpBackend
-from backend.keys import KioskCredential
-from backend.transport import Backoff, Transport
-from kiosk import crypto
-from kiosk.catalog import Catalog, Item, Source, default_catalog_dir
-from kiosk.identity import CardType, Identity, Sex, check_char
-from kiosk.outbox import Outbox
-from kiosk.records import Application
+from backend.contract import crypto
+from backend.contract.keys import KioskCredential
+from kiosk.core.catalog import Catalog, Item, Source, default_catalog_dir
+from kiosk.core.identity import CardType, Identity, Sex, check_char
+from kiosk.core.records import Application
+from kiosk.remote.catalog_sync import CatalogStore
+from kiosk.remote.client import HttpBackend
+from kiosk.remote.outbox import Outbox
+from kiosk.remote.transport import Backoff, Transport
 
 KIOSK_ID = "JL-TEST-001"
 ROOT_DIR = Path(__file__).resolve().parent.parent.parent

@@ -11,15 +11,15 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from backend.catalog_sync import CatalogRefused, CatalogStore
-from backend.client import HttpBackend
 from backend.server.models import Application as ApplicationRow
 from backend.server.models import IdempotentResponse
 from backend.server.state import CHINA
-from backend.transport import TransportError, encode
-from kiosk.catalog import Item
-from kiosk.health import Reason, Status
-from kiosk.records import ApplicationStatus, Booking, ProgressQuery
+from kiosk.core.catalog import Item
+from kiosk.core.health import Reason, Status
+from kiosk.core.records import ApplicationStatus, Booking, ProgressQuery
+from kiosk.remote.catalog_sync import CatalogRefused, CatalogStore
+from kiosk.remote.client import HttpBackend
+from kiosk.remote.transport import TransportError, encode
 from tests.backend.conftest import Served, application, person
 
 
@@ -50,7 +50,7 @@ def test_submit_returns_the_server_number_and_a_replay_creates_nothing(
 
 
 def _wire(app: object) -> dict[str, object]:
-    from backend.client import application_json
+    from kiosk.remote.client import application_json
 
     return application_json(app)  # type: ignore[arg-type]
 
@@ -183,7 +183,7 @@ def test_booking_checks_item_parties_and_slot(client: HttpBackend) -> None:
 
 
 def test_heartbeat_reaches_the_staff_view(served: Served, client: HttpBackend) -> None:
-    from kiosk.health import Component, Health
+    from kiosk.core.health import Component, Health
 
     version = client.heartbeat("ready", [Health.ok(Component.READER), Health.problem(Component.PRINTER,
                                                                                         Reason.PAPER_NEAR_END)])

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import MetaData, select
 
-from backend.client import HttpBackend
 from backend.server.state import CHINA
-from kiosk.catalog import Item
-from kiosk.records import Booking
+from kiosk.core.catalog import Item
+from kiosk.core.records import Booking
+from kiosk.remote.client import HttpBackend
 from tests.backend.conftest import Served, application, make_client, person
 
 

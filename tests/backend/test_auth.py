@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from backend import protocol as p
-from backend.keys import KioskCredential
+from backend.contract import crypto
+from backend.contract import protocol as p
+from backend.contract.keys import KioskCredential
 from backend.server.admin import enroll, revoke
-from kiosk import crypto
-from kiosk.catalog import Catalog
+from kiosk.core.catalog import Catalog
 from tests.backend.conftest import Served, serve
 
 PATH = "/v1/progress-queries"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from backend.catalog_sync import CatalogStore
-from backend.client import HttpBackend
 from backend.server.state import sign_catalog
-from kiosk.catalog import Catalog
+from kiosk.core.catalog import Catalog
+from kiosk.remote.catalog_sync import CatalogStore
+from kiosk.remote.client import HttpBackend
 from tests.backend.conftest import Served, make_client
 from tests.backend.samples import renamed
 
@@ -134,7 +134,7 @@ def test_heartbeats_keep_their_interval_however_often_the_sender_wakes(
 
 def test_a_running_kiosk_uses_the_catalog_its_backend_signed(kiosk_config: Path) -> None:
     """The composition wires it: the local backend's client hands the signed catalog to the session machine."""
-    from kiosk.headless import build_kiosk
+    from kiosk.composition.root import build_kiosk
     from tests.conftest import CONFIG_DIR
 
     kiosk = build_kiosk(kiosk_config, CONFIG_DIR / "catalog")

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 import requests
 
-from backend.cli_server import main as backend_main
-from backend.client import build, load_credential
-from backend.keys import KioskCredential
+from backend.contract.keys import KioskCredential
 from backend.server.admin import enroll
-from kiosk.catalog import Item
-from kiosk.cli import main as kiosk_main
-from kiosk.settings import load_config
+from backend.server.cli import main as backend_main
+from kiosk.cli.main import main as kiosk_main
+from kiosk.core.catalog import Item
+from kiosk.core.settings import load_config
+from kiosk.remote.client import build, load_credential
 from tests.backend.conftest import ROOT_DIR, Served, application
 from tests.backend.test_offline import free_port
 
@@ -37,7 +37,7 @@ def test_enroll_writes_an_owner_only_key_file(tmp_path: Path, capsys: pytest.Cap
 
 def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
     for args in (["enroll", "lower-case"], ["enroll", "JL-1", "--division-code", "22"]):
-        result = subprocess.run([sys.executable, "-m", "backend.cli_server", *args, "--home", str(tmp_path)],
+        result = subprocess.run([sys.executable, "-m", "backend.server.cli", *args, "--home", str(tmp_path)],
                                 capture_output=True, text=True, cwd=ROOT_DIR, timeout=60)
         assert result.returncode == 2
         assert "Traceback" not in result.stderr and result.stderr.strip().splitlines()[-1]
@@ -45,7 +45,7 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
 
 def test_serve_starts_a_working_server(tmp_path: Path) -> None:
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "backend.cli_server", "serve", "--home", str(tmp_path),
+    server = subprocess.Popen([sys.executable, "-m", "backend.server.cli", "serve", "--home", str(tmp_path),
                                "--port", str(port), "--quiet"], cwd=ROOT_DIR, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30

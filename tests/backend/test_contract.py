@@ -9,8 +9,8 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from backend.cli_server import openapi_text
 from backend.server import db
+from backend.server.cli import openapi_text
 from backend.server.models import Base
 
 COMMITTED = Path(__file__).resolve().parent.parent.parent / "backend" / "openapi.json"

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from backend.server.admin import enroll
 from backend.server.models import Application as ApplicationRow
-from kiosk.catalog import Catalog
+from kiosk.core.catalog import Catalog
 from tests.backend.conftest import ROOT_DIR, application, make_catalog, serve
 
 KILLS = 30

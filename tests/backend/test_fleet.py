@@ -11,11 +11,11 @@ import pytest
 import requests
 from sqlalchemy import update
 
-from backend.cli_server import main as backend_main
 from backend.server import db
 from backend.server.api_staff import kiosk_list
+from backend.server.cli import main as backend_main
 from backend.server.models import Kiosk
-from kiosk.health import Component, Health, Reason
+from kiosk.core.health import Component, Health, Reason
 from tests.backend.conftest import KIOSK_ID, Served, make_client
 
 
@@ -68,7 +68,7 @@ def test_kiosks_command_flags_problems_and_silent_kiosks(served: Served, tmp_pat
 
 def test_a_running_kiosk_sends_its_lifecycle_and_devices(kiosk_config: Path) -> None:
     """The composition itself wires the heartbeat: the kiosk's own state, through the local backend."""
-    from kiosk.headless import build_kiosk
+    from kiosk.composition.root import build_kiosk
     from tests.conftest import CONFIG_DIR
 
     kiosk = build_kiosk(kiosk_config, CONFIG_DIR / "catalog")

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from backend.client import QUICK_HEALTH_S, HttpBackend
-from kiosk.health import Reason, Status
+from kiosk.core.health import Reason, Status
+from kiosk.remote.client import QUICK_HEALTH_S, HttpBackend
 from tests.backend.conftest import Served, make_client
 from tests.backend.slow_link import SlowLink
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from backend.server.admin import enroll
 from backend.server.models import Application as ApplicationRow
-from backend.transport import Backoff
-from kiosk.catalog import Catalog, Item
-from kiosk.records import ApplicationStatus, ProgressQuery
+from kiosk.core.catalog import Catalog, Item
+from kiosk.core.records import ApplicationStatus, ProgressQuery
+from kiosk.remote.transport import Backoff
 from tests.backend.conftest import application, make_client, serve
 
 

@@ -14,8 +14,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
-from backend import protocol as p
-from backend.keys import KioskCredential
+from backend.contract import protocol as p
+from backend.contract.keys import KioskCredential
 from backend.server.admin import enroll, new_staff_token
 from tests.backend.conftest import make_catalog, serve
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import threading
 
-from backend.client import HttpBackend
+from kiosk.remote.client import HttpBackend
 from tests.backend.conftest import Served
 
 

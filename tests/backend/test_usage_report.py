@@ -11,14 +11,14 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from backend.cli_server import main as backend_main
-from backend.client import HttpBackend
+from backend.server.cli import main as backend_main
 from backend.server.reports import month_bounds, usage_report
 from backend.server.state import CHINA
-from kiosk.catalog import Item
-from kiosk.cli import main as kiosk_main
-from kiosk.usage import UsageLog
-from kiosk.value import replace
+from kiosk.cli.main import main as kiosk_main
+from kiosk.core.catalog import Item
+from kiosk.core.value import replace
+from kiosk.remote.client import HttpBackend
+from kiosk.shell.usage import UsageLog
 from tests.backend.conftest import Served, application, person
 
 MONTH = datetime.now(CHINA).strftime("%Y-%m")
@@ -54,7 +54,7 @@ def test_daily_totals_replace_earlier_ones_so_a_resend_counts_once(served: Serve
 
 
 def test_usage_reports_are_checked(served: Served, client: HttpBackend) -> None:
-    from backend.transport import TransportError
+    from kiosk.remote.transport import TransportError
 
     future = (datetime.now(CHINA).date() + timedelta(days=3)).isoformat()
     twice = {"item_id": "orphan-support", "kind": "query", "count": 1}
@@ -72,7 +72,7 @@ def test_report_counts_applications_bookings_and_kiosk_counts_per_item(served: S
     for n in range(3):
         assert client.submit(application(apply_item, n)).application_number
     slots = client.appointment_slots("marriage-registration", datetime.now(CHINA).date() + timedelta(days=1), 14)
-    from kiosk.records import Booking
+    from kiosk.core.records import Booking
 
     client.book(Booking("usage-b1:book", "marriage-registration", slots[0].slot_id, (person(1), person(2)),
                         "13912345678"))

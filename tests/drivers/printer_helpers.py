@@ -9,11 +9,11 @@ import zxingcpp
 from PIL import Image, ImageOps
 
 from devices.printers.preview import Document, Raster
-from kiosk.catalog import Catalog
-from kiosk.session.commands import SlipRequest
-from kiosk.settings import KioskSettings, PrinterProfile
-from kiosk.slip_layouts import SlipComposer
-from kiosk.slips import Slip, SlipKind
+from kiosk.core.catalog import Catalog
+from kiosk.core.session.commands import SlipRequest
+from kiosk.core.settings import KioskSettings, PrinterProfile
+from kiosk.core.slip_layouts import SlipComposer
+from kiosk.core.slips import Slip, SlipKind
 
 FIXED = datetime(2024, 5, 20, 10, 32)
 NUMBER = "JL2201022024052000123"

@@ -13,9 +13,9 @@ from devices.printers import escpos_commands as cmd
 from devices.printers.escpos_encoder import SlipEncoder, render_line, width_dots, wrap
 from devices.printers.preview import decode
 from devices.printers.slip_data import SAMPLES, build_slip
-from kiosk.catalog import Catalog
-from kiosk.settings import KioskSettings
-from kiosk.slips import Align, Cut, Qr, Rule, Slip, SlipKind, Text
+from kiosk.core.catalog import Catalog
+from kiosk.core.settings import KioskSettings
+from kiosk.core.slips import Align, Cut, Qr, Rule, Slip, SlipKind, Text
 from tests.drivers.printer_helpers import NUMBER, flat, profile, qr_payloads, receipt
 
 HEAD = cmd.INIT + cmd.DEFAULT_LINE_SPACING

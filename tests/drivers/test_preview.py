@@ -10,7 +10,7 @@ from devices.printers import escpos_commands as cmd
 from devices.printers.escpos_commands import tokenize
 from devices.printers.escpos_encoder import SlipEncoder
 from devices.printers.preview import MARGIN, decode, preview_png, render
-from kiosk.slips import Align, Cut, Slip, SlipKind, Text
+from kiosk.core.slips import Align, Cut, Slip, SlipKind, Text
 from tests.drivers.printer_helpers import profile
 
 GB = "吉林省民政厅".encode("gb18030")

@@ -11,10 +11,10 @@ from PIL import Image
 from devices.printers.emulator import PrinterEmulator
 from devices.printers.preview import decode
 from devices.printers.simulated import from_config as simulated_printer
-from kiosk.catalog import Catalog
-from kiosk.cli import main
-from kiosk.settings import load_config
-from kiosk.slips import SlipKind
+from kiosk.cli.main import main
+from kiosk.core.catalog import Catalog
+from kiosk.core.settings import load_config
+from kiosk.core.slips import SlipKind
 from tests.drivers.printer_helpers import flat, qr_payloads, receipt
 
 

@@ -17,11 +17,11 @@ from devices.printers.emulator import EmulatedPrinter, PrinterEmulator, PtyPrint
 from devices.printers.escpos_encoder import SlipEncoder
 from devices.printers.escpos_printer import EscposPrinter
 from devices.printers.preview import decode
-from kiosk.catalog import Catalog
-from kiosk.health import DeviceError, Reason, Status
-from kiosk.print_journal import PrintJournal
-from kiosk.settings import KioskSettings
-from kiosk.slips import Slip
+from kiosk.core.catalog import Catalog
+from kiosk.core.health import DeviceError, Reason, Status
+from kiosk.core.settings import KioskSettings
+from kiosk.core.slips import Slip
+from kiosk.shell.print_journal import PrintJournal
 from tests.drivers.printer_helpers import NUMBER, profile, qr_payloads, receipt
 
 TIMEOUT = 0.3

@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from devices.printers.emulator import PrinterEmulator
-from kiosk.headless import build_kiosk
-from kiosk.health import Component, Reason, Status
-from kiosk.health_monitor import HealthMonitor
-from kiosk.session import Lifecycle
-from kiosk.session import events as ev
-from kiosk.session.states import TaskStatus
+from kiosk.composition.root import build_kiosk
+from kiosk.core.health import Component, Reason, Status
+from kiosk.core.session import Lifecycle
+from kiosk.core.session import events as ev
+from kiosk.core.session.states import TaskStatus
+from kiosk.shell.health_monitor import HealthMonitor
 from tests.conftest import CONFIG_DIR
 
 

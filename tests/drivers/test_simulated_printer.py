@@ -10,11 +10,11 @@ from PIL import Image
 from devices.printers.escpos_encoder import SlipEncoder
 from devices.printers.preview import decode
 from devices.printers.simulated import FAULT_FILE, SimulatedPrinter
-from kiosk.catalog import Catalog
-from kiosk.health import DeviceError, Reason, Status
-from kiosk.print_journal import PrintJournal
-from kiosk.settings import KioskSettings
-from kiosk.slips import Slip
+from kiosk.core.catalog import Catalog
+from kiosk.core.health import DeviceError, Reason, Status
+from kiosk.core.settings import KioskSettings
+from kiosk.core.slips import Slip
+from kiosk.shell.print_journal import PrintJournal
 from tests.drivers.printer_helpers import NUMBER, profile, qr_payloads, receipt
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from devices.speech.espeak import VOICES, synthesize
-from kiosk.health import Reason
-from kiosk.session.states import Phase
+from kiosk.core.health import Reason
+from kiosk.core.session.states import Phase
 from screens import i18n
 from screens.i18n_keys import SPOKEN
 

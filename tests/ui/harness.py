@@ -79,7 +79,7 @@ class Harness:
 
     def report_health(self) -> None:
         """What the health poller would post: the devices' state now, through the app's one hop."""
-        from kiosk.session import events as ev
+        from kiosk.core.session import events as ev
 
         for port in (self.reader, self.printer, self.backend):
             self.app.post(ev.HealthReported(port.health()))
@@ -87,7 +87,7 @@ class Harness:
 
     def reset(self, test_name: str) -> None:
         """Back to an idle kiosk on the home screen with healthy devices, between tests."""
-        from kiosk.session import events as ev
+        from kiosk.core.session import events as ev
 
         self.test_name, self.count = test_name, 0
         for overlay in list(self.app.overlays):
@@ -192,7 +192,7 @@ class Harness:
     def forbidden_wraps(self) -> list[str]:
         """A line that begins with closing punctuation ("。", "）") or a line that ends with opening punctuation,
         as drawn: Chinese text layout forbids both."""
-        from kiosk.linebreak import breaks_to_move
+        from kiosk.core.linebreak import breaks_to_move
         from screens.text_breaks import drawn_lines, plain_of_markup
 
         problems = []
@@ -204,7 +204,7 @@ class Harness:
         return problems
 
     def small_elder_texts(self) -> list[str]:
-        from kiosk.settings import ScreenProfile
+        from kiosk.core.settings import ScreenProfile
         from screens.theme import MIN_ELDER_TEXT_PT, pixels_per_inch, points
 
         if not self.app.elder:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.session.states import TaskStatus
+from kiosk.core.session.states import TaskStatus
 from screens import i18n
 from tests.ui.harness import Harness
 from tests.ui.test_journeys import ZHANG, open_item

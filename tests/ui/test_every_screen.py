@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from kiosk.health import DeviceError, Reason
-from kiosk.session.states import IdentifyStatus, TaskStatus
+from kiosk.core.health import DeviceError, Reason
+from kiosk.core.session.states import IdentifyStatus, TaskStatus
 from tests.ui.harness import PORTRAIT, Harness
 from tests.ui.test_journeys import ZHANG, fill_disability_form, open_item
 

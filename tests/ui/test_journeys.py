@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.health import Reason
-from kiosk.records import Application
-from kiosk.session.states import IdentifyStatus, TaskStatus
+from kiosk.core.health import Reason
+from kiosk.core.records import Application
+from kiosk.core.session.states import IdentifyStatus, TaskStatus
 from screens.demo_walkthrough import child_id_number
 from tests.ui.harness import Harness
 
@@ -103,7 +103,7 @@ def test_apply_journey_from_home_to_done(kiosk: Harness) -> None:
 
 
 def test_progress_query_by_number_and_by_card(kiosk: Harness) -> None:
-    from kiosk.identity import manual_identity
+    from kiosk.core.identity import manual_identity
 
     p = kiosk.pilot
     result = kiosk.backend.submit(Application("progress-test", "JL-X", "JL-220102-001", "orphan-support",
@@ -264,7 +264,7 @@ def test_idle_warning_then_timeout_wipes_everything(kiosk: Harness) -> None:
     assert [s for s in secrets if any(s in text for text in shown)] == []
     from kivy.app import App
 
-    from kiosk.headless import Kiosk
+    from kiosk.composition.root import Kiosk
     from tests.ui.harness import reachable_strings
     from tests.unit.reachable import leaked
 

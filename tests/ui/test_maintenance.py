@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from kiosk.health import Reason
-from kiosk.maintenance import LOCKOUT_S, hash_pin
-from kiosk.maintenance_desk import card_hash
-from kiosk.session import events as ev
-from kiosk.session.commands import SlipRequest
-from kiosk.session.states import IdentifyStatus, Lifecycle, TaskStatus
-from kiosk.slips import SlipKind
+from kiosk.core.health import Reason
+from kiosk.core.session import events as ev
+from kiosk.core.session.commands import SlipRequest
+from kiosk.core.session.states import IdentifyStatus, Lifecycle, TaskStatus
+from kiosk.core.slips import SlipKind
+from kiosk.shell.maintenance import LOCKOUT_S, hash_pin
+from kiosk.shell.maintenance_desk import card_hash
 from tests.ui.harness import Harness
 from tests.ui.test_journeys import ZHANG, open_item, reach_form
 
@@ -360,7 +360,7 @@ def test_reader_unplugged_and_plugged_back_during_a_session(staff: Harness) -> N
 
 
 def test_tiles_say_why_an_item_cannot_be_served(staff: Harness) -> None:
-    from kiosk.health import Component, Health
+    from kiosk.core.health import Component, Health
 
     p = staff.pilot
     staff.app.post(ev.HealthReported(Health.problem(Component.BACKEND, Reason.BACKEND_UNREACHABLE)))

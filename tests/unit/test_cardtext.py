@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.readers.test_identities import TEST_IDENTITIES
-from kiosk.cardtext import (
+from kiosk.core.cardtext import (
     LAYOUTS,
     NATIONS,
     ParseError,
@@ -21,7 +21,7 @@ from kiosk.cardtext import (
     parse_text_block,
     wipe,
 )
-from kiosk.identity import LONG_TERM, CardType, Sex
+from kiosk.core.identity import LONG_TERM, CardType, Sex
 
 
 def field(text: str, size: int) -> bytes:

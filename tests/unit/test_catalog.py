@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalog import Catalog, language_gaps, load_catalog
-from kiosk.cli import main as kiosk_main
-from kiosk.problems import ConfigError
+from kiosk.cli.main import main as kiosk_main
+from kiosk.core.catalog import Catalog, language_gaps, load_catalog
+from kiosk.core.problems import ConfigError
 from tests.conftest import CONFIG_DIR
 
 LEAD = {"orphan-support", "de-facto-unsupported-child", "disability-subsidies", "marriage-registration",

@@ -3,8 +3,8 @@ when a citizen is in one, never an older one."""
 
 from __future__ import annotations
 
-from kiosk.session import events as ev
-from kiosk.session.model import Rules
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import Rules
 from tests.backend.samples import renamed
 from tests.unit.session_helpers import APPLY_ITEM, at_guide, at_home, run
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main as kiosk_main
+from kiosk.cli.main import main as kiosk_main
 
 
 def test_headless_demo_goes_end_to_end(kiosk_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

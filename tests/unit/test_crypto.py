@@ -1,4 +1,4 @@
-"""kiosk.crypto: standard vectors, sealing, MACs, signatures and key files in both profiles."""
+"""backend.contract.crypto: standard vectors, sealing, MACs, signatures and key files in both profiles."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from kiosk import crypto
+from backend.contract import crypto
 
 PROFILES = list(crypto.PROFILES)
 

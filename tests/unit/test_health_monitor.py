@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 
 from devices.readers.simulated import SimulatedCardReader
-from kiosk.headless import Kiosk
-from kiosk.health import Component, Health, Reason, Status
-from kiosk.health_monitor import HealthMonitor, checked, disk_health
-from kiosk.session import Lifecycle
-from kiosk.session import events as ev
+from kiosk.composition.root import Kiosk
+from kiosk.core.health import Component, Health, Reason, Status
+from kiosk.core.session import Lifecycle
+from kiosk.core.session import events as ev
+from kiosk.shell.health_monitor import HealthMonitor, checked, disk_health
 
 
 def monitor_for(kiosk: Kiosk) -> HealthMonitor:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalog import Catalog, load_catalog
+from kiosk.core.catalog import Catalog, load_catalog
 from screens import i18n
 from screens.i18n_keys import family_keys, literal_keys, used_literal_keys
 

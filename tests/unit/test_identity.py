@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.identity import (
+from kiosk.core.identity import (
     LONG_TERM,
     IdProblem,
     Sex,

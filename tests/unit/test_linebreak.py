@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.linebreak import bad_break, breaks_to_move, wrap_starts
+from kiosk.core.linebreak import bad_break, breaks_to_move, wrap_starts
 from screens.text_breaks import plain_of_markup, rebroken
 
 TEXT = "无法在终端办结。请到窗口办理（或预约）。"

@@ -10,8 +10,8 @@ import pytest
 
 from devices.readers.test_identities import TEST_IDENTITIES
 from kiosk import logs
-from kiosk.demo import run_walkthrough
-from kiosk.headless import Kiosk
+from kiosk.composition.demo import run_walkthrough
+from kiosk.composition.root import Kiosk
 
 ZHANG = TEST_IDENTITIES["resident-zhang"]
 SECRETS = [ZHANG.id_number, ZHANG.name, ZHANG.address, "13912345678", ZHANG.id_number[-6:]]

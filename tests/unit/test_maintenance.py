@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main as kiosk_main
-from kiosk.maintenance import LOCKOUT_S, AuditLog, PinFormatError, PinGate, hash_pin, staff_actor, verify_pin
-from kiosk.settings import KioskSettings
-from kiosk.watchdog import notify, watchdog_interval_s
+from kiosk.cli.main import main as kiosk_main
+from kiosk.core.settings import KioskSettings
+from kiosk.shell.maintenance import LOCKOUT_S, AuditLog, PinFormatError, PinGate, hash_pin, staff_actor, verify_pin
+from kiosk.shell.watchdog import notify, watchdog_interval_s
 
 
 @pytest.fixture(scope="module")

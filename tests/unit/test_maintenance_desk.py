@@ -10,19 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main as kiosk_main
-from kiosk.headless import Kiosk
-from kiosk.health import Component, Health, Reason
-from kiosk.health_monitor import HealthMonitor
-from kiosk.log_export import ExportError, export_logs, redact_line
-from kiosk.maintenance import hash_pin
-from kiosk.maintenance_desk import MaintenanceDesk, card_hash
-from kiosk.problems import ConfigError
-from kiosk.session import Lifecycle
-from kiosk.session import events as ev
-from kiosk.settings import KioskSettings, ReaderProfile, load_config
-from kiosk.slips import Slip, Text
-from kiosk.system_actions import SystemActions
+from kiosk.cli.main import main as kiosk_main
+from kiosk.composition.root import Kiosk
+from kiosk.core.health import Component, Health, Reason
+from kiosk.core.problems import ConfigError
+from kiosk.core.session import Lifecycle
+from kiosk.core.session import events as ev
+from kiosk.core.settings import KioskSettings, ReaderProfile, load_config
+from kiosk.core.slips import Slip, Text
+from kiosk.shell.health_monitor import HealthMonitor
+from kiosk.shell.log_export import ExportError, export_logs, redact_line
+from kiosk.shell.maintenance import hash_pin
+from kiosk.shell.maintenance_desk import MaintenanceDesk, card_hash
+from kiosk.shell.system_actions import SystemActions
 
 PIN = "24681357"
 PIN_HASH = hash_pin(PIN)

@@ -1,4 +1,4 @@
-"""kiosk.outbox: durable, idempotent, encrypted, and it forgets content once delivered."""
+"""kiosk.remote.outbox: durable, idempotent, encrypted, and it forgets content once delivered."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import crypto
-from kiosk.outbox import EntryState, Outbox
+from backend.contract import crypto
+from kiosk.remote.outbox import EntryState, Outbox
 
 ID_NUMBER = "220102199003071234"
 PAYLOAD = f'{{"name": "张三丰", "id_number": "{ID_NUMBER}"}}'.encode()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.health import DeviceError, Reason
-from kiosk.print_journal import JOURNAL_FILE, PrintJournal
-from kiosk.slips import Cut, Slip, SlipKind, SlipOrigin, Text
+from kiosk.core.health import DeviceError, Reason
+from kiosk.core.slips import Cut, Slip, SlipKind, SlipOrigin, Text
+from kiosk.shell.print_journal import JOURNAL_FILE, PrintJournal
 
 RECEIPT = Slip(SlipKind.RECEIPT, (Text("x"), Cut()), SlipOrigin("disability-subsidies", "ko", "JL-1", "LOCAL-1"))
 GUIDE = Slip(SlipKind.GUIDE, (Text("x"),))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from kiosk.headless import build_kiosk
-from kiosk.session import events as ev
+from kiosk.composition.root import build_kiosk
+from kiosk.core.session import events as ev
 from screens import i18n
 from tests.conftest import CONFIG_DIR
 

@@ -22,7 +22,7 @@ from devices.readers.sam_frame import (
     status_name,
     text_block_from_bytes,
 )
-from kiosk.health import Reason
+from kiosk.core.health import Reason
 
 
 @pytest.mark.parametrize(("command", "wire"), [

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from kiosk.health import Component, Health, Reason
-from kiosk.identity import CardType
-from kiosk.records import ProgressRecord
-from kiosk.session import TRANSITIONS, IdentifyStatus, Lifecycle, Phase, TaskStatus, initial_state
-from kiosk.session import events as ev
-from kiosk.session.commands import (
+from kiosk.core.health import Component, Health, Reason
+from kiosk.core.identity import CardType
+from kiosk.core.records import ProgressRecord
+from kiosk.core.session import TRANSITIONS, IdentifyStatus, Lifecycle, Phase, TaskStatus, initial_state
+from kiosk.core.session import events as ev
+from kiosk.core.session.commands import (
     ArmIdleTimer,
     Book,
     CallStaff,
@@ -22,9 +22,9 @@ from kiosk.session.commands import (
     Submit,
     WatchCardRemoval,
 )
-from kiosk.session.model import Rules
-from kiosk.slips import SlipKind
-from kiosk.value import replace
+from kiosk.core.session.model import Rules
+from kiosk.core.slips import SlipKind
+from kiosk.core.value import replace
 from tests.unit import session_helpers as h
 from tests.unit.session_helpers import (
     APPLY_ITEM,

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from kiosk.session import KioskState
-from kiosk.session import events as ev
-from kiosk.session.model import Rules
+from kiosk.core.session import KioskState
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import Rules
 from tests.unit import session_helpers as h
 from tests.unit.reachable import leaked
 from tests.unit.session_helpers import KIM, SID, ZHANG, run

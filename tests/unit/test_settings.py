@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main as kiosk_main
-from kiosk.problems import ConfigError
-from kiosk.settings import load_config, load_profile
+from kiosk.cli.main import main as kiosk_main
+from kiosk.core.problems import ConfigError
+from kiosk.core.settings import load_config, load_profile
 from tests.conftest import CONFIG_DIR
 
 

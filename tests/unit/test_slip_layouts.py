@@ -6,12 +6,12 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.catalog import Catalog
-from kiosk.health import Component, Health, Reason
-from kiosk.session.commands import SlipRequest
-from kiosk.settings import KioskSettings, load_config
-from kiosk.slip_layouts import SlipComposer, printer_test_slip, progress_url, readiness_slip, time_limit_text
-from kiosk.slips import Cut, Qr, Slip, SlipKind, SlipOrigin, Text
+from kiosk.core.catalog import Catalog
+from kiosk.core.health import Component, Health, Reason
+from kiosk.core.session.commands import SlipRequest
+from kiosk.core.settings import KioskSettings, load_config
+from kiosk.core.slip_layouts import SlipComposer, printer_test_slip, progress_url, readiness_slip, time_limit_text
+from kiosk.core.slips import Cut, Qr, Slip, SlipKind, SlipOrigin, Text
 from tests.conftest import CONFIG_DIR
 
 WHEN = datetime(2024, 5, 20, 10, 32)

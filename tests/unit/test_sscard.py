@@ -20,7 +20,7 @@ from devices.readers.sscard import (
     select_file,
     split_status,
 )
-from kiosk.identity import CardType, Sex
+from kiosk.core.identity import CardType, Sex
 
 
 def records(**overrides: bytes | None) -> HolderRecords:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.settings import ScreenProfile
+from kiosk.core.settings import ScreenProfile
 from screens import theme
 from screens.theme import ELDER_PALETTE, NORMAL_PALETTE, TEXT_ON_BACKGROUND, contrast_ratio, rgb
 

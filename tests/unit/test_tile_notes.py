@@ -3,10 +3,10 @@ for appointments; a category counts its paused items."""
 
 from __future__ import annotations
 
-from kiosk.catalog import Catalog
-from kiosk.health import Component, Health, Reason
-from kiosk.session.model import KioskState, Rules
-from kiosk.value import replace
+from kiosk.core.catalog import Catalog
+from kiosk.core.health import Component, Health, Reason
+from kiosk.core.session.model import KioskState, Rules
+from kiosk.core.value import replace
 from screens.availability_text import category_note, item_note
 
 BACKEND_DOWN = Health.problem(Component.BACKEND, Reason.BACKEND_UNREACHABLE)

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from kiosk.cli import main as kiosk_main
-from kiosk.headless import Kiosk
-from kiosk.identity import manual_identity
-from kiosk.records import Application
-from kiosk.session import events as ev
-from kiosk.session.states import Phase, TaskStatus
-from kiosk.usage import UsageLog
+from kiosk.cli.main import main as kiosk_main
+from kiosk.composition.root import Kiosk
+from kiosk.core.identity import manual_identity
+from kiosk.core.records import Application
+from kiosk.core.session import events as ev
+from kiosk.core.session.states import Phase, TaskStatus
+from kiosk.shell.usage import UsageLog
 
 GUIDE_ITEM = "elderly-care-cooperation"
 

@@ -10,13 +10,13 @@ import msgspec
 import pytest
 
 from devices.readers.test_identities import TEST_IDENTITIES
-from kiosk import records
-from kiosk.identity import Identity
-from kiosk.records import Application, Booking, ProgressQuery
-from kiosk.session import commands as cmd
-from kiosk.session import events as ev
-from kiosk.session import model
-from kiosk.value import Value, replace
+from kiosk.core import records
+from kiosk.core.identity import Identity
+from kiosk.core.records import Application, Booking, ProgressQuery
+from kiosk.core.session import commands as cmd
+from kiosk.core.session import events as ev
+from kiosk.core.session import model
+from kiosk.core.value import Value, replace
 
 ZHANG = TEST_IDENTITIES["resident-zhang"]
 PERSONAL = (ZHANG.name, ZHANG.id_number, "13912345678", "长春市朝阳区")

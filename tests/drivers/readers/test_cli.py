@@ -10,8 +10,8 @@ import pytest
 
 from devices.readers.sam_frame import Status, encode_card_record, encode_reply
 from devices.readers.test_identities import TEST_IDENTITIES
-from kiosk.cardtext import build_text_block
-from kiosk.cli import main as kiosk
+from kiosk.cli.main import main as kiosk
+from kiosk.core.cardtext import build_text_block
 from tests.support.pcsc_stack import PcscStack
 from tests.support.sam_simulator import FAKE_PHOTO, SamSimulator
 

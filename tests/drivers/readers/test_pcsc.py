@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from devices.readers.pcsc import PcscReader, ReaderEvent, ReaderWatch
-from kiosk.health import DeviceError, Reason, Status
-from kiosk.identity import CardType, Sex
+from kiosk.core.health import DeviceError, Reason, Status
+from kiosk.core.identity import CardType, Sex
 from tests.support.pcsc_stack import PcscStack
 from tests.support.vpcd_cards import (
     GarbledCard,

@@ -15,8 +15,8 @@ from devices.readers.sam_serial import SamSerialReader
 from devices.readers.simulated import SimulatedCardReader
 from devices.readers.test_identities import TEST_IDENTITIES
 from devices.readers.vendor_sdk import VendorSdkReader
-from kiosk.cardtext import build_text_block
-from kiosk.health import DeviceError
+from kiosk.core.cardtext import build_text_block
+from kiosk.core.health import DeviceError
 from kiosk.logs import JsonLineFormatter
 from tests.support.pcsc_stack import PcscStack
 from tests.support.sam_simulator import SamSimulator

@@ -12,11 +12,11 @@ import pytest
 from devices.readers.sam_frame import Command, Status
 from devices.readers.sam_serial import SamSerialReader
 from devices.readers.test_identities import TEST_IDENTITIES
-from kiosk.cardtext import build_text_block
-from kiosk.health import DeviceError, Reason
-from kiosk.health import Status as HealthStatus
-from kiosk.identity import CardType, Identity
-from kiosk.value import replace
+from kiosk.core.cardtext import build_text_block
+from kiosk.core.health import DeviceError, Reason
+from kiosk.core.health import Status as HealthStatus
+from kiosk.core.identity import CardType, Identity
+from kiosk.core.value import replace
 from tests.support.sam_simulator import FAKE_PHOTO, SamSimulator
 
 

@@ -9,11 +9,11 @@ import pytest
 
 from devices.readers.simulated import SimulatedCardReader, from_config
 from devices.readers.test_identities import TEST_IDENTITIES
-from kiosk.cardtext import build_text_block
-from kiosk.health import DeviceError, Reason, Status
-from kiosk.identity import CardType, is_valid_id_number
-from kiosk.ports import CardReader
-from kiosk.settings import load_config
+from kiosk.core.cardtext import build_text_block
+from kiosk.core.health import DeviceError, Reason, Status
+from kiosk.core.identity import CardType, is_valid_id_number
+from kiosk.core.ports import CardReader
+from kiosk.core.settings import load_config
 
 
 def reason_of_read(reader: SimulatedCardReader, timeout_s: float = 0.1) -> Reason:

@@ -12,11 +12,11 @@ import pytest
 
 from devices.readers.test_identities import TEST_IDENTITIES
 from devices.readers.vendor_sdk import VendorSdkReader, from_config
-from kiosk.cardtext import build_text_block
-from kiosk.health import DeviceError, Reason, Status
-from kiosk.identity import Identity
-from kiosk.settings import load_config
-from kiosk.value import replace
+from kiosk.core.cardtext import build_text_block
+from kiosk.core.health import DeviceError, Reason, Status
+from kiosk.core.identity import Identity
+from kiosk.core.settings import load_config
+from kiosk.core.value import replace
 
 PHOTO = bytes(range(256)) * 4
 
@@ -156,7 +156,7 @@ def test_from_the_shipped_profile(kiosk_config: Path, library: Path, fake: ctype
 def test_profile_port_must_be_an_sdk_port_number() -> None:
     from pydantic import ValidationError
 
-    from kiosk.settings import ReaderProfile
+    from kiosk.core.settings import ReaderProfile
 
     assert ReaderProfile(driver="vendor_sdk", library="/opt/x.so", port="1001").port == "1001"
     with pytest.raises(ValidationError, match="SDK's port number"):

@@ -1,0 +1,82 @@
+"""What the kiosk and the reference server agree on beyond the OpenAPI document: request signing and error codes.
+
+Every kiosk request carries four headers:
+
+    X-Kiosk-Id         the enrolled kiosk id
+    X-Kiosk-Timestamp  Unix seconds; the server accepts MAX_SKEW_S either way
+    X-Kiosk-Nonce      16 to 64 characters [A-Za-z0-9_-], never reused by a kiosk
+    X-Kiosk-Signature  lowercase hex MAC over `canonical_request(...)` with the kiosk's key:
+                       HMAC-SM3 (national profile) or HMAC-SHA-256 (international)
+
+The MAC covers method, path with query, timestamp, nonce, kiosk id and the digest of the exact body bytes,
+so a changed body, a replayed nonce, an old request or another kiosk's key are all caught.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import secrets
+
+from backend.contract import crypto
+
+API_PREFIX = "/v1"
+HEADER_KIOSK = "X-Kiosk-Id"
+HEADER_TIMESTAMP = "X-Kiosk-Timestamp"
+HEADER_NONCE = "X-Kiosk-Nonce"
+HEADER_SIGNATURE = "X-Kiosk-Signature"
+HEADER_IDEMPOTENCY = "Idempotency-Key"
+HEADER_REPLAYED = "Idempotent-Replayed"
+MAX_SKEW_S = 300
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
+KIOSK_ID_PATTERN = r"^[A-Z0-9][A-Z0-9\-]{2,31}$"
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_.:\-]{8,128}$"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class ProblemCode(enum.StrEnum):
+    """Stable error codes in every problem+json body; the kiosk maps them to screens."""
+
+    AUTH_MISSING = "auth_missing"
+    AUTH_UNKNOWN_KIOSK = "auth_unknown_kiosk"
+    AUTH_BAD_SIGNATURE = "auth_bad_signature"
+    AUTH_STALE_TIMESTAMP = "auth_stale_timestamp"
+    AUTH_REPLAYED_NONCE = "auth_replayed_nonce"
+    AUTH_STAFF = "auth_staff"
+    VALIDATION_FAILED = "validation_failed"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    UNKNOWN_ITEM = "unknown_item"
+    NOT_AN_APPLY_ITEM = "not_an_apply_item"
+    NOT_AN_APPOINTMENT_ITEM = "not_an_appointment_item"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"  # the key was used for another request: never retry
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"  # the same request is still being handled: retry
+    SLOT_NOT_FOUND = "slot_not_found"
+    SLOT_FULL = "slot_full"
+    BOOKING_NOT_FOUND = "booking_not_found"
+    BOOKING_NOT_YOURS = "booking_not_yours"
+    ALREADY_CANCELLED = "already_cancelled"
+    INVALID_TRANSITION = "invalid_transition"
+    REASON_REQUIRED = "reason_required"
+    CATALOG_UNAVAILABLE = "catalog_unavailable"
+    INTERNAL_ERROR = "internal_error"
+
+
+def canonical_request(method: str, path_with_query: str, timestamp: str, nonce: str, kiosk_id: str,
+                      body_digest_hex: str) -> bytes:
+    return "\n".join(("KIOSK-SIG-V1", method.upper(), path_with_query, timestamp, nonce, kiosk_id,
+                      body_digest_hex)).encode()
+
+
+def body_digest(profile: crypto.Profile, body: bytes) -> str:
+    return crypto.digest(profile, body).hex()
+
+
+def sign_headers(profile: crypto.Profile, kiosk_id: str, key: bytes, method: str, path_with_query: str,
+                 body: bytes, now: float) -> dict[str, str]:
+    """The four authentication headers for one request; a fresh nonce every call."""
+    timestamp = str(int(now))
+    nonce = secrets.token_urlsafe(18)
+    message = canonical_request(method, path_with_query, timestamp, nonce, kiosk_id, body_digest(profile, body))
+    return {HEADER_KIOSK: kiosk_id, HEADER_TIMESTAMP: timestamp, HEADER_NONCE: nonce,
+            HEADER_SIGNATURE: crypto.mac(profile, key, message).hex()}

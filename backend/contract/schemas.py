@@ -1,0 +1,323 @@
+"""The request and response bodies of the /v1 API. FastAPI turns these into the OpenAPI document.
+
+Field names follow kiosk.records and kiosk.identity; codes and ranges follow GB/T 39046-2020 where it has
+one (好差评 satisfaction A.8, 评价渠道 表9).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.contract.protocol import IDEMPOTENCY_KEY_PATTERN, KIOSK_ID_PATTERN
+
+ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64, examples=["disability-subsidies"])]
+Number = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-]{4,50}$", examples=["22010220250601000001"])]
+LocalReference = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{3,63}$", examples=["JL-220102-001-3F2A9C10B4"])]
+IdNumber = Annotated[str, Field(pattern=r"^[0-9A-Z]{6,32}$", examples=["220102199003071234"])]
+ShortText = Annotated[str, Field(max_length=64)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ApplicationStatus(enum.StrEnum):
+    RECEIVED = "received"  # 已提交(收件)
+    ACCEPTED = "accepted"  # 已受理
+    FORWARDED = "forwarded"  # 已推送户籍地
+    COMPLETED = "completed"  # 办结
+    REJECTED = "rejected"  # 不予受理 / 不予认定
+
+
+class CardType(enum.StrEnum):
+    RESIDENT = "resident"
+    FOREIGN_PERMANENT = "foreign_permanent"
+    HMT_RESIDENCE = "hmt_residence"
+    SOCIAL_SECURITY = "social_security"
+    MANUAL = "manual"
+
+
+class Identity(Model):
+    """What the card (or the keypad) told about a person. The chip photo is never sent."""
+
+    card_type: CardType
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    id_number: IdNumber
+    sex: Literal["male", "female", "unknown", "unspecified"] = "unknown"
+    birth_date: date | None = None
+    nation_code: Annotated[str, Field(max_length=8)] = ""
+    nation: ShortText = ""
+    address: Annotated[str, Field(max_length=128)] = ""
+    issuing_authority: ShortText = ""
+    valid_from: date | None = None
+    valid_until: Annotated[str, Field(pattern=r"^(\d{4}-\d{2}-\d{2}|长期)$")] | None = None
+    english_name: ShortText = ""
+    nationality: Annotated[str, Field(max_length=8)] = ""
+    pass_number: Annotated[str, Field(max_length=32)] = ""
+    issue_count: Annotated[str, Field(max_length=4)] = ""
+
+
+class FormValue(Model):
+    id: ItemId
+    value: Annotated[str, Field(max_length=256)]
+
+
+class ApplicationIn(Model):
+    local_reference: LocalReference
+    """The kiosk's own reference, printed as 待上传 while the application waits in the kiosk's outbox."""
+    item_id: ItemId
+    applicant: Identity
+    fields: Annotated[list[FormValue], Field(max_length=64)] = []
+    submitted_at: datetime | None = None
+    """When the citizen confirmed at the kiosk (the application may arrive later from the outbox)."""
+
+
+class ApplicationReceipt(Model):
+    application_number: Number
+    """The server's 办件编号."""
+    local_reference: LocalReference
+    status: ApplicationStatus
+    received_at: datetime
+
+
+class BatchEntry(Model):
+    idempotency_key: Annotated[str, Field(pattern=IDEMPOTENCY_KEY_PATTERN)]
+    application: ApplicationIn
+
+
+class BatchIn(Model):
+    applications: Annotated[list[BatchEntry], Field(min_length=1, max_length=100)]
+
+
+class BatchResult(Model):
+    """One entry's answer: the status `POST /applications` would have given, with its receipt or problem."""
+
+    idempotency_key: str
+    status: Annotated[int, Field(ge=200, le=599)]
+    replayed: bool = False
+    receipt: ApplicationReceipt | None = None
+    problem: ProblemDetail | None = None
+
+
+class BatchOut(Model):
+    results: list[BatchResult]
+
+
+class ProgressRecord(Model):
+    application_number: Number
+    local_reference: LocalReference
+    item_id: ItemId
+    status: ApplicationStatus
+    updated_at: datetime
+    note: Annotated[str, Field(max_length=200)] = ""
+    """The reason of a rejection, or what the citizen should do next."""
+
+
+class ProgressQueryIn(Model):
+    """The ID number of the person whose card is on the reader; sent in a body so it never lands in a URL."""
+
+    id_number: IdNumber
+
+
+class ProgressList(Model):
+    records: list[ProgressRecord]
+
+
+class Slot(Model):
+    slot_id: Annotated[str, Field(max_length=96)]
+    office: str
+    day: date
+    start: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+    end: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+    remaining: Annotated[int, Field(ge=0)]
+
+
+class SlotList(Model):
+    slots: list[Slot]
+
+
+class BookingIn(Model):
+    item_id: ItemId
+    slot_id: Annotated[str, Field(min_length=1, max_length=96)]
+    parties: Annotated[list[Identity], Field(min_length=1, max_length=2)]
+    phone: Annotated[str, Field(pattern=r"^[0-9\-]{0,20}$")] = ""
+
+
+class BookingOut(Model):
+    booking_number: Annotated[str, Field(max_length=32)]
+    status: Literal["booked", "cancelled"]
+    slot: Slot
+
+
+class CancellationIn(Model):
+    """The ID number of one of the parties, read from the card on the reader."""
+
+    id_number: IdNumber
+
+
+class DeviceState(Model):
+    component: Annotated[str, Field(pattern=r"^[a-z_]{2,16}$")]
+    status: Literal["ok", "degraded", "unavailable", "unknown"]
+    reason: Annotated[str, Field(pattern=r"^[a-z_]{1,32}$")]
+
+
+class HeartbeatIn(Model):
+    status: Annotated[str, Field(pattern=r"^[a-z_]{2,32}$")]
+    """The kiosk's lifecycle: starting, ready, in_session, out_of_service, maintenance."""
+    devices: Annotated[list[DeviceState], Field(max_length=16)] = []
+    outbox_depth: Annotated[int, Field(ge=0, le=10_000_000)]
+    version: Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class HeartbeatOut(Model):
+    server_time: datetime
+    catalog_version: int | None
+    """The newest catalog version the server publishes; the kiosk downloads it when newer than its own."""
+
+
+class UsageCountIn(Model):
+    item_id: ItemId
+    kind: Literal["query", "guide_print"]
+    """What the kiosk alone sees: progress lookups (per item of the records shown) and guide slips printed."""
+    count: Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class UsageDayIn(Model):
+    day: date
+    """The kiosk's local (Beijing) date."""
+    counts: Annotated[list[UsageCountIn], Field(min_length=1, max_length=200)]
+
+
+class UsageIn(Model):
+    """The kiosk's totals for these days; each replaces the total it sent before for that day, item and kind."""
+
+    days: Annotated[list[UsageDayIn], Field(min_length=1, max_length=62)]
+
+
+class UsageOut(Model):
+    accepted: Annotated[int, Field(ge=0)]
+
+
+class CatalogBundle(Model):
+    """The item catalog, signed by the server. `payload` is the exact signed text (JSON of the catalog)."""
+
+    version: Annotated[int, Field(ge=1)]
+    issued_at: datetime
+    algorithm: Literal["SM2-SM3", "Ed25519"]
+    key_id: str
+    payload: str
+    signature: str
+    """Base64 of the signature over the UTF-8 bytes of `payload`."""
+
+
+class RatingIn(Model):
+    application_number: Number
+    satisfaction: Annotated[int, Field(ge=1, le=5)]
+    """GB/T 39046-2020 A.8: 1 非常满意, 2 满意, 3 基本满意, 4 不满意, 5 非常不满意."""
+    comment: Annotated[str, Field(max_length=200)] = ""
+
+
+class RatingOut(Model):
+    rating_id: int
+    channel: Literal["政务大厅其他终端"]
+    received_at: datetime
+
+
+class Health(Model):
+    status: Literal["ok"]
+    version: str
+    database: str
+
+
+# ---- staff ----
+
+class ApplicationSummary(Model):
+    application_number: Number
+    local_reference: LocalReference
+    item_id: ItemId
+    kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
+    status: ApplicationStatus
+    applicant_name_masked: str
+    applicant_id_number_masked: str
+    received_at: datetime
+    updated_at: datetime
+
+
+class ApplicationList(Model):
+    applications: list[ApplicationSummary]
+    total: Annotated[int, Field(ge=0)]
+
+
+class HistoryEntry(Model):
+    from_status: str
+    to_status: ApplicationStatus
+    actor: str
+    note: str
+    at: datetime
+
+
+class ApplicationDetail(ApplicationSummary):
+    applicant: Identity
+    fields: list[FormValue]
+    note: str
+    history: list[HistoryEntry]
+
+
+class TransitionIn(Model):
+    to: Literal["accepted", "forwarded", "completed", "rejected"]
+    reason: Annotated[str, Field(max_length=200)] = ""
+    """Required when rejecting: told to the citizen in the progress query."""
+
+
+class KioskSummary(Model):
+    kiosk_id: str
+    profile: str
+    enrolled_at: datetime
+    revoked: bool
+    last_seen_at: datetime | None
+    heartbeat: HeartbeatIn | None
+
+
+class KioskList(Model):
+    kiosks: list[KioskSummary]
+
+
+class UsageKind(enum.StrEnum):
+    APPLICATION = "application"  # applications received from kiosks (by when the citizen submitted)
+    QUERY = "query"  # progress lookups, counted by the kiosks
+    APPOINTMENT = "appointment"  # bookings made at kiosks
+    GUIDE_PRINT = "guide_print"  # guide slips printed, counted by the kiosks
+
+
+class UsageTotal(Model):
+    item_id: ItemId
+    kind: UsageKind
+    count: Annotated[int, Field(ge=0)]
+
+
+class UsageReport(Model):
+    """Usage of every item in one month (Beijing time) across the kiosks: the data of the monthly report."""
+
+    month: Annotated[str, Field(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")]
+    kiosks: Annotated[int, Field(ge=0)]
+    """Kiosks enrolled and not revoked."""
+    active_kiosks: Annotated[int, Field(ge=0)]
+    """Kiosks with any application, booking or counted use in the month."""
+    totals: list[UsageTotal]
+
+
+class ProblemDetail(Model):
+    """RFC 9457 problem details with a stable `code` the kiosk maps to a screen."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: Annotated[int, Field(ge=400, le=599)]
+    code: str
+    detail: str = ""
+    errors: list[dict[str, str]] | None = None

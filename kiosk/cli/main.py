@@ -1,0 +1,278 @@
+"""The `kiosk` command for operators, staff and developers. Drivers are reached by name, never imported here."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kiosk import __version__
+from kiosk.core.catalog import Catalog, Item, language_gaps, load_catalog
+from kiosk.core.problems import ConfigError
+from kiosk.core.settings import load_config
+
+# Command groups that live with their drivers; each module exports add_commands(subparsers).
+EXTENSIONS = ("kiosk.cli.readers", "kiosk.cli.printers", "kiosk.cli.backend")
+
+
+def fail(problems: ConfigError, what: str) -> int:
+    print(f"{what} is invalid ({len(problems.problems)} problem{'s' if len(problems.problems) != 1 else ''}):",
+          file=sys.stderr)
+    for problem in problems.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 2
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(Path(args.path) if args.path else None)
+    except ConfigError as exc:
+        return fail(exc, "configuration")
+    s, p = config.settings, config.profile
+    conn = p.printer.connection
+    where = {"usb": f"usb {conn.usb_vendor_id or 0:04x}:{conn.usb_product_id or 0:04x}",
+             "serial": f"serial {conn.serial_port} @{conn.baudrate}", "network": f"network {conn.host}:{conn.port}",
+             "file": f"file {conn.path}", "simulated": f"simulated -> {conn.path or 'slips'}"}[conn.kind]
+    print(f"configuration OK: {config.path}")
+    print(f"  kiosk      {s.kiosk_id} at {s.site.name} ({s.site.division_code})")
+    print(f"  consult    {s.site.consult_phone}")
+    print(f"  backend    {s.backend.url} (crypto: {s.backend.crypto_profile})")
+    print(f"  languages  {', '.join(s.languages)} (default {s.languages[0]})")
+    print(f"  timeouts   idle warning {s.timeouts.idle_warning_s}s of {s.timeouts.session_s}s session; "
+          f"card {s.timeouts.card_read_s}s; backend {s.timeouts.backend_s}s")
+    print(f"  profile    {' <- '.join(config.profile_chain)}: {p.description}")
+    print(f"  reader     {p.reader.driver}{' ' + p.reader.port if p.reader.port else ''}")
+    print(f"  printer    {where}, {p.printer.paper_width_mm} mm, {p.printer.chars_per_line} chars/line, "
+          f"{p.printer.encoding}{', FS& text mode' if p.printer.chinese_text_mode else ''}, QR {p.printer.qr}, "
+          f"{'cutter' if p.printer.cutter else 'no cutter'}")
+    print(f"  screen     {p.screen.width_px}x{p.screen.height_px} {p.screen.orientation}, "
+          f"{p.screen.diagonal_inch}\"")
+    print(f"  data       {config.data_dir}")
+    print(f"  keys       {config.key_dir}")
+    print(f"  staff      PIN {'set' if s.maintenance_pin_scrypt else 'NOT SET'}, {len(s.staff_card_sha256)} staff "
+          f"card{'s' if len(s.staff_card_sha256) != 1 else ''} (reader: {p.reader.staff_card_reader}); "
+          f"logs export to {config.usb_export_dir}")
+    return 0
+
+
+def _catalog(args: argparse.Namespace) -> Catalog:
+    return load_catalog(Path(args.catalog) if args.catalog else None)
+
+
+def item_summary(item: Item) -> dict[str, object]:
+    return {"id": item.id, "code": item.code, "name": item.names.zh, "category": item.category,
+            "task_role": item.task_role, "kiosk_action": item.kiosk_action, "divisions": item.divisions,
+            "kuasheng_modes": item.kuasheng_modes}
+
+
+def cmd_catalog_list(args: argparse.Namespace) -> int:
+    try:
+        catalog = _catalog(args)
+    except ConfigError as exc:
+        return fail(exc, "catalog")
+    if args.json:
+        print(json.dumps([item_summary(i) for i in catalog.items], ensure_ascii=False, indent=2))
+        return 0
+    for item in catalog.items:
+        print(f"{item.code}  {item.id:<38} {item.kiosk_action:<11} {item.names.zh}")
+    print(f"{len(catalog.items)} items, {len(catalog.tasks)} tasks")
+    return 0
+
+
+def cmd_catalog_show(args: argparse.Namespace) -> int:
+    try:
+        catalog = _catalog(args)
+    except ConfigError as exc:
+        return fail(exc, "catalog")
+    item = catalog.get(args.item_id) or next((i for i in catalog.items if i.code == args.item_id), None)
+    if item is None:
+        print(f"no item {args.item_id!r}; `kiosk catalog list` shows the ids", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(item.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{item.code} {item.names.zh}\n  {item.names.en}\n  {item.names.ko}")
+    print(f"role {item.task_role}; divisions {', '.join(item.divisions)}; partners "
+          f"{', '.join(item.partner_departments) or '-'}; modes {', '.join(item.kuasheng_modes)}; "
+          f"kiosk: {item.kiosk_action}")
+    print(f"\n{item.summary.zh}\n\n条件:")
+    for fact in item.eligibility:
+        print(f"  - {fact.text.zh}{'' if fact.certainty == 'confirmed' else f' [{fact.certainty}]'}")
+    print("材料:")
+    for m in item.materials:
+        uncertain = f" [{m.certainty}]" if m.certainty != "confirmed" else ""
+        print(f"  - {m.name.zh} ({m.required}, {m.form}){uncertain}")
+    print("步骤:")
+    for n, s in enumerate(item.steps, 1):
+        limit = f" {s.time_limit.amount or ''}{s.time_limit.unit}" if s.time_limit else ""
+        print(f"  {n}. {s.name.zh} — {s.actor.zh} @ {s.place.zh}{limit}")
+    fields = ", ".join(f.id for f in item.form_fields) or "-"
+    print(f"fee: {'free' if item.fee.free else 'charged'}; form fields: {fields}")
+    return 0
+
+
+def cmd_catalog_check(args: argparse.Namespace) -> int:
+    try:
+        catalog = _catalog(args)
+    except ConfigError as exc:
+        return fail(exc, "catalog")
+    gaps = language_gaps(catalog)
+    if gaps:
+        return fail(ConfigError(gaps), "catalog")
+    by_role = {r: sum(1 for i in catalog.items if i.task_role == r) for r in ("lead", "cooperate", "special")}
+    print(f"catalog OK: {len(catalog.items)} items ({by_role['lead']} lead, {by_role['cooperate']} cooperate, "
+          f"{by_role['special']} special), {len(catalog.tasks)} tasks, {len(catalog.sources)} sources; "
+          f"every task maps to an item; zh, ko and en present")
+    return 0
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def cmd_set_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.shell.maintenance import PinFormatError, hash_pin
+
+    if args.stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass("new maintenance PIN (6-12 digits): ")
+        if getpass.getpass("again: ") != pin:
+            print("the two PINs differ; nothing changed", file=sys.stderr)
+            return 2
+    try:
+        hashed = hash_pin(pin)
+    except PinFormatError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print("put this line into kiosk.toml (it replaces any earlier one):")
+    print(f'maintenance_pin_scrypt = "{hashed}"')
+    return 0
+
+
+def cmd_hash_card(args: argparse.Namespace) -> int:
+    from kiosk.shell.maintenance_desk import card_hash
+
+    uid = args.uid.replace(":", "").replace(" ", "")
+    if not uid or len(uid) % 2 or len(uid) > 20 or any(c not in "0123456789abcdefABCDEF" for c in uid):
+        print(f"{args.uid!r} is not a card UID in hex (e.g. 04A1B2C3D4E5F6, as `kiosk card uid` shows)",
+              file=sys.stderr)
+        return 2
+    print("add this to staff_card_sha256 in kiosk.toml:")
+    print(f'"{card_hash(uid)}"')
+    return 0
+
+
+def run_walkthrough(out: Path) -> int:
+    """The Kivy walkthrough in its own process: Kivy opens one window per process and keeps it until exit."""
+    if importlib.util.find_spec("screens.demo_walkthrough") is None:
+        print("the touchscreen UI is not available in this build", file=sys.stderr)
+        return 1
+    proc = subprocess.run([sys.executable, "-m", "screens.demo_walkthrough", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600, check=False)
+    print(proc.stdout, end="", flush=True)
+    if proc.returncode != 0:
+        print(proc.stderr[-4000:], file=sys.stderr)
+    return proc.returncode
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """With a display: the kiosk window on the simulators. Without one (or --headless): the scripted walkthrough
+    on a virtual display, saving a screenshot of every screen and the slip image into --out."""
+    from kiosk.composition.demo import DEMO_CARD
+
+    try:
+        if args.headless or not has_display():
+            return run_walkthrough(Path(args.out))
+        app = importlib.import_module("screens.app")
+        return int(app.main(None, demo_card=DEMO_CARD))
+    except ConfigError as exc:
+        return fail(exc, "configuration")
+    except ImportError as exc:
+        print(f"the touchscreen UI is not available in this build: {exc}", file=sys.stderr)
+        return 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    try:
+        load_config(Path(args.config) if args.config else None)
+        load_catalog()
+    except ConfigError as exc:
+        return fail(exc, "configuration")
+    if args.config:
+        os.environ["KIOSK_CONFIG"] = str(Path(args.config).resolve())  # read by screens.app before Kivy starts
+    try:
+        app = importlib.import_module("screens.app")
+    except ImportError as exc:
+        print(f"the touchscreen UI is not available in this build: {exc}", file=sys.stderr)
+        return 1
+    return int(app.main(Path(args.config) if args.config else None))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="吉林省民政厅 跨省通办 self-service kiosk")
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    config = sub.add_parser("config", help="configuration").add_subparsers(dest="config_command", required=True)
+    check = config.add_parser("check", help="validate kiosk.toml and its device profile")
+    check.add_argument("path", nargs="?", help="kiosk.toml (default: config/kiosk.toml or $KIOSK_CONFIG)")
+    check.set_defaults(func=cmd_config_check)
+
+    catalog = sub.add_parser("catalog", help="the item catalog").add_subparsers(dest="catalog_command",
+                                                                                  required=True)
+    for name, func, help_text in (("list", cmd_catalog_list, "list the items"),
+                                  ("show", cmd_catalog_show, "show one item"),
+                                  ("check", cmd_catalog_check, "validate the catalog")):
+        p = catalog.add_parser(name, help=help_text)
+        p.add_argument("--catalog", help="catalog folder (default: config/catalog)")
+        if name == "show":
+            p.add_argument("item_id")
+        if name in ("list", "show"):
+            p.add_argument("--json", action="store_true")
+        p.set_defaults(func=func)
+
+    demo = sub.add_parser("demo", help="run the kiosk's main job on simulated devices")
+    demo.add_argument("--headless", action="store_true", help="scripted walkthrough without a display")
+    demo.add_argument("--out", default="demo-out", help="folder for screenshots and slip images")
+    demo.set_defaults(func=cmd_demo)
+
+    maintenance = sub.add_parser("maintenance", help="staff access").add_subparsers(dest="maintenance_command",
+                                                                                   required=True)
+    set_pin = maintenance.add_parser("set-pin", help="hash a new maintenance PIN for kiosk.toml")
+    set_pin.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
+    set_pin.set_defaults(func=cmd_set_pin)
+    hash_card = maintenance.add_parser("hash-card", help="the allow-list entry of a staff card, from its UID")
+    hash_card.add_argument("uid", help="the card's UID in hex")
+    hash_card.set_defaults(func=cmd_hash_card)
+
+    run = sub.add_parser("run", help="start the touchscreen kiosk")
+    run.add_argument("--config", help="kiosk.toml")
+    run.set_defaults(func=cmd_run)
+
+    for module_name in EXTENSIONS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # that command group is not part of this build
+            raise
+        module.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

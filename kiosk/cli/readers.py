@@ -1,0 +1,219 @@
+"""`kiosk card parse|read|uid` and `kiosk devices probe`: the card-reader commands for technicians.
+
+Card data is masked unless `--reveal`, which warns on stderr. Bad input exits 2 with one line on stderr;
+a read that finds no card (or a broken reader) exits 1 with the stable reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from devices.readers.sam_frame import FrameError, text_block_from_bytes
+from kiosk.core.cardtext import ParseError, identity_report, parse_text_block
+from kiosk.core.health import DeviceError
+from kiosk.core.problems import ConfigError
+from kiosk.core.settings import LoadedConfig, load_config
+
+REVEAL_WARNING = "warning: --reveal prints personal data; do not paste it into tickets, chats or logs"
+SERIAL_GLOBS = ("/dev/ttyUSB*", "/dev/ttyACM*")  # USB-serial adapters, where SAM readers sit
+
+
+def add_commands(subparsers: Any) -> None:
+    card = command_group(subparsers, "card", "ID and social-security cards")
+    parse = card.add_parser("parse", help="parse a saved text block (256 bytes) or a SAM read reply frame")
+    parse.add_argument("file", help="file holding the bare 256-byte block or one whole SAM reply frame")
+    _output_options(parse)
+    parse.set_defaults(func=cmd_card_parse)
+
+    read = card.add_parser("read", help="read one card with the configured reader profile")
+    read.add_argument("--config", help="kiosk.toml (default: config/kiosk.toml or $KIOSK_CONFIG)")
+    read.add_argument("--timeout", type=float, help="seconds to wait for a card (default: timeouts.card_read_s)")
+    _output_options(read)
+    read.set_defaults(func=cmd_card_read)
+
+    uid = card.add_parser("uid", help="read a staff badge's UID and print its staff_card_sha256 entry")
+    uid.add_argument("--config", help="kiosk.toml (default: config/kiosk.toml or $KIOSK_CONFIG)")
+    uid.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for the badge")
+    uid.set_defaults(func=cmd_card_uid)
+
+    devices = command_group(subparsers, "devices", "attached devices")
+    probe = devices.add_parser(
+        "probe", help="list PC/SC readers and serial ports that answer as a SAM",
+        description="Sends the SAM status command to each USB-serial port and the profile's reader port; "
+                    "the profile's printer port is left alone so nothing is printed.")
+    probe.add_argument("--port", action="append", default=[], help="also try this serial port (repeatable)")
+    probe.add_argument("--config", help="kiosk.toml whose profile names the reader and printer ports")
+    probe.add_argument("--baudrate", type=int, default=115200)
+    probe.add_argument("--json", action="store_true")
+    probe.set_defaults(func=cmd_devices_probe)
+
+
+def command_group(subparsers: Any, name: str, help_text: str) -> Any:
+    """The sub-command action of group `name`, shared with other extensions that add to it."""
+    existing = subparsers.choices.get(name)
+    if existing is not None:
+        return next(a for a in existing._actions if isinstance(a, argparse._SubParsersAction))
+    return subparsers.add_parser(name, help=help_text).add_subparsers(dest=f"{name}_command", required=True)
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--reveal", action="store_true", help="print names and numbers unmasked")
+
+
+def _bad_input(message: str) -> int:
+    print(f"kiosk: {message}", file=sys.stderr)
+    return 2
+
+
+def _show(report: dict[str, object], args: argparse.Namespace) -> None:
+    if args.reveal:
+        print(REVEAL_WARNING, file=sys.stderr)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    width = max(len(key) for key in report)
+    for key, value in report.items():
+        shown = "-" if value is None or value == "" else str(value).lower() if isinstance(value, bool) else value
+        print(f"{key:<{width}}  {shown}")
+
+
+def cmd_card_parse(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _bad_input(f"cannot read {path}: {exc.strerror or type(exc).__name__}")
+    buffer = bytearray(data)
+    try:
+        record = text_block_from_bytes(bytes(buffer))
+        identity = parse_text_block(record.text, record.photo)
+    except (FrameError, ParseError) as exc:
+        return _bad_input(f"{path}: {exc}")
+    finally:
+        buffer[:] = bytes(len(buffer))
+    _show(identity_report(identity, date.today(), args.reveal), args)
+    return 0
+
+
+def _open_reader(args: argparse.Namespace, staff: bool) -> tuple[LoadedConfig, Any] | int:
+    """The configured reader (for a staff badge: the staff card reader when the profile names one), or the
+    exit code after saying why it cannot be had."""
+    from kiosk.composition.drivers import load_factory
+
+    try:
+        config = load_config(Path(args.config) if args.config else None)
+        reader_profile = config.profile.reader
+        if staff and reader_profile.staff_card_reader == "pcsc":
+            return config, load_factory("staff_reader", "pcsc")(config)
+        return config, load_factory("reader", reader_profile.driver)(config)
+    except ConfigError as exc:
+        print(f"configuration is invalid: {exc}", file=sys.stderr)
+        return 2
+    except DeviceError as exc:
+        print(f"kiosk: reader: {exc.reason.value} ({exc.detail})", file=sys.stderr)
+        return 1
+
+
+def cmd_card_read(args: argparse.Namespace) -> int:
+    opened = _open_reader(args, staff=False)
+    if isinstance(opened, int):
+        return opened
+    config, reader = opened
+    timeout = args.timeout if args.timeout is not None else float(config.settings.timeouts.card_read_s)
+    try:
+        print(f"reading with {config.profile.reader.driver}; lay the card on the reader ({timeout:g} s)",
+              file=sys.stderr)
+        identity = reader.read_identity(timeout)
+    except DeviceError as exc:
+        print(f"kiosk: no card read: {exc.reason.value} ({exc.detail})", file=sys.stderr)
+        return 1
+    finally:
+        reader.close()
+    _show(identity_report(identity, date.today(), args.reveal), args)
+    return 0
+
+
+def cmd_card_uid(args: argparse.Namespace) -> int:
+    from kiosk.core.ports import StaffCardReader
+    from kiosk.shell.maintenance_desk import card_hash
+    opened = _open_reader(args, staff=True)
+    if isinstance(opened, int):
+        return opened
+    config, reader = opened
+    reader_profile = config.profile.reader
+    try:
+        if not isinstance(reader, StaffCardReader):
+            print(f"kiosk: a {reader_profile.driver} reader cannot read card UIDs; set staff_card_reader = "
+                  '"pcsc" in the device profile', file=sys.stderr)
+            return 2
+        print(f"lay the staff badge on the reader ({args.timeout:g} s)", file=sys.stderr)
+        uid = reader.read_card_uid(args.timeout)
+    except DeviceError as exc:
+        print(f"kiosk: no badge read: {exc.reason.value} ({exc.detail})", file=sys.stderr)
+        return 1
+    finally:
+        reader.close()
+    print(f"uid {uid}")
+    print(f'staff_card_sha256 entry: "{card_hash(uid)}"')
+    return 0
+
+
+def cmd_devices_probe(args: argparse.Namespace) -> int:
+    wanted, avoided = list(args.port), []
+    try:
+        profile = load_config(Path(args.config) if args.config else None).profile
+        if profile.reader.driver == "sam_serial":
+            wanted.append(profile.reader.port)
+        if profile.printer.connection.serial_port:
+            avoided.append(profile.printer.connection.serial_port)
+    except ConfigError:
+        pass  # probing still works without a valid configuration
+    result: dict[str, object] = {"pcsc": _probe_pcsc(), "serial": _probe_serial(wanted, avoided, args.baudrate)}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    pcsc: dict[str, Any] = result["pcsc"]  # type: ignore[assignment]
+    print(f"PC/SC service: {pcsc['service']}")
+    for reader in pcsc["readers"]:
+        card = f"card {reader['atr']}" if reader["card_present"] else "no card"
+        print(f"  {reader['name']}: {card}")
+    serial_ports: list[dict[str, object]] = result["serial"]  # type: ignore[assignment]
+    print(f"serial ports: {len(serial_ports)}")
+    for port in serial_ports:
+        print(f"  {port['port']}: {'SAM answers' if port['sam'] else 'no SAM'} ({port['detail']})")
+    return 0
+
+
+def _probe_pcsc() -> dict[str, object]:
+    try:
+        from devices.readers.pcsc import list_readers
+    except ImportError as exc:
+        return {"service": f"pyscard unavailable ({exc})", "readers": []}
+    service, readers = list_readers()
+    return {"service": service, "readers": readers}
+
+
+def _probe_serial(wanted: list[str], avoided: list[str], baudrate: int) -> list[dict[str, object]]:
+    from devices.readers.sam_serial import SamSerialReader
+
+    printer = {os.path.realpath(p) for p in avoided}
+    ports = sorted({p for pattern in SERIAL_GLOBS for p in glob.glob(pattern)} | set(wanted))
+    found: list[dict[str, object]] = []
+    for port in ports:
+        if os.path.realpath(port) in printer:
+            found.append({"port": port, "sam": False, "detail": "skipped: the profile's printer port"})
+            continue
+        reader = SamSerialReader(port, baudrate, command_timeout_s=0.3)
+        health = reader.health()
+        reader.close()
+        found.append({"port": port, "sam": health.usable, "detail": health.detail if health.usable
+                      else f"{health.reason.value}: {health.detail}"})
+    return found

@@ -1,0 +1,113 @@
+"""A kiosk without a screen: the composition of config, catalog, ports and runner, with a queue standing in
+for the UI thread. Used by the headless demo walkthrough and by tests that drive whole sessions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.composition.drivers import Ports, build_ports
+from kiosk.core.catalog import Catalog, load_catalog
+from kiosk.core.health import Health
+from kiosk.core.ports import ReceivesCatalogs, ReportsStatus
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState, Rules, initial_state
+from kiosk.core.settings import LoadedConfig, load_config
+from kiosk.core.slip_layouts import SlipComposer
+from kiosk.shell.runner import PromptText, Scheduler, SessionRunner
+from kiosk.shell.toml_cache import CATALOG_CACHE, ParsedTomlCache
+from kiosk.shell.usage import ReportsUsage, UsageLog, UsageRecorder
+
+
+def rules_from(config: LoadedConfig, catalog: Catalog) -> Rules:
+    s = config.settings
+    return Rules(catalog=catalog, kiosk_id=s.kiosk_id, languages=tuple(s.languages),
+                 idle_warning_s=s.timeouts.idle_warning_s, session_s=s.timeouts.session_s,
+                 card_read_s=s.timeouts.card_read_s, speech_volume=config.profile.speech.volume)
+
+
+def startup_health(ports: Ports) -> list[Health]:
+    return [ports.reader.health(), ports.printer.health(), ports.backend.health(), ports.speech.health()]
+
+
+@dataclass
+class Kiosk:
+    config: LoadedConfig
+    ports: Ports
+    runner: SessionRunner
+    inbox: queue.Queue[ev.Event]
+
+    @property
+    def state(self) -> KioskState:
+        return self.runner.state
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog in use: the shipped one, or a newer one the backend signed (kiosk.session.machine)."""
+        return self.runner.state.rules.catalog
+
+    def dispatch(self, event: ev.Event) -> KioskState:
+        self.pump()
+        return self.runner.dispatch(event)
+
+    def pump(self) -> None:
+        """Apply every result the workers have posted so far, on this (the 'UI') thread."""
+        while True:
+            try:
+                event = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            self.runner.dispatch(event)
+
+    def wait_for(self, predicate: Callable[[KioskState], bool], timeout_s: float = 10.0) -> KioskState:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            self.pump()
+            if predicate(self.state):
+                return self.state
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"state never matched; now {self.state.lifecycle.value} "
+                                   f"{self.state.session.phase.value if self.state.session else '-'}")
+            with contextlib.suppress(queue.Empty):
+                self.runner.dispatch(self.inbox.get(timeout=min(remaining, 0.1)))
+
+    def close(self) -> None:
+        self.runner.close()
+        self.ports.close()
+
+
+def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None, ports: Ports | None = None,
+                scheduler: Scheduler | None = None, post: Callable[[ev.Event], None] | None = None,
+                prompt_text: PromptText | None = None) -> Kiosk:
+    """Compose a kiosk. `post` is the UI's hop onto its own thread; without it results queue in `inbox` and
+    `pump()` applies them on the caller's thread."""
+    config = load_config(config_path)
+    catalog = load_catalog(catalog_dir, ParsedTomlCache(config.data_dir / CATALOG_CACHE))
+    ports = ports or build_ports(config)
+    inbox: queue.Queue[ev.Event] = queue.Queue()
+    composer = SlipComposer(config.settings, catalog, ports.clock.now)
+    runner = SessionRunner(initial_state(rules_from(config, catalog)), ports, post or inbox.put, composer, scheduler,
+                           prompt_text=prompt_text)
+    kiosk = Kiosk(config, ports, runner, inbox)
+    if isinstance(ports.backend, ReportsStatus):  # heartbeats carry the lifecycle and the device states
+        ports.backend.status_source = lambda: (runner.state.lifecycle.value, runner.state.health)
+    if isinstance(ports.backend, ReceivesCatalogs):
+        deliver = post or inbox.put
+        ports.backend.catalog_listener = lambda version, signed: deliver(ev.CatalogReceived(version, signed))
+
+    def slips_from_catalog_in_use(state: KioskState) -> None:
+        composer.catalog = state.rules.catalog
+
+    runner.subscribe(slips_from_catalog_in_use)
+    usage = UsageLog.in_dir(config.data_dir)  # guide prints and progress lookups, for the monthly report
+    runner.subscribe(UsageRecorder(usage, lambda: ports.clock.now().date()).observe)
+    if isinstance(ports.backend, ReportsUsage):
+        ports.backend.usage_log = usage
+    runner.dispatch(ev.StartupCompleted(tuple(startup_health(ports))))
+    return kiosk

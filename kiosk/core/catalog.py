@@ -1,0 +1,403 @@
+"""The item catalog: the 14 service items behind the plan's 17 tasks, as validated data.
+
+Modelled on the government-service item elements (GB/T 39046-2020 表4): names, role, division, partner
+departments, 跨省通办 mode, eligibility, materials, steps, time limits, fee, legal basis, form fields and
+the sources of every fact. Uncertain facts say so in the data (`certainty`), they are not invented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kiosk.core.problems import ConfigError, Problem, problems_from_validation, read_toml
+from kiosk.core.settings import LANGUAGES, REPO_CONFIG_DIR
+
+if TYPE_CHECKING:
+    from kiosk.shell.toml_cache import ParsedTomlCache
+
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
+Certainty = Literal["confirmed", "likely", "uncertain"]
+Division = Literal["社会事务处", "儿童福利处", "养老服务处", "社会救助处", "省社会组织管理局"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text in every language the kiosk speaks; zh is authoritative, ko and en are translations."""
+
+    zh: Annotated[str, Field(min_length=1)]
+    ko: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+    def get(self, language: str) -> str:
+        return str(getattr(self, language, self.zh))
+
+
+class Fact(Strict):
+    text: Text
+    sources: list[str] = []
+    certainty: Certainty = "confirmed"
+
+
+class TimeLimit(Strict):
+    amount: Annotated[int, Field(ge=0)] | None = None
+    """None when the limit is not known (say so in `note` and mark it uncertain)."""
+    unit: Literal["working_days", "days", "months", "on_the_spot", "unknown"]
+    note: Text | None = None
+    sources: list[str] = []
+    certainty: Certainty = "confirmed"
+
+    @model_validator(mode="after")
+    def _amount_matches_unit(self) -> TimeLimit:
+        if self.unit in ("working_days", "days", "months") and self.amount is None:
+            raise ValueError(f"unit {self.unit} needs an amount")
+        if self.unit in ("on_the_spot", "unknown") and self.amount not in (None, 0):
+            raise ValueError(f"unit {self.unit} takes no amount")
+        if self.unit == "unknown" and self.certainty == "confirmed":
+            raise ValueError("an unknown time limit cannot be confirmed")
+        return self
+
+
+class Material(Strict):
+    id: Id
+    name: Text
+    required: Literal["yes", "no", "conditional", "local", "practice"]
+    """conditional: only in the case `condition` says; local: varies by county; practice: asked in practice."""
+    condition: Text | None = None
+    form: Literal["original", "copy", "original_and_copy", "electronic", "data_shared"]
+    copies: Annotated[int, Field(ge=0, le=10)] = 1
+    provided_by: Text
+    notes: Text | None = None
+    shareable: bool = False
+    """Can be replaced by data-sharing verification (the citizen need not bring it)."""
+    sources: list[str] = []
+    certainty: Certainty = "confirmed"
+
+    @model_validator(mode="after")
+    def _condition_when_conditional(self) -> Material:
+        if self.required == "conditional" and self.condition is None:
+            raise ValueError("a conditional material needs its condition")
+        return self
+
+
+class Step(Strict):
+    name: Text
+    actor: Text
+    place: Text
+    time_limit: TimeLimit | None = None
+    sources: list[str] = []
+
+
+class Choice(Strict):
+    value: Id
+    label: Text
+
+
+class FormField(Strict):
+    id: Id
+    label: Text
+    type: Literal["text", "number", "phone", "date", "choice", "boolean", "id_number"]
+    source: Literal["card", "manual", "staff"]
+    """card: filled from the card; manual: the citizen enters it (keypad or choice); staff: the window completes it."""
+    card_attribute: Literal["name", "id_number", "sex", "birth_date", "nation", "address", ""] = ""
+    input: Literal["none", "numeric_keypad", "choice", "pinyin_keypad", "staff_completes"] = "none"
+    choices: list[Choice] = []
+    required: bool = True
+    pattern: str = ""
+    """Regular expression the value must match (numbers, phones)."""
+    sensitive: bool = False
+    """Sensitive personal information under PIPL Art. 28 (minors, health, disability, accounts)."""
+    help: Text | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FormField:
+        if self.source == "card" and not self.card_attribute:
+            raise ValueError("a card field needs card_attribute")
+        if self.source != "card" and self.card_attribute:
+            raise ValueError("card_attribute is only for card fields")
+        if self.type == "choice" and len(self.choices) < 2:
+            raise ValueError("a choice field needs at least two choices")
+        if self.type != "choice" and self.choices:
+            raise ValueError("choices are only for choice fields")
+        if self.source == "staff" and self.input != "staff_completes":
+            raise ValueError("a staff field uses input = staff_completes")
+        if self.source == "manual" and self.input in ("none", "staff_completes"):
+            raise ValueError("a manual field needs an input (numeric_keypad, choice or pinyin_keypad)")
+        return self
+
+
+class LegalBasis(Strict):
+    document: str
+    cite: str = ""
+    sources: list[str] = []
+    certainty: Certainty = "confirmed"
+
+
+class Fee(Strict):
+    free: bool
+    note: Text | None = None
+    sources: list[str] = []
+    certainty: Certainty = "confirmed"
+
+
+KioskAction = Literal["apply", "appointment", "guide"]
+
+
+class Item(Strict):
+    id: Id
+    code: Annotated[str, Field(pattern=r"^JL-MZ-[LCS]\d{2}$")]
+    """Stable catalog code: L lead, C cooperate, S special."""
+    names: Text
+    short_names: Text
+    """For tiles and slips: at most about 12 Chinese characters."""
+    category: Literal["children", "disability", "marriage", "data_sharing", "elderly"]
+    task_role: Literal["lead", "cooperate", "special"]
+    item_type: str = ""
+    """GB/T 39046 A.1 事项类型, e.g. 行政确认 (07), 行政给付 (05)."""
+    divisions: Annotated[list[Division], Field(min_length=1)]
+    partner_departments: list[str] = []
+    kuasheng_modes: list[Literal["全程网办", "异地代收代办", "多地联办", "全国通办(现场)", "数据共享"]]
+    kiosk_action: KioskAction
+    summary: Text
+    """What the kiosk does for this item, in one or two sentences, shown on the guide screen."""
+    eligibility: list[Fact]
+    materials: list[Material]
+    steps: list[Step]
+    legal_time_limit: TimeLimit
+    promised_time_limit: TimeLimit
+    fee: Fee
+    legal_basis: list[LegalBasis]
+    form_fields: list[FormField] = []
+    sensitive_categories: list[Literal["minor", "disability", "health", "financial", "special_identity"]] = []
+    """PIPL Art. 28 categories collected for this item: a separate consent is asked when non-empty."""
+    parties: Annotated[int, Field(ge=1, le=2)] = 1
+    """How many people must identify (2 for marriage and divorce appointments)."""
+    needs_printer: bool = True
+    """Whether serving the item at the kiosk needs a slip (receipt, appointment slip or guide)."""
+    partner_provinces: list[str] = []
+    notes: list[Fact] = []
+    sources: Annotated[list[str], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _action_shape(self) -> Item:
+        if self.kiosk_action == "apply" and not self.form_fields:
+            raise ValueError("an apply item needs form_fields")
+        if self.kiosk_action == "appointment" and self.parties != 2:
+            raise ValueError("marriage and divorce appointments need parties = 2")
+        return self
+
+    def field(self, field_id: str) -> FormField | None:
+        return next((f for f in self.form_fields if f.id == field_id), None)
+
+
+class Task(Strict):
+    number: Annotated[int, Field(ge=1, le=17)]
+    name: str
+    role: Literal["lead", "cooperate", "special"]
+    phase: Literal["by_2020_end", "by_2021_end", "after_2021", "special"]
+    scope: Literal["省会及计划单列市", "全国", "合作省份"]
+    lead_department: str
+    responsible_divisions: Annotated[list[Division], Field(min_length=1)]
+    item_id: Id
+    via: str = ""
+    """For cooperation tasks: the 民政 data shared with the lead department."""
+
+
+class Source(Strict):
+    id: Annotated[str, Field(pattern=r"^S\d+[a-z]?$")]
+    title: str
+    grade: Literal["A", "B", "C", "M", "B/C", "A/B"]
+    url: str = ""
+
+
+class TaskFile(Strict):
+    tasks: list[Task]
+
+
+class SourceFile(Strict):
+    sources: list[Source]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    items: tuple[Item, ...]
+    tasks: tuple[Task, ...]
+    sources: tuple[Source, ...]
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def get(self, item_id: str) -> Item | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    def by_category(self, category: str) -> list[Item]:
+        return [i for i in self.items if i.category == category]
+
+    @property
+    def categories(self) -> list[str]:
+        return list(dict.fromkeys(i.category for i in self.items))
+
+    def search(self, query: str, language: str = "zh") -> list[Item]:
+        q = query.strip().lower()
+        if not q:
+            return list(self.items)
+        return [i for i in self.items
+                if any(q in t.lower() for t in (i.names.get(language), i.short_names.get(language), i.names.zh))]
+
+
+def default_catalog_dir() -> Path:
+    return REPO_CONFIG_DIR / "catalog"
+
+
+def load_catalog(directory: Path | None = None, cache: ParsedTomlCache | None = None) -> Catalog:
+    """Load items/*.toml, tasks.toml and sources.toml, then cross-check them; ConfigError lists every problem.
+    With `cache`, files parsed before are taken from it (then validated just the same)."""
+    directory = directory or default_catalog_dir()
+    read = cache.read if cache is not None else read_toml
+    problems: list[Problem] = []
+    items: list[Item] = []
+    item_files = sorted((directory / "items").glob("*.toml"))
+    if not item_files:
+        problems.append(Problem(f"{directory}/items", "(folder)", "no item files"))
+    for path in item_files:
+        shown = f"catalog/items/{path.name}"
+        data, found = read(path, shown)
+        problems.extend(found)
+        if data is None:
+            continue
+        try:
+            item = Item.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(problems_from_validation(shown, exc))
+            continue
+        if path.stem != item.id:
+            problems.append(Problem(shown, "id", f"file name must be the id ({item.id}.toml)"))
+        items.append(item)
+    tasks = _load_list(read(directory / "tasks.toml", "catalog/tasks.toml"), "catalog/tasks.toml", TaskFile, problems)
+    sources = _load_list(read(directory / "sources.toml", "catalog/sources.toml"), "catalog/sources.toml",
+                         SourceFile, problems)
+    catalog = Catalog(tuple(items), tuple(tasks), tuple(sources))
+    problems.extend(check_catalog(catalog))
+    if problems:
+        raise ConfigError(problems)
+    if cache is not None:
+        cache.save()  # only a catalog that passed every check is worth keeping
+    return catalog
+
+
+def _load_list(read: tuple[dict[str, Any] | None, list[Problem]], shown: str,
+               model: type[TaskFile] | type[SourceFile], problems: list[Problem]) -> list:  # type: ignore[type-arg]
+    data, found = read
+    problems.extend(found)
+    if data is None:
+        return []
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(shown, exc))
+        return []
+    return list(parsed.tasks if isinstance(parsed, TaskFile) else parsed.sources)
+
+
+def _duplicates(values: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    return sorted({v for v in values if v in seen or seen.add(v)})  # type: ignore[func-returns-value]
+
+
+def _source_refs(item: Item) -> Iterator[tuple[str, list[str]]]:
+    yield "sources", item.sources
+    for n, fact in enumerate(item.eligibility):
+        yield f"eligibility[{n}].sources", fact.sources
+    for n, fact in enumerate(item.notes):
+        yield f"notes[{n}].sources", fact.sources
+    for n, material in enumerate(item.materials):
+        yield f"materials[{n}].sources", material.sources
+    for n, step in enumerate(item.steps):
+        yield f"steps[{n}].sources", step.sources
+        if step.time_limit:
+            yield f"steps[{n}].time_limit.sources", step.time_limit.sources
+    for n, basis in enumerate(item.legal_basis):
+        yield f"legal_basis[{n}].sources", basis.sources
+    yield "legal_time_limit.sources", item.legal_time_limit.sources
+    yield "promised_time_limit.sources", item.promised_time_limit.sources
+    yield "fee.sources", item.fee.sources
+
+
+def check_catalog(catalog: Catalog) -> list[Problem]:
+    """Cross-file checks: unique ids, references resolve, every task maps to an item, every item to a task."""
+    problems: list[Problem] = []
+    for dup in _duplicates([i.id for i in catalog.items]):
+        problems.append(Problem(f"catalog/items/{dup}.toml", "id", "duplicate item id"))
+    for dup in _duplicates([i.code for i in catalog.items]):
+        problems.append(Problem("catalog/items", "code", f"duplicate item code {dup}"))
+    source_ids = {s.id for s in catalog.sources}
+    for dup in _duplicates([s.id for s in catalog.sources]):
+        problems.append(Problem("catalog/sources.toml", "sources", f"duplicate source id {dup}"))
+    item_ids = {i.id for i in catalog.items}
+    for item in catalog.items:
+        shown = f"catalog/items/{item.id}.toml"
+        for dup in _duplicates([f.id for f in item.form_fields]):
+            problems.append(Problem(shown, "form_fields", f"duplicate field id {dup}"))
+        for dup in _duplicates([m.id for m in item.materials]):
+            problems.append(Problem(shown, "materials", f"duplicate material id {dup}"))
+        for where, refs in _source_refs(item):
+            for ref in refs:
+                if ref not in source_ids:
+                    problems.append(Problem(shown, where, f"unknown source {ref!r} (not in sources.toml)"))
+        if item.kiosk_action == "apply":
+            if not any(f.card_attribute == "id_number" for f in item.form_fields):
+                problems.append(Problem(shown, "form_fields", "an apply item needs the applicant's id_number "
+                                                              "from the card"))
+            for n, f in enumerate(item.form_fields):
+                if f.source == "manual" and f.input == "pinyin_keypad":
+                    problems.append(Problem(shown, f"form_fields[{n}].input",
+                                            "apply items need no Chinese typing: use a choice, the numeric "
+                                            "keypad, or staff_completes"))
+    numbers = [t.number for t in catalog.tasks]
+    for dup in _duplicates([str(n) for n in numbers]):
+        problems.append(Problem("catalog/tasks.toml", "tasks", f"task number {dup} is used twice"))
+    missing = sorted(set(range(1, 18)) - set(numbers))
+    if catalog.tasks and missing:
+        problems.append(Problem("catalog/tasks.toml", "tasks", f"missing task numbers {missing}"))
+    for n, task in enumerate(catalog.tasks):
+        if task.item_id not in item_ids:
+            problems.append(Problem("catalog/tasks.toml", f"tasks[{n}].item_id", f"no item {task.item_id!r}"))
+    tasked = {t.item_id for t in catalog.tasks}
+    for item in catalog.items:
+        if catalog.tasks and item.id not in tasked:
+            problems.append(Problem(f"catalog/items/{item.id}.toml", "id", "no task of the plan maps to this item"))
+    return problems
+
+
+def language_gaps(catalog: Catalog) -> list[Problem]:
+    """Texts whose translation is a copy of the Chinese (a placeholder rather than a translation)."""
+    problems = []
+    for item in catalog.items:
+        for path, text in _texts(item.model_dump(), ""):
+            for lang in LANGUAGES[1:]:
+                if text[lang] == text["zh"] and any("\u4e00" <= ch <= "\u9fff" for ch in text["zh"]):
+                    problems.append(Problem(f"catalog/items/{item.id}.toml", f"{path}.{lang}",
+                                            "not translated (same as zh)"))
+    return problems
+
+
+def _texts(node: object, path: str) -> Iterator[tuple[str, dict[str, str]]]:
+    if isinstance(node, dict):
+        if set(node) == set(LANGUAGES):
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from _texts(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from _texts(value, f"{path}[{n}]")

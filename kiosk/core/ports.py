@@ -1,0 +1,124 @@
+"""The interfaces to the outside world. Each has a real driver and a simulator that can inject faults.
+
+Drivers raise `kiosk.health.DeviceError` with a stable reason; they never raise library exceptions
+through a port. Every method here is called on a worker thread of the session runner, never on the UI
+thread, unless it says otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Protocol, runtime_checkable
+
+from kiosk.core.catalog import Catalog
+from kiosk.core.health import Health
+from kiosk.core.identity import Identity
+from kiosk.core.records import (
+    Application,
+    Booking,
+    BookingResult,
+    ProgressQuery,
+    ProgressRecord,
+    Slot,
+    SubmitResult,
+)
+from kiosk.core.slips import Slip
+
+
+@runtime_checkable
+class CardReader(Protocol):
+    def health(self) -> Health:
+        """The reader's state now; cheap enough to poll every few seconds."""
+        ...
+
+    def read_identity(self, timeout_s: float) -> Identity:
+        """Wait up to `timeout_s` for a card and read it; raises DeviceError(NO_CARD, ...) on failure."""
+        ...
+
+    def card_present(self) -> bool:
+        """Whether a card is on the reader now, to notice a card taken away mid-session."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Printer(Protocol):
+    def health(self) -> Health:
+        """Online, paper, cover; no answer is UNKNOWN or offline, never OK."""
+        ...
+
+    def print_slip(self, job_id: str, slip: Slip) -> None:
+        """Print once: a job id that was printed before is not printed again."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class StaffCardReader(Protocol):
+    """Reads a staff badge's UID for maintenance mode (PcscReader, the simulated reader)."""
+
+    def read_card_uid(self, timeout_s: float) -> str:
+        """Wait up to `timeout_s` for a card and return its UID as upper-case hex; DeviceError on failure."""
+        ...
+
+
+StatusSource = Callable[[], tuple[str, Sequence[Health]]]
+
+
+@runtime_checkable
+class ReportsStatus(Protocol):
+    """A backend that sends heartbeats (the HTTP client): it asks `status_source` for the kiosk's lifecycle and
+    device states each time, on its own thread."""
+
+    status_source: StatusSource | None
+
+
+CatalogListener = Callable[[int, Catalog], None]
+
+
+@runtime_checkable
+class ReceivesCatalogs(Protocol):
+    """A backend that downloads the signed catalog (the HTTP client): it hands each checked, newer one to
+    `catalog_listener`, on its own thread, and the one it kept before once at start."""
+
+    catalog_listener: CatalogListener | None
+
+
+@runtime_checkable
+class Backend(Protocol):
+    def health(self) -> Health: ...
+
+    def submit(self, application: Application) -> SubmitResult:
+        """Hand an application over durably; a replay with the same idempotency key returns the first result."""
+        ...
+
+    def progress(self, query: ProgressQuery) -> Sequence[ProgressRecord]: ...
+
+    def appointment_slots(self, item_id: str, first_day: date, days: int) -> Sequence[Slot]: ...
+
+    def book(self, booking: Booking) -> BookingResult: ...
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Called on any thread."""
+
+    def now(self) -> datetime: ...
+
+    def monotonic(self) -> float: ...
+
+
+@runtime_checkable
+class Speech(Protocol):
+    """Called on any thread; `say` returns at once and never blocks the UI."""
+
+    def health(self) -> Health: ...
+
+    def say(self, text: str, language: str, volume: int | None = None) -> None:
+        """Speak `text` (replacing any prompt still being spoken) at `volume` 0-100, or the profile's volume."""
+        ...
+
+    def stop(self) -> None: ...

@@ -1,0 +1,84 @@
+"""What the kiosk exchanges with the backend: applications, receipts, progress, appointment slots.
+
+These are plain values shared by the session core, the outbox and the backend client. Applications carry
+personal data; they are wiped with the session and stored only encrypted.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from kiosk.core.identity import Identity
+from kiosk.core.value import Value
+
+
+class ApplicationStatus(enum.StrEnum):
+    """Case states, after GB/T 39046 and the de-facto platform codes (items.md §4.4)."""
+
+    QUEUED = "queued"  # in the kiosk's outbox, not yet delivered (待上传)
+    RECEIVED = "received"  # 已提交(收件)
+    ACCEPTED = "accepted"  # 已受理
+    FORWARDED = "forwarded"  # 已推送户籍地
+    COMPLETED = "completed"  # 办结
+    REJECTED = "rejected"  # 不予受理 / 不予认定
+
+
+class Application(Value, frozen=True):
+    """One citizen's application for an `apply` item, as the kiosk submits it."""
+
+    hidden = frozenset({"applicant", "fields"})
+
+    idempotency_key: str
+    local_reference: str  # the kiosk's own reference, shown as 待上传 until the server's number is known
+    kiosk_id: str
+    item_id: str
+    applicant: Identity
+    fields: tuple[tuple[str, str], ...]
+    submitted_at: datetime | None = None
+
+
+class SubmitResult(Value, frozen=True):
+    local_reference: str
+    application_number: str | None  # the server's 办件编号; None while only queued locally
+    status: ApplicationStatus
+
+
+class ProgressRecord(Value, frozen=True):
+    application_number: str
+    item_id: str
+    status: ApplicationStatus
+    updated_at: datetime
+    note: str = ""
+
+
+class ProgressQuery(Value, frozen=True):
+    """Either an application number or the ID number of the person on the reader; never both logged."""
+
+    hidden = frozenset({"id_number"})
+
+    application_number: str = ""
+    id_number: str = ""
+
+
+class Slot(Value, frozen=True):
+    slot_id: str
+    office: str
+    day: date
+    start: str  # "09:00"
+    end: str
+    remaining: int
+
+
+class Booking(Value, frozen=True):
+    hidden = frozenset({"parties", "phone"})
+    idempotency_key: str
+    item_id: str
+    slot_id: str
+    parties: tuple[Identity, ...]
+    phone: str = ""
+
+
+class BookingResult(Value, frozen=True):
+    booking_number: str
+    slot: Slot

@@ -1,0 +1,101 @@
+"""Commands out of the session machine: what the runner must do with the ports. Imperatives, no I/O here."""
+
+from __future__ import annotations
+
+from kiosk.core.records import Application, Booking, ProgressQuery
+from kiosk.core.slips import SlipKind
+from kiosk.core.value import Value
+
+
+class Command(Value, frozen=True):
+    """Base of all commands."""
+
+
+class ReadCard(Command, frozen=True):
+    session_id: str
+    timeout_s: float
+
+
+class CancelCardRead(Command, frozen=True):
+    session_id: str
+
+
+class WatchCardRemoval(Command, frozen=True):
+    """Tell the session when the card that filled the form leaves the reader."""
+
+    session_id: str
+
+
+class Submit(Command, frozen=True):
+    hidden = frozenset({"application"})
+    session_id: str
+    application: Application
+
+
+class SlipRequest(Value, frozen=True):
+    """What a slip shows. Only masked personal data ever goes on paper."""
+
+    kind: SlipKind
+    item_id: str
+    language: str = "zh"
+    application_number: str = ""
+    local_reference: str = ""
+    queued: bool = False  # 待上传: the server's number is not known yet
+    masked_names: tuple[str, ...] = ()
+    masked_id_numbers: tuple[str, ...] = ()
+    booking_number: str = ""
+    slot_text: str = ""
+    masked_addresses: tuple[str, ...] = ()  # mask_address of each party, for slips that show it
+
+
+class PrintSlip(Command, frozen=True):
+    session_id: str
+    job_id: str
+    request: SlipRequest
+
+
+class FetchProgress(Command, frozen=True):
+    hidden = frozenset({"query"})
+    session_id: str
+    query: ProgressQuery
+
+
+class FetchSlots(Command, frozen=True):
+    session_id: str
+    item_id: str
+    days: int = 14
+
+
+class Book(Command, frozen=True):
+    hidden = frozenset({"booking"})
+    session_id: str
+    booking: Booking
+
+
+class ArmIdleTimer(Command, frozen=True):
+    session_id: str
+    warn_after_s: float
+    end_after_s: float
+
+
+class EndSession(Command, frozen=True):
+    """Stop timers, card reads and watchers of the session; the state has already forgotten it."""
+
+    session_id: str
+
+
+class Speak(Command, frozen=True):
+    """Say a prompt; the machine stamps the session's volume and drops it when the citizen turned voice off."""
+
+    prompt_id: str
+    language: str
+    volume: int = 80
+
+
+class StopSpeech(Command, frozen=True):
+    """Cut off the prompt being spoken (the citizen turned voice off)."""
+
+
+class CallStaff(Command, frozen=True):
+    kiosk_id: str
+    reason: str = "citizen_request"

@@ -1,0 +1,53 @@
+"""Form filling rules: pre-fill from the card, validate what the citizen entered."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from kiosk.core.catalog import FormField, Item
+from kiosk.core.identity import Identity, id_number_problems, normalize_id_number
+
+
+def card_value(identity: Identity, attribute: str) -> str:
+    if attribute == "birth_date":
+        return identity.birth_date.isoformat() if identity.birth_date else ""
+    if attribute == "sex":
+        return identity.sex.value
+    return str(getattr(identity, attribute, "") or "")
+
+
+def prefill(item: Item, identity: Identity) -> tuple[tuple[str, str], ...]:
+    return tuple((f.id, card_value(identity, f.card_attribute)) for f in item.form_fields if f.source == "card")
+
+
+def field_error(spec: FormField, value: str, today: date | None = None) -> str | None:
+    """A stable error id for one field, or None. Staff fields are completed at the window, not here."""
+    if spec.source == "staff":
+        return None
+    if not value:
+        return "required" if spec.required else None
+    if spec.type == "choice" and value not in {c.value for c in spec.choices}:
+        return "not_a_choice"
+    if spec.type == "id_number" and id_number_problems(normalize_id_number(value), today):
+        return "id_number_invalid"
+    if spec.type == "phone" and not re.fullmatch(r"1\d{10}|0\d{2,3}-?\d{7,8}", value):
+        return "phone_invalid"
+    if spec.type == "number" and not value.isdigit():
+        return "not_a_number"
+    if spec.type == "date":
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return "date_invalid"
+    if spec.pattern and not re.fullmatch(spec.pattern, value):
+        return "pattern"
+    return None
+
+
+def form_errors(item: Item, values: dict[str, str], today: date | None = None) -> tuple[tuple[str, str], ...]:
+    errors = []
+    for spec in item.form_fields:
+        if (error := field_error(spec, values.get(spec.id, ""), today)) is not None:
+            errors.append((spec.id, error))
+    return tuple(errors)

@@ -1,0 +1,113 @@
+"""The state values: the kiosk's state and, inside it, at most one citizen session.
+
+Everything is frozen. Ending a session replaces it with None, so nothing personal stays reachable from
+the kiosk state once a session has ended.
+"""
+
+from __future__ import annotations
+
+from kiosk.core.catalog import Catalog, Item
+from kiosk.core.health import Component, Health, Reason
+from kiosk.core.identity import Identity
+from kiosk.core.records import BookingResult, ProgressRecord, Slot, SubmitResult
+from kiosk.core.session.states import IdentifyStatus, Lifecycle, Phase, Purpose, TaskStatus
+from kiosk.core.value import Value, replace
+
+
+class Rules(Value, frozen=True):
+    """What the machine needs from configuration. Holds nothing personal."""
+
+    catalog: Catalog
+    kiosk_id: str
+    languages: tuple[str, ...] = ("zh", "ko", "en")
+    idle_warning_s: int = 30
+    session_s: int = 180
+    card_read_s: int = 30
+    speech_volume: int = 80  # the device profile's volume: where each session's volume starts
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+
+class Session(Value, frozen=True):
+    hidden = frozenset({"parties", "form"})  # and its own __repr__ shows less still
+
+    session_id: str
+    language: str
+    phase: Phase = Phase.HOME
+    elder_mode: bool = False
+    voice: bool = True  # spoken prompts; the citizen can turn them off, and every session starts with them on
+    volume: int = 80
+    card_used: bool = False  # a card was asked for: the end of the session reminds the citizen to take it
+    category: str | None = None
+    search: str = ""
+    item_id: str | None = None
+    purpose: Purpose | None = None
+    consent_general: bool = False
+    consent_sensitive: bool = False
+    consent_error: bool = False
+    parties: tuple[Identity, ...] = ()
+    identify: IdentifyStatus = IdentifyStatus.IDLE
+    identify_error: Reason | None = None
+    manual_problems: tuple[str, ...] = ()
+    form: tuple[tuple[str, str], ...] = ()
+    field_errors: tuple[tuple[str, str], ...] = ()
+    submit_status: TaskStatus = TaskStatus.NONE
+    submit_error: Reason | None = None
+    submission: SubmitResult | None = None
+    print_status: TaskStatus = TaskStatus.NONE
+    print_error: Reason | None = None
+    print_job_id: str = ""
+    progress_status: TaskStatus = TaskStatus.NONE
+    progress: tuple[ProgressRecord, ...] = ()
+    backend_error: Reason | None = None
+    slots: tuple[Slot, ...] = ()
+    chosen_slot: str | None = None
+    booking: BookingResult | None = None
+    booking_status: TaskStatus = TaskStatus.NONE
+    idle_warning: bool = False
+    notice: str | None = None  # a non-personal message id to show once (e.g. card_removed)
+
+    def __repr__(self) -> str:
+        return f"Session(phase={self.phase.value}, item={self.item_id}, <personal data redacted>)"
+
+    def value(self, field_id: str) -> str:
+        return dict(self.form).get(field_id, "")
+
+    def with_value(self, field_id: str, value: str) -> Session:
+        values = dict(self.form)
+        values[field_id] = value
+        errors = tuple((f, e) for f, e in self.field_errors if f != field_id)
+        return replace(self, form=tuple(values.items()), field_errors=errors)
+
+    @property
+    def has_personal_data(self) -> bool:
+        return bool(self.parties or self.form or self.progress)
+
+
+class KioskState(Value, frozen=True):
+    rules: Rules
+    lifecycle: Lifecycle = Lifecycle.STARTING
+    session: Session | None = None
+    health: tuple[Health, ...] = ()
+    out_of_service_reason: Reason | None = None
+    staff_message: str = ""
+    home_notice: str | None = None  # why the last session ended, shown on the home screen once
+    take_reminder: bool = False  # the last session read a card or printed a slip: remind to take them
+    notice_language: str | None = None  # the last session's language, for the notice about how it ended
+    catalog_version: int | None = None  # the backend's version of the catalog in use; None: as shipped
+    pending_catalog: tuple[int, Catalog] | None = None  # a newer one, for when the session in progress ends
+
+    def health_of(self, component: Component) -> Health | None:
+        return next((h for h in self.health if h.component == component), None)
+
+    @property
+    def item(self) -> Item | None:
+        if self.session is None or self.session.item_id is None:
+            return None
+        return self.rules.catalog.get(self.session.item_id)
+
+
+def initial_state(rules: Rules) -> KioskState:
+    return KioskState(rules=rules)

@@ -1,0 +1,332 @@
+"""What each slip says: receipts, guides, appointment slips, readiness reports and test pages.
+
+Built from a SlipRequest (or health results), the site settings, the catalog item and a time. Printer-neutral:
+line widths, wrapping, encodings and rasterising are the driver's business, so one layout serves 58 and
+80 mm paper. Chinese is the authoritative text; a Korean or English slip adds the translation next to it.
+Only masked personal data ever reaches a slip: the request carries masked values, and `masked` re-masks
+anything handed in so an unmasked value cannot slip through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from kiosk.core.catalog import Catalog, Item, Material, TimeLimit
+from kiosk.core.health import Health, Status
+from kiosk.core.identity import mask_address, mask_id_number, mask_name
+from kiosk.core.session.commands import SlipRequest
+from kiosk.core.settings import KioskSettings
+from kiosk.core.slip_texts import (
+    ACTION_ZH,
+    COMPONENT_ZH,
+    FORMS,
+    INDICATIVE,
+    LABELS,
+    ON_THE_SPOT,
+    REQUIRED,
+    SHAREABLE,
+    STATUS_ZH,
+    TITLES,
+    UNITS,
+    UNKNOWN_LIMIT,
+    label,
+    pick,
+)
+from kiosk.core.slips import Align, Block, Cut, Feed, Qr, Rule, Slip, SlipKind, SlipOrigin, Text
+
+
+def time_limit_text(limit: TimeLimit, language: str = "zh") -> str:
+    if limit.unit == "on_the_spot":
+        return pick(ON_THE_SPOT, language)
+    if limit.unit == "unknown" or limit.amount is None:
+        return pick(UNKNOWN_LIMIT, language)
+    text = pick(UNITS[limit.unit], language).format(n=limit.amount)
+    return text + (pick(INDICATIVE, language) if limit.certainty != "confirmed" else "")
+
+
+def progress_url(application_number: str) -> str:
+    """The progress-query QR payload: the number with a prefix the province's query app recognises."""
+    return f"JLMZ:PROGRESS:{application_number}"
+
+
+def booking_code(booking_number: str) -> str:
+    return f"JLMZ:BOOKING:{booking_number}"
+
+
+def masked(kind: str, value: str) -> str:
+    """Mask again: the masks are idempotent, so a value that was masked already is unchanged."""
+    mask = {"name": mask_name, "id_number": mask_id_number, "address": mask_address}[kind]
+    return mask(value)
+
+
+def material_how(material: Material, language: str) -> str:
+    parts = [pick(REQUIRED[material.required], language),
+             pick(FORMS[material.form], language).format(n=material.copies)]
+    if material.shareable and material.form != "data_shared":
+        parts.append(pick(SHAREABLE, language))
+    return "；".join(parts) if language == "zh" else "; ".join(parts)
+
+
+def _condition(material: Material, language: str) -> str:
+    return material.condition.get(language) if material.condition is not None else ""
+
+
+def still_needed(item: Item) -> list[Material]:
+    """Materials the citizen may still have to hand in after applying at the kiosk."""
+    return [m for m in item.materials if m.required != "no" and m.form != "data_shared"]
+
+
+def _both(zh: str, other: str, language: str) -> list[str]:
+    return [zh] if language == "zh" or other == zh else [zh, other]
+
+
+class SlipComposer:
+    """Builds the slip for a SlipRequest: the runner's `build_slip`."""
+
+    def __init__(self, settings: KioskSettings, catalog: Catalog, now: Callable[[], datetime]) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.now = now
+
+    def __call__(self, request: SlipRequest) -> Slip:
+        return self.compose(request)
+
+    def reprint(self, origin: SlipOrigin) -> Slip:
+        """A receipt printed again from maintenance: marked 补打, without the applicant (never stored)."""
+        request = SlipRequest(SlipKind.RECEIPT, origin.item_id, origin.language, origin.application_number,
+                              origin.local_reference, origin.queued)
+        return self.compose(request, reprint=True)
+
+    def compose(self, request: SlipRequest, reprint: bool = False) -> Slip:
+        item = self.catalog.get(request.item_id)
+        lang = request.language
+        blocks: list[Block] = [*self._header(request.kind, lang, reprint)]
+        if request.kind == SlipKind.RECEIPT:
+            blocks += self._receipt(request, item, reprint)
+        elif request.kind == SlipKind.APPOINTMENT:
+            blocks += self._appointment(request, item)
+        elif request.kind == SlipKind.GUIDE:
+            blocks += self._guide(item, lang)
+        elif request.kind == SlipKind.TEST:
+            return printer_test_slip(self.settings, self.now())
+        elif request.kind == SlipKind.READINESS:
+            return readiness_slip(self.settings, (), self.now())
+        blocks += self._footer(lang, request.kind)
+        origin = SlipOrigin(request.item_id, lang, request.application_number, request.local_reference,
+                            request.queued)
+        return Slip(request.kind, tuple(blocks), origin if request.kind == SlipKind.RECEIPT else None)
+
+    # ---- parts ----
+
+    def _header(self, kind: SlipKind, lang: str, reprint: bool = False) -> list[Block]:
+        zh_title = TITLES[kind][0] + (LABELS["reprint"][0] if reprint else "")
+        blocks: list[Block] = [Text(LABELS["org"][0], Align.CENTER, bold=True),
+                               Text(zh_title, Align.CENTER, double=True)]
+        if lang != "zh":
+            title = pick(TITLES[kind], lang) + (label("reprint", lang) if reprint else "")
+            blocks.append(Text(title, Align.CENTER, bold=True))
+        return [*blocks, Rule("=")]
+
+    def _field(self, key: str, value: str, lang: str, bold: bool = False) -> Text:
+        name = label(key, lang)
+        separator = "：" if lang == "zh" else ": "
+        return Text(f"{name}{separator}{value}", bold=bold, indent=_columns(name + separator))
+
+    def _site_lines(self, lang: str, when_key: str) -> list[Block]:
+        return [self._field("site", self.settings.site.name, lang),
+                self._field("kiosk", self.settings.kiosk_id, lang),
+                self._field(when_key, f"{self.now():%Y-%m-%d %H:%M}", lang)]
+
+    def _item_lines(self, item: Item | None, item_id: str, lang: str) -> list[Block]:
+        if item is None:
+            return [self._field("item", item_id, lang), Text(label("unknown_item", lang))]
+        names = _both(item.names.zh, item.names.get(lang), lang)
+        first = self._field("item", names[0], lang, bold=True)
+        return [first, *(Text(" " * first.indent + name, indent=first.indent) for name in names[1:])]
+
+    def _people(self, request: SlipRequest, key: str, reprint: bool = False) -> list[Block]:
+        lang = request.language
+        if reprint:
+            return [Text(label("reprint_note", lang))]
+        lines: list[Block] = []
+        addresses = list(request.masked_addresses)
+        for n, name in enumerate(request.masked_names):
+            lines.append(self._field(key, masked("name", name), lang))
+            if n < len(request.masked_id_numbers):
+                number = masked("id_number", request.masked_id_numbers[n])
+                lines.append(self._field("id_number", number, lang))
+            if n < len(addresses) and addresses[n]:
+                lines.append(self._field("address", masked("address", addresses[n]), lang))
+        return lines
+
+    def _receipt(self, request: SlipRequest, item: Item | None, reprint: bool) -> list[Block]:
+        lang = request.language
+        blocks: list[Block] = [*self._site_lines(lang, "received_at"),
+                               *self._item_lines(item, request.item_id, lang), Rule()]
+        if request.application_number and not request.queued:
+            blocks += [Text(label("number", lang), Align.CENTER),
+                       Text(request.application_number, Align.CENTER, double=True),
+                       Qr(progress_url(request.application_number)),
+                       Text(label("scan", lang), Align.CENTER)]
+        else:
+            blocks += [Text(label("local_number", lang), Align.CENTER),
+                       Text(request.local_reference or request.application_number, Align.CENTER, double=True),
+                       Text(label("queued_note", lang))]
+        blocks += [Rule(), *self._people(request, "applicant", reprint)]
+        if item is not None:
+            blocks += self._still_needed(item, lang)
+            blocks += self._next_steps(item, lang)
+        return blocks
+
+    def _still_needed(self, item: Item, lang: str) -> list[Block]:
+        materials = still_needed(item)
+        blocks: list[Block] = [Rule(), Text(label("still_needed", lang), bold=True)]
+        if not materials:
+            return [*blocks, Text(label("none_needed", lang))]
+        for m in materials:
+            condition = _condition(m, lang)
+            blocks.append(Text(f"□ {m.name.get(lang)}", indent=2))
+            blocks.append(Text(f"  {material_how(m, lang)}{_bracketed(condition, lang)}", indent=2))
+        site = self.settings.site
+        blocks += [Text(label("how", lang) + ("：" if lang == "zh" else ":"), bold=True),
+                   Text(label("bring", lang, site=site.name), indent=3),
+                   Text(label("mail", lang, address=site.address), indent=3)]
+        return blocks
+
+    def _next_steps(self, item: Item, lang: str) -> list[Block]:
+        blocks: list[Block] = [Rule(), Text(label("next_steps", lang), bold=True)]
+        for n, step in enumerate(item.steps, 1):
+            limit = step.time_limit
+            when = ""
+            if limit is not None:
+                note = limit.note.get(lang) if limit.note is not None else ""
+                when = time_limit_text(limit, lang) + (f"，{note}" if note and lang == "zh" else
+                                                       f", {note.lower()}" if note else "")
+            blocks.append(Text(f"{n}. {step.name.get(lang)}{_bracketed(when, lang)}", indent=3))
+        promised = time_limit_text(item.promised_time_limit, lang)
+        blocks.append(self._field("promised", promised, lang, bold=True))
+        return blocks
+
+    def _appointment(self, request: SlipRequest, item: Item | None) -> list[Block]:
+        lang = request.language
+        blocks: list[Block] = [*self._site_lines(lang, "printed_at"),
+                               *self._item_lines(item, request.item_id, lang), Rule(),
+                               Text(label("booking", lang), Align.CENTER),
+                               Text(request.booking_number, Align.CENTER, double=True)]
+        if request.booking_number:
+            blocks += [Qr(booking_code(request.booking_number)),
+                       Text(label("booking_scan", lang), Align.CENTER)]
+        blocks += [self._field("slot", request.slot_text, lang, bold=True), Rule(),
+                   *self._people(request, "party"), Text(label("in_person", lang), bold=True)]
+        if item is not None:
+            blocks += [Rule(), *self._checklist(item, lang)]
+        return blocks
+
+    def _guide(self, item: Item | None, lang: str) -> list[Block]:
+        blocks: list[Block] = [*self._site_lines(lang, "printed_at")]
+        if item is None:
+            return [*blocks, Text(label("unknown_item", lang))]
+        blocks += [*self._item_lines(item, item.id, lang), Rule(), *self._checklist(item, lang), Rule(),
+                   Text(label("steps", lang), bold=True)]
+        for n, step in enumerate(item.steps, 1):
+            limit = time_limit_text(step.time_limit, lang) if step.time_limit else ""
+            blocks.append(Text(f"{n}. {step.name.get(lang)}{_bracketed(limit, lang)}", indent=3))
+        blocks += [self._field("promised", time_limit_text(item.promised_time_limit, lang), lang),
+                   self._field("fee", label("free" if item.fee.free else "charged", lang), lang)]
+        return blocks
+
+    def _checklist(self, item: Item, lang: str) -> list[Block]:
+        blocks: list[Block] = [Text(label("materials", lang), bold=True)]
+        for m in item.materials:
+            if m.required == "no":
+                continue
+            blocks.append(Text(f"□ {m.name.get(lang)}", indent=2))
+            blocks.append(Text(f"  {material_how(m, lang)}{_bracketed(_condition(m, lang), lang)}", indent=2))
+        not_needed = [m.name.get(lang) for m in item.materials if m.required == "no"]
+        if not_needed:
+            separator = "、" if lang == "zh" else ", "
+            blocks.append(self._field("not_needed", separator.join(not_needed), lang))
+        return blocks
+
+    def _footer(self, lang: str, kind: SlipKind) -> list[Block]:
+        phone = self.settings.site.consult_phone
+        blocks: list[Block] = [Rule(), self._field("consult", phone, lang, bold=True)]
+        if lang != "zh":
+            blocks.append(Text(f"{LABELS['consult'][0]}：{phone}"))
+        blocks.append(Text(label(f"keep_{kind.value}", lang), Align.CENTER))
+        if kind != SlipKind.GUIDE:
+            blocks.append(Text(label("take_card", lang), Align.CENTER, bold=True))
+        return [*blocks, Feed(1), Cut()]
+
+
+def _bracketed(text: str, language: str) -> str:
+    if not text:
+        return ""
+    return f"（{text}）" if language == "zh" else f" ({text})"
+
+
+def _columns(text: str) -> int:
+    """Half-width columns of a label, for the hanging indent of its value (a Chinese character takes two)."""
+    return sum(1 if ord(ch) < 0x80 else 2 for ch in text)
+
+
+def readiness_slip(settings: KioskSettings, healths: Sequence[Health], now: datetime,
+                   details: Sequence[tuple[str, str]] = ()) -> Slip:
+    """The maintenance readiness report: each component's state, reason and action, and the verdict."""
+    composer = _Bare(settings)
+    blocks: list[Block] = [*composer.header(SlipKind.READINESS),
+                           Text(f"服务点：{settings.site.name}", indent=8),
+                           Text(f"终端编号：{settings.kiosk_id}", indent=10),
+                           Text(f"检查时间：{now:%Y-%m-%d %H:%M:%S}", indent=10), Rule()]
+    if not healths:
+        blocks.append(Text("未取得设备状态。", bold=True))
+    for health in healths:
+        name = COMPONENT_ZH.get(health.component.value, health.component.value)
+        line = f"{name}：{STATUS_ZH[health.status]}"
+        if health.status != Status.OK:
+            line += f"（{health.reason.value}）"
+            if ACTION_ZH[health.action]:
+                line += f" {ACTION_ZH[health.action]}"
+        blocks.append(Text(line, bold=not health.usable, indent=_columns(name) + 2))
+        if health.detail:
+            blocks.append(Text(f"  {health.detail}", indent=2))
+    for key, value in details:
+        blocks.append(Text(f"{key}：{value}", indent=_columns(key) + 2))
+    ready = bool(healths) and all(h.usable for h in healths)
+    blocks += [Rule(), Text("可以开放服务" if ready else "暂不能开放服务", Align.CENTER, double=True)]
+    attention = sum(1 for h in healths if h.status != Status.OK)
+    if attention:
+        blocks.append(Text(f"{attention} 项需处理，见上", Align.CENTER))
+    return Slip(SlipKind.READINESS, (*blocks, Feed(2), Cut()))
+
+
+def printer_test_slip(settings: KioskSettings, now: datetime, details: Sequence[tuple[str, str]] = ()) -> Slip:
+    """A page with everything a slip uses: sizes, alignment, Chinese, rare characters, Korean and a QR."""
+    composer = _Bare(settings)
+    blocks: list[Block] = [*composer.header(SlipKind.TEST),
+                           Text(f"终端编号：{settings.kiosk_id}  {now:%Y-%m-%d %H:%M}")]
+    blocks += [Text(f"{key}：{value}", indent=_columns(key) + 2) for key, value in details]
+    blocks += [Rule(),
+               Text("左对齐 LEFT"), Text("居中 CENTER", Align.CENTER), Text("右对齐 RIGHT", Align.RIGHT),
+               Text("粗体 BOLD", bold=True), Text("倍大字体", double=True), Rule("="),
+               Text("ASCII: " + "".join(chr(c) for c in range(0x21, 0x7F))),
+               Text("汉字：吉林省民政厅跨省通办自助服务终端"),
+               Text("标点：，。、；：？！“”‘’（）《》【】…—·"),
+               Text("生僻字（图像打印）：䶮 𬌗 㛃 堃 喆"),
+               Text("朝鲜文（图像打印）：길림성 민정청 성간 통합처리"),
+               Text("1234567890" * 7, indent=0),
+               Rule(),
+               Qr("JLMZ:TEST:" + settings.kiosk_id),
+               Text("扫码应显示 JLMZ:TEST:" + settings.kiosk_id, Align.CENTER),
+               Feed(1), Cut()]
+    return Slip(SlipKind.TEST, tuple(blocks))
+
+
+class _Bare:
+    def __init__(self, settings: KioskSettings) -> None:
+        self.settings = settings
+
+    def header(self, kind: SlipKind) -> list[Block]:
+        return [Text(LABELS["org"][0], Align.CENTER, bold=True),
+                Text(TITLES[kind][0], Align.CENTER, double=True), Rule("=")]

@@ -1,0 +1,120 @@
+"""The fixed wording of slips in Chinese, Korean and English. Chinese is authoritative; staff-facing
+readiness wording is Chinese only."""
+
+from __future__ import annotations
+
+from kiosk.core.health import Action, Status
+from kiosk.core.slips import SlipKind
+
+Labels = dict[str, tuple[str, str, str]]  # key -> (zh, ko, en)
+
+TITLES: dict[SlipKind, tuple[str, str, str]] = {
+    SlipKind.RECEIPT: ("办件回执", "접수 영수증", "Application receipt"),
+    SlipKind.GUIDE: ("办事指南 · 材料清单", "업무 안내 · 자료 목록", "Service guide · checklist"),
+    SlipKind.APPOINTMENT: ("预约凭条", "예약 확인증", "Appointment slip"),
+    SlipKind.READINESS: ("设备自检报告", "장비 점검 보고서", "Readiness report"),
+    SlipKind.TEST: ("打印测试页", "인쇄 시험 페이지", "Printer test page"),
+}
+
+LABELS: Labels = {
+    "org": ("吉林省民政厅 · 跨省通办", "길림성 민정청 · 성간 통합처리",
+            "Jilin Civil Affairs · Cross-province"),
+    "reprint": ("【补打】", "【재발행】", "[REPRINT]"),
+    "site": ("服务点", "서비스 장소", "Site"),
+    "kiosk": ("终端编号", "단말기 번호", "Kiosk"),
+    "item": ("办理事项", "신청 업무", "Item"),
+    "number": ("办件编号", "접수 번호", "Application number"),
+    "local_number": ("本机受理号（待上传）", "단말기 접수번호 (전송 대기)",
+                     "Kiosk reference (upload pending)"),
+    "queued_note": ("网络恢复后自动上传，上传后可凭身份证查询办理进度。",
+                    "네트워크가 복구되면 자동으로 전송되며, 이후 신분증으로 진행 상황을 조회할 수 있습니다.",
+                    "It is sent automatically when the network is back; then check progress with your "
+                    "ID card."),
+    "scan": ("扫码或凭办件编号查询办理进度", "QR코드 또는 접수 번호로 진행 상황 조회",
+             "Scan, or quote the number, to check progress"),
+    "received_at": ("受理时间", "접수 시간", "Received"),
+    "printed_at": ("打印时间", "인쇄 시간", "Printed"),
+    "applicant": ("申请人", "신청인", "Applicant"),
+    "party": ("当事人", "당사자", "Party"),
+    "id_number": ("证件号码", "신분증 번호", "ID number"),
+    "address": ("住址", "주소", "Address"),
+    "still_needed": ("还需提供的材料", "추가로 제출할 자료", "Materials still to provide"),
+    "none_needed": ("无需补交材料。", "추가로 제출할 자료가 없습니다.", "Nothing more to provide."),
+    "how": ("提交方式", "제출 방법", "How to provide them"),
+    "bring": ("① 携带至受理窗口：{site}", "① 접수 창구로 지참: {site}",
+              "1) Bring them to the window: {site}"),
+    "mail": ("② 复印件可邮寄至：{address}（请注明办件编号）",
+             "② 사본은 우편 발송 가능: {address} (접수 번호 기재)",
+             "2) Copies can be mailed to: {address} (write the application number on them)"),
+    "next_steps": ("后续步骤及时限", "이후 절차 및 기한", "Next steps and time limits"),
+    "promised": ("办理时限", "처리 기한", "Time limit"),
+    "fee": ("收费", "수수료", "Fee"),
+    "free": ("免费", "무료", "Free of charge"),
+    "charged": ("收费（详见窗口公示）", "유료 (창구 게시 참조)", "Charged (see the window's notice)"),
+    "consult": ("咨询电话", "문의 전화", "Enquiries"),
+    "keep_receipt": ("请妥善保管本回执。", "이 영수증을 잘 보관하세요.", "Please keep this receipt."),
+    "keep_appointment": ("请妥善保管本凭条。", "이 확인증을 잘 보관하세요.", "Please keep this slip."),
+    "keep_guide": ("材料以受理窗口要求为准。", "제출 자료는 접수 창구의 안내를 따릅니다.",
+                   "The window's requirements prevail."),
+    "not_needed": ("无需提供", "제출 불필요", "Not needed"),
+    "take_card": ("请取走您的身份证和凭条", "신분증과 영수증을 챙기세요", "Take your ID card and this slip"),
+    "materials": ("所需材料", "필요 자료", "Materials"),
+    "steps": ("办理步骤", "처리 절차", "Steps"),
+    "booking": ("预约号", "예약 번호", "Booking number"),
+    "slot": ("时间地点", "일시·장소", "Time and place"),
+    "in_person": ("须双方本人持身份证亲自到场办理，不可代办。",
+                  "두 당사자가 신분증을 지참하고 직접 방문해야 하며, 대리 처리는 할 수 없습니다.",
+                  "Both parties must come in person with their ID cards; nobody can come for them."),
+    "booking_scan": ("到场后向窗口出示本凭条", "방문 시 창구에 이 확인증을 제시하세요",
+                     "Show this slip at the window"),
+    "unknown_item": ("（事项未找到，请咨询窗口）", "(업무를 찾을 수 없습니다. 창구에 문의하세요)",
+                     "(item not found; please ask at the window)"),
+    "reprint_note": ("补打件不显示申请人信息。", "재발행본에는 신청인 정보가 표시되지 않습니다.",
+                     "Reprints show no applicant details."),
+}
+
+REQUIRED: Labels = {
+    "yes": ("必需", "필수", "required"),
+    "conditional": ("视情况", "해당 시", "if applicable"),
+    "local": ("各地不同", "지역별 상이", "varies locally"),
+    "practice": ("通常需要", "보통 필요", "usually asked"),
+    "no": ("无需", "불필요", "not needed"),
+}
+
+FORMS: dict[str, tuple[str, str, str]] = {
+    "original": ("原件，到窗口核验", "원본, 창구에서 확인", "original, checked at the window"),
+    "copy": ("复印件{n}份", "사본 {n}부", "{n} photocopy(ies)"),
+    "original_and_copy": ("原件及复印件{n}份", "원본 및 사본 {n}부", "original and {n} photocopy(ies)"),
+    "electronic": ("电子材料", "전자 자료", "electronic"),
+    "data_shared": ("数据共享，无需提交", "자료 공유, 제출 불필요", "shared data, nothing to bring"),
+}
+
+SHAREABLE = ("可数据共享核验，以窗口为准", "자료 공유로 확인 가능 (창구 안내 따름)",
+             "may be checked via shared data")
+
+UNITS: dict[str, tuple[str, str, str]] = {
+    "working_days": ("{n}个工作日", "{n}근무일", "{n} working days"),
+    "days": ("{n}天", "{n}일", "{n} days"),
+    "months": ("{n}个月", "{n}개월", "{n} months"),
+}
+ON_THE_SPOT = ("当场办结", "즉시 처리", "on the spot")
+UNKNOWN_LIMIT = ("以户籍地规定为准", "호적소재지 규정에 따름", "set by the place of registration")
+INDICATIVE = ("（参考）", " (참고)", " (indicative)")
+
+# Readiness report: staff-facing, Chinese only; reason ids are printed verbatim for the engineer.
+STATUS_ZH = {Status.OK: "正常", Status.DEGRADED: "需关注", Status.UNAVAILABLE: "不可用",
+             Status.UNKNOWN: "未知"}
+ACTION_ZH = {Action.NONE: "", Action.RETRY: "可重试", Action.RESET: "终端自动复位",
+             Action.STAFF: "请工作人员处理", Action.ENGINEER: "请联系技术人员"}
+COMPONENT_ZH = {"reader": "读卡器", "printer": "打印机", "backend": "业务系统", "disk": "存储",
+                "display": "显示屏", "speech": "语音"}
+
+LANG_INDEX = {"zh": 0, "ko": 1, "en": 2}
+
+
+def pick(texts: tuple[str, str, str], language: str) -> str:
+    return texts[LANG_INDEX.get(language, 0)]
+
+
+def label(key: str, language: str, **values: str) -> str:
+    return pick(LABELS[key], language).format(**values)

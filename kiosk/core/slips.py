@@ -1,0 +1,82 @@
+"""Slips as printer-neutral documents: lines, QR codes, rules and a cut. Printer drivers turn them to bytes.
+
+A slip says what to print, never how: widths, wrapping, encodings and whether a line must be rasterised
+(a rare character, Korean) are the driver's decisions. Only masked personal data is ever put in a slip.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from kiosk.core.value import Value
+
+
+class SlipKind(enum.StrEnum):
+    RECEIPT = "receipt"  # 办件回执
+    GUIDE = "guide"  # materials checklist of an item
+    APPOINTMENT = "appointment"
+    READINESS = "readiness"  # maintenance readiness report
+    TEST = "test"
+
+
+class Align(enum.StrEnum):
+    LEFT = "left"
+    CENTER = "center"
+    RIGHT = "right"
+
+
+class Text(Value, frozen=True):
+    text: str
+    align: Align = Align.LEFT
+    double: bool = False  # double width and height, for titles and the application number
+    bold: bool = False
+    indent: int = 0
+    """Half-width columns by which wrapped continuation lines are indented (hanging indent for lists)."""
+
+
+class Rule(Value, frozen=True):
+    char: str = "-"
+
+
+class Qr(Value, frozen=True):
+    payload: str
+    module_size: int = 6
+
+
+class Feed(Value, frozen=True):
+    lines: int = 1
+
+
+class Cut(Value, frozen=True):
+    partial: bool = False
+
+
+Block = Text | Rule | Qr | Feed | Cut
+
+
+class SlipOrigin(Value, frozen=True):
+    """What a receipt was printed for, without personal data: enough to reprint it from maintenance."""
+
+    item_id: str
+    language: str = "zh"
+    application_number: str = ""
+    local_reference: str = ""
+    queued: bool = False
+
+
+class Slip(Value, frozen=True):
+    kind: SlipKind
+    blocks: tuple[Block, ...]
+    origin: SlipOrigin | None = None
+
+    def plain_text(self) -> str:
+        """The text a reader of the paper would see, for tests and previews."""
+        out = []
+        for block in self.blocks:
+            if isinstance(block, Text):
+                out.append(block.text)
+            elif isinstance(block, Rule):
+                out.append(block.char * 32)
+            elif isinstance(block, Qr):
+                out.append(f"[QR {block.payload}]")
+        return "\n".join(out)

@@ -1,0 +1,399 @@
+"""Maintenance mode for hall staff and engineers: who may enter, and every action they take there.
+
+Entry is by the PIN (scrypt hash in kiosk.toml; five wrong tries lock entry for five minutes, and the count
+survives a restart) or by a staff card whose UID hash is in `staff_card_sha256`. Entering wipes any session
+in progress (the session machine's MaintenanceEntered). Every attempt and every action is written to the
+audit log under data_dir with the actor: `pin`, or `card:<short hash>` of the badge.
+
+Calls that touch devices or the network block; the screens run them on a worker thread. Results are
+`Outcome`s with a stable code the screens translate, and a technical detail that is never personal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from kiosk import __version__
+from kiosk.composition.drivers import Ports, load_factory
+from kiosk.core.health import Component, DeviceError, Health, Reason, Status
+from kiosk.core.ports import StaffCardReader
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState
+from kiosk.core.settings import LoadedConfig
+from kiosk.core.slip_layouts import SlipComposer, printer_test_slip, readiness_slip
+from kiosk.logs import log_event
+from kiosk.remote.outbox import Outbox
+from kiosk.shell.log_export import ExportError, export_logs, file_lines, journal_lines, local_log_files
+from kiosk.shell.maintenance import (
+    MAX_TRIES,
+    MESSAGE_MAX,
+    OUT_OF_SERVICE_FILE,
+    AuditLog,
+    PinGate,
+    saved_out_of_service,
+    staff_actor,
+)
+from kiosk.shell.print_journal import JobRecord, PrintJournal
+from kiosk.shell.system_actions import SystemActions
+
+log = logging.getLogger("kiosk.maintenance")
+AUDIT_FILE = "maintenance-audit.jsonl"
+GATE_FILE = "maintenance-gate.json"
+LOG_DIR = "logs"
+CARD_READ_S = 15.0
+FLUSH_S = 30.0
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The answer to a PIN or a card: in, or why not."""
+
+    ok: bool
+    code: str  # entered, wrong_pin, locked, no_pin, unknown_card, card_error
+    tries_left: int = MAX_TRIES
+    locked_s: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    code: str  # a stable id the screen translates: test_printed, print_failed, flushed ...
+    detail: str = ""  # technical and never personal: a reason id, a job id, counts, a path
+
+
+@dataclass(frozen=True)
+class OutboxView:
+    pending: int
+    rejected: int
+    delivered: int
+    oldest_age_s: float | None
+    last_errors: tuple[tuple[str, int], ...]
+
+
+class FlushingBackend(Protocol):
+    """What the HTTP backend adds to the port: its outbox and a flush now."""
+
+    outbox: Outbox
+
+    def flush(self, timeout_s: float = ..., include_rejected: bool = ...) -> Any: ...
+
+
+def card_hash(uid_hex: str) -> str:
+    """The allow-list form of a card UID (hex): SHA-256 of its bytes, lower-case hex."""
+    return hashlib.sha256(bytes.fromhex(uid_hex)).hexdigest()
+
+
+def staff_card_reader(config: LoadedConfig, ports: Ports) -> StaffCardReader | None:
+    """The reader staff badges are read on, as the device profile says; None for PIN only."""
+    choice = config.profile.reader.staff_card_reader
+    if choice == "reader":
+        return ports.reader if isinstance(ports.reader, StaffCardReader) else None
+    if choice == "pcsc":
+        reader: StaffCardReader = load_factory("staff_reader", "pcsc")(config)
+        return reader
+    return None
+
+
+class MaintenanceDesk:
+    def __init__(self, config: LoadedConfig, state: Callable[[], KioskState], ports: Ports,
+                 post: Callable[[ev.Event], None],
+                 check_health: Callable[[], list[Health]], system: SystemActions | None = None,
+                 now: Callable[[], float] = time.time, card_reader: StaffCardReader | None = None) -> None:
+        self.config = config
+        self.state = state  # the kiosk's state now: the catalog in use changes when the backend signs a newer one
+        self.ports = ports
+        self.post = post
+        self.check_health = check_health
+        self.system = system or SystemActions()
+        self.now = now
+        self.card_reader = card_reader
+        self.pin_hash = config.settings.maintenance_pin_scrypt
+        self.staff_cards = frozenset(config.settings.staff_card_sha256)
+        self.usb_dir = config.usb_export_dir
+        data = config.data_dir
+        self.audit = AuditLog(data / AUDIT_FILE)
+        self.journal = PrintJournal.in_dir(data)
+        self._gate_path = data / GATE_FILE
+        self._oos_path = data / OUT_OF_SERVICE_FILE
+        self._gate = self._load_gate()
+        self._lock = threading.Lock()
+        self.actor: str | None = None  # who is in maintenance mode now
+
+    # ---- entry ----
+
+    def _load_gate(self) -> PinGate:
+        try:
+            saved = json.loads(self._gate_path.read_text(encoding="utf-8"))
+            return PinGate(int(saved["failures"]), float(saved["locked_until"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return PinGate()
+
+    def _save_gate(self) -> None:
+        try:
+            self._gate_path.parent.mkdir(parents=True, exist_ok=True)
+            self._gate_path.write_text(json.dumps({"failures": self._gate.failures,
+                                                   "locked_until": self._gate.locked_until}), encoding="utf-8")
+        except OSError:
+            pass  # the lockout still holds in memory
+
+    @property
+    def pin_configured(self) -> bool:
+        return bool(self.pin_hash)
+
+    def locked_s(self) -> int:
+        with self._lock:
+            return self._gate.seconds_left(self.now()) if self._gate.locked(self.now()) else 0
+
+    def try_pin(self, pin: str) -> Entry:
+        if not self.pin_hash:
+            return Entry(False, "no_pin")
+        with self._lock:
+            now = self.now()
+            if self._gate.locked(now):
+                return Entry(False, "locked", 0, self._gate.seconds_left(now))
+            self._gate, ok = self._gate.attempt(pin, self.pin_hash, now)
+            self._save_gate()
+            gate = self._gate
+        if ok:
+            self.enter("pin")
+            return Entry(True, "entered")
+        if gate.locked(now):
+            self._record("pin_locked", "pin", detail=f"{MAX_TRIES} wrong tries")
+            log_event(log, "maintenance_locked", logging.WARNING, count=MAX_TRIES)
+            return Entry(False, "locked", 0, gate.seconds_left(now))
+        self._record("pin_refused", "pin", tries_left=MAX_TRIES - gate.failures)
+        return Entry(False, "wrong_pin", MAX_TRIES - gate.failures)
+
+    def read_card(self, timeout_s: float = CARD_READ_S) -> Entry:
+        """Wait for a staff badge on the staff card reader and let its holder in if it is on the list."""
+        reader = self.card_reader
+        if reader is None:
+            return Entry(False, "card_error", detail=Reason.NO_READER.value)
+        try:
+            uid = reader.read_card_uid(timeout_s)
+        except DeviceError as exc:
+            return Entry(False, "card_error", detail=exc.reason.value)
+        return self.try_card(uid)
+
+    def try_card(self, uid_hex: str) -> Entry:
+        try:
+            uid = bytes.fromhex(uid_hex)
+        except ValueError:
+            return Entry(False, "card_error", detail=Reason.CARD_UNREADABLE.value)
+        actor = staff_actor(uid)
+        if hashlib.sha256(uid).hexdigest() not in self.staff_cards:
+            self._record("card_refused", actor)
+            return Entry(False, "unknown_card")
+        self.enter(actor)
+        return Entry(True, "entered")
+
+    def enter(self, actor: str) -> None:
+        self.actor = actor
+        self._record("enter")
+        log_event(log, "maintenance_entered", detail_code="card" if actor.startswith("card:") else "pin")
+        self.post(ev.MaintenanceEntered())
+
+    def leave(self, why: str = "exit") -> None:
+        if self.actor is None:
+            return
+        self._record(why)
+        self.actor = None
+        log_event(log, "maintenance_exited", detail_code=why)
+        self.post(ev.MaintenanceExited())
+
+    # ---- looking ----
+
+    def device_status(self) -> list[Health]:
+        self._record("device_status")
+        return self.check_health()
+
+    def outbox(self) -> OutboxView | None:
+        """None when the backend has no outbox (or is not up): may wait for a backend that is starting."""
+        try:
+            box: Outbox | None = getattr(self.ports.backend, "outbox", None)
+            if box is None:
+                return None
+            stats = box.stats()
+        except (DeviceError, OSError, sqlite3.Error):
+            return None
+        age = time.time() - stats.oldest_pending_at if stats.oldest_pending_at else None
+        return OutboxView(stats.pending, stats.rejected, stats.delivered, age, tuple(stats.last_errors))
+
+    def recent_receipts(self, limit: int = 8) -> list[JobRecord]:
+        try:
+            return self.journal.receipts(limit)
+        except DeviceError:
+            return []
+
+    def summary(self) -> list[tuple[str, str]]:
+        """Version and configuration, for the screen: nothing secret (the PIN hash and card hashes are counted)."""
+        c, s, p = self.config, self.config.settings, self.config.profile
+        backend = "local (in-process reference server)" if s.backend.url == "local" else s.backend.url
+        return [
+            ("version", __version__), ("kiosk_id", s.kiosk_id), ("site", s.site.name),
+            ("config", str(c.path)), ("profile", " <- ".join(c.profile_chain)),
+            ("reader", p.reader.driver + (f" {p.reader.port}" if p.reader.port else "")),
+            ("printer", f"{p.printer.connection.kind}, {p.printer.paper_width_mm} mm"),
+            ("backend", f"{backend} ({s.backend.crypto_profile})"), ("languages", ", ".join(s.languages)),
+            ("timeouts", f"{s.timeouts.session_s}s / {s.timeouts.idle_warning_s}s"),
+            ("catalog", self._catalog_summary()),
+            ("access", f"PIN {'set' if self.pin_hash else 'not set'}, {len(self.staff_cards)} staff cards, "
+                       f"card reader: {p.reader.staff_card_reader}"),
+            ("data_dir", str(c.data_dir)),
+        ]
+
+    @property
+    def composer(self) -> SlipComposer:
+        """Slips from the catalog in use (it changes when the backend signs a newer one)."""
+        return SlipComposer(self.config.settings, self.state().rules.catalog, self.ports.clock.now)
+
+    def _catalog_summary(self) -> str:
+        state = self.state()
+        catalog = state.rules.catalog
+        source = "as shipped" if state.catalog_version is None else f"version {state.catalog_version} from the backend"
+        return f"{len(catalog.items)} items, {len(catalog.tasks)} tasks, {source}"
+
+    # ---- printing ----
+
+    def test_print(self) -> Outcome:
+        now = self.ports.clock.now()
+        job_id = f"test-{now:%Y%m%d-%H%M%S-%f}"
+        slip = printer_test_slip(self.config.settings, now, (("打印人", self.actor or "-"),))
+        return self._print("test_print", job_id, slip, "test_printed")
+
+    def print_readiness(self) -> Outcome:
+        healths = self.check_health()
+        now = self.ports.clock.now()
+        details = [("软件版本", __version__)]
+        if (view := self.outbox()) is not None:
+            details.append(("待上传", f"{view.pending} 件，被拒 {view.rejected} 件"))
+        slip = readiness_slip(self.config.settings, healths, now, details)
+        ready = bool(healths) and all(h.usable for h in healths)
+        outcome = self._print("readiness", f"readiness-{now:%Y%m%d-%H%M%S-%f}", slip, "readiness_printed",
+                              verdict="ready" if ready else "not_ready")
+        if not outcome.ok:
+            return outcome
+        return Outcome(True, "readiness_printed", "ready" if ready else "not_ready")
+
+    def paper_replaced(self) -> Outcome:
+        """Staff refilled the paper or closed the cover: look at the printer now rather than at the next poll."""
+        printer = next((h for h in self.check_health() if h.component == Component.PRINTER), None)
+        if printer is None:
+            printer = Health.unknown(Component.PRINTER)
+        self._record("paper_replaced", status=printer.status.value, reason=printer.reason.value)
+        if printer.status in (Status.OK, Status.DEGRADED):
+            return Outcome(True, "printer_ready", printer.reason.value)
+        return Outcome(False, "printer_not_ready", printer.reason.value)
+
+    def reprint(self, job_id: str) -> Outcome:
+        record = self.journal.get(job_id)
+        if record is None or record.origin is None:
+            return Outcome(False, "no_receipt", job_id)
+        slip = self.composer.reprint(record.origin)
+        return self._print("reprint", self.journal.next_reprint_id(job_id), slip, "reprinted",
+                           number=record.origin.application_number or record.origin.local_reference)
+
+    def _print(self, action: str, job_id: str, slip: Any, done_code: str, **details: str | int) -> Outcome:
+        try:
+            self.ports.printer.print_slip(job_id, slip)
+        except DeviceError as exc:
+            self._record(action, result="failed", reason=exc.reason.value, job_id=job_id, **details)
+            return Outcome(False, "print_failed", exc.reason.value)
+        self._record(action, result="printed", job_id=job_id, **details)
+        return Outcome(True, done_code, job_id)
+
+    # ---- the outbox ----
+
+    def flush_outbox(self, timeout_s: float = FLUSH_S) -> Outcome:
+        backend = self.ports.backend
+        try:
+            flushable = getattr(backend, "outbox", None) is not None and callable(getattr(backend, "flush", None))
+        except DeviceError as exc:  # the backend never came up
+            self._record("outbox_flush", result="failed", reason=exc.reason.value)
+            return Outcome(False, "flush_failed", exc.reason.value)
+        if not flushable:
+            self._record("outbox_flush", result="no_outbox")
+            return Outcome(False, "no_outbox")
+        flushing: FlushingBackend = backend  # type: ignore[assignment]
+        try:
+            result = flushing.flush(timeout_s=timeout_s)
+        except DeviceError as exc:
+            self._record("outbox_flush", result="failed", reason=exc.reason.value)
+            return Outcome(False, "flush_failed", exc.reason.value)
+        delivered, pending = int(result.delivered), int(result.pending)
+        self._record("outbox_flush", delivered=delivered, pending=pending, rejected=int(result.rejected))
+        return Outcome(pending == 0, "flushed", f"{delivered}/{pending}/{int(result.rejected)}")
+
+    # ---- in and out of service ----
+
+    def set_out_of_service(self, message: str) -> Outcome:
+        message = " ".join(message.split())[:MESSAGE_MAX]
+        try:
+            self._oos_path.parent.mkdir(parents=True, exist_ok=True)
+            self._oos_path.write_text(json.dumps({"message": message, "actor": self.actor or "-",
+                                                  "since": datetime.now().isoformat(timespec="seconds")},
+                                                 ensure_ascii=False), encoding="utf-8")
+        except OSError:
+            pass  # still out of service now, only not after a restart
+        self._record("out_of_service_set", message=message)
+        self.post(ev.OutOfServiceSet(message))
+        return Outcome(True, "out_of_service_set")
+
+    def clear_out_of_service(self) -> Outcome:
+        self._oos_path.unlink(missing_ok=True)
+        self._record("out_of_service_cleared")
+        self.post(ev.OutOfServiceCleared())
+        return Outcome(True, "out_of_service_cleared")
+
+    def restore_out_of_service(self) -> bool:
+        """At start: a kiosk staff took out of service stays out after a restart or a reboot."""
+        message = saved_out_of_service(self._oos_path.parent)
+        if message is None:
+            return False
+        self.post(ev.OutOfServiceSet(message[:MESSAGE_MAX]))
+        return True
+
+    # ---- the machine ----
+
+    def restart_app(self) -> Outcome:
+        self._record("restart_app")
+        result = self.system.restart_app()
+        return Outcome(result.done, result.code, result.detail)
+
+    def reboot(self) -> Outcome:
+        self._record("reboot")
+        result = self.system.reboot()
+        return Outcome(result.done, result.code, result.detail)
+
+    def export_logs(self, journal: Sequence[str] | None = None) -> Outcome:
+        """Redacted logs and the audit trail onto the USB stick mounted at usb_export_dir."""
+        data = self.config.data_dir
+        sources = [("kiosk.jsonl", file_lines(local_log_files(data / LOG_DIR))),
+                   ("journal.txt", journal if journal is not None else journal_lines()),
+                   ("maintenance-audit.jsonl", file_lines([data / AUDIT_FILE]))]
+        try:
+            result = export_logs(self.usb_dir, self.config.settings.kiosk_id, self.ports.clock.now(), sources)
+        except ExportError as exc:
+            self._record("export_logs", result=exc.code)
+            return Outcome(False, exc.code, exc.detail)
+        self._record("export_logs", result="written", count=result.lines, redacted=result.redactions)
+        return Outcome(True, "logs_exported", f"{result.folder.name}: {result.lines} lines, "
+                                                f"{result.redactions} redacted")
+
+    # ---- the audit trail ----
+
+    def _record(self, action: str, actor: str | None = None, /, **details: str | int) -> None:
+        try:
+            self.audit.record(action, self.ports.clock.now(), actor or self.actor or "-", **details)
+        except OSError:
+            log_event(log, "audit_failed", logging.ERROR, code=action)  # never lose the action itself
