@@ -23,9 +23,10 @@ from escpos.printer import Dummy
 from devices.printers.escpos_encoder import SlipEncoder
 from devices.printers.preview import decode, render
 from devices.printers.slip_data import SAMPLES, build_slip
-from kiosk.core.catalog import load_catalog
-from kiosk.core.settings import PrinterProfile, load_config
+from kiosk.core.settings import PrinterProfile
 from kiosk.core.slips import Cut, Qr, Rule, Slip, SlipKind, Text
+from kiosk.storage.catalog import load_catalog
+from kiosk.storage.config import load_config
 
 GOALS_MS = {"text": 50.0, "image lines": 300.0}
 

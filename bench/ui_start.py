@@ -36,7 +36,7 @@ def child_bare() -> None:
     from screens.boot import configure_window, early_environment
 
     early_environment()
-    from kiosk.core.settings import load_config
+    from kiosk.storage.config import load_config
 
     configure_window(load_config().profile.screen, headless=True, quiet=True)
     from kivy.base import EventLoop, runTouchApp

@@ -30,14 +30,14 @@ from kivy.properties import (  # noqa: E402
 from kivy.uix.boxlayout import BoxLayout  # noqa: E402
 from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
 
-from kiosk.composition.drivers import Ports  # noqa: E402
 from kiosk.composition.root import Kiosk, build_kiosk  # noqa: E402
+from kiosk.core.ports import Ports  # noqa: E402
 from kiosk.core.session import events as ev  # noqa: E402
 from kiosk.core.session.model import KioskState  # noqa: E402
 from kiosk.core.session.states import Lifecycle, Phase  # noqa: E402
-from kiosk.core.settings import load_config  # noqa: E402
 from kiosk.shell.health_monitor import HealthMonitor  # noqa: E402
 from kiosk.shell.maintenance import MESSAGE_MAX, saved_out_of_service  # noqa: E402
+from kiosk.storage.config import load_config  # noqa: E402
 from screens import i18n, theme  # noqa: E402
 from screens.base import KioskScreen  # noqa: E402
 from screens.fonts import KioskFont, default_cache_dir, prepare_font, register_default_font  # noqa: E402

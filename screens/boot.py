@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.problems import ConfigError
-from kiosk.core.settings import LoadedConfig, ScreenProfile, default_config_path, load_config
+from kiosk.core.settings import LoadedConfig, ScreenProfile
+from kiosk.storage.config import default_config_path, load_config
 
 
 def kivy_home_for(config: LoadedConfig | None) -> Path:

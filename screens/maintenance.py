@@ -24,7 +24,7 @@ from kivy.uix.label import Label
 from kiosk.core.health import Component, DeviceError, Health, Reason, Status
 from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import Lifecycle
-from kiosk.shell.maintenance_desk import Entry, MaintenanceDesk, OutboxView, Outcome, staff_card_reader
+from kiosk.shell.maintenance_desk import Entry, MaintenanceDesk, OutboxView, Outcome
 from kiosk.shell.system_actions import SystemActions
 from screens.base import KioskScreen
 from screens.i18n import t
@@ -47,7 +47,7 @@ def install_maintenance(app: Any) -> MaintenanceDesk:
     """Give the app its maintenance desk and the hidden way in (the app restores staff's out-of-service switch)."""
     kiosk = app.kiosk
     try:
-        reader = staff_card_reader(kiosk.config, kiosk.ports)
+        reader = kiosk.staff_card_reader()
     except Exception:  # a staff reader that cannot be made must never stop the kiosk starting: PIN only
         reader = None
     desk = MaintenanceDesk(kiosk.config, lambda: kiosk.state, kiosk.ports, app.post, app.monitor.check_now,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kiosk.composition.drivers import Ports
+from kiosk.core.ports import Ports
 from kiosk.core.session.model import KioskState
 
 _touch_ids = itertools.count(1000)

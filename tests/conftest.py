@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.catalog import Catalog, load_catalog
+from kiosk.core.catalog import Catalog
 from kiosk.core.session.model import Rules
+from kiosk.storage.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"

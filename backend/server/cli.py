@@ -29,8 +29,9 @@ from backend.contract import crypto
 from backend.contract.keys import KIOSK_CREDENTIAL_FILE
 from backend.contract.protocol import KIOSK_ID_PATTERN
 from backend.server.state import ServerSettings, ServerState, build_state
-from kiosk.core.catalog import Catalog, default_catalog_dir, load_catalog
+from kiosk.core.catalog import Catalog
 from kiosk.core.problems import ConfigError
+from kiosk.storage.catalog import default_catalog_dir, load_catalog
 
 ENV_SETTINGS = "KIOSK_BACKEND_SETTINGS"  # how `serve --workers N` hands its settings to the worker processes
 

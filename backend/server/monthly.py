@@ -7,7 +7,8 @@ from pathlib import Path
 
 from backend.contract.schemas import UsageReport
 from kiosk.core.catalog import Catalog
-from kiosk.core.report import MonthlyReport, build_report, write_report
+from kiosk.core.report import MonthlyReport, build_report
+from kiosk.storage.report_file import write_report
 
 
 def write_monthly(catalog: Catalog, usage: UsageReport, out: Path) -> tuple[MonthlyReport, list[str]]:

@@ -24,7 +24,7 @@ from kiosk.core.health import Action, Component, DeviceError, Health, Reason, St
 from kiosk.core.settings import LoadedConfig, PrinterProfile
 from kiosk.core.slips import Slip
 from kiosk.logs import log_event
-from kiosk.shell.print_journal import PrintJournal
+from kiosk.storage.print_journal import PrintJournal
 
 log = logging.getLogger("kiosk.printer")
 

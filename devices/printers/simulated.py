@@ -19,7 +19,7 @@ from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.settings import LoadedConfig, PrinterProfile
 from kiosk.core.slips import Slip
 from kiosk.logs import log_event
-from kiosk.shell.print_journal import PrintJournal
+from kiosk.storage.print_journal import PrintJournal
 
 if TYPE_CHECKING:
     from devices.printers.escpos_encoder import SlipEncoder

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.problems import ConfigError
-from kiosk.core.settings import LoadedConfig, load_config
+from kiosk.core.settings import LoadedConfig
+from kiosk.storage.config import load_config
 
 
 def _config(args: argparse.Namespace) -> LoadedConfig:
@@ -148,8 +149,8 @@ def _staff_token(args: argparse.Namespace) -> str:
 
 def cmd_report_monthly(args: argparse.Namespace) -> int:
     from backend.server.monthly import summary_line, write_monthly
-    from kiosk.core.catalog import load_catalog
     from kiosk.core.report import ReportError, check_request
+    from kiosk.storage.catalog import load_catalog
 
     out = Path(args.out)
     try:

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk import __version__
-from kiosk.core.catalog import Catalog, Item, language_gaps, load_catalog
+from kiosk.core.catalog import Catalog, Item, language_gaps
 from kiosk.core.problems import ConfigError
-from kiosk.core.settings import load_config
+from kiosk.storage.catalog import load_catalog
+from kiosk.storage.config import load_config
 
 # Command groups that live with their drivers; each module exports add_commands(subparsers).
 EXTENSIONS = ("kiosk.cli.readers", "kiosk.cli.printers", "kiosk.cli.backend")

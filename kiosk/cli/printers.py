@@ -21,13 +21,15 @@ from devices.printers.escpos_encoder import SlipEncoder
 from devices.printers.fonts import FontMissing, find_cjk_font
 from devices.printers.preview import preview_png
 from devices.printers.slip_data import SAMPLES, SlipData, build_slip, check_for_kind
-from kiosk.core.catalog import Catalog, load_catalog
+from kiosk.core.catalog import Catalog
 from kiosk.core.health import DeviceError
 from kiosk.core.problems import ConfigError, problems_from_validation
-from kiosk.core.settings import DeviceProfile, LoadedConfig, load_config, load_profile
+from kiosk.core.settings import DeviceProfile, LoadedConfig
 from kiosk.core.slip_layouts import SlipComposer, printer_test_slip
 from kiosk.core.slips import SlipKind
-from kiosk.shell.print_journal import PrintJournal
+from kiosk.storage.catalog import load_catalog
+from kiosk.storage.config import load_config, load_profile
+from kiosk.storage.print_journal import PrintJournal
 
 KINDS = ", ".join(k.value for k in SlipKind)
 

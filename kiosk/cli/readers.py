@@ -19,7 +19,8 @@ from devices.readers.sam_frame import FrameError, text_block_from_bytes
 from kiosk.core.cardtext import ParseError, identity_report, parse_text_block
 from kiosk.core.health import DeviceError
 from kiosk.core.problems import ConfigError
-from kiosk.core.settings import LoadedConfig, load_config
+from kiosk.core.settings import LoadedConfig
+from kiosk.storage.config import load_config
 
 REVEAL_WARNING = "warning: --reveal prints personal data; do not paste it into tickets, chats or logs"
 SERIAL_GLOBS = ("/dev/ttyUSB*", "/dev/ttyACM*")  # USB-serial adapters, where SAM readers sit

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
         Slot,
         SubmitResult,
     )
-    from kiosk.shell.usage import UsageLog
+    from kiosk.storage.usage_log import UsageLog
 
 T = TypeVar("T")
 START_DELAY_S = 1.5  # let the home screen come up before the server stack imports and competes for the CPU

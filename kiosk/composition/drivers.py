@@ -7,10 +7,9 @@ imports `devices` or `backend` statically and a kiosk without a given library st
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from typing import Any
 
-from kiosk.core.ports import Backend, CardReader, Clock, Printer, Speech
+from kiosk.core.ports import Ports, StaffCardReader
 from kiosk.core.problems import ConfigError, Problem
 from kiosk.core.settings import LoadedConfig
 
@@ -46,22 +45,6 @@ DRIVERS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Ports:
-    reader: CardReader
-    printer: Printer
-    backend: Backend
-    clock: Clock
-    speech: Speech
-
-    def close(self) -> None:
-        for port in (self.reader, self.printer):
-            port.close()
-        close_backend = getattr(self.backend, "close", None)  # the HTTP backend stops its outbox sender
-        if callable(close_backend):
-            close_backend()
-
-
 def load_factory(kind: str, name: str) -> Any:
     try:
         target = DRIVERS[kind][name]
@@ -85,3 +68,14 @@ def build_ports(config: LoadedConfig) -> Ports:
         clock=load_factory("clock", "system")(config),
         speech=load_factory("speech", profile.speech.driver)(config),
     )
+
+
+def staff_card_reader(config: LoadedConfig, ports: Ports) -> StaffCardReader | None:
+    """The reader staff badges are read on, as the device profile says; None for PIN only."""
+    choice = config.profile.reader.staff_card_reader
+    if choice == "reader":
+        return ports.reader if isinstance(ports.reader, StaffCardReader) else None
+    if choice == "pcsc":
+        reader: StaffCardReader = load_factory("staff_reader", "pcsc")(config)
+        return reader
+    return None

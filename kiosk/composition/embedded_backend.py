@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from backend.contract import crypto
 from backend.contract.keys import KIOSK_CREDENTIAL_FILE, KioskCredential
-from kiosk.core.catalog import load_catalog
 from kiosk.core.problems import ConfigError
 from kiosk.core.settings import LoadedConfig
 from kiosk.remote.client import HttpBackend, build
-from kiosk.shell.toml_cache import CATALOG_CACHE, ParsedTomlCache
+from kiosk.storage.catalog import load_catalog
+from kiosk.storage.toml_cache import CATALOG_CACHE, ParsedTomlCache
 
 if TYPE_CHECKING:
     from backend.server.state import ServerState

@@ -11,17 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.composition.drivers import Ports, build_ports
-from kiosk.core.catalog import Catalog, load_catalog
+from kiosk.composition.drivers import build_ports, staff_card_reader
+from kiosk.core.catalog import Catalog
 from kiosk.core.health import Health
-from kiosk.core.ports import ReceivesCatalogs, ReportsStatus
+from kiosk.core.ports import Ports, ReceivesCatalogs, ReportsStatus, StaffCardReader
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState, Rules, initial_state
-from kiosk.core.settings import LoadedConfig, load_config
+from kiosk.core.settings import LoadedConfig
 from kiosk.core.slip_layouts import SlipComposer
 from kiosk.shell.runner import PromptText, Scheduler, SessionRunner
-from kiosk.shell.toml_cache import CATALOG_CACHE, ParsedTomlCache
-from kiosk.shell.usage import ReportsUsage, UsageLog, UsageRecorder
+from kiosk.shell.usage import ReportsUsage, UsageRecorder
+from kiosk.storage.catalog import load_catalog
+from kiosk.storage.config import load_config
+from kiosk.storage.toml_cache import CATALOG_CACHE, ParsedTomlCache
+from kiosk.storage.usage_log import UsageLog
 
 
 def rules_from(config: LoadedConfig, catalog: Catalog) -> Rules:
@@ -76,6 +79,10 @@ class Kiosk:
                                    f"{self.state.session.phase.value if self.state.session else '-'}")
             with contextlib.suppress(queue.Empty):
                 self.runner.dispatch(self.inbox.get(timeout=min(remaining, 0.1)))
+
+    def staff_card_reader(self) -> StaffCardReader | None:
+        """The reader staff badges are read on (the device profile's choice); None for PIN only."""
+        return staff_card_reader(self.config, self.ports)
 
     def close(self) -> None:
         self.runner.close()

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from kiosk.core.problems import ConfigError, Problem, problems_from_validation, read_toml
-from kiosk.core.settings import LANGUAGES, REPO_CONFIG_DIR
-
-if TYPE_CHECKING:
-    from kiosk.shell.toml_cache import ParsedTomlCache
+from kiosk.core.problems import Problem
+from kiosk.core.settings import LANGUAGES
 
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 Certainty = Literal["confirmed", "likely", "uncertain"]
@@ -253,60 +249,6 @@ class Catalog:
             return list(self.items)
         return [i for i in self.items
                 if any(q in t.lower() for t in (i.names.get(language), i.short_names.get(language), i.names.zh))]
-
-
-def default_catalog_dir() -> Path:
-    return REPO_CONFIG_DIR / "catalog"
-
-
-def load_catalog(directory: Path | None = None, cache: ParsedTomlCache | None = None) -> Catalog:
-    """Load items/*.toml, tasks.toml and sources.toml, then cross-check them; ConfigError lists every problem.
-    With `cache`, files parsed before are taken from it (then validated just the same)."""
-    directory = directory or default_catalog_dir()
-    read = cache.read if cache is not None else read_toml
-    problems: list[Problem] = []
-    items: list[Item] = []
-    item_files = sorted((directory / "items").glob("*.toml"))
-    if not item_files:
-        problems.append(Problem(f"{directory}/items", "(folder)", "no item files"))
-    for path in item_files:
-        shown = f"catalog/items/{path.name}"
-        data, found = read(path, shown)
-        problems.extend(found)
-        if data is None:
-            continue
-        try:
-            item = Item.model_validate(data)
-        except ValidationError as exc:
-            problems.extend(problems_from_validation(shown, exc))
-            continue
-        if path.stem != item.id:
-            problems.append(Problem(shown, "id", f"file name must be the id ({item.id}.toml)"))
-        items.append(item)
-    tasks = _load_list(read(directory / "tasks.toml", "catalog/tasks.toml"), "catalog/tasks.toml", TaskFile, problems)
-    sources = _load_list(read(directory / "sources.toml", "catalog/sources.toml"), "catalog/sources.toml",
-                         SourceFile, problems)
-    catalog = Catalog(tuple(items), tuple(tasks), tuple(sources))
-    problems.extend(check_catalog(catalog))
-    if problems:
-        raise ConfigError(problems)
-    if cache is not None:
-        cache.save()  # only a catalog that passed every check is worth keeping
-    return catalog
-
-
-def _load_list(read: tuple[dict[str, Any] | None, list[Problem]], shown: str,
-               model: type[TaskFile] | type[SourceFile], problems: list[Problem]) -> list:  # type: ignore[type-arg]
-    data, found = read
-    problems.extend(found)
-    if data is None:
-        return []
-    try:
-        parsed = model.model_validate(data)
-    except ValidationError as exc:
-        problems.extend(problems_from_validation(shown, exc))
-        return []
-    return list(parsed.tasks if isinstance(parsed, TaskFile) else parsed.sources)
 
 
 def _duplicates(values: Sequence[str]) -> list[str]:

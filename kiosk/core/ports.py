@@ -8,8 +8,9 @@ thread, unless it says otherwise.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from kiosk.core.catalog import Catalog
 from kiosk.core.health import Health
@@ -122,3 +123,41 @@ class Speech(Protocol):
         ...
 
     def stop(self) -> None: ...
+
+
+class OutboxStats(Protocol):
+    pending: int
+    rejected: int
+    delivered: int
+    oldest_pending_at: float | None  # Unix seconds
+    last_errors: tuple[tuple[str, int], ...]  # (error code, entries with it)
+
+
+class KeepsOutbox(Protocol):
+    """The durable queue of a backend that delivers later (the HTTP client's outbox)."""
+
+    def stats(self) -> OutboxStats: ...
+
+
+class FlushingBackend(Protocol):
+    """What a backend with an outbox adds to the port: the outbox, and delivering everything now."""
+
+    outbox: KeepsOutbox
+
+    def flush(self, timeout_s: float = ..., include_rejected: bool = ...) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Ports:
+    reader: CardReader
+    printer: Printer
+    backend: Backend
+    clock: Clock
+    speech: Speech
+
+    def close(self) -> None:
+        for port in (self.reader, self.printer):
+            port.close()
+        close_backend = getattr(self.backend, "close", None)  # the HTTP backend stops its outbox sender
+        if callable(close_backend):
+            close_backend()

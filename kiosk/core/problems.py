@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -49,16 +46,3 @@ def problems_from_validation(file: str, error: ValidationError, prefix: str = ""
             why = "unknown setting (misspelt, or not valid here)"
         found.append(Problem(file, f"{prefix}{path}" if prefix and path != "(file)" else path, why))
     return found
-
-
-def read_toml(path: Path, shown_as: str) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Parse one TOML file; a missing or malformed file becomes a problem instead of an exception."""
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle), []
-    except FileNotFoundError:
-        return None, [Problem(shown_as, "(file)", "file not found")]
-    except tomllib.TOMLDecodeError as exc:
-        return None, [Problem(shown_as, "(syntax)", str(exc))]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown_as, "(file)", f"cannot read: {exc}")]

@@ -44,7 +44,7 @@ from kiosk.logs import log_event
 from kiosk.remote.catalog_sync import CatalogRefused, CatalogStore
 from kiosk.remote.outbox import Entry, EntryState, Outbox
 from kiosk.remote.transport import Backoff, Transport, TransportError
-from kiosk.shell.usage import UsageLog
+from kiosk.storage.usage_log import UsageLog
 
 log = logging.getLogger("kiosk.backend.client")
 OUTBOX_FILE = "outbox.sqlite3"

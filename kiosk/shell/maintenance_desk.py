@@ -20,18 +20,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from kiosk import __version__
-from kiosk.composition.drivers import Ports, load_factory
 from kiosk.core.health import Component, DeviceError, Health, Reason, Status
-from kiosk.core.ports import StaffCardReader
+from kiosk.core.ports import FlushingBackend, KeepsOutbox, Ports, StaffCardReader
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.settings import LoadedConfig
 from kiosk.core.slip_layouts import SlipComposer, printer_test_slip, readiness_slip
 from kiosk.logs import log_event
-from kiosk.remote.outbox import Outbox
 from kiosk.shell.log_export import ExportError, export_logs, file_lines, journal_lines, local_log_files
 from kiosk.shell.maintenance import (
     MAX_TRIES,
@@ -42,8 +40,8 @@ from kiosk.shell.maintenance import (
     saved_out_of_service,
     staff_actor,
 )
-from kiosk.shell.print_journal import JobRecord, PrintJournal
 from kiosk.shell.system_actions import SystemActions
+from kiosk.storage.print_journal import JobRecord, PrintJournal
 
 log = logging.getLogger("kiosk.maintenance")
 AUDIT_FILE = "maintenance-audit.jsonl"
@@ -80,28 +78,9 @@ class OutboxView:
     last_errors: tuple[tuple[str, int], ...]
 
 
-class FlushingBackend(Protocol):
-    """What the HTTP backend adds to the port: its outbox and a flush now."""
-
-    outbox: Outbox
-
-    def flush(self, timeout_s: float = ..., include_rejected: bool = ...) -> Any: ...
-
-
 def card_hash(uid_hex: str) -> str:
     """The allow-list form of a card UID (hex): SHA-256 of its bytes, lower-case hex."""
     return hashlib.sha256(bytes.fromhex(uid_hex)).hexdigest()
-
-
-def staff_card_reader(config: LoadedConfig, ports: Ports) -> StaffCardReader | None:
-    """The reader staff badges are read on, as the device profile says; None for PIN only."""
-    choice = config.profile.reader.staff_card_reader
-    if choice == "reader":
-        return ports.reader if isinstance(ports.reader, StaffCardReader) else None
-    if choice == "pcsc":
-        reader: StaffCardReader = load_factory("staff_reader", "pcsc")(config)
-        return reader
-    return None
 
 
 class MaintenanceDesk:
@@ -220,7 +199,7 @@ class MaintenanceDesk:
     def outbox(self) -> OutboxView | None:
         """None when the backend has no outbox (or is not up): may wait for a backend that is starting."""
         try:
-            box: Outbox | None = getattr(self.ports.backend, "outbox", None)
+            box: KeepsOutbox | None = getattr(self.ports.backend, "outbox", None)
             if box is None:
                 return None
             stats = box.stats()

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-from kiosk.composition.drivers import Ports
 from kiosk.core.health import DeviceError, Reason
+from kiosk.core.ports import Ports
 from kiosk.core.session import events as ev
 from kiosk.core.session import step
 from kiosk.core.session.commands import (

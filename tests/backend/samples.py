@@ -9,13 +9,14 @@ from pathlib import Path
 
 from backend.contract import crypto
 from backend.contract.keys import KioskCredential
-from kiosk.core.catalog import Catalog, Item, Source, default_catalog_dir
+from kiosk.core.catalog import Catalog, Item, Source
 from kiosk.core.identity import CardType, Identity, Sex, check_char
 from kiosk.core.records import Application
 from kiosk.remote.catalog_sync import CatalogStore
 from kiosk.remote.client import HttpBackend
 from kiosk.remote.outbox import Outbox
 from kiosk.remote.transport import Backoff, Transport
+from kiosk.storage.catalog import default_catalog_dir
 
 KIOSK_ID = "JL-TEST-001"
 ROOT_DIR = Path(__file__).resolve().parent.parent.parent

@@ -16,8 +16,8 @@ from backend.server.admin import enroll
 from backend.server.cli import main as backend_main
 from kiosk.cli.main import main as kiosk_main
 from kiosk.core.catalog import Item
-from kiosk.core.settings import load_config
 from kiosk.remote.client import build, load_credential
+from kiosk.storage.config import load_config
 from tests.backend.conftest import ROOT_DIR, Served, application
 from tests.backend.test_offline import free_port
 

@@ -18,7 +18,7 @@ from kiosk.cli.main import main as kiosk_main
 from kiosk.core.catalog import Item
 from kiosk.core.value import replace
 from kiosk.remote.client import HttpBackend
-from kiosk.shell.usage import UsageLog
+from kiosk.storage.usage_log import UsageLog
 from tests.backend.conftest import Served, application, person
 
 MONTH = datetime.now(CHINA).strftime("%Y-%m")

@@ -113,6 +113,6 @@ def test_playbook_template_renders_a_valid_config(tmp_path: Path) -> None:
                                                       "consult_phone": "0431-12345", "division_code": "220102"})
     (tmp_path / "kiosk.toml").write_text(text.replace("/var/lib/kiosk", str(tmp_path)), encoding="utf-8")
     shutil.copytree(ROOT / "config/devices", tmp_path / "devices")
-    from kiosk.core.settings import load_config
+    from kiosk.storage.config import load_config
 
     assert load_config(tmp_path / "kiosk.toml").settings.kiosk_id == "JL-220102-001"

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from devices.printers.emulator import PrinterEmulator
-from kiosk.core.settings import KioskSettings, load_config
+from kiosk.core.settings import KioskSettings
+from kiosk.storage.config import load_config
 from tests.conftest import CONFIG_DIR
 
 

@@ -13,8 +13,8 @@ from devices.printers.preview import decode
 from devices.printers.simulated import from_config as simulated_printer
 from kiosk.cli.main import main
 from kiosk.core.catalog import Catalog
-from kiosk.core.settings import load_config
 from kiosk.core.slips import SlipKind
+from kiosk.storage.config import load_config
 from tests.drivers.printer_helpers import flat, qr_payloads, receipt
 
 

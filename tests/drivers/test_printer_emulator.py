@@ -21,7 +21,7 @@ from kiosk.core.catalog import Catalog
 from kiosk.core.health import DeviceError, Reason, Status
 from kiosk.core.settings import KioskSettings
 from kiosk.core.slips import Slip
-from kiosk.shell.print_journal import PrintJournal
+from kiosk.storage.print_journal import PrintJournal
 from tests.drivers.printer_helpers import NUMBER, profile, qr_payloads, receipt
 
 TIMEOUT = 0.3

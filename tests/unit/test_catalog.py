@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli.main import main as kiosk_main
-from kiosk.core.catalog import Catalog, language_gaps, load_catalog
+from kiosk.core.catalog import Catalog, language_gaps
 from kiosk.core.problems import ConfigError
+from kiosk.storage.catalog import load_catalog
 from tests.conftest import CONFIG_DIR
 
 LEAD = {"orphan-support", "de-facto-unsupported-child", "disability-subsidies", "marriage-registration",

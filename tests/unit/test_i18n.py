@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.catalog import Catalog, load_catalog
+from kiosk.core.catalog import Catalog
+from kiosk.storage.catalog import load_catalog
 from screens import i18n
 from screens.i18n_keys import family_keys, literal_keys, used_literal_keys
 

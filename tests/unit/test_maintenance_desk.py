@@ -16,13 +16,14 @@ from kiosk.core.health import Component, Health, Reason
 from kiosk.core.problems import ConfigError
 from kiosk.core.session import Lifecycle
 from kiosk.core.session import events as ev
-from kiosk.core.settings import KioskSettings, ReaderProfile, load_config
+from kiosk.core.settings import KioskSettings, ReaderProfile
 from kiosk.core.slips import Slip, Text
 from kiosk.shell.health_monitor import HealthMonitor
 from kiosk.shell.log_export import ExportError, export_logs, redact_line
 from kiosk.shell.maintenance import hash_pin
 from kiosk.shell.maintenance_desk import MaintenanceDesk, card_hash
 from kiosk.shell.system_actions import SystemActions
+from kiosk.storage.config import load_config
 
 PIN = "24681357"
 PIN_HASH = hash_pin(PIN)

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.core.health import DeviceError, Reason
 from kiosk.core.slips import Cut, Slip, SlipKind, SlipOrigin, Text
-from kiosk.shell.print_journal import JOURNAL_FILE, PrintJournal
+from kiosk.storage.print_journal import JOURNAL_FILE, PrintJournal
 
 RECEIPT = Slip(SlipKind.RECEIPT, (Text("x"), Cut()), SlipOrigin("disability-subsidies", "ko", "JL-1", "LOCAL-1"))
 GUIDE = Slip(SlipKind.GUIDE, (Text("x"),))

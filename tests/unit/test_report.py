@@ -7,7 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from kiosk.core.catalog import Catalog
-from kiosk.core.report import ReportError, build_report, parse_month, write_report
+from kiosk.core.report import ReportError, build_report, parse_month
+from kiosk.storage.report_file import write_report
 
 
 def test_report_counts_items_and_lists_the_17_tasks(catalog: Catalog, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ import pytest
 
 from kiosk.cli.main import main as kiosk_main
 from kiosk.core.problems import ConfigError
-from kiosk.core.settings import load_config, load_profile
+from kiosk.storage.config import load_config, load_profile
 from tests.conftest import CONFIG_DIR
 
 

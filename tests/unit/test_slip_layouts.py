@@ -9,9 +9,10 @@ import pytest
 from kiosk.core.catalog import Catalog
 from kiosk.core.health import Component, Health, Reason
 from kiosk.core.session.commands import SlipRequest
-from kiosk.core.settings import KioskSettings, load_config
+from kiosk.core.settings import KioskSettings
 from kiosk.core.slip_layouts import SlipComposer, printer_test_slip, progress_url, readiness_slip, time_limit_text
 from kiosk.core.slips import Cut, Qr, Slip, SlipKind, SlipOrigin, Text
+from kiosk.storage.config import load_config
 from tests.conftest import CONFIG_DIR
 
 WHEN = datetime(2024, 5, 20, 10, 32)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.catalog import default_catalog_dir, load_catalog
 from kiosk.core.problems import ConfigError
-from kiosk.shell.toml_cache import ParsedTomlCache
+from kiosk.storage.catalog import default_catalog_dir, load_catalog
+from kiosk.storage.toml_cache import ParsedTomlCache
 
 
 @pytest.fixture

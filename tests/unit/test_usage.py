@@ -15,7 +15,7 @@ from kiosk.core.identity import manual_identity
 from kiosk.core.records import Application
 from kiosk.core.session import events as ev
 from kiosk.core.session.states import Phase, TaskStatus
-from kiosk.shell.usage import UsageLog
+from kiosk.storage.usage_log import UsageLog
 
 GUIDE_ITEM = "elderly-care-cooperation"
 

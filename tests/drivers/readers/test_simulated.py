@@ -13,7 +13,7 @@ from kiosk.core.cardtext import build_text_block
 from kiosk.core.health import DeviceError, Reason, Status
 from kiosk.core.identity import CardType, is_valid_id_number
 from kiosk.core.ports import CardReader
-from kiosk.core.settings import load_config
+from kiosk.storage.config import load_config
 
 
 def reason_of_read(reader: SimulatedCardReader, timeout_s: float = 0.1) -> Reason:

@@ -15,8 +15,8 @@ from devices.readers.vendor_sdk import VendorSdkReader, from_config
 from kiosk.core.cardtext import build_text_block
 from kiosk.core.health import DeviceError, Reason, Status
 from kiosk.core.identity import Identity
-from kiosk.core.settings import load_config
 from kiosk.core.value import replace
+from kiosk.storage.config import load_config
 
 PHOTO = bytes(range(256)) * 4
 

@@ -1,4 +1,4 @@
-"""Parsed TOML kept as JSON, so the kiosk does not parse its catalog again at every start.
+"""Reading TOML files, and parsed TOML kept as JSON, so the kiosk does not parse its catalog again at every start.
 
 Parsing the catalog's TOML files is most of the time it takes to load it; JSON of the same data loads about
 ten times faster. An entry is keyed by the SHA-256 of the file's bytes (reading the bytes is cheap, parsing
@@ -17,7 +17,20 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from kiosk.core.problems import Problem, read_toml
+from kiosk.core.problems import Problem
+
+
+def read_toml(path: Path, shown_as: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse one TOML file; a missing or malformed file becomes a problem instead of an exception."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle), []
+    except FileNotFoundError:
+        return None, [Problem(shown_as, "(file)", "file not found")]
+    except tomllib.TOMLDecodeError as exc:
+        return None, [Problem(shown_as, "(syntax)", str(exc))]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(shown_as, "(file)", f"cannot read: {exc}")]
 
 FORMAT = 1
 CATALOG_CACHE = "cache/catalog-toml.json"  # in the data folder
