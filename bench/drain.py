@@ -2,8 +2,8 @@
 
 The kiosk's real client (signed requests, one at a time, each outcome synced to the outbox) against the
 reference server on SQLite. Two servers: `kiosk-backend serve` in its own process, and the in-process
-server the demo uses (backend.local, sharing the kiosk's interpreter). Baseline in the same run: the same
-applications submitted directly (signed POSTs, no outbox) to the same kind of server. Goal: 200 a second.
+server the demo uses (kiosk.composition.embedded_backend, sharing the kiosk's interpreter). Baseline in the same
+run: the same applications submitted directly (signed POSTs, no outbox) to the same kind of server. Goal: 200 a second.
 
     .venv/bin/python bench/drain.py [COUNT]
 """

@@ -11,41 +11,27 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from kiosk.composition.demo import DEMO_CARD, DEMO_ITEM
 from kiosk.core.catalog import FormField
-from kiosk.core.identity import Identity, check_char
-from kiosk.core.session.states import TaskStatus
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState
+from kiosk.core.session.states import Phase
+from kiosk.shell.demo_journey import walk
 from screens.pilot import Pilot
 
 
-def child_id_number() -> str:
-    """An invented child's ID number (born 2015 in Changchun) with a valid check character."""
-    first17 = "22010220150101001"
-    return first17 + check_char(first17)
-
-
-def sample_value(spec: FormField, applicant: Identity) -> str:
-    """What a citizen would tap in for a field: the first choice, a phone number, a well-formed number."""
-    if spec.type == "choice":
-        return spec.choices[0].value
-    if spec.type == "phone":
-        return "13912345678"
-    if spec.type == "id_number":
-        return child_id_number()
-    if spec.pattern.startswith(r"^\d{17}[\dX]\d{2}"):
-        return applicant.id_number + "11"  # 残疾人证号: the holder's ID number and two digits
-    return "6222020200112233445"
-
-
 class Walkthrough:
+    """The demo journey (kiosk.shell.demo_journey) by touch, with a screenshot of every screen it passes."""
+
     def __init__(self, pilot: Pilot, out: Path, stream: TextIO) -> None:
         self.pilot = pilot
         self.out = out
         self.stream = stream
         self.shots: list[Path] = []
+        self._first_choice = True
 
     def shot(self, name: str) -> Path:
         path = self.pilot.screenshot(self.out / f"{len(self.shots) + 1:02d}-{name}.png")
@@ -53,76 +39,51 @@ class Walkthrough:
         print(f"screen: {path}", file=self.stream, flush=True)
         return path
 
-    def run(self) -> list[Path]:
-        p = self.pilot
-        app = p.app
-        item = app.kiosk.catalog.item(DEMO_ITEM)
-        print(f"item: {item.names.zh}", file=self.stream, flush=True)
-        p.wait_for_screen("home")
-        self.shot("home")
-        p.tap(f"category:{item.category}")
-        p.wait_for_screen("browse")
-        self.shot("item-list")
-        p.tap(f"item:{item.id}")
-        p.wait_for_screen("guide")
-        self.shot("item-guide")
-        p.tap("guide:start")
-        p.wait_for_screen("consent")
-        if item.sensitive_categories:
-            p.tap("consent:sensitive")
-        self.shot("consent")
-        p.tap("consent:agree")
-        p.wait_for_screen("identify")
-        p.frames(20)  # the card glides onto the reader
-        self.shot("identify-place-card")
-        reader = app.kiosk.ports.reader
-        reader.insert(DEMO_CARD)
-        p.wait_for_screen("form")
-        session = p.state.session
-        assert session is not None and session.parties
-        applicant: Identity = session.parties[0]
-        self.shot("form-prefilled")
-        first_choice = True
-        for spec in item.form_fields:
-            if spec.source != "manual" or not spec.required:
-                continue  # optional fields (a payout account) are left for the window
-            value = sample_value(spec, applicant)
-            p.tap(f"field:{spec.id}")
-            if spec.input == "choice":
-                p.wait_until(lambda value=value: p.has(f"choice:{value}"), what="the choice list")
-                if first_choice:
-                    self.shot("form-choice-list")
-                    first_choice = False
-                p.tap(f"choice:{value}")
-            else:
-                p.wait_until(lambda: p.has("editor:ok"), what="the keypad")
-                p.type_keys(value)
-                if spec.type == "phone":
-                    self.shot("form-keypad")
-                p.tap("editor:ok")
-            p.wait_until(lambda spec=spec: p.state.session is not None
-                         and p.state.session.value(spec.id) != "", what=f"field {spec.id}")
-        self.shot("form-filled")
-        p.tap("form:next")
-        p.wait_for_screen("review")
-        self.shot("review")
-        p.tap("review:confirm")
-        p.wait_until(lambda: p.screen in ("submitting", "done"), what="submission")
-        if p.screen == "submitting":
+    @property
+    def state(self) -> KioskState:
+        return self.pilot.state
+
+    def tap(self, tag: str, intent: ev.Event) -> None:
+        self.pilot.tap(tag)  # the widget sends `intent` itself
+        if tag == "review:confirm" and self.pilot.screen == "submitting":
             self.shot("submitting")
-        p.wait_for_screen("done")
-        finished = (TaskStatus.DONE, TaskStatus.FAILED)
-        p.wait_until(lambda: p.state.session is not None and p.state.session.print_status in finished,
-                     what="the slip")
-        self.shot("done")
-        submission = p.state.session.submission
-        number = submission.application_number or f"{submission.local_reference} (待上传)"
-        print(f"application number {number}; slip {p.state.session.print_status.value}", file=self.stream)
-        reader.remove()
-        p.tap("done:finish")
-        p.wait_until(lambda: p.state.session is None, what="the session to end")
-        self.shot("home-after")
-        print(f"session wiped: {p.state.session is None}", file=self.stream, flush=True)
+
+    def tick(self, tag: str) -> None:
+        self.pilot.tap(tag)
+
+    def arrive(self, phase: Phase, screen: str, name: str) -> None:
+        self.pilot.wait_for_screen(screen)
+        if screen == "identify":
+            self.pilot.frames(20)  # the card glides onto the reader
+        self.shot(name)
+
+    def wait_until(self, predicate: Callable[[KioskState], bool], what: str) -> None:
+        self.pilot.wait_until(lambda: predicate(self.pilot.state), what=what)
+
+    def place_card(self, card: str) -> None:
+        self.pilot.app.kiosk.ports.reader.insert(card)
+
+    def remove_card(self) -> None:
+        self.pilot.app.kiosk.ports.reader.remove()
+
+    def fill(self, spec: FormField, value: str) -> None:
+        p = self.pilot
+        p.tap(f"field:{spec.id}")
+        if spec.input == "choice":
+            p.wait_until(lambda: p.has(f"choice:{value}"), what="the choice list")
+            if self._first_choice:
+                self.shot("form-choice-list")
+                self._first_choice = False
+            p.tap(f"choice:{value}")
+            return
+        p.wait_until(lambda: p.has("editor:ok"), what="the keypad")
+        p.type_keys(value)
+        if spec.type == "phone":
+            self.shot("form-keypad")
+        p.tap("editor:ok")
+
+    def run(self) -> list[Path]:
+        walk(self, self.pilot.app.kiosk.catalog, lambda line: print(line, file=self.stream, flush=True))
         return self.shots
 
 

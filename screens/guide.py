@@ -39,7 +39,7 @@ def limit_text(limit: TimeLimit, language: str) -> str:
 def guide_sections(item: Item, language: str) -> dict[str, str]:
     """The guide's texts, section by section, as Kivy markup."""
     def esc(text: str) -> str:
-        return escape_markup(text)
+        return str(escape_markup(text))
 
     uncertain = t("guide.uncertain", language)
     conditions = "\n".join(

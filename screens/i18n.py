@@ -3,7 +3,7 @@ ko and en.
 
 The catalogs are `config/locales/<language>/LC_MESSAGES/kiosk.po`. Message ids are stable keys, never display
 text: the Speak prompt ids of the session machine (`screen.<phase>`, `error.<reason>`, `notice.*`,
-`idle_warning`), kiosk.health.Reason values and screen keys such as `button.home`. Catalog texts (item names,
+`idle_warning`), kiosk.core.health.Reason values and screen keys such as `button.home`. Catalog texts (item names,
 materials, notes) are not here: the item catalog carries them in the three languages.
 
 The compiled `.mo` files are build products (not in git): a `.mo` that is missing or older than its `.po` is
@@ -102,7 +102,7 @@ def has(key: str, language: str = "zh") -> bool:
 
 
 def reason_text(reason: str, language: str) -> tuple[str, str]:
-    """(what happened, what to do) for a kiosk.health.Reason value."""
+    """(what happened, what to do) for a kiosk.core.health.Reason value."""
     return t(f"error.{reason}", language), t(f"todo.{reason}", language)
 
 

@@ -1,6 +1,6 @@
 """Identify: place the card (with an animation), reading, errors with what to do, and the manual fallback
 that takes the ID number on a keypad and the name on the pinyin keypad. The checksum is validated by the
-session core (kiosk.identity) and its problems are shown here."""
+session core (kiosk.core.identity) and its problems are shown here."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The way in: five taps within four seconds in the top-right corner (over the kiosk id), then the PIN on a
 keypad or a staff card on the reader. Nothing on the glass hints at it, and without the PIN or an allowed
-card it leads nowhere. Everything staff do goes through kiosk.maintenance_desk, which audits it; slow
+card it leads nowhere. Everything staff do goes through kiosk.shell.maintenance_desk, which audits it; slow
 actions run on a worker thread and their outcome comes back through Kivy's clock. Staff who walk away are
 signed out after ten minutes without a touch.
 """
@@ -123,7 +123,7 @@ def _markup_safe(text: str) -> str:
 class StaffGesture:
     """Counts taps in the top-right corner; the fifth within the window opens the PIN pad. Never eats a touch."""
 
-    def __init__(self, app: Any, on_gesture: Callable[[], None]) -> None:
+    def __init__(self, app: Any, on_gesture: Callable[[], object]) -> None:
         self.app = app
         self.on_gesture = on_gesture
         self.taps: deque[float] = deque(maxlen=GESTURE_TAPS)

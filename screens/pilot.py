@@ -16,6 +16,7 @@ from typing import Any
 
 from kiosk.core.ports import Ports
 from kiosk.core.session.model import KioskState
+from kiosk.shell.patience import patient
 
 _touch_ids = itertools.count(1000)
 
@@ -71,7 +72,8 @@ class Pilot:
             glFinish()  # keep Mesa's queue short: a long one stalls a later texture upload for seconds
 
     def wait_until(self, predicate: Callable[[], bool], timeout_s: float = 10.0, what: str = "") -> None:
-        deadline = time.monotonic() + timeout_s
+        """Wait up to `timeout_s`, stretched while the machine is loaded (kiosk.shell.patience)."""
+        deadline = time.monotonic() + patient(timeout_s)
         while not predicate():
             if time.monotonic() > deadline:
                 raise PilotError(f"timed out waiting for {what or predicate}; on screen {self.screen!r}, "
@@ -125,7 +127,7 @@ class Pilot:
         raise PilotError(f"no widget tagged {tag!r} on screen {self.screen!r}; tags: {sorted(self.tags())}")
 
     def tags(self) -> set[str]:
-        found = set()
+        found: set[str] = set()
         for layer in self.layers():
             found.update(getattr(w, "tag", "") for w in _walk(layer))
             if layer is not self.app.root:
@@ -269,7 +271,7 @@ def _inside(widget: Any, view: Any) -> bool:
     right, top = widget.to_window(widget.right, widget.top)
     view_left, view_bottom = view.to_window(view.x, view.y)
     view_right, view_top = view.to_window(view.right, view.top)
-    return (left >= view_left - 1 and bottom >= view_bottom - 1
+    return bool(left >= view_left - 1 and bottom >= view_bottom - 1
             and right <= view_right + 1 and top <= view_top + 1)
 
 

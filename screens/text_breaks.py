@@ -1,6 +1,6 @@
 """Line breaks that Chinese text layout requires, put into what a Kivy label draws (plain text or markup).
 
-Kivy's renderer breaks a run of Chinese wherever the width runs out; kiosk.linebreak finds the wraps the
+Kivy's renderer breaks a run of Chinese wherever the width runs out; kiosk.core.linebreak finds the wraps the
 rules forbid in the lines it laid out, and this puts a newline a character earlier into the label's source.
 """
 

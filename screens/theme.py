@@ -136,8 +136,9 @@ def relative_luminance(colour: Rgba) -> float:
 def contrast_ratio(foreground: Rgba, background: Rgba) -> float:
     """WCAG 2.x contrast ratio, 1 to 21. A translucent foreground is composited over the background first."""
     alpha = foreground[3] if len(foreground) > 3 else 1.0
-    shown = tuple(f * alpha + b * (1 - alpha) for f, b in zip(foreground[:3], background[:3], strict=True))
-    lighter, darker = sorted((relative_luminance((*shown, 1.0)), relative_luminance(background)), reverse=True)
+    red, green, blue = (f * alpha + b * (1 - alpha) for f, b in zip(foreground[:3], background[:3], strict=True))
+    shown = relative_luminance((red, green, blue, 1.0))
+    lighter, darker = sorted((shown, relative_luminance(background)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
 

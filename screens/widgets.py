@@ -202,26 +202,13 @@ class Overlay(ModalView):
         """Forget anything typed."""
 
 
-class KeypadEditor(MoreRules, Overlay):
-    """Enter digits (phone, ID numbers, certificate numbers) on a big keypad."""
+class TypedEditor(MoreRules, Overlay):
+    """An editor the citizen types a value into; OK hands it on, and it is forgotten when the editor is wiped."""
 
     title = StringProperty("")
     value = StringProperty("")
     max_length = NumericProperty(20)
-    allow_x = BooleanProperty(False)
-    mask_display = BooleanProperty(False)
     on_done: Callable[[str], None] | None = None
-
-    def on_kv_post(self, base_widget: object) -> None:
-        self.ids.keypad.on_key = self.key
-
-    def key(self, key: str) -> None:
-        if key == "back":
-            self.value = self.value[:-1]
-        elif key == "clear":
-            self.value = ""
-        elif len(self.value) < self.max_length:
-            self.value += key
 
     def ok(self) -> None:
         value, done = self.value, self.on_done
@@ -233,6 +220,23 @@ class KeypadEditor(MoreRules, Overlay):
         self.value = ""
         self.on_done = None
 
+
+class KeypadEditor(TypedEditor):
+    """Enter digits (phone, ID numbers, certificate numbers) on a big keypad."""
+
+    allow_x = BooleanProperty(False)
+    mask_display = BooleanProperty(False)
+
+    def on_kv_post(self, base_widget: object) -> None:
+        self.ids.keypad.on_key = self.key
+
+    def key(self, key: str) -> None:
+        if key == "back":
+            self.value = self.value[:-1]
+        elif key == "clear":
+            self.value = ""
+        elif len(self.value) < self.max_length:
+            self.value += key
 
 class ChoiceEditor(MoreRules, Overlay):
     """Pick one of a list; long lists (31 provinces) are shown as a grid."""
@@ -263,18 +267,14 @@ class ChoiceEditor(MoreRules, Overlay):
         self.selected = ""
 
 
-class PinyinEditor(MoreRules, Overlay):
+class PinyinEditor(TypedEditor):
     """Chinese text without an IME: type pinyin letters, pick the character from ranked candidates.
 
     In languages other than zh the letters are entered as they are (search by English names)."""
 
-    title = StringProperty("")
-    value = StringProperty("")
     letters = StringProperty("")
     chinese = BooleanProperty(True)
-    max_length = NumericProperty(20)
     page = NumericProperty(0)
-    on_done: Callable[[str], None] | None = None
     PAGE = 6
     MAX_LETTERS = 24  # a few syllables: a whole word such as changchunshi is offered as one candidate
 
@@ -336,16 +336,9 @@ class PinyinEditor(MoreRules, Overlay):
             self.value += text
         self.letters = self.letters[letters_used:] if letters_used is not None else ""
 
-    def ok(self) -> None:
-        value, done = self.value, self.on_done
-        self.dismiss()
-        if done is not None:
-            done(value)
-
     def wipe(self) -> None:
-        self.value = ""
+        super().wipe()
         self.letters = ""
-        self.on_done = None
         self.refresh()
 
 
@@ -444,7 +437,7 @@ class ButtonPool:
     def __init__(self) -> None:
         self._buttons: list[KButton] = []
 
-    def show(self, container: object, specs: list[tuple[str, str, str, Callable[[], None]]]) -> list[KButton]:
+    def show(self, container: object, specs: list[tuple[str, str, str, Callable[..., None]]]) -> list[KButton]:
         """specs: (tag, text, kind, action) in order."""
         container.clear_widgets()  # type: ignore[attr-defined]
         while len(self._buttons) < len(specs):

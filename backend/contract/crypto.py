@@ -1,6 +1,6 @@
 """The kiosk's cryptography behind one small API: sealing data at rest, digests, MACs, signatures, keys.
 
-Two profiles, chosen in config (kiosk.settings.Backend.crypto_profile):
+Two profiles, chosen in config (kiosk.core.settings.Backend.crypto_profile):
 
 - national (商用密码, the default): SM4-GCM for data at rest, SM3 digests, HMAC-SM3 request MACs, SM2
   signatures (SM3withSM2, GB/T 32918 / GM/T 0009 with the default user id).

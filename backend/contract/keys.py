@@ -76,6 +76,6 @@ class KioskCredential:
         profile = content.get("profile", "")
         if content.get("kind") != "kiosk-credential" or profile not in crypto.PROFILES:
             raise crypto.CryptoError(f"{path} is not a kiosk credential")
-        return cls(content["kiosk_id"], profile,  # type: ignore[arg-type]
+        return cls(content["kiosk_id"], profile,
                    bytes.fromhex(content["mac_key"]), bytes.fromhex(content["server_public_key"]),
                    content.get("server_key_id", ""))

@@ -1,6 +1,6 @@
 """The request and response bodies of the /v1 API. FastAPI turns these into the OpenAPI document.
 
-Field names follow kiosk.records and kiosk.identity; codes and ranges follow GB/T 39046-2020 where it has
+Field names follow kiosk.core.records and kiosk.core.identity; codes and ranges follow GB/T 39046-2020 where it has
 one (好差评 satisfaction A.8, 评价渠道 表9).
 """
 

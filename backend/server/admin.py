@@ -1,4 +1,5 @@
-"""Operator actions: enrol and revoke kiosks, issue staff tokens. Called by `kiosk-backend` and backend.local."""
+"""Operator actions: enrol and revoke kiosks, issue staff tokens. Called by `kiosk-backend` and by the kiosk's
+embedded backend (kiosk.composition.embedded_backend)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ body returns the first response (with `Idempotent-Replayed: true`) and creates n
 another body is 409 `idempotency_conflict`.
 """
 
-KIOSK_SECURITY = {"kioskId": [], "kioskTimestamp": [], "kioskNonce": [], "kioskSignature": []}
+KIOSK_SECURITY: dict[str, list[str]] = {"kioskId": [], "kioskTimestamp": [], "kioskNonce": [], "kioskSignature": []}
 SECURITY_SCHEMES = {
     "kioskId": {"type": "apiKey", "in": "header", "name": p.HEADER_KIOSK},
     "kioskTimestamp": {"type": "apiKey", "in": "header", "name": p.HEADER_TIMESTAMP},

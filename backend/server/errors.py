@@ -52,7 +52,8 @@ def install(app: FastAPI) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: ProblemCode.NOT_FOUND, 405: ProblemCode.METHOD_NOT_ALLOWED}.get(
             exc.status_code, ProblemCode.VALIDATION_FAILED)
-        return problem_response(exc.status_code, code.value, str(exc.detail), headers=exc.headers)
+        return problem_response(exc.status_code, code.value, str(exc.detail),
+                                headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(Exception)
     async def _crash(_request: Request, exc: Exception) -> Response:

@@ -49,7 +49,7 @@ def _faces(path: str) -> list[int]:
             font = ImageFont.truetype(path, 24, index=index)
         except OSError:
             break
-        family = " ".join(font.getname()).upper()
+        family = " ".join(name or "" for name in font.getname()).upper()
         faces.append((0 if " SC" in family or "SIMPLIFIED" in family else 1, index))
         if not path.lower().endswith((".ttc", ".otc")):
             break
@@ -94,13 +94,13 @@ def _fontconfig() -> list[str]:
 def find_cjk_font() -> FontSource:
     override = os.environ.get(FONT_ENV, "").strip()
     if override:
-        path, _, index = override.rpartition(":") if override.rpartition(":")[2].isdigit() else (override, "", "")
-        if not Path(path).is_file():
+        file, _, face = override.rpartition(":") if override.rpartition(":")[2].isdigit() else (override, "", "")
+        if not Path(file).is_file():
             raise FontMissing(f"{FONT_ENV}={override}: no such font file")
-        chosen = int(index) if index else (_faces(path) or [0])[0]
-        if not _usable(path, chosen):
+        chosen = int(face) if face else (_faces(file) or [0])[0]
+        if not _usable(file, chosen):
             raise FontMissing(f"{FONT_ENV}={override}: the font has no Simplified Chinese or no Hangul glyphs")
-        return FontSource(path, chosen)
+        return FontSource(file, chosen)
     tried = []
     for path in (*CANDIDATES, *_fontconfig()):
         if path in tried or not Path(path).is_file():

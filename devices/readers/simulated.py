@@ -1,6 +1,6 @@
 """A simulated ID-card reader: a card slot that tests and the demo fill with test identities, and faults.
 
-Cards with a SAM text-block layout travel through the real encoder and parser (`kiosk.cardtext`), so the
+Cards with a SAM text-block layout travel through the real encoder and parser (`kiosk.core.cardtext`), so the
 demo and the UI tests exercise the same parsing as a real reader; `insert_block` lays down raw bytes,
 for unsupported or damaged cards.
 

@@ -2,7 +2,7 @@
 
 华旭, 精伦, 神思 and others ship `libsdtapi.so` (or a renamed copy) exporting SDT_OpenPort,
 SDT_StartFindIDCard, SDT_SelectIDCard and SDT_ReadBaseMsg; the last returns the raw 256-byte text block
-and the 1024-byte WLT photo, which `kiosk.cardtext` parses like any SAM reply. The return codes are
+and the 1024-byte WLT photo, which `kiosk.core.cardtext` parses like any SAM reply. The return codes are
 the SAM status codes (0x90 ok, 0x9F card found, 0x80 no card ...) plus port errors of the library's
 own (0x01 port, 0x02 timeout, 0x03 transfer, 0x05 SAM port unusable).
 

@@ -188,7 +188,7 @@ def run_walkthrough(out: Path) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """With a display: the kiosk window on the simulators. Without one (or --headless): the scripted walkthrough
     on a virtual display, saving a screenshot of every screen and the slip image into --out."""
-    from kiosk.composition.demo import DEMO_CARD
+    from kiosk.shell.demo_journey import DEMO_CARD
 
     try:
         if args.headless or not has_display():

@@ -1,5 +1,6 @@
-"""The kiosk's embedded-default backend: the local backend (backend.local) started on a thread a moment after
-the kiosk, so neither its server stack nor its HTTP client is imported while the home screen is being drawn.
+"""The kiosk's embedded-default backend: the local backend (kiosk.composition.embedded_backend) started on a
+thread a moment after the kiosk, so neither its server stack nor its HTTP client is imported while the home
+screen is being drawn.
 """
 
 from __future__ import annotations

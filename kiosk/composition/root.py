@@ -19,6 +19,7 @@ from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState, Rules, initial_state
 from kiosk.core.settings import LoadedConfig
 from kiosk.core.slip_layouts import SlipComposer
+from kiosk.shell.patience import patient
 from kiosk.shell.runner import PromptText, Scheduler, SessionRunner
 from kiosk.shell.usage import ReportsUsage, UsageRecorder
 from kiosk.storage.catalog import load_catalog
@@ -51,7 +52,7 @@ class Kiosk:
 
     @property
     def catalog(self) -> Catalog:
-        """The catalog in use: the shipped one, or a newer one the backend signed (kiosk.session.machine)."""
+        """The catalog in use: the shipped one, or a newer one the backend signed (kiosk.core.session.machine)."""
         return self.runner.state.rules.catalog
 
     def dispatch(self, event: ev.Event) -> KioskState:
@@ -68,7 +69,8 @@ class Kiosk:
             self.runner.dispatch(event)
 
     def wait_for(self, predicate: Callable[[KioskState], bool], timeout_s: float = 10.0) -> KioskState:
-        deadline = time.monotonic() + timeout_s
+        """Apply results until `predicate` holds, for up to `timeout_s` stretched while the machine is loaded."""
+        deadline = time.monotonic() + patient(timeout_s)
         while True:
             self.pump()
             if predicate(self.state):

@@ -7,7 +7,7 @@ In the spirit of CEN/XFS and IATA CUSS: a component is never just "broken"; it c
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from kiosk.core.value import Value
 
@@ -133,12 +133,6 @@ class Health(Value, frozen=True):
                 action: Action | None = None) -> Health:
         status = Status.DEGRADED if reason in DEGRADING_REASONS else Status.UNAVAILABLE
         return cls(component, status, reason, action or DEFAULT_ACTION[reason], detail)
-
-
-def worst_action(healths: Iterable[Health]) -> Action:
-    """The most demanding action among components, to tell staff whom to call first."""
-    order = [Action.NONE, Action.RETRY, Action.RESET, Action.STAFF, Action.ENGINEER]
-    return max((h.action for h in healths), key=order.index, default=Action.NONE)
 
 
 class DeviceError(Exception):

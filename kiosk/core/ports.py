@@ -1,6 +1,6 @@
 """The interfaces to the outside world. Each has a real driver and a simulator that can inject faults.
 
-Drivers raise `kiosk.health.DeviceError` with a stable reason; they never raise library exceptions
+Drivers raise `kiosk.core.health.DeviceError` with a stable reason; they never raise library exceptions
 through a port. Every method here is called on a worker thread of the session runner, never on the UI
 thread, unless it says otherwise.
 """
@@ -64,6 +64,8 @@ class StaffCardReader(Protocol):
     def read_card_uid(self, timeout_s: float) -> str:
         """Wait up to `timeout_s` for a card and return its UID as upper-case hex; DeviceError on failure."""
         ...
+
+    def close(self) -> None: ...
 
 
 StatusSource = Callable[[], tuple[str, Sequence[Health]]]

@@ -68,15 +68,3 @@ class Slip(Value, frozen=True):
     kind: SlipKind
     blocks: tuple[Block, ...]
     origin: SlipOrigin | None = None
-
-    def plain_text(self) -> str:
-        """The text a reader of the paper would see, for tests and previews."""
-        out = []
-        for block in self.blocks:
-            if isinstance(block, Text):
-                out.append(block.text)
-            elif isinstance(block, Rule):
-                out.append(block.char * 32)
-            elif isinstance(block, Qr):
-                out.append(f"[QR {block.payload}]")
-        return "\n".join(out)

@@ -1,7 +1,7 @@
 """The kiosk's copy of the signed catalog: checked against the server's key, kept only if valid and newer.
 
 A bundle is accepted when its signature verifies with the server public key from the kiosk's credential,
-its key id is that key's, its payload is a catalog that passes every check of kiosk.catalog, and its
+its key id is that key's, its payload is a catalog that passes every check of kiosk.core.catalog, and its
 version is higher than the one kept. Anything else is refused and the kept one stays in use.
 """
 

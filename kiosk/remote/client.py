@@ -1,4 +1,4 @@
-"""The kiosk's backend driver: the kiosk.ports.Backend port over HTTP, with the durable outbox in front.
+"""The kiosk's backend driver: the kiosk.core.ports.Backend port over HTTP, with the durable outbox in front.
 
 `submit` writes the application to the outbox (synced to disk) before anything else, then tries to
 deliver it for a moment; if that does not succeed quickly it returns QUEUED with no number, the slip says

@@ -2,7 +2,7 @@
 
 An application is written here, and synced to disk, before the citizen is told it was submitted; a sender
 delivers it later with backoff. SQLite in WAL mode with synchronous=FULL: a commit survives a power cut
-once `enqueue` returns. Payloads are sealed with the kiosk's data key (kiosk.crypto), bound to their
+once `enqueue` returns. Payloads are sealed with the kiosk's data key (backend.contract.crypto), bound to their
 idempotency key; the person's ID number is kept only as a keyed blind index, so the file holds no name or
 ID number in the clear. A delivered entry loses its payload at once and keeps only the mapping from the
 local reference to the server's number, so the progress query can show that number.
@@ -103,7 +103,6 @@ class Outbox:
         self._index_key = crypto.derive_key(profile, key, "outbox-person-index")
         self._clock = clock
         self._lock = threading.Lock()
-        self._changed = threading.Condition(self._lock)
         fresh = not path.exists()
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if fresh:  # owner-only from the start; SQLite gives its -wal and -shm files the same mode
@@ -137,7 +136,6 @@ class Outbox:
             finally:
                 if not durable:
                     self._db.execute("PRAGMA synchronous=FULL")
-            self._changed.notify_all()
 
     def enqueue(self, kind: str, idempotency_key: str, local_reference: str, item_id: str, payload: bytes,
                 person_id_number: str = "", due_in_s: float = 0.0) -> Entry:
@@ -251,11 +249,6 @@ class Outbox:
                            counts.get(EntryState.DELIVERED.value, 0),
                            None if oldest[0][0] is None else float(str(oldest[0][0])),
                            tuple((str(code), int(str(n))) for code, n in errors))
-
-    def wait_for_change(self, timeout_s: float) -> None:
-        """Block until this process writes to the outbox or the timeout passes."""
-        with self._changed:
-            self._changed.wait(timeout_s)
 
     def close(self) -> None:
         with self._lock:

@@ -35,7 +35,7 @@ class RetryPolicy:
     max_delay_s: float = 1.0
 
     def delay(self, attempt: int) -> float:
-        return min(self.max_delay_s, self.first_delay_s * 2 ** attempt) * random.uniform(0.8, 1.2)
+        return float(min(self.max_delay_s, self.first_delay_s * 2 ** attempt) * random.uniform(0.8, 1.2))
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Backoff:
     max_s: float = 300.0
 
     def delay(self, attempts: int) -> float:
-        return min(self.max_s, self.first_s * 2 ** min(attempts, 20)) * random.uniform(0.8, 1.2)
+        return float(min(self.max_s, self.first_s * 2 ** min(attempts, 20)) * random.uniform(0.8, 1.2))
 
 
 class TransportError(DeviceError):

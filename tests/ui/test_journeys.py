@@ -10,7 +10,7 @@ import pytest
 from kiosk.core.health import Reason
 from kiosk.core.records import Application
 from kiosk.core.session.states import IdentifyStatus, TaskStatus
-from screens.demo_walkthrough import child_id_number
+from kiosk.shell.demo_journey import child_id_number
 from tests.ui.harness import Harness
 
 pytestmark = pytest.mark.slow

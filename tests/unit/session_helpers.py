@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from devices.readers.test_identities import TEST_IDENTITIES
-from kiosk.composition.demo import sample_value
 from kiosk.core.records import ApplicationStatus, BookingResult, Slot, SubmitResult
 from kiosk.core.session import TRANSITIONS, KioskState, Phase, initial_state
 from kiosk.core.session import events as ev
@@ -13,6 +12,7 @@ from kiosk.core.session import step as machine_step
 from kiosk.core.session.commands import Command
 from kiosk.core.session.machine import ANY
 from kiosk.core.session.model import Rules
+from kiosk.shell.demo_journey import sample_value
 
 APPLY_ITEM = "disability-subsidies"
 APPOINTMENT_ITEM = "marriage-registration"

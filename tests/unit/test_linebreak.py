@@ -1,4 +1,4 @@
-"""Line breaks in Chinese text (kiosk.linebreak) and their place in a label's markup (screens.text_breaks)."""
+"""Line breaks in Chinese text (kiosk.core.linebreak) and their place in a label's markup (screens.text_breaks)."""
 
 from __future__ import annotations
 

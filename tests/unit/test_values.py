@@ -1,4 +1,4 @@
-"""The core's values (kiosk.value): events, commands, records, state; personal fields never show in a repr."""
+"""The core's values (kiosk.core.value): events, commands, records, state; personal fields never show in a repr."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ class StartupCompleted(Event, frozen=True):
 
 
 class CatalogReceived(Event, frozen=True):
-    """A signed catalog from the backend, checked: its signature, every rule of kiosk.catalog."""
+    """A signed catalog from the backend, checked: its signature, every rule of kiosk.core.catalog."""
 
     version: int
     catalog: Catalog

@@ -1,0 +1,129 @@
+"""The demo's journey, written once: apply for 困难残疾人两项补贴 from home to the printed receipt.
+
+Two citizens walk it: the Kivy walkthrough by touch, with a screenshot of every screen (`kiosk demo`,
+screens/demo_walkthrough.py), and a headless one that sends the same intents straight to the composed
+kiosk (tests). Each step names both the widget a finger taps and the intent that tap sends, so the two can
+never drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Protocol
+
+from kiosk.core.catalog import Catalog, FormField
+from kiosk.core.identity import Identity, check_char, mask_id_number, mask_name
+from kiosk.core.session import events as ev
+from kiosk.core.session.model import KioskState, Session
+from kiosk.core.session.states import Phase, TaskStatus
+
+DEMO_ITEM = "disability-subsidies"
+DEMO_CARD = "resident-zhang"
+FINISHED = (TaskStatus.DONE, TaskStatus.FAILED)
+
+
+def child_id_number() -> str:
+    """An invented child's ID number (born 2015 in Changchun) with a valid check character."""
+    first17 = "22010220150101001"
+    return first17 + check_char(first17)
+
+
+def sample_value(spec: FormField, applicant: Identity) -> str:
+    """What a citizen would tap in for a field: the first choice, a phone number, a well-formed number."""
+    if spec.type == "choice":
+        return spec.choices[0].value
+    if spec.type == "phone":
+        return "13912345678"
+    if spec.type == "date":
+        return "2020-01-01"
+    if spec.type == "boolean":
+        return "yes"
+    if spec.type == "id_number":
+        return child_id_number()  # an ID number typed in is someone else's: the child's
+    # 残疾人证号 = the holder's ID number + category + grade; otherwise an account or a plain number
+    candidates = [applicant.id_number + "11", "6222020200112233445", "1"]
+    return next((c for c in candidates if not spec.pattern or re.fullmatch(spec.pattern, c)), candidates[-1])
+
+
+class Citizen(Protocol):
+    """How the journey acts and looks: by touch on the app, or by intents on the headless kiosk."""
+
+    @property
+    def state(self) -> KioskState: ...
+
+    def tap(self, tag: str, intent: ev.Event) -> None:
+        """Tap the widget tagged `tag`, which sends `intent`."""
+
+    def tick(self, tag: str) -> None:
+        """Tap a widget that changes only what its screen shows (a check box); its value goes with a later intent."""
+
+    def arrive(self, phase: Phase, screen: str, name: str) -> None:
+        """Wait for the session to reach `phase` (home: or no session) and its screen to be drawn; `name` the
+        screenshot."""
+
+    def wait_until(self, predicate: Callable[[KioskState], bool], what: str) -> None: ...
+
+    def place_card(self, card: str) -> None: ...
+
+    def remove_card(self) -> None: ...
+
+    def fill(self, spec: FormField, value: str) -> None:
+        """Enter one form field as a citizen would (keypad or choice list)."""
+
+
+def _session(citizen: Citizen) -> Session:
+    session = citizen.state.session
+    assert session is not None, "the session ended unexpectedly"
+    return session
+
+
+def _field_filled(field_id: str) -> Callable[[KioskState], bool]:
+    return lambda state: state.session is not None and state.session.value(field_id) != ""
+
+
+def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None]) -> str:
+    """Apply for DEMO_ITEM; returns the application number shown on the done screen."""
+    item = catalog.item(DEMO_ITEM)
+    say(f"item: {item.names.zh}")
+    citizen.arrive(Phase.HOME, "home", "home")
+    citizen.tap(f"category:{item.category}", ev.CategoryChosen(item.category))
+    citizen.arrive(Phase.BROWSING, "browse", "item-list")
+    citizen.tap(f"item:{item.id}", ev.ItemChosen(item.id))
+    citizen.arrive(Phase.ITEM_GUIDE, "guide", "item-guide")
+    citizen.tap("guide:start", ev.ApplyStarted())
+    citizen.arrive(Phase.CONSENT, "consent", "consent")
+    sensitive = bool(item.sensitive_categories)
+    if sensitive:
+        citizen.tick("consent:sensitive")
+    citizen.tap("consent:agree", ev.ConsentGiven(sensitive=sensitive))
+    citizen.arrive(Phase.IDENTIFY, "identify", "identify-place-card")
+    citizen.place_card(DEMO_CARD)
+    citizen.wait_until(lambda s: s.session is None or s.session.phase != Phase.IDENTIFY, "the card to be read")
+    session = _session(citizen)
+    assert session.parties, f"card not accepted: {session.identify_error}"
+    applicant = session.parties[0]
+    citizen.arrive(Phase.FORM, "form", "form-prefilled")
+    say(f"card read: {mask_name(applicant.name)} {mask_id_number(applicant.id_number)}")
+    for spec in item.form_fields:
+        if spec.source == "manual" and spec.required:  # optional fields (a payout account) are left for the window
+            citizen.fill(spec, sample_value(spec, applicant))
+            citizen.wait_until(_field_filled(spec.id), f"field {spec.id}")
+    citizen.arrive(Phase.FORM, "form", "form-filled")
+    citizen.tap("form:next", ev.FormSubmitted())
+    session = _session(citizen)
+    assert session.phase == Phase.REVIEW, f"form refused: {session.field_errors}"
+    citizen.arrive(Phase.REVIEW, "review", "review")
+    citizen.tap("review:confirm", ev.ReviewConfirmed())
+    citizen.wait_until(lambda s: s.session is not None and s.session.print_status in FINISHED, "the slip")
+    citizen.arrive(Phase.DONE, "done", "done")
+    submission = _session(citizen).submission
+    assert submission is not None
+    number = submission.application_number or f"{submission.local_reference} (待上传)"
+    say(f"application number {number}; slip {_session(citizen).print_status.value}")
+    citizen.remove_card()
+    citizen.tap("done:finish", ev.FinishPressed())
+    citizen.wait_until(lambda s: s.session is None, "the session to end")
+    citizen.arrive(Phase.HOME, "home", "home-after")
+    say(f"session wiped: {citizen.state.session is None}")
+    return number
