@@ -123,7 +123,7 @@ class Citizen:
 
             p.tap("guide:print")  # type: ignore[attr-defined]
             p.wait_until(lambda: p.state.session is not None  # type: ignore[attr-defined]
-                         and p.state.session.print_status in (TaskStatus.DONE, TaskStatus.FAILED),  # type: ignore
+                         and p.state.session.printing.status in (TaskStatus.DONE, TaskStatus.FAILED),  # type: ignore
                          timeout_s=30, what="the guide slip")
             p.tap("guide_printing:finish")  # type: ignore[attr-defined]
         else:
@@ -168,7 +168,7 @@ class Citizen:
         p.wait_for_screen("review")  # type: ignore[attr-defined]
         p.tap("review:confirm")  # type: ignore[attr-defined]
         p.wait_for_screen("done", timeout_s=30)  # type: ignore[attr-defined]
-        p.wait_until(lambda: p.state.session.print_status in (TaskStatus.DONE, TaskStatus.FAILED),  # type: ignore
+        p.wait_until(lambda: p.state.session.printing.status in (TaskStatus.DONE, TaskStatus.FAILED),  # type: ignore
                      timeout_s=30, what="the receipt")
         reader.remove()
         p.tap("done:finish")  # type: ignore[attr-defined]

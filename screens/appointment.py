@@ -70,31 +70,34 @@ class AppointmentScreen(KioskScreen):
         self.ids.confirm.text = self.tr("button.next" if asking_time else "appointment.confirm")
         self.ids.confirm.tag = "appointment:next" if asking_time else "appointment:confirm"
         self.ids.step.text = self.tr("form.step", n=self._page + 1, total=2) if paged else ""
-        failed = session.booking_status == TaskStatus.FAILED
+        failed_task = next((t for t in (session.booking, session.slots) if t.status == TaskStatus.FAILED), None)
+        failed = failed_task is not None
+        failure = failed_task.error if failed_task is not None else None
         show(self.error_panel, failed)
         if failed:
-            reason = session.backend_error.value if session.backend_error else "internal_error"
+            reason = failure.value if failure else "internal_error"
             self.error_title, self.error_todo = reason_text(reason, language)
             self.error_code = reason.upper()
-        busy = session.booking_status == TaskStatus.RUNNING
-        if busy and not session.slots:
+        busy = session.booking.busy or session.slots.busy
+        slots = session.available_slots
+        if busy and not slots:
             self.status_line = self.tr("appointment.loading")
-        elif not session.slots and not failed:
+        elif not slots and not failed:
             self.status_line = self.tr("appointment.no_slots")
         else:
             self.status_line = ""
         self.ids.confirm.disabled = busy
-        days = sorted({s.day.isoformat() for s in session.slots})
-        chosen = next((s for s in session.slots if s.slot_id == session.chosen_slot), None)
+        days = sorted({s.day.isoformat() for s in slots})
+        chosen = next((s for s in slots if s.slot_id == session.chosen_slot), None)
         if chosen is not None:
             self._day = chosen.day.isoformat()
         if self._day not in days:
-            self._day = next((d for d in days if any(s.remaining > 0 for s in session.slots
+            self._day = next((d for d in days if any(s.remaining > 0 for s in slots
                                                      if s.day.isoformat() == d)), days[0] if days else None)
         self._days.show(self.ids.days, [
             (f"day:{d}", self._day_text(d), "selected" if d == self._day else "choice",
              lambda d=d: self._choose_day(d)) for d in days])
-        times = [s for s in session.slots if s.day.isoformat() == self._day]
+        times = [s for s in slots if s.day.isoformat() == self._day]
         buttons = self._times.show(self.ids.times, [
             (f"slot:{s.slot_id}",
              f"{s.start}-{s.end}\n[size={int(self.app.fs_small)}]"

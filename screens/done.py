@@ -44,15 +44,15 @@ class DoneScreen(KioskScreen):
         if session is None:
             return
         language = self.app.lang
-        if session.booking is not None:
-            slot = session.booking.slot
+        booking, sub = session.booking.result, session.submit.result
+        if booking is not None:
+            slot = booking.slot
             self.heading = self.tr("done.booking_title")
             self.number_label = self.tr("done.booking_number")
-            self.number = session.booking.booking_number
+            self.number = booking.booking_number
             self.details = (self.tr("done.slot") + "\n"
                             + slot_text(slot.day.isoformat(), slot.start, slot.end, slot.office, language))
-        elif session.submission is not None:
-            sub = session.submission
+        elif sub is not None:
             self.heading = self.tr("done.title")
             if sub.application_number:
                 self.number_label, self.number = self.tr("done.number"), sub.application_number
@@ -62,14 +62,14 @@ class DoneScreen(KioskScreen):
                 self.details = self.tr("done.queued")
         if item is not None:
             self.ids.item_name.text = item.names.get(language)
-        self.print_failed = session.print_status == TaskStatus.FAILED
+        self.print_failed = session.printing.status == TaskStatus.FAILED
         self.print_line = {TaskStatus.RUNNING: self.tr("done.printing"),
                            TaskStatus.DONE: self.tr("done.printed"),
-                           TaskStatus.FAILED: self.tr("done.print_failed")}.get(session.print_status, "")
+                           TaskStatus.FAILED: self.tr("done.print_failed")}.get(session.printing.status, "")
         show(self.error_panel, self.print_failed)
         show(self.reprint_button, self.print_failed)
         if self.print_failed:
-            reason = session.print_error.value if session.print_error else "printer_offline"
+            reason = session.printing.error.value if session.printing.error else "printer_offline"
             self.error_title, self.error_todo = reason_text(reason, language)
             self.error_code = reason.upper()
 

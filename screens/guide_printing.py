@@ -37,8 +37,8 @@ class GuidePrintingScreen(KioskScreen):
             return
         if item is not None:
             self.ids.item_name.text = item.names.get(self.app.lang)
-        self.printing = session.print_status == TaskStatus.RUNNING
-        failed = session.print_status == TaskStatus.FAILED
+        self.printing = session.printing.busy
+        failed = session.printing.status == TaskStatus.FAILED
         show(self.spinner, self.printing)
         if self.printing:
             self.spinner.start()
@@ -48,9 +48,9 @@ class GuidePrintingScreen(KioskScreen):
         show(self.retry_button, failed)
         self.status_line = {TaskStatus.RUNNING: self.tr("guide_printing.printing"),
                             TaskStatus.DONE: self.tr("guide_printing.printed"),
-                            TaskStatus.FAILED: self.tr("guide_printing.failed")}.get(session.print_status, "")
+                            TaskStatus.FAILED: self.tr("guide_printing.failed")}.get(session.printing.status, "")
         if failed:
-            reason = session.print_error.value if session.print_error else "printer_offline"
+            reason = session.printing.error.value if session.printing.error else "printer_offline"
             self.error_title, self.error_todo = reason_text(reason, self.app.lang)
             self.error_code = reason.upper()
 

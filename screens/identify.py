@@ -57,17 +57,17 @@ class IdentifyScreen(KioskScreen):
                                if total > 1 else "")
         notice = session.notice if session.notice in ("card_removed", "next_party", "same_person") else None
         self.ids.notice.text = self.tr(f"notice.{notice}") if notice else ""
-        status = session.identify
+        status = session.identification.status
         if status != IdentifyStatus.MANUAL and self._status == IdentifyStatus.MANUAL:
             self._forget_typed()
         self._status = status
         if status == IdentifyStatus.MANUAL:
             panel = self.manual
-            self.manual.problems = "\n".join(self.tr(f"manual.{p}") for p in session.manual_problems)
+            self.manual.problems = "\n".join(self.tr(f"manual.{p}") for p in session.identification.manual_problems)
             self._show_typed()
         elif status == IdentifyStatus.FAILED:
             panel = self.failed
-            reason = session.identify_error.value if session.identify_error else "card_unreadable"
+            reason = session.identification.error.value if session.identification.error else "card_unreadable"
             self.failed.title, self.failed.todo = reason_text(reason, self.app.lang)
             self.failed.code = reason.upper()
         else:

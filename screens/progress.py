@@ -35,17 +35,17 @@ class ProgressScreen(KioskScreen):
         if session is None:
             return
         language = self.app.lang
-        reading = session.identify == IdentifyStatus.READING
+        reading = session.identification.status == IdentifyStatus.READING
         show(self.card, reading)
         if reading:
             self.card.start()
         else:
             self.card.stop()
         error = None
-        if session.identify == IdentifyStatus.FAILED and session.identify_error is not None:
-            error = session.identify_error.value
-        elif session.progress_status == TaskStatus.FAILED and session.backend_error is not None:
-            error = session.backend_error.value
+        if session.identification.status == IdentifyStatus.FAILED and session.identification.error is not None:
+            error = session.identification.error.value
+        elif session.progress.status == TaskStatus.FAILED and session.progress.error is not None:
+            error = session.progress.error.value
         show(self.error_panel, error is not None)
         if error is not None:
             self.error_title, self.error_todo = reason_text(error, language)
@@ -53,17 +53,17 @@ class ProgressScreen(KioskScreen):
         field_errors = dict(session.field_errors)
         if reading:
             self.status_line = self.tr("identify.place")
-        elif session.progress_status == TaskStatus.RUNNING:
+        elif session.progress.busy:
             self.status_line = self.tr("progress.loading")
         elif "application_number" in field_errors:
             self.status_line = self.tr("field_error.invalid")
-        elif session.progress_status == TaskStatus.DONE and not session.progress:
+        elif session.progress.status == TaskStatus.DONE and not session.records:
             self.status_line = self.tr("progress.none")
         else:
             self.status_line = ""
         catalog = state.rules.catalog
         lines = []
-        for record in session.progress:
+        for record in session.records:
             item = catalog.get(record.item_id)
             name = item.short_names.get(language) if item else record.item_id
             number = escape_markup(record.application_number)

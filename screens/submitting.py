@@ -27,12 +27,12 @@ class SubmittingScreen(KioskScreen):
         session = state.session
         if session is None:
             return
-        self.failed = session.submit_status == TaskStatus.FAILED
+        self.failed = session.submit.status == TaskStatus.FAILED
         for widget in (self.error_panel, self.actions):
             show(widget, self.failed)
         show(self.spinner, not self.failed)
         if self.failed:
-            reason = session.submit_error.value if session.submit_error else "internal_error"
+            reason = session.submit.error.value if session.submit.error else "internal_error"
             self.error_title, self.error_todo = reason_text(reason, self.app.lang)
             self.error_code = reason.upper()
             self.spinner.stop()

@@ -101,7 +101,7 @@ def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None]) -> str:
     citizen.place_card(DEMO_CARD)
     citizen.wait_until(lambda s: s.session is None or s.session.phase != Phase.IDENTIFY, "the card to be read")
     session = _session(citizen)
-    assert session.parties, f"card not accepted: {session.identify_error}"
+    assert session.parties, f"card not accepted: {session.identification.error}"
     applicant = session.parties[0]
     citizen.arrive(Phase.FORM, "form", "form-prefilled")
     say(f"card read: {mask_name(applicant.name)} {mask_id_number(applicant.id_number)}")
@@ -115,12 +115,12 @@ def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None]) -> str:
     assert session.phase == Phase.REVIEW, f"form refused: {session.field_errors}"
     citizen.arrive(Phase.REVIEW, "review", "review")
     citizen.tap("review:confirm", ev.ReviewConfirmed())
-    citizen.wait_until(lambda s: s.session is not None and s.session.print_status in FINISHED, "the slip")
+    citizen.wait_until(lambda s: s.session is not None and s.session.printing.status in FINISHED, "the slip")
     citizen.arrive(Phase.DONE, "done", "done")
-    submission = _session(citizen).submission
+    submission = _session(citizen).submit.result
     assert submission is not None
     number = submission.application_number or f"{submission.local_reference} (待上传)"
-    say(f"application number {number}; slip {_session(citizen).print_status.value}")
+    say(f"application number {number}; slip {_session(citizen).printing.status.value}")
     citizen.remove_card()
     citizen.tap("done:finish", ev.FinishPressed())
     citizen.wait_until(lambda s: s.session is None, "the session to end")

@@ -44,14 +44,14 @@ class UsageRecorder:
             self._progress = TaskStatus.NONE
         if session is None:
             return
-        if (session.phase == Phase.GUIDE_PRINTING and session.print_status == TaskStatus.DONE and session.item_id
-                and session.print_job_id not in self._counted):
-            self._counted.add(session.print_job_id)  # a retried or repeated print of the same guide counts once
+        if (session.phase == Phase.GUIDE_PRINTING and session.printing.status == TaskStatus.DONE and session.item_id
+                and session.printing.job not in self._counted):
+            self._counted.add(session.printing.job)  # a retried or repeated print of the same guide counts once
             self._add(session.item_id, "guide_print")
-        if session.progress_status == TaskStatus.DONE and self._progress != TaskStatus.DONE:
-            for item_id in sorted({record.item_id for record in session.progress}):
+        if session.progress.status == TaskStatus.DONE and self._progress != TaskStatus.DONE:
+            for item_id in sorted({record.item_id for record in session.records}):
                 self._add(item_id, "query")
-        self._progress = session.progress_status
+        self._progress = session.progress.status
 
     def _add(self, item_id: str, kind: str) -> None:
         with contextlib.suppress(OSError, sqlite3.Error):  # a count is not worth disturbing a session

@@ -51,8 +51,8 @@ def test_printer_switched_off_and_on_while_the_kiosk_runs(kiosk_config: Path) ->
         kiosk.dispatch(ev.CategoryChosen("elderly"))
         kiosk.dispatch(ev.ItemChosen("elderly-care-cooperation"))
         kiosk.dispatch(ev.GuidePrintRequested())
-        kiosk.wait_for(lambda s: s.session is not None and s.session.print_status != TaskStatus.RUNNING)
-        assert kiosk.state.session is not None and kiosk.state.session.print_status == TaskStatus.DONE
+        kiosk.wait_for(lambda s: s.session is not None and s.session.printing.status != TaskStatus.RUNNING)
+        assert kiosk.state.session is not None and kiosk.state.session.printing.status == TaskStatus.DONE
         assert "养老服务".encode("gb18030") in bytes(back.printer.printed)
     finally:
         kiosk.close()

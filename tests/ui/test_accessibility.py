@@ -99,7 +99,7 @@ def test_after_a_session_language_text_size_and_voice_are_reset_and_the_card_and
     open_item(kiosk, "data_sharing", "spouse-hukou-transfer")
     p.tap("guide:print")
     p.wait_for_screen("guide_printing")
-    p.wait_until(lambda: p.state.session.print_status == TaskStatus.DONE, what="the guide slip")
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.DONE, what="the guide slip")
     speech.clear()
     p.tap("guide_printing:finish")
     p.wait_for_screen("home")

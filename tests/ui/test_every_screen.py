@@ -96,13 +96,13 @@ def test_apply_screens(kiosk: Harness) -> None:
     kiosk.backend.submit = refuse  # a backend that turns the application down (an offline one queues it)
     try:
         p.tap("review:confirm")
-        p.wait_until(lambda: p.state.session.submit_status == TaskStatus.FAILED, what="the failed submission")
+        p.wait_until(lambda: p.state.session.submit.status == TaskStatus.FAILED, what="the failed submission")
         look(kiosk, "submitting-failed")
     finally:
         del kiosk.backend.submit
     p.tap("submitting:retry")
     p.wait_for_screen("done")
-    p.wait_until(lambda: p.state.session.print_status == TaskStatus.DONE, what="the receipt")
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.DONE, what="the receipt")
     look(kiosk, "done", WITH_KOREAN)
 
 
@@ -114,10 +114,10 @@ def test_identify_errors_and_manual_entry(kiosk: Harness) -> None:
     p.tap("guide:start")
     p.tap("consent:sensitive")
     p.tap("consent:agree")
-    p.wait_until(lambda: p.state.session.identify == IdentifyStatus.FAILED, what="the reader error")
+    p.wait_until(lambda: p.state.session.identification.status == IdentifyStatus.FAILED, what="the reader error")
     look(kiosk, "identify-error")
     p.tap("identify:manual")
-    p.wait_until(lambda: p.state.session.identify == IdentifyStatus.MANUAL, what="manual entry")
+    p.wait_until(lambda: p.state.session.identification.status == IdentifyStatus.MANUAL, what="manual entry")
     look(kiosk, "identify-manual", WITH_KOREAN)
     look_at_overlay(kiosk, "keypad", lambda: p.tap("manual:id_number"))
     look_at_overlay(kiosk, "pinyin", lambda: p.tap("manual:name"))
@@ -139,10 +139,10 @@ def test_progress_appointment_guide_printing_and_idle(kiosk: Harness) -> None:
     kiosk.reader.remove()
     kiosk.reader.insert("resident-rare-char")
     p.wait_for_screen("appointment")
-    p.wait_until(lambda: p.state.session.slots, what="the slots")
+    p.wait_until(lambda: p.state.session.available_slots, what="the slots")
     look(kiosk, "appointment", WITH_KOREAN)
     set_mode(kiosk, "ko", True, False)
-    slot = next(s for s in p.state.session.slots if s.remaining > 0)
+    slot = next(s for s in p.state.session.available_slots if s.remaining > 0)
     p.tap(f"day:{slot.day.isoformat()}")
     p.tap(f"slot:{slot.slot_id}")
     p.tap("appointment:next")  # elder mode: the time, then the phone number on its own page
@@ -154,7 +154,7 @@ def test_progress_appointment_guide_printing_and_idle(kiosk: Harness) -> None:
     open_item(kiosk, "elderly", "elderly-care-cooperation")
     kiosk.printer.inject(Reason.PAPER_OUT)
     p.tap("guide:print")
-    p.wait_until(lambda: p.state.session.print_status == TaskStatus.FAILED, what="the print failure")
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.FAILED, what="the print failure")
     look(kiosk, "guide-printing-failed")
     rules = p.state.rules
     for language, elder, _landscape in OVERLAY_VARIANTS:

@@ -330,13 +330,13 @@ def test_printer_unplugged_and_plugged_back_during_a_session(staff: Harness) -> 
     monitor.check_now()  # what the health thread does every few seconds, through the app's one hop
     p.frames(3)
     p.tap("guide:print")
-    p.wait_until(lambda: p.state.session.print_status == TaskStatus.FAILED, what="the failure")
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.FAILED, what="the failure")
     assert "PRINTER_OFFLINE" in " ".join(p.texts())
     staff.printer.inject(None)  # plugged back: no restart, the next poll sees it
     monitor.check_now()
     p.frames(3)
     p.tap("guide_printing:retry")
-    p.wait_until(lambda: p.state.session.print_status == TaskStatus.DONE, what="the reprint")
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.DONE, what="the reprint")
 
 
 def test_reader_unplugged_and_plugged_back_during_a_session(staff: Harness) -> None:
@@ -348,7 +348,7 @@ def test_reader_unplugged_and_plugged_back_during_a_session(staff: Harness) -> N
     staff.reader.unplug()
     monitor.check_now()
     p.tap("consent:agree")
-    p.wait_until(lambda: p.state.session.identify == IdentifyStatus.FAILED, what="the reader error")
+    p.wait_until(lambda: p.state.session.identification.status == IdentifyStatus.FAILED, what="the reader error")
     assert "NO_READER" in " ".join(p.texts())
     staff.reader.unplug(False)
     monitor.check_now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -30,11 +31,23 @@ def test_the_shipped_index_matches_the_dictionary_packages() -> None:
     assert shipped == built, "screens/data/pinyin_index.json is stale: run scripts/gen_pinyin_index.py"
 
 
-def test_the_index_loads_fast() -> None:
-    pinyin._index.cache_clear()
-    started = time.perf_counter()
-    candidates("a")
-    assert time.perf_counter() - started < 0.5
+def best_of(runs: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def test_the_index_loads_about_as_fast_as_reading_its_json() -> None:
+    """A ratio against reading the same file in the same run, so a busy machine does not fail it."""
+    def first_lookup() -> None:
+        pinyin._index.cache_clear()
+        candidates("a")
+
+    baseline = best_of(3, lambda: json.loads(pinyin.INDEX.read_text(encoding="utf-8")))
+    assert best_of(3, first_lookup) < 3 * baseline + 0.01
 
 
 @pytest.mark.parametrize(("letters", "wanted", "pages"), [

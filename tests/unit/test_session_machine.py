@@ -192,7 +192,7 @@ def test_sensitive_items_need_the_separate_consent(rules: Rules) -> None:
     state, commands = run(h.at_consent(rules), ev.ConsentGiven(sensitive=False))
     assert phase(state) == Phase.CONSENT and state.session.consent_error and not commands_of(commands, ReadCard)
     state, commands = run(state, ev.ConsentGiven(sensitive=True))
-    assert phase(state) == Phase.IDENTIFY and state.session.identify == IdentifyStatus.READING
+    assert phase(state) == Phase.IDENTIFY and state.session.identification.status == IdentifyStatus.READING
     assert commands_of(commands, ReadCard)[0].timeout_s == 20
 
 
@@ -212,26 +212,29 @@ def test_card_read_fills_the_form_and_watches_the_card(rules: Rules) -> None:
 
 def test_card_errors_are_shown_and_can_be_retried(rules: Rules) -> None:
     state, commands = run(h.at_identify(rules), ev.CardReadFailed(SID, Reason.UNSUPPORTED_CARD))
-    assert state.session.identify == IdentifyStatus.FAILED and state.session.identify_error == Reason.UNSUPPORTED_CARD
+    session = state.session
+    assert session.identification.status == IdentifyStatus.FAILED
+    assert session.identification.error == Reason.UNSUPPORTED_CARD
     assert commands_of(commands, Speak)[0].prompt_id == "error.unsupported_card"
     state, commands = run(state, ev.CardReadRetried())
-    assert state.session.identify == IdentifyStatus.READING and commands_of(commands, ReadCard)
+    assert state.session.identification.status == IdentifyStatus.READING and commands_of(commands, ReadCard)
     state, _ = run(state, ev.CardRead(SID, EXPIRED, TODAY))
-    assert state.session.identify_error == Reason.CARD_EXPIRED and not state.session.parties
+    assert state.session.identification.error == Reason.CARD_EXPIRED and not state.session.parties
     bad = replace(ZHANG, id_number="220102195603120021")
     state, _ = run(state, ev.CardReadRetried(), ev.CardRead(SID, bad, TODAY))
-    assert state.session.identify_error == Reason.CARD_CHECKSUM
+    assert state.session.identification.error == Reason.CARD_CHECKSUM
     state, _ = run(state, ev.CardReadRetried(), ev.CardRead(SID, None, TODAY))
-    assert state.session.identify_error == Reason.CARD_UNREADABLE
+    assert state.session.identification.error == Reason.CARD_UNREADABLE
 
 
 def test_manual_fallback_validates_the_checksum(rules: Rules) -> None:
     state, commands = run(h.at_identify(rules), ev.ManualEntryChosen())
-    assert state.session.identify == IdentifyStatus.MANUAL and commands_of(commands, CancelCardRead)
+    assert state.session.identification.status == IdentifyStatus.MANUAL and commands_of(commands, CancelCardRead)
     state, _ = run(state, ev.CardRead(SID, ZHANG, TODAY), ev.CardReadFailed(SID, Reason.NO_CARD))
-    assert phase(state) == Phase.IDENTIFY and state.session.identify == IdentifyStatus.MANUAL  # late reads ignored
+    assert phase(state) == Phase.IDENTIFY  # late reads ignored:
+    assert state.session.identification.status == IdentifyStatus.MANUAL
     state, _ = run(state, ev.ManualIdentityEntered("", "110101199001011234"))
-    assert set(state.session.manual_problems) == {"checksum", "name_required"}
+    assert set(state.session.identification.manual_problems) == {"checksum", "name_required"}
     state, commands = run(state, ev.ManualIdentityEntered("张三", "11010519491231002x"))
     assert phase(state) == Phase.FORM and state.session.parties[0].card_type == CardType.MANUAL
     assert not commands_of(commands, WatchCardRemoval)
@@ -288,7 +291,7 @@ def test_submit_failure_retry_uses_the_same_idempotency_key(rules: Rules) -> Non
     state, commands = run(h.at_submitting(rules), ev.SubmitRetried())
     assert commands == [] or not commands_of(commands, Submit)  # nothing to retry while it runs
     state, _ = run(state, ev.SubmitFailed(SID, Reason.BACKEND_TIMEOUT))
-    assert state.session.submit_status == TaskStatus.FAILED and state.session.submit_error == Reason.BACKEND_TIMEOUT
+    assert state.session.submit.status == TaskStatus.FAILED and state.session.submit.error == Reason.BACKEND_TIMEOUT
     state, commands = run(state, ev.SubmitRetried())
     assert commands_of(commands, Submit)[0].application.idempotency_key == f"{SID}:apply"
     state, _ = run(state, ev.SubmitFailed(SID, Reason.BACKEND_TIMEOUT), ev.HomePressed())
@@ -297,7 +300,7 @@ def test_submit_failure_retry_uses_the_same_idempotency_key(rules: Rules) -> Non
 
 def test_success_prints_a_masked_receipt(rules: Rules) -> None:
     state, commands = run(h.at_submitting(rules), ev.SubmitSucceeded(SID, RESULT))
-    assert phase(state) == Phase.DONE and state.session.print_status == TaskStatus.RUNNING
+    assert phase(state) == Phase.DONE and state.session.printing.status == TaskStatus.RUNNING
     job = commands_of(commands, PrintSlip)[0]
     assert job.request.kind == SlipKind.RECEIPT and job.request.application_number == RESULT.application_number
     assert job.request.masked_names == ("张*兰",) and ZHANG.id_number not in str(job.request)
@@ -312,15 +315,15 @@ def test_queued_submission_prints_the_local_reference(rules: Rules) -> None:
 
 def test_print_result_retry_never_changes_the_job_id(rules: Rules) -> None:
     state = h.at_done(rules)
-    job_id = state.session.print_job_id
+    job_id = state.session.printing.job
     state, _ = run(state, ev.SlipPrinted(SID, "other-job"))
-    assert state.session.print_status == TaskStatus.RUNNING
+    assert state.session.printing.status == TaskStatus.RUNNING
     state, _ = run(state, ev.SlipPrintFailed(SID, job_id, Reason.PAPER_OUT))
-    assert state.session.print_status == TaskStatus.FAILED and state.session.print_error == Reason.PAPER_OUT
+    assert state.session.printing.status == TaskStatus.FAILED and state.session.printing.error == Reason.PAPER_OUT
     state, commands = run(state, ev.PrintRetried())
     assert commands_of(commands, PrintSlip)[0].job_id == job_id
     state, _ = run(state, ev.SlipPrinted(SID, job_id))
-    assert state.session.print_status == TaskStatus.DONE
+    assert state.session.printing.status == TaskStatus.DONE
     state, _ = run(state, ev.FinishPressed())
     assert state.session is None and state.home_notice == "finished"
 
@@ -368,18 +371,18 @@ def test_progress_by_card_uses_the_identity_once(rules: Rules) -> None:
     assert not state.session.parties  # not kept
     record = ProgressRecord(RESULT.application_number or "", APPLY_ITEM, RESULT.status, TODAY)  # type: ignore[arg-type]
     state, _ = run(state, ev.ProgressLoaded(SID, (record,)))
-    assert state.session.progress == (record,) and state.session.progress_status == TaskStatus.DONE
+    assert state.session.records == (record,) and state.session.progress.status == TaskStatus.DONE
     state, commands = run(state, ev.BackPressed())
-    assert phase(state) == Phase.HOME and not state.session.progress and commands_of(commands, CancelCardRead)
+    assert phase(state) == Phase.HOME and not state.session.records and commands_of(commands, CancelCardRead)
 
 
 def test_progress_card_failures(rules: Rules) -> None:
     state, _ = run(h.at_progress(rules), ev.ProgressByCardRequested(), ev.CardReadFailed(SID, Reason.NO_CARD))
-    assert state.session.identify_error == Reason.NO_CARD
+    assert state.session.identification.error == Reason.NO_CARD
     state, _ = run(state, ev.ProgressByCardRequested(), ev.CardRead(SID, EXPIRED, TODAY))
-    assert state.session.identify_error == Reason.CARD_EXPIRED
+    assert state.session.identification.error == Reason.CARD_EXPIRED
     state, _ = run(h.at_progress(rules), ev.CardRead(SID, ZHANG, TODAY))
-    assert state.session.progress_status == TaskStatus.NONE  # no read was asked for
+    assert state.session.progress.status == TaskStatus.NONE  # no read was asked for
 
 
 def test_progress_by_number_and_backend_failure(rules: Rules) -> None:
@@ -388,7 +391,7 @@ def test_progress_by_number_and_backend_failure(rules: Rules) -> None:
     state, commands = run(state, ev.ProgressByNumberRequested("2201022026112700001"))
     assert commands_of(commands, FetchProgress)[0].query.application_number == "2201022026112700001"
     state, _ = run(state, ev.BackendFailed(SID, Reason.BACKEND_UNREACHABLE))
-    assert state.session.progress_status == TaskStatus.FAILED
+    assert state.session.progress.status == TaskStatus.FAILED
     state, _ = run(state, ev.FinishPressed())
     assert state.session is None
 
@@ -398,7 +401,7 @@ def test_progress_by_number_and_backend_failure(rules: Rules) -> None:
 
 def test_booking_needs_a_slot_and_a_phone(rules: Rules) -> None:
     state = h.at_appointment(rules)
-    assert state.session.slots == (SLOT,)
+    assert state.session.available_slots == (SLOT,)
     state, _ = run(state, ev.BookingConfirmed())
     assert dict(state.session.field_errors) == {"slot": "required", "phone": "phone_invalid"}
     state, _ = run(state, ev.SlotChosen("nope"), ev.SlotChosen(SLOT.slot_id), ev.FieldChanged("phone", "13912345678"),
@@ -406,19 +409,19 @@ def test_booking_needs_a_slot_and_a_phone(rules: Rules) -> None:
     assert state.session.chosen_slot == SLOT.slot_id and dict(state.session.form) == {"phone": "13912345678"}
     state, commands = run(state, ev.BookingConfirmed())
     book = commands_of(commands, Book)[0]
-    assert book.booking.parties == (ZHANG, KIM) and state.session.booking_status == TaskStatus.RUNNING
+    assert book.booking.parties == (ZHANG, KIM) and state.session.booking.status == TaskStatus.RUNNING
     assert run(state, ev.BackPressed())[0] is state
     state, commands = run(state, ev.BookingSucceeded(SID, BOOKED))
     job = commands_of(commands, PrintSlip)[0]
     assert phase(state) == Phase.DONE and job.request.kind == SlipKind.APPOINTMENT
     assert job.request.booking_number == BOOKED.booking_number and "2026-11-30 09:00" in job.request.slot_text
     state, _ = run(state, ev.SlipPrintFailed(SID, job.job_id, Reason.PAPER_OUT), ev.PrintRetried())
-    assert state.session.print_status == TaskStatus.RUNNING
+    assert state.session.printing.status == TaskStatus.RUNNING
 
 
 def test_appointment_backend_failure_and_back(rules: Rules) -> None:
     state, commands = run(h.at_appointment(rules), ev.BackendFailed(SID, Reason.BACKEND_TIMEOUT))
-    assert state.session.booking_status == TaskStatus.FAILED and commands_of(commands, Speak)
+    assert state.session.booking.status == TaskStatus.FAILED and commands_of(commands, Speak)
     state, _ = run(state, ev.BackPressed())
     assert phase(state) == Phase.ITEM_GUIDE and not state.session.parties
 
@@ -489,3 +492,20 @@ def test_no_reminder_after_only_browsing_and_none_spoken_with_voice_off(rules: R
 def test_zz_every_transition_is_exercised() -> None:
     missing = set(TRANSITIONS) - h.exercised
     assert not missing, sorted((p.value if p else "ANY", e.__name__) for p, e in missing)
+
+
+def test_back_returns_to_each_phase_as_it_was_left(rules: Rules) -> None:
+    """Back restores the snapshot taken when the phase was left: what the citizen typed on the form survives a
+    look at the review, and the consent asked again starts unticked."""
+    state = h.at_review(rules)
+    form = state.session.form
+    state, _ = run(state, ev.BackPressed())
+    assert phase(state) == Phase.FORM and state.session.form == form and state.session.value("phone")
+    state, commands = run(state, ev.BackPressed())
+    assert phase(state) == Phase.IDENTIFY and not state.session.parties and commands_of(commands, ReadCard)
+    state, commands = run(state, ev.BackPressed())
+    assert phase(state) == Phase.CONSENT and commands_of(commands, CancelCardRead)
+    assert not state.session.consent_general and not state.session.consent_sensitive
+    assert state.session.card_used  # carried over: the citizen is still reminded to take the card
+    state, _ = run(state, ev.BackPressed(), ev.BackPressed())
+    assert phase(state) == Phase.HOME and state.session.trail == () and state.session.item_id is None

@@ -37,3 +37,32 @@ ENDINGS: dict[str, Callable[[Rules], KioskState]] = {
 def test_nothing_personal_remains(rules: Rules, ending: str) -> None:
     state = ENDINGS[ending](rules)
     assert leaked(state, SECRETS) == []
+
+
+# Within a session: going back, or a card taken away, leaves nothing of what was entered later, on the
+# session's trail of earlier phases included (kiosk.core.session.table.back_to).
+STILL_IN_SESSION: dict[str, Callable[[Rules], KioskState]] = {
+    "card removed at review": lambda r: run(h.at_review(r), ev.CardRemoved(SID))[0],
+    "back from the form": lambda r: run(h.filled_form(r), ev.BackPressed())[0],
+    "back from review, form and identification": lambda r: run(h.at_review(r), ev.BackPressed(), ev.BackPressed(),
+                                                              ev.BackPressed())[0],
+    "back from the appointment": lambda r: run(h.at_appointment(r), ev.FieldChanged("phone", "13912345678"),
+                                               ev.BackPressed())[0],
+    "back from a progress query": lambda r: run(h.at_progress(r), ev.ProgressByCardRequested(),
+                                                ev.CardRead(SID, ZHANG, h.TODAY), ev.BackPressed())[0],
+}
+
+
+@pytest.mark.parametrize("moment", list(STILL_IN_SESSION))
+def test_nothing_personal_remains_on_the_trail(rules: Rules, moment: str) -> None:
+    state = STILL_IN_SESSION[moment](rules)
+    assert state.session is not None
+    assert leaked(state, SECRETS) == []
+    assert not state.session.has_personal_data
+
+
+def test_the_trail_holds_what_was_entered_until_back_takes_it(rules: Rules) -> None:
+    """The check above can fail: at review the form's snapshot on the trail holds the citizen's data."""
+    state = h.at_review(rules)
+    assert state.session is not None and state.session.trail[-1].form
+    assert ZHANG.id_number in leaked(state, SECRETS)

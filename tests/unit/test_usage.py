@@ -24,7 +24,7 @@ def print_guide(kiosk: Kiosk) -> None:
     kiosk.dispatch(ev.CategoryChosen("elderly"))
     kiosk.dispatch(ev.ItemChosen(GUIDE_ITEM))
     kiosk.dispatch(ev.GuidePrintRequested())
-    kiosk.wait_for(lambda s: s.session is not None and s.session.print_status == TaskStatus.DONE)
+    kiosk.wait_for(lambda s: s.session is not None and s.session.printing.status == TaskStatus.DONE)
 
 
 def test_guide_prints_and_lookups_are_counted_once_and_reach_the_report(headless_kiosk: Kiosk, kiosk_config: Path,
@@ -34,7 +34,7 @@ def test_guide_prints_and_lookups_are_counted_once_and_reach_the_report(headless
     print_guide(kiosk)
     kiosk.dispatch(ev.BackPressed())
     kiosk.dispatch(ev.GuidePrintRequested())  # the same guide again in the same session: one use
-    kiosk.wait_for(lambda s: s.session is not None and s.session.print_status == TaskStatus.DONE)
+    kiosk.wait_for(lambda s: s.session is not None and s.session.printing.status == TaskStatus.DONE)
     kiosk.dispatch(ev.FinishPressed())
     print_guide(kiosk)  # a second citizen
     kiosk.dispatch(ev.FinishPressed())
@@ -44,7 +44,7 @@ def test_guide_prints_and_lookups_are_counted_once_and_reach_the_report(headless
                                                                                          "220102195603120020"), ()))
     kiosk.dispatch(ev.ProgressQueryStarted())
     kiosk.dispatch(ev.ProgressByNumberRequested(submitted.application_number or ""))
-    kiosk.wait_for(lambda s: s.session is not None and s.session.progress_status == TaskStatus.DONE)
+    kiosk.wait_for(lambda s: s.session is not None and s.session.progress.status == TaskStatus.DONE)
     assert kiosk.state.session is not None and kiosk.state.session.phase == Phase.PROGRESS_QUERY
     kiosk.dispatch(ev.FinishPressed())
 

@@ -6,6 +6,8 @@ the kiosk state once a session has ended.
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from kiosk.core.catalog import Catalog, Item
 from kiosk.core.health import Component, Health, Reason
 from kiosk.core.identity import Identity
@@ -30,8 +32,53 @@ class Rules(Value, frozen=True):
         return self.languages[0]
 
 
+R = TypeVar("R")
+
+
+class Task(Value, Generic[R], frozen=True):
+    """Something the session waits for (a submission, a print, a progress query, the slots, a booking): where it
+    stands, why it failed, what it gave. `job` names the run a late answer must match (a print job id)."""
+
+    hidden = frozenset({"result"})  # progress records and bookings are personal
+
+    status: TaskStatus = TaskStatus.NONE
+    error: Reason | None = None
+    result: R | None = None
+    job: str = ""
+
+    def running(self, job: str = "") -> Task[R]:
+        return Task(TaskStatus.RUNNING, None, self.result, job or self.job)
+
+    def failed(self, reason: Reason) -> Task[R]:
+        return Task(TaskStatus.FAILED, reason, self.result, self.job)
+
+    def done(self, result: R | None = None) -> Task[R]:
+        return Task(TaskStatus.DONE, None, result if result is not None else self.result, self.job)
+
+    @property
+    def busy(self) -> bool:
+        return self.status == TaskStatus.RUNNING
+
+
+class Identification(Value, frozen=True):
+    """The card reader's part of a session: reading, failed and why, or manual entry and its problems."""
+
+    status: IdentifyStatus = IdentifyStatus.IDLE
+    error: Reason | None = None
+    manual_problems: tuple[str, ...] = ()
+
+    def reading(self) -> Identification:
+        return Identification(IdentifyStatus.READING)
+
+    def failed(self, reason: Reason) -> Identification:
+        return Identification(IdentifyStatus.FAILED, reason)
+
+
 class Session(Value, frozen=True):
-    hidden = frozenset({"parties", "form"})  # and its own __repr__ shows less still
+    """One citizen's visit. `trail` holds the session as it was when each earlier phase was left, so Back returns
+    to exactly that (kiosk.core.session.table.back_to) instead of resetting fields one by one."""
+
+    hidden = frozenset({"parties", "form", "progress", "booking", "trail"})  # and its own __repr__ shows less still
 
     session_id: str
     language: str
@@ -48,26 +95,18 @@ class Session(Value, frozen=True):
     consent_sensitive: bool = False
     consent_error: bool = False
     parties: tuple[Identity, ...] = ()
-    identify: IdentifyStatus = IdentifyStatus.IDLE
-    identify_error: Reason | None = None
-    manual_problems: tuple[str, ...] = ()
+    identification: Identification = Identification()
     form: tuple[tuple[str, str], ...] = ()
     field_errors: tuple[tuple[str, str], ...] = ()
-    submit_status: TaskStatus = TaskStatus.NONE
-    submit_error: Reason | None = None
-    submission: SubmitResult | None = None
-    print_status: TaskStatus = TaskStatus.NONE
-    print_error: Reason | None = None
-    print_job_id: str = ""
-    progress_status: TaskStatus = TaskStatus.NONE
-    progress: tuple[ProgressRecord, ...] = ()
-    backend_error: Reason | None = None
-    slots: tuple[Slot, ...] = ()
+    submit: Task[SubmitResult] = Task()
+    printing: Task[None] = Task()
+    progress: Task[tuple[ProgressRecord, ...]] = Task()
+    slots: Task[tuple[Slot, ...]] = Task()
     chosen_slot: str | None = None
-    booking: BookingResult | None = None
-    booking_status: TaskStatus = TaskStatus.NONE
+    booking: Task[BookingResult] = Task()
     idle_warning: bool = False
     notice: str | None = None  # a non-personal message id to show once (e.g. card_removed)
+    trail: tuple[Session, ...] = ()
 
     def __repr__(self) -> str:
         return f"Session(phase={self.phase.value}, item={self.item_id}, <personal data redacted>)"
@@ -82,8 +121,18 @@ class Session(Value, frozen=True):
         return replace(self, form=tuple(values.items()), field_errors=errors)
 
     @property
+    def records(self) -> tuple[ProgressRecord, ...]:
+        """The progress query's answer: this person's applications."""
+        return self.progress.result or ()
+
+    @property
+    def available_slots(self) -> tuple[Slot, ...]:
+        return self.slots.result or ()
+
+    @property
     def has_personal_data(self) -> bool:
-        return bool(self.parties or self.form or self.progress)
+        return bool(self.parties or self.form or self.records or self.booking.result
+                    or any(earlier.has_personal_data for earlier in self.trail))
 
 
 class KioskState(Value, frozen=True):

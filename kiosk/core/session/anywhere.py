@@ -1,0 +1,96 @@
+"""What a citizen can do on any screen (language, text size, voice, home, calling staff) and what can happen on
+any screen (the idle timer, the card taken off the reader)."""
+
+from __future__ import annotations
+
+from kiosk.core.identity import CardType
+from kiosk.core.session import events as ev
+from kiosk.core.session.commands import CallStaff, Speak, StopSpeech
+from kiosk.core.session.model import KioskState, Session
+from kiosk.core.session.states import Phase
+from kiosk.core.session.table import (
+    ANY,
+    Outcome,
+    Row,
+    arm_idle,
+    back_to,
+    end_session,
+    read_card,
+    register,
+    with_session,
+)
+
+VOLUME_STEP = 20
+VOLUME_RANGE = (20, 100)  # never silent by the volume keys: turning voice off is its own button
+
+
+def _language(state: KioskState, s: Session, e: ev.LanguageChosen) -> Outcome:
+    if e.language not in state.rules.languages or e.language == s.language:
+        return state, []
+    return with_session(state, s, language=e.language), [Speak(f"screen.{s.phase.value}", e.language)]
+
+
+def _elder(state: KioskState, s: Session, e: ev.ElderModeToggled) -> Outcome:
+    return with_session(state, s, elder_mode=not s.elder_mode), []
+
+
+def _voice(state: KioskState, s: Session, e: ev.VoiceToggled) -> Outcome:
+    if s.voice:
+        return with_session(state, s, voice=False), [StopSpeech()]
+    return with_session(state, s, voice=True), [Speak("voice.on", s.language)]
+
+
+def _volume(state: KioskState, s: Session, e: ev.VolumeChanged) -> Outcome:
+    low, high = VOLUME_RANGE
+    volume = min(high, max(low, s.volume + (VOLUME_STEP if e.louder else -VOLUME_STEP)))
+    return with_session(state, s, volume=volume, voice=True), [Speak("voice.volume", s.language)]
+
+
+def _home(state: KioskState, s: Session, e: ev.HomePressed) -> Outcome:
+    if s.phase == Phase.SUBMITTING and s.submit.busy:
+        return state, []  # the application is being handed over; the citizen waits for the answer
+    return end_session(state, "cancelled" if s.phase != Phase.HOME else None)
+
+
+def _staff(state: KioskState, s: Session, e: ev.StaffCalled) -> Outcome:
+    return with_session(state, s, notice="staff_called"), [CallStaff(state.rules.kiosk_id)]
+
+
+def _extend(state: KioskState, s: Session, e: ev.IdleExtended) -> Outcome:
+    return with_session(state, s, idle_warning=False), []
+
+
+def _idle_warning(state: KioskState, s: Session, e: ev.IdleWarningDue) -> Outcome:
+    return with_session(state, s, idle_warning=True), [Speak("idle_warning", s.language)]
+
+
+def _idle_timeout(state: KioskState, s: Session, e: ev.IdleTimedOut) -> Outcome:
+    if s.phase == Phase.SUBMITTING and s.submit.busy:
+        return with_session(state, s, idle_warning=False), [arm_idle(state, s)]
+    return end_session(state, "timed_out")
+
+
+def _card_removed(state: KioskState, s: Session, e: ev.CardRemoved) -> Outcome:
+    if not any(p.card_type != CardType.MANUAL for p in s.parties):
+        return state, []
+    # The card left with its owner: back to reading it, without anything it filled in (the trail included).
+    back = back_to(state, s, Phase.IDENTIFY)
+    assert back.session is not None
+    new, commands = read_card(back, back.session, phase=Phase.IDENTIFY, parties=(), form=(), field_errors=(),
+                              notice="card_removed")
+    return new, [*commands, Speak("notice.card_removed", s.language)]
+
+
+ROWS: list[Row] = [
+    ([ANY], ev.LanguageChosen, _language),
+    ([ANY], ev.ElderModeToggled, _elder),
+    ([ANY], ev.VoiceToggled, _voice),
+    ([ANY], ev.VolumeChanged, _volume),
+    ([ANY], ev.HomePressed, _home),
+    ([ANY], ev.StaffCalled, _staff),
+    ([ANY], ev.IdleExtended, _extend),
+    ([ANY], ev.IdleWarningDue, _idle_warning),
+    ([ANY], ev.IdleTimedOut, _idle_timeout),
+    ([Phase.FORM, Phase.REVIEW], ev.CardRemoved, _card_removed),
+]
+register(ROWS)

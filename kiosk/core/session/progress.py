@@ -1,0 +1,65 @@
+"""The progress query: by the ID card on the reader (used for this one query and not kept) or by the
+application number from the receipt."""
+
+from __future__ import annotations
+
+from kiosk.core.health import Reason
+from kiosk.core.records import ProgressQuery
+from kiosk.core.session import events as ev
+from kiosk.core.session.browsing import back
+from kiosk.core.session.commands import CancelCardRead, FetchProgress
+from kiosk.core.session.identification import identity_problem
+from kiosk.core.session.model import Identification, KioskState, Session, Task
+from kiosk.core.session.states import IdentifyStatus, Phase
+from kiosk.core.session.table import Outcome, Row, read_card, register, with_session
+
+
+def _by_card(state: KioskState, s: Session, e: ev.ProgressByCardRequested) -> Outcome:
+    return read_card(state, s, progress=Task())
+
+
+def _card(state: KioskState, s: Session, e: ev.CardRead) -> Outcome:
+    if s.identification.status != IdentifyStatus.READING:
+        return state, []
+    if (problem := identity_problem(e.identity, e.today)) is not None or e.identity is None:
+        return with_session(state, s, identification=s.identification.failed(problem or Reason.CARD_UNREADABLE)), []
+    # The identity is used for this one query and not kept in the session.
+    new = with_session(state, s, identification=Identification(), progress=s.progress.running())
+    return new, [FetchProgress(s.session_id, ProgressQuery(id_number=e.identity.id_number))]
+
+
+def _card_failed(state: KioskState, s: Session, e: ev.CardReadFailed) -> Outcome:
+    return with_session(state, s, identification=s.identification.failed(e.reason)), []
+
+
+def _by_number(state: KioskState, s: Session, e: ev.ProgressByNumberRequested) -> Outcome:
+    number = e.application_number.strip().upper()
+    if not number or len(number) > 50 or not number.replace("-", "").isalnum():
+        return with_session(state, s, field_errors=(("application_number", "invalid"),)), []
+    new = with_session(state, s, progress=Task().running(), field_errors=())
+    return new, [FetchProgress(s.session_id, ProgressQuery(application_number=number))]
+
+
+def _loaded(state: KioskState, s: Session, e: ev.ProgressLoaded) -> Outcome:
+    return with_session(state, s, progress=s.progress.done(e.records)), []
+
+
+def _failed(state: KioskState, s: Session, e: ev.BackendFailed) -> Outcome:
+    return with_session(state, s, progress=s.progress.failed(e.reason)), []
+
+
+def _back(state: KioskState, s: Session, e: ev.BackPressed) -> Outcome:
+    new, _ = back(state, s, e)
+    return new, [CancelCardRead(s.session_id)]
+
+
+ROWS: list[Row] = [
+    ([Phase.PROGRESS_QUERY], ev.ProgressByCardRequested, _by_card),
+    ([Phase.PROGRESS_QUERY], ev.CardRead, _card),
+    ([Phase.PROGRESS_QUERY], ev.CardReadFailed, _card_failed),
+    ([Phase.PROGRESS_QUERY], ev.ProgressByNumberRequested, _by_number),
+    ([Phase.PROGRESS_QUERY], ev.ProgressLoaded, _loaded),
+    ([Phase.PROGRESS_QUERY], ev.BackendFailed, _failed),
+    ([Phase.PROGRESS_QUERY], ev.BackPressed, _back),
+]
+register(ROWS)
