@@ -189,25 +189,16 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from backend.server.monthly import summary_line, write_monthly
+    from backend.server.monthly import checked_request, write_and_report
     from backend.server.reports import usage_report
-    from kiosk.core.report import ReportError, check_request
 
     out = Path(args.out)
-    try:
-        check_request(args.month, out)
-    except ReportError as exc:
-        print(f"kiosk-backend report: {exc}", file=sys.stderr)
+    if not checked_request("kiosk-backend report", args.month, out):
         return 2
     catalog = load_server_catalog(Path(args.catalog) if args.catalog else None)
     if catalog is None:
         return 2
-    usage = usage_report(_state(args), args.month)
-    report, ignored = write_monthly(catalog, usage, out)
-    if ignored:
-        print(f"note: counts for items not in this catalog were left out: {', '.join(ignored)}", file=sys.stderr)
-    print(f"monthly report {summary_line(usage)}; {len(report.usage)} items, {len(report.tasks)} tasks -> {out}")
-    return 0
+    return write_and_report(catalog, usage_report(_state(args), args.month), out)
 
 
 def cmd_openapi(args: argparse.Namespace) -> int:

@@ -3,11 +3,12 @@ staff API, or the local backend's own database) and `kiosk-backend report` (on t
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from backend.contract.schemas import UsageReport
 from kiosk.core.catalog import Catalog
-from kiosk.core.report import MonthlyReport, build_report
+from kiosk.core.report import MonthlyReport, ReportError, build_report, check_request
 from kiosk.storage.report_file import write_report
 
 
@@ -21,6 +22,25 @@ def write_monthly(catalog: Catalog, usage: UsageReport, out: Path) -> tuple[Mont
     out.parent.mkdir(parents=True, exist_ok=True)
     write_report(report, out)
     return report, ignored
+
+
+def checked_request(command: str, month: str, out: Path) -> bool:
+    """The month and file format are usable; otherwise says why, as `command`, on stderr."""
+    try:
+        check_request(month, out)
+    except ReportError as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def write_and_report(catalog: Catalog, usage: UsageReport, out: Path) -> int:
+    """Write the report file and tell the operator what it holds; the exit status of the commands."""
+    report, ignored = write_monthly(catalog, usage, out)
+    if ignored:
+        print(f"note: counts for items not in this catalog were left out: {', '.join(ignored)}", file=sys.stderr)
+    print(f"monthly report {summary_line(usage)}; {len(report.usage)} items, {len(report.tasks)} tasks -> {out}")
+    return 0
 
 
 def summary_line(usage: UsageReport) -> str:

@@ -148,15 +148,11 @@ def _staff_token(args: argparse.Namespace) -> str:
 
 
 def cmd_report_monthly(args: argparse.Namespace) -> int:
-    from backend.server.monthly import summary_line, write_monthly
-    from kiosk.core.report import ReportError, check_request
+    from backend.server.monthly import checked_request, write_and_report
     from kiosk.storage.catalog import load_catalog
 
     out = Path(args.out)
-    try:
-        check_request(args.month, out)
-    except ReportError as exc:
-        print(f"kiosk report monthly: {exc}", file=sys.stderr)
+    if not checked_request("kiosk report monthly", args.month, out):
         return 2
     try:
         config = _config(args)
@@ -170,11 +166,7 @@ def cmd_report_monthly(args: argparse.Namespace) -> int:
     except ReportFailure as exc:
         print(f"kiosk report monthly: {exc}", file=sys.stderr)
         return exc.status
-    report, ignored = write_monthly(catalog, usage, out)
-    if ignored:
-        print(f"note: counts for items not in this catalog were left out: {', '.join(ignored)}", file=sys.stderr)
-    print(f"monthly report {summary_line(usage)}; {len(report.usage)} items, {len(report.tasks)} tasks -> {out}")
-    return 0
+    return write_and_report(catalog, usage, out)
 
 
 def add_commands(subparsers: Any) -> None:
