@@ -67,6 +67,17 @@ LABELS: Labels = {
                   "Both parties must come in person with their ID cards; nobody can come for them."),
     "booking_scan": ("到场后向窗口出示本凭条", "방문 시 창구에 이 확인증을 제시하세요",
                      "Show this slip at the window"),
+    "kiosk_does": ("本机可办理", "이 단말기에서 처리할 수 있습니다", "This kiosk handles this item"),
+    "guide_only": ("本机提供办事指南，请按下列地点或渠道办理", "이 단말기는 업무 안내를 제공합니다. 아래 장소나 경로에서 처리하십시오",
+                   "This kiosk gives the guide; the item is done at the place or channel below"),
+    "conditions": ("申请条件", "신청 조건", "Who can apply"),
+    "where": ("办理地点", "처리 장소", "Where"),
+    "online": ("线上办理", "온라인 처리", "Online"),
+    "hours": ("办公时间", "업무 시간", "Hours"),
+    "ask": ("咨询", "문의", "Ask"),
+    "window": ("本服务点专窗", "이곳 전용 창구", "Service window here"),
+    "office_address": ("地址", "주소", "Address"),
+    "office_phone": ("电话", "전화", "Phone"),
     "unknown_item": ("（事项未找到，请咨询窗口）", "(업무를 찾을 수 없습니다. 창구에 문의하세요)",
                      "(item not found; please ask at the window)"),
     "reprint_note": ("补打件不显示申请人信息。", "재발행본에는 신청인 정보가 표시되지 않습니다.",
@@ -98,8 +109,8 @@ UNITS: dict[str, tuple[str, str, str]] = {
     "months": ("{n}个月", "{n}개월", "{n} months"),
 }
 ON_THE_SPOT = ("当场办结", "즉시 처리", "on the spot")
-UNKNOWN_LIMIT = ("以户籍地规定为准", "호적소재지 규정에 따름", "set by the place of registration")
-INDICATIVE = ("（参考）", " (참고)", " (indicative)")
+UNKNOWN_LIMIT = ("以办理地规定为准，请电话咨询", "처리 기관 규정에 따름, 전화로 문의하십시오",
+                 "set by the office that handles it; please call")
 
 # Readiness report: staff-facing, Chinese only; reason ids are printed verbatim for the engineer.
 STATUS_ZH = {Status.OK: "正常", Status.DEGRADED: "需关注", Status.UNAVAILABLE: "不可用",
