@@ -203,6 +203,9 @@ class Item(Strict):
     """PIPL Art. 28 categories collected for this item: a separate consent is asked when non-empty."""
     parties: Annotated[int, Field(ge=1, le=2)] = 1
     """How many people must identify (2 for marriage and divorce appointments)."""
+    after_first_visit: Literal["", "divorce_cooling_off"] = ""
+    """What follows the booked visit: for divorce the 30-day 冷静期 and the 30 days to go back together, whose
+    dates the appointment slip prints (kiosk.divorce_dates)."""
     needs_printer: bool = True
     """Whether serving the item at the kiosk needs a slip (receipt, appointment slip or guide)."""
     partner_provinces: list[str] = []

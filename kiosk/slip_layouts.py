@@ -10,9 +10,10 @@ anything handed in so an unmasked value cannot slip through.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from kiosk.catalog import Catalog, Item, Material, TimeLimit
+from kiosk.divorce_dates import divorce_dates
 from kiosk.health import Health, Status
 from kiosk.identity import mask_address, mask_id_number, mask_name
 from kiosk.session.commands import SlipRequest
@@ -257,7 +258,27 @@ class SlipComposer:
         blocks += [self._field("slot", request.slot_text, lang, bold=True), Rule(),
                    *self._people(request, "party"), Text(label("in_person", lang), bold=True)]
         if item is not None:
+            blocks += self._where(item, lang)
+            if item.after_first_visit == "divorce_cooling_off":
+                blocks += self._divorce_dates(request.slot_day, lang)
             blocks += [Rule(), *self._checklist(item, lang)]
+        return blocks
+
+    def _divorce_dates(self, slot_day: str, lang: str) -> list[Block]:
+        blocks: list[Block] = [Rule(), Text(label("after_visit", lang), bold=True),
+                               Text(label("cooling_off_note", lang))]
+        try:
+            applied = date.fromisoformat(slot_day)
+        except ValueError:
+            return blocks
+        dates = divorce_dates(applied)
+        blocks += [Text(label("dates_if_applied", lang)),
+                   self._field("applied_on", f"{dates.applied:%Y-%m-%d}", lang, bold=True),
+                   self._field("cooling_off_ends", f"{dates.cooling_off_ends:%Y-%m-%d}", lang, bold=True),
+                   self._field("certificate_from", f"{dates.first_certificate_day:%Y-%m-%d}", lang),
+                   self._field("certificate_last", f"{dates.last_certificate_day:%Y-%m-%d}", lang, bold=True)]
+        if not dates.holidays_known:
+            blocks.append(Text(label("holidays_unknown", lang)))
         return blocks
 
     def _guide(self, item: Item | None, lang: str) -> list[Block]:

@@ -602,7 +602,7 @@ def _request_for(s: Session) -> SlipRequest:
         return SlipRequest(SlipKind.GUIDE, item_id, s.language)
     if s.booking is not None:
         return SlipRequest(SlipKind.APPOINTMENT, item_id, s.language, booking_number=s.booking.booking_number,
-                           slot_text=_slot_text(s), **_slip_people(s))
+                           slot_text=_slot_text(s), slot_day=s.booking.slot.day.isoformat(), **_slip_people(s))
     sub = s.submission
     return SlipRequest(SlipKind.RECEIPT, item_id, s.language,
                        application_number=(sub.application_number or "") if sub else "",
@@ -717,7 +717,7 @@ def _booked(state: KioskState, s: Session, e: ev.BookingSucceeded) -> Outcome:
     job_id = f"{s.session_id}-appointment"
     booked = replace(s, booking=e.result)
     request = SlipRequest(SlipKind.APPOINTMENT, s.item_id, s.language, booking_number=e.result.booking_number,
-                          slot_text=_slot_text(booked), **_slip_people(s))
+                          slot_text=_slot_text(booked), slot_day=e.result.slot.day.isoformat(), **_slip_people(s))
     new = _with(state, s, phase=Phase.DONE, booking=e.result, booking_status=TaskStatus.DONE,
                 print_status=TaskStatus.RUNNING, print_error=None, print_job_id=job_id)
     return new, [PrintSlip(s.session_id, job_id, request)]
