@@ -34,8 +34,9 @@ class ServerSettings:
     profile: crypto.Profile = "national"
     division_code: str = "220000"
     """GB/T 2260 code that starts every 办件编号 (220000 = 吉林省)."""
-    office: str = "吉林省婚姻登记服务中心（参考服务器）"
-    """The office named on appointment slots."""
+    office: str = "婚姻登记处"
+    """The office named on appointment slots: the kiosk passes its `marriage-registry` office from kiosk.toml;
+    a platform names its own offices."""
     slot_capacity: int = 6
     max_skew_s: int = 300
     max_body_bytes: int = 256 * 1024

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk import __version__
-from kiosk.core.catalog import Catalog, Item, language_gaps
+from kiosk.core.catalog import Catalog, Item, language_gaps, unconfirmed_facts
 from kiosk.core.problems import ConfigError
+from kiosk.core.settings import KioskSettings
 from kiosk.storage.catalog import load_catalog
 from kiosk.storage.config import load_config
 
@@ -98,24 +99,27 @@ def cmd_catalog_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(item.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return 0
-    print(f"{item.code} {item.names.zh}\n  {item.names.en}\n  {item.names.ko}")
-    print(f"role {item.task_role}; divisions {', '.join(item.divisions)}; partners "
-          f"{', '.join(item.partner_departments) or '-'}; modes {', '.join(item.kuasheng_modes)}; "
-          f"kiosk: {item.kiosk_action}")
-    print(f"\n{item.summary.zh}\n\n条件:")
-    for fact in item.eligibility:
-        print(f"  - {fact.text.zh}{'' if fact.certainty == 'confirmed' else f' [{fact.certainty}]'}")
-    print("材料:")
-    for m in item.materials:
-        uncertain = f" [{m.certainty}]" if m.certainty != "confirmed" else ""
-        print(f"  - {m.name.zh} ({m.required}, {m.form}){uncertain}")
-    print("步骤:")
-    for n, s in enumerate(item.steps, 1):
-        limit = f" {s.time_limit.amount or ''}{s.time_limit.unit}" if s.time_limit else ""
-        print(f"  {n}. {s.name.zh} — {s.actor.zh} @ {s.place.zh}{limit}")
-    fields = ", ".join(f.id for f in item.form_fields) or "-"
-    print(f"fee: {'free' if item.fee.free else 'charged'}; form fields: {fields}")
+    try:
+        settings = load_config(Path(args.config) if args.config else None).settings
+    except ConfigError as exc:
+        return fail(exc, "configuration")
+    print(f"{item.code} {item.id}: role {item.task_role}; divisions {', '.join(item.divisions)}; partners "
+          f"{', '.join(item.partner_departments) or '-'}; kiosk: {item.kiosk_action}")
+    print(guide_text(item, settings, args.lang))
     return 0
+
+
+def guide_text(item: Item, settings: KioskSettings, language: str) -> str:
+    """The guide as the citizen reads it: the text of the guide slip the kiosk prints for the item."""
+    from datetime import datetime
+
+    from kiosk.core.session.commands import SlipRequest
+    from kiosk.core.slip_layouts import SlipComposer
+    from kiosk.core.slips import SlipKind, Text
+
+    catalog = Catalog((item,), (), ())
+    slip = SlipComposer(settings, catalog, datetime.now).compose(SlipRequest(SlipKind.GUIDE, item.id, language))
+    return "\n".join(block.text for block in slip.blocks if isinstance(block, Text))
 
 
 def cmd_catalog_check(args: argparse.Namespace) -> int:
@@ -126,6 +130,15 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
     gaps = language_gaps(catalog)
     if gaps:
         return fail(ConfigError(gaps), "catalog")
+    if args.uncertain:
+        sources = {s.id: s for s in catalog.sources}
+        facts = unconfirmed_facts(catalog)
+        for fact in facts:
+            print(f"{fact.item_id}: {fact.path} [{fact.certainty}] {fact.text[:80]}")
+            for ref in fact.sources or ("(no source: find one)",):
+                source = sources.get(ref)
+                print(f"    confirm with {ref}" + (f" {source.title} {source.url}".rstrip() if source else ""))
+        print(f"{len(facts)} facts to confirm (never shown to citizens as such)")
     by_role = {r: sum(1 for i in catalog.items if i.task_role == r) for r in ("lead", "cooperate", "special")}
     print(f"catalog OK: {len(catalog.items)} items ({by_role['lead']} lead, {by_role['cooperate']} cooperate, "
           f"{by_role['special']} special), {len(catalog.tasks)} tasks, {len(catalog.sources)} sources; "
@@ -239,6 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("item_id")
         if name in ("list", "show"):
             p.add_argument("--json", action="store_true")
+        if name == "show":
+            p.add_argument("--lang", choices=("zh", "ko", "en"), default="zh",
+                           help="the language of the guide (default zh)")
+            p.add_argument("--config", help="kiosk.toml whose site and offices the guide names")
+        if name == "check":
+            p.add_argument("--uncertain", action="store_true",
+                           help="also list every fact marked likely or uncertain, with the source to confirm it")
         p.set_defaults(func=func)
 
     demo = sub.add_parser("demo", help="run the kiosk's main job on simulated devices")

@@ -77,10 +77,12 @@ class LocalBackend(HttpBackend):
 def start_local_server(config: LoadedConfig) -> LocalServer:
     from backend.server.state import ServerSettings, build_state
 
+    registry = config.settings.office("marriage-registry")
     settings = ServerSettings(
         database_url=f"sqlite:///{config.data_dir / LOCAL_DIR / 'backend.sqlite3'}",
         key_dir=config.key_dir / LOCAL_DIR, profile=config.settings.backend.crypto_profile,
-        division_code=config.settings.site.division_code)
+        division_code=config.settings.site.division_code,
+        office=registry.name if registry is not None else ServerSettings.office)
     (config.data_dir / LOCAL_DIR).mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         catalog = load_catalog(cache=ParsedTomlCache(config.data_dir / CATALOG_CACHE))

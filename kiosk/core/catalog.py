@@ -7,6 +7,7 @@ the sources of every fact. Uncertain facts say so in the data (`certainty`), the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -96,6 +97,28 @@ class Choice(Strict):
     label: Text
 
 
+Phone = Annotated[str, Field(pattern=r"^[0-9][0-9\-]{2,19}$")]
+
+
+class Where(Strict):
+    """Where a citizen gets the item done and whom to ask, shown on the guide screen and every guide slip."""
+
+    office: Text
+    """The office that accepts the item (or the kind of office, e.g. 缴存地住房公积金管理中心)."""
+    online: Text | None = None
+    """Online channels, e.g. 吉事办, 国家政务服务平台, 国家医保服务平台 app."""
+    hours: Text | None = None
+    phone: Phone
+    """The number to call: the department's published number, or 12345 (政务服务便民热线)."""
+    phone_owner: Text
+    """Whose number it is, as the citizen would ask for it."""
+    office_ref: str = ""
+    """An office in kiosk.toml `[[offices]]` (name, street address, hours, phone) that the slip sends people to;
+    empty when the office depends on the citizen (缴存地, 户籍地...)."""
+    sources: list[str] = []
+    certainty: Certainty = "confirmed"
+
+
 class FormField(Strict):
     id: Id
     label: Text
@@ -163,6 +186,7 @@ class Item(Strict):
     kiosk_action: KioskAction
     summary: Text
     """What the kiosk does for this item, in one or two sentences, shown on the guide screen."""
+    where: Where
     eligibility: list[Fact]
     materials: list[Material]
     steps: list[Step]
@@ -175,6 +199,9 @@ class Item(Strict):
     """PIPL Art. 28 categories collected for this item: a separate consent is asked when non-empty."""
     parties: Annotated[int, Field(ge=1, le=2)] = 1
     """How many people must identify (2 for marriage and divorce appointments)."""
+    after_first_visit: Literal["", "divorce_cooling_off"] = ""
+    """What follows the booked visit: for divorce the 30-day 冷静期 and the 30 days to go back together, whose
+    dates the appointment slip prints (kiosk.divorce_dates)."""
     needs_printer: bool = True
     """Whether serving the item at the kiosk needs a slip (receipt, appointment slip or guide)."""
     partner_provinces: list[str] = []
@@ -273,6 +300,7 @@ def _source_refs(item: Item) -> Iterator[tuple[str, list[str]]]:
     yield "legal_time_limit.sources", item.legal_time_limit.sources
     yield "promised_time_limit.sources", item.promised_time_limit.sources
     yield "fee.sources", item.fee.sources
+    yield "where.sources", item.where.sources
 
 
 def check_catalog(catalog: Catalog) -> list[Problem]:
@@ -318,7 +346,130 @@ def check_catalog(catalog: Catalog) -> list[Problem]:
     for item in catalog.items:
         if catalog.tasks and item.id not in tasked:
             problems.append(Problem(f"catalog/items/{item.id}.toml", "id", "no task of the plan maps to this item"))
+    problems.extend(citizen_wording_problems(catalog))
+    problems.extend(guide_gaps(catalog))
     return problems
+
+
+# Words that belong to the people maintaining the catalog, never to a citizen's screen or slip: what the
+# research found or did not find. A fact not confirmed is worded as whom to ask; its `certainty` mark stays
+# in the data (`kiosk catalog check --uncertain`).
+MAINTAINER_WORDS: dict[str, tuple[str, ...]] = {
+    "zh": ("调研", "未收录", "待核实", "未查到", "未核实", "未取得", "未确定", "待确认", "须向儿童福利处确认",
+           "来自记忆", "参考服务器", "仅供参考"),
+    "ko": ("조사에", "조사 결과", "수록되어 있지", "확인되지 않", "확보하지 못", "참조 서버",
+           "참고 서버"),
+    "en": ("research", "not held", "not checked", "was not found", "were not found", "not verified",
+           "unverified", "to be confirmed", "must be confirmed", "from memory", "reference server"),
+}
+
+
+def maintainer_words_in(text: str, language: str) -> list[str]:
+    """The maintainer-only words a citizen-visible text contains (any language's list applies to zh)."""
+    lowered = text.lower()
+    words = [w for lang in (language, "zh") for w in MAINTAINER_WORDS.get(lang, ())]
+    return sorted({w for w in words if w.lower() in lowered})
+
+
+def citizen_texts(item: Item) -> Iterator[tuple[str, Text]]:
+    """Every catalog text of an item that a citizen can see on the guide screen, a slip or the form."""
+    yield "names", item.names
+    yield "short_names", item.short_names
+    yield "summary", item.summary
+    for key in ("office", "online", "hours", "phone_owner"):
+        text = getattr(item.where, key)
+        if text is not None:
+            yield f"where.{key}", text
+    for n, fact in enumerate(item.eligibility):
+        yield f"eligibility[{n}].text", fact.text
+    for n, m in enumerate(item.materials):
+        for key in ("name", "condition", "provided_by", "notes"):
+            text = getattr(m, key)
+            if text is not None:
+                yield f"materials[{n}].{key}", text
+    for n, step in enumerate(item.steps):
+        yield f"steps[{n}].name", step.name
+        yield f"steps[{n}].actor", step.actor
+        yield f"steps[{n}].place", step.place
+        if step.time_limit is not None and step.time_limit.note is not None:
+            yield f"steps[{n}].time_limit.note", step.time_limit.note
+    for key in ("legal_time_limit", "promised_time_limit"):
+        note = getattr(item, key).note
+        if note is not None:
+            yield f"{key}.note", note
+    if item.fee.note is not None:
+        yield "fee.note", item.fee.note
+    for n, f in enumerate(item.form_fields):
+        yield f"form_fields[{n}].label", f.label
+        if f.help is not None:
+            yield f"form_fields[{n}].help", f.help
+        for k, choice in enumerate(f.choices):
+            yield f"form_fields[{n}].choices[{k}].label", choice.label
+
+
+def citizen_wording_problems(catalog: Catalog) -> list[Problem]:
+    """Citizen-visible texts that speak of the research instead of telling the citizen what to do."""
+    problems = []
+    for item in catalog.items:
+        for path, text in citizen_texts(item):
+            for lang in LANGUAGES:
+                found = maintainer_words_in(text.get(lang), lang)
+                if found:
+                    problems.append(Problem(f"catalog/items/{item.id}.toml", f"{path}.{lang}",
+                                            f"says {', '.join(found)} to a citizen: say whom to ask instead"))
+    return problems
+
+
+PHONE_IN_TEXT = r"\d{5,}|\d{3,4}-\d{7,8}"
+
+
+def guide_gaps(catalog: Catalog) -> list[Problem]:
+    """What a guide must tell a citizen: where (the model requires it), the fee in words, and a time limit
+    that is either known or says whom to ask (a phone number)."""
+    problems = []
+    for item in catalog.items:
+        shown = f"catalog/items/{item.id}.toml"
+        if item.fee.note is None:
+            problems.append(Problem(shown, "fee.note", "a guide states the fee in words"))
+        for key in ("legal_time_limit", "promised_time_limit"):
+            limit: TimeLimit = getattr(item, key)
+            if limit.unit != "unknown":
+                continue
+            if limit.note is None or not all(re.search(PHONE_IN_TEXT, limit.note.get(lang)) for lang in LANGUAGES):
+                problems.append(Problem(shown, f"{key}.note",
+                                        "an unknown time limit says whom to ask, with the phone, in zh, ko and en"))
+    return problems
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    item_id: str
+    path: str
+    certainty: str
+    text: str
+    sources: tuple[str, ...]
+
+
+def unconfirmed_facts(catalog: Catalog) -> list[Unconfirmed]:
+    """Facts marked likely or uncertain, for the maintainers to confirm with the source they cite."""
+    found: list[Unconfirmed] = []
+
+    def walk(item_id: str, node: object, path: str) -> None:
+        if isinstance(node, dict):
+            if node.get("certainty") in ("likely", "uncertain"):
+                text = next((node[k] for k in ("text", "name", "note", "office", "document") if node.get(k)), "")
+                shown = text.get("zh", "") if isinstance(text, dict) else str(text)
+                found.append(Unconfirmed(item_id, path, str(node["certainty"]), shown,
+                                         tuple(node.get("sources") or ())))
+            for key, value in node.items():
+                walk(item_id, value, f"{path}.{key}" if path else key)
+        elif isinstance(node, list):
+            for n, value in enumerate(node):
+                walk(item_id, value, f"{path}[{n}]")
+
+    for item in catalog.items:
+        walk(item.id, item.model_dump(), "")
+    return found
 
 
 def language_gaps(catalog: Catalog) -> list[Problem]:

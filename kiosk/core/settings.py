@@ -36,6 +36,21 @@ class Site(Strict):
     """咨询电话 printed on every slip."""
     division_code: Annotated[str, Field(pattern=r"^\d{6}$")]
     """GB/T 2260 administrative division code of the site (6 digits); Jilin codes start with 22."""
+    window: str = ""
+    """Where the 跨省通办专窗 is in the hall, e.g. 一楼大厅东侧12号窗口; printed on guide slips and receipts."""
+    hours: str = ""
+    """Opening hours of the 专窗, e.g. 周一至周五 9:00-17:00（法定节假日除外）."""
+
+
+class Office(Strict):
+    """An office a slip sends people to (婚姻登记处, 不动产登记中心...): set by the operator for the site."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+    """What catalog items name in `where.office_ref`."""
+    name: Annotated[str, Field(min_length=2)]
+    address: Annotated[str, Field(min_length=2)]
+    hours: str = ""
+    phone: Annotated[str, Field(pattern=r"^[0-9][0-9\-]{2,19}$")]
 
 
 class Timeouts(Strict):
@@ -75,6 +90,8 @@ class KioskSettings(Strict):
     kiosk_id: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{2,31}$")]
     """Shown on every screen and slip, e.g. JL-220102-001."""
     site: Site
+    offices: list[Office] = []
+    """Offices near the site that guide and appointment slips send people to, by id."""
     backend: Backend = Backend()
     languages: Annotated[list[Language], Field(min_length=1)] = ["zh", "ko", "en"]
     """Languages offered on the home screen; the first is the default."""
@@ -111,7 +128,13 @@ class KioskSettings(Strict):
     def _languages_unique(self) -> KioskSettings:
         if len(set(self.languages)) != len(self.languages):
             raise ValueError("languages are listed twice")
+        ids = [o.id for o in self.offices]
+        if len(set(ids)) != len(ids):
+            raise ValueError("an office id is listed twice")
         return self
+
+    def office(self, office_id: str) -> Office | None:
+        return next((o for o in self.offices if o.id == office_id), None)
 
 
 # ---- device profiles ----

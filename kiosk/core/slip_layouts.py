@@ -10,9 +10,10 @@ anything handed in so an unmasked value cannot slip through.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from kiosk.core.catalog import Catalog, Item, Material, TimeLimit
+from kiosk.core.divorce_dates import divorce_dates
 from kiosk.core.health import Health, Status
 from kiosk.core.identity import mask_address, mask_id_number, mask_name
 from kiosk.core.session.commands import SlipRequest
@@ -21,7 +22,6 @@ from kiosk.core.slip_texts import (
     ACTION_ZH,
     COMPONENT_ZH,
     FORMS,
-    INDICATIVE,
     LABELS,
     ON_THE_SPOT,
     REQUIRED,
@@ -37,12 +37,50 @@ from kiosk.core.slips import Align, Block, Cut, Feed, Qr, Rule, Slip, SlipKind, 
 
 
 def time_limit_text(limit: TimeLimit, language: str = "zh") -> str:
+    """The limit as a citizen reads it. The certainty mark is for maintainers and is never shown: a limit that
+    is not known is worded by its note (whom to ask)."""
     if limit.unit == "on_the_spot":
         return pick(ON_THE_SPOT, language)
     if limit.unit == "unknown" or limit.amount is None:
-        return pick(UNKNOWN_LIMIT, language)
-    text = pick(UNITS[limit.unit], language).format(n=limit.amount)
-    return text + (pick(INDICATIVE, language) if limit.certainty != "confirmed" else "")
+        return limit.note.get(language) if limit.note is not None else pick(UNKNOWN_LIMIT, language)
+    return pick(UNITS[limit.unit], language).format(n=limit.amount)
+
+
+def fee_text(item: Item, language: str) -> str:
+    """One fee line: the catalog's sentence when it has one, otherwise free or charged."""
+    if item.fee.note is not None:
+        return item.fee.note.get(language)
+    return label("free" if item.fee.free else "charged", language)
+
+
+def guide_heading(item: Item, language: str) -> str:
+    """What the kiosk does for the item: only an item the kiosk handles says 本机可办理."""
+    return label("kiosk_does" if item.kiosk_action != "guide" else "guide_only", language)
+
+
+def where_lines(item: Item, settings: KioskSettings, language: str) -> list[tuple[str, str]]:
+    """(label key, value) pairs saying where the item is done and whom to ask: the catalog's office and
+    channels, and the site's 专窗 or a configured office with its street address, hours and phone."""
+    where = item.where
+    lines: list[tuple[str, str]] = [("where", where.office.get(language))]
+    site = settings.site
+    if where.office_ref == "site":
+        window = "，".join(part for part in (site.name, site.window) if part)
+        lines.append(("window", window))
+        if site.hours:
+            lines.append(("hours", site.hours))
+    elif where.office_ref and (office := settings.office(where.office_ref)) is not None:
+        lines += [("where", office.name), ("office_address", office.address)]
+        if office.hours:
+            lines.append(("hours", office.hours))
+        lines.append(("office_phone", office.phone))
+    if where.hours is not None:
+        lines.append(("hours", where.hours.get(language)))
+    if where.online is not None:
+        lines.append(("online", where.online.get(language)))
+    owner = where.phone_owner.get(language)
+    lines.append(("ask", f"{where.phone}（{owner}）" if language == "zh" else f"{where.phone} ({owner})"))
+    return lines
 
 
 def progress_url(application_number: str) -> str:
@@ -200,7 +238,7 @@ class SlipComposer:
             limit = step.time_limit
             when = ""
             if limit is not None:
-                note = limit.note.get(lang) if limit.note is not None else ""
+                note = limit.note.get(lang) if limit.note is not None and limit.unit != "unknown" else ""
                 when = time_limit_text(limit, lang) + (f"，{note}" if note and lang == "zh" else
                                                        f", {note.lower()}" if note else "")
             blocks.append(Text(f"{n}. {step.name.get(lang)}{_bracketed(when, lang)}", indent=3))
@@ -220,21 +258,47 @@ class SlipComposer:
         blocks += [self._field("slot", request.slot_text, lang, bold=True), Rule(),
                    *self._people(request, "party"), Text(label("in_person", lang), bold=True)]
         if item is not None:
+            blocks += self._where(item, lang)
+            if item.after_first_visit == "divorce_cooling_off":
+                blocks += self._divorce_dates(request.slot_day, lang)
             blocks += [Rule(), *self._checklist(item, lang)]
+        return blocks
+
+    def _divorce_dates(self, slot_day: str, lang: str) -> list[Block]:
+        blocks: list[Block] = [Rule(), Text(label("after_visit", lang), bold=True),
+                               Text(label("cooling_off_note", lang))]
+        try:
+            applied = date.fromisoformat(slot_day)
+        except ValueError:
+            return blocks
+        dates = divorce_dates(applied)
+        blocks += [Text(label("dates_if_applied", lang)),
+                   self._field("applied_on", f"{dates.applied:%Y-%m-%d}", lang, bold=True),
+                   self._field("cooling_off_ends", f"{dates.cooling_off_ends:%Y-%m-%d}", lang, bold=True),
+                   self._field("certificate_from", f"{dates.first_certificate_day:%Y-%m-%d}", lang),
+                   self._field("certificate_last", f"{dates.last_certificate_day:%Y-%m-%d}", lang, bold=True)]
+        if not dates.holidays_known:
+            blocks.append(Text(label("holidays_unknown", lang)))
         return blocks
 
     def _guide(self, item: Item | None, lang: str) -> list[Block]:
         blocks: list[Block] = [*self._site_lines(lang, "printed_at")]
         if item is None:
             return [*blocks, Text(label("unknown_item", lang))]
-        blocks += [*self._item_lines(item, item.id, lang), Rule(), *self._checklist(item, lang), Rule(),
+        blocks += [*self._item_lines(item, item.id, lang), Text(guide_heading(item, lang), bold=True),
+                   *self._where(item, lang), Rule(), Text(label("conditions", lang), bold=True),
+                   *(Text(f"• {fact.text.get(lang)}", indent=2) for fact in item.eligibility), Rule(),
+                   *self._checklist(item, lang), Rule(),
                    Text(label("steps", lang), bold=True)]
         for n, step in enumerate(item.steps, 1):
             limit = time_limit_text(step.time_limit, lang) if step.time_limit else ""
             blocks.append(Text(f"{n}. {step.name.get(lang)}{_bracketed(limit, lang)}", indent=3))
         blocks += [self._field("promised", time_limit_text(item.promised_time_limit, lang), lang),
-                   self._field("fee", label("free" if item.fee.free else "charged", lang), lang)]
+                   self._field("fee", fee_text(item, lang), lang)]
         return blocks
+
+    def _where(self, item: Item, lang: str) -> list[Block]:
+        return [self._field(key, value, lang) for key, value in where_lines(item, self.settings, lang)]
 
     def _checklist(self, item: Item, lang: str) -> list[Block]:
         blocks: list[Block] = [Text(label("materials", lang), bold=True)]

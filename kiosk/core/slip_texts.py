@@ -67,6 +67,38 @@ LABELS: Labels = {
                   "Both parties must come in person with their ID cards; nobody can come for them."),
     "booking_scan": ("到场后向窗口出示本凭条", "방문 시 창구에 이 확인증을 제시하세요",
                      "Show this slip at the window"),
+    "kiosk_does": ("本机可办理", "이 단말기에서 처리할 수 있습니다", "This kiosk handles this item"),
+    "guide_only": ("本机提供办事指南，请按下列地点或渠道办理",
+                   "이 단말기는 업무 안내를 제공합니다. 아래 장소나 경로에서 처리하십시오",
+                   "This kiosk gives the guide; the item is done at the place or channel below"),
+    "conditions": ("申请条件", "신청 조건", "Who can apply"),
+    "where": ("办理地点", "처리 장소", "Where"),
+    "online": ("线上办理", "온라인 처리", "Online"),
+    "hours": ("办公时间", "업무 시간", "Hours"),
+    "ask": ("咨询", "문의", "Ask"),
+    "window": ("本服务点专窗", "이곳 전용 창구", "Service window here"),
+    "office_address": ("地址", "주소", "Address"),
+    "office_phone": ("电话", "전화", "Phone"),
+    "after_visit": ("首次到场后", "첫 방문 후", "After the first visit"),
+    "applied_on": ("申请日", "신청일", "Application day"),
+    "cooling_off_ends": ("冷静期届满日", "숙려기간 만료일", "Cooling-off ends"),
+    "certificate_from": ("可申请发证", "증서 신청 가능", "Certificate from"),
+    "certificate_last": ("申请发证最后一日", "증서 신청 마지막 날", "Last day for the certificate"),
+    "cooling_off_note": ("受理后有30日离婚冷静期，期间任何一方可持身份证和受理回执撤回申请；"
+                         "冷静期届满后30日内，双方须共同回到同一婚姻登记机关申请发给离婚证，逾期视为撤回。",
+                         "접수 후 30일의 이혼 숙려기간이 있으며, 그동안 어느 한쪽이든 신분증과 접수증으로 "
+                         "신청을 철회할 수 있습니다. 숙려기간 만료 후 30일 이내에 두 사람이 함께 같은 "
+                         "혼인등기기관에 가서 이혼증 발급을 신청해야 하며, 기한이 지나면 철회로 봅니다.",
+                         "After the application there is a 30-day cooling-off period in which either of you "
+                         "may withdraw with your ID card and the receipt; within 30 days after it ends you must "
+                         "both go back to the same office to ask for the divorce certificate, or the "
+                         "application counts as withdrawn."),
+    "dates_if_applied": ("如在预约日提出申请：", "예약일에 신청하는 경우:", "If you apply on the booked day:"),
+    "holidays_unknown": ("日期已按周末顺延；该年法定节假日尚未公布，如遇节假日顺延，以登记机关为准。",
+                         "주말은 반영했으나 그해 법정공휴일이 아직 공표되지 않았습니다. "
+                         "공휴일이면 미루어지며 등기기관 안내를 따릅니다.",
+                         "Weekends are allowed for; that year's public holidays are not published yet: "
+                         "a holiday moves the date, as the office says."),
     "unknown_item": ("（事项未找到，请咨询窗口）", "(업무를 찾을 수 없습니다. 창구에 문의하세요)",
                      "(item not found; please ask at the window)"),
     "reprint_note": ("补打件不显示申请人信息。", "재발행본에는 신청인 정보가 표시되지 않습니다.",
@@ -98,8 +130,8 @@ UNITS: dict[str, tuple[str, str, str]] = {
     "months": ("{n}个月", "{n}개월", "{n} months"),
 }
 ON_THE_SPOT = ("当场办结", "즉시 처리", "on the spot")
-UNKNOWN_LIMIT = ("以户籍地规定为准", "호적소재지 규정에 따름", "set by the place of registration")
-INDICATIVE = ("（参考）", " (참고)", " (indicative)")
+UNKNOWN_LIMIT = ("以办理地规定为准，请电话咨询", "처리 기관 규정에 따름, 전화로 문의하십시오",
+                 "set by the office that handles it; please call")
 
 # Readiness report: staff-facing, Chinese only; reason ids are printed verbatim for the engineer.
 STATUS_ZH = {Status.OK: "正常", Status.DEGRADED: "需关注", Status.UNAVAILABLE: "不可用",

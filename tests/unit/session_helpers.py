@@ -10,8 +10,8 @@ from kiosk.core.session import TRANSITIONS, KioskState, Phase, initial_state
 from kiosk.core.session import events as ev
 from kiosk.core.session import step as machine_step
 from kiosk.core.session.commands import Command
-from kiosk.core.session.machine import ANY
 from kiosk.core.session.model import Rules
+from kiosk.core.session.table import ANY
 from kiosk.shell.demo_journey import sample_value
 
 APPLY_ITEM = "disability-subsidies"

@@ -51,7 +51,7 @@ def test_receipt(compose: SlipComposer, settings: KioskSettings) -> None:
                      "申请人：李*䶮", "证件号码：222***********2136",
                      "还需提供的材料", "□ 居民户口簿", "必需；原件，到窗口核验", "携带至受理窗口", "邮寄至",
                      settings.site.address, "后续步骤及时限", "3个工作日，自材料收齐之日起",
-                     "办理时限：16个工作日（参考）", "咨询电话：0431-12345", "请取走您的身份证和凭条"):
+                     "办理时限：16个工作日", "咨询电话：0431-12345", "请取走您的身份证和凭条"):
         assert expected in text, expected
     assert qrs(slip) == [progress_url("JL-1")]
     assert isinstance(slip.blocks[-1], Cut)
@@ -100,7 +100,7 @@ def test_guide_lists_every_material(compose: SlipComposer, catalog: Catalog) -> 
     item = catalog.item("disability-subsidies")
     text = text_of(compose(SlipRequest(SlipKind.GUIDE, item.id)))
     assert all(m.name.zh in text for m in item.materials if m.required != "no")
-    assert "办理步骤" in text and "收费：免费" in text and "身份证和凭条" not in text
+    assert "办理步骤" in text and "收费：不收费。" in text and "本机可办理" in text and "身份证和凭条" not in text
 
 
 def test_unknown_item_still_gives_a_slip(compose: SlipComposer) -> None:
@@ -125,4 +125,8 @@ def test_test_page_exercises_rare_characters_korean_and_qr(settings: KioskSettin
 def test_time_limits_in_three_languages(catalog: Catalog) -> None:
     limit = catalog.item("disability-subsidies").promised_time_limit
     assert [time_limit_text(limit, lang) for lang in ("zh", "ko", "en")] == [
-        "16个工作日（参考）", "16근무일 (참고)", "16 working days (indicative)"]
+        "16个工作日", "16근무일", "16 working days"], "certainty marks are for maintainers, never printed"
+    unknown = catalog.item("spouse-hukou-transfer").promised_time_limit
+    assert unknown.unit == "unknown" and unknown.note is not None
+    assert [time_limit_text(unknown, lang) for lang in ("zh", "ko", "en")] == [
+        unknown.note.zh, unknown.note.ko, unknown.note.en], "a limit not known says whom to ask"

@@ -140,7 +140,7 @@ def request_for(s: Session) -> SlipRequest:
     booking = s.booking.result
     if booking is not None:
         return SlipRequest(SlipKind.APPOINTMENT, item_id, s.language, booking_number=booking.booking_number,
-                           slot_text=slot_text(s), **slip_people(s))
+                           slot_text=slot_text(s), slot_day=booking.slot.day.isoformat(), **slip_people(s))
     sub = s.submit.result
     return SlipRequest(SlipKind.RECEIPT, item_id, s.language,
                        application_number=(sub.application_number or "") if sub else "",

@@ -54,7 +54,7 @@ def _booked(state: KioskState, s: Session, e: ev.BookingSucceeded) -> Outcome:
     job_id = f"{s.session_id}-appointment"
     booked = replace(s, booking=s.booking.done(e.result))
     request = SlipRequest(SlipKind.APPOINTMENT, s.item_id, s.language, booking_number=e.result.booking_number,
-                          slot_text=slot_text(booked), **slip_people(s))
+                          slot_text=slot_text(booked), slot_day=e.result.slot.day.isoformat(), **slip_people(s))
     new = with_session(state, booked, phase=Phase.DONE, printing=s.printing.running(job_id))
     return new, [PrintSlip(s.session_id, job_id, request)]
 

@@ -45,6 +45,7 @@ class SlipRequest(Value, frozen=True):
     masked_id_numbers: tuple[str, ...] = ()
     booking_number: str = ""
     slot_text: str = ""
+    slot_day: str = ""  # ISO date of the booked visit: a divorce slip counts its 冷静期 from it
     masked_addresses: tuple[str, ...] = ()  # mask_address of each party, for slips that show it
 
 

@@ -1,0 +1,79 @@
+"""The dates of a divorce registration after the first visit (民法典 第一千零七十七条):
+
+- 冷静期: 30 days from the day after the office receives the application (第二百零一条: a period counted in days
+  starts the next day);
+- then 30 days in which both must go back together, to the same office, to ask for the certificate; otherwise
+  the application counts as withdrawn.
+
+A period whose last day is a 法定休假日 (weekends and public holidays) ends on the first day after the holiday
+(第二百零三条). Holidays come from `chinese_calendar` (PyPI `chinesecalendar`), the maintained State Council
+schedule, never from a list kept here. The schedule for a year is published late in the year before: for a
+day beyond it, only weekends are known, and `holidays_known` says so, so the slip tells the citizen to check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+COOLING_OFF_DAYS = 30
+CERTIFICATE_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class RestDay:
+    rest: bool
+    known: bool
+    """False when the holiday schedule of that year is not published yet (only the weekend is known)."""
+
+
+def rest_day(day: date) -> RestDay:
+    import chinese_calendar
+
+    try:
+        return RestDay(bool(chinese_calendar.is_holiday(day)), True)
+    except NotImplementedError:  # the year's schedule is not in the installed calendar yet
+        return RestDay(day.weekday() >= 5, False)
+
+
+def last_day_of(start: date, days: int) -> tuple[date, bool]:
+    """The last day of a period of `days` days counted from the day after `start`, moved past a rest day;
+    and whether every day looked at was in the published schedule."""
+    end = start + timedelta(days=days)
+    known = True
+    while True:
+        day = rest_day(end)
+        known = known and day.known
+        if not day.rest:
+            return end, known
+        end += timedelta(days=1)
+
+
+def first_working_day(after: date) -> tuple[date, bool]:
+    day, known = after + timedelta(days=1), True
+    while True:
+        rest = rest_day(day)
+        known = known and rest.known
+        if not rest.rest:
+            return day, known
+        day += timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DivorceDates:
+    applied: date
+    """申请日: the day the office receives the application (the first visit)."""
+    cooling_off_ends: date
+    """冷静期届满日: until the end of this day either party may withdraw."""
+    first_certificate_day: date
+    """The first working day on which both may go back for the certificate."""
+    last_certificate_day: date
+    """The last day to ask for the certificate together, at the same office."""
+    holidays_known: bool
+
+
+def divorce_dates(applied: date) -> DivorceDates:
+    cooling_off_ends, known_1 = last_day_of(applied, COOLING_OFF_DAYS)
+    first, known_2 = first_working_day(cooling_off_ends)
+    last, known_3 = last_day_of(cooling_off_ends, CERTIFICATE_WINDOW_DAYS)
+    return DivorceDates(applied, cooling_off_ends, first, last, known_1 and known_2 and known_3)
