@@ -6,6 +6,8 @@ value goes up as a FieldChanged intent.
 
 from __future__ import annotations
 
+import gc
+import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -23,8 +25,11 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from kiosk.logs import log_event
 from screens.pinyin import Candidate, candidates
 from screens.text_breaks import drawn_lines, rebroken
+
+log = logging.getLogger("kiosk.screens")
 
 
 def app() -> App:
@@ -50,6 +55,19 @@ def discard(widgets: Any | Iterable[Any]) -> None:
         for widget in list(root.walk(restrict=True)):
             Builder.unbind_widget(widget.uid)
             Animation.cancel_all(widget)
+
+
+def collect_dropped_widgets(collect: Callable[[], object] = gc.collect) -> int:
+    """Collect garbage (with `collect`) and count the widgets freed with kv rules still bound: each comes from a
+    place that drops widgets without `discard`, so each is logged (the count only)."""
+    from kivy.lang import builder
+
+    bound = len(builder._handlers)  # widgets with kv rules bound; Kivy's destructor removes a freed widget's entry
+    collect()
+    dropped = bound - len(builder._handlers)
+    if dropped > 0:
+        log_event(log, "dropped_widgets_still_bound", logging.WARNING, count=dropped)
+    return dropped
 
 
 class Scroller(ScrollView):

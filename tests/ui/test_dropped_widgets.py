@@ -11,6 +11,7 @@ tests make the collector run at that moment, or not at all, instead of waiting f
 from __future__ import annotations
 
 import gc
+import logging
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -107,6 +108,32 @@ def test_a_collection_while_elder_mode_restyles_a_closed_keypad_does_not_crash(k
     assert kiosk.app.elder and kiosk.app.palette is theme.ELDER_PALETTE
     p.tap("bar:elder")
     assert not kiosk.app.elder and kiosk.app.palette is theme.NORMAL_PALETTE
+
+
+def test_the_safety_net_behind_discard(kiosk: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    """Should some code drop a widget without discarding it: no automatic collection runs while a language or
+    elder-mode change runs the rules again, and the collection after a session logs how many there were."""
+    from screens.widgets import KButton
+
+    p = kiosk.pilot
+    app = kiosk.app
+    collector_on: list[tuple[str, bool]] = []
+    bound = [(name, app.fbind(name, lambda *_a, n=name: collector_on.append((n, gc.isenabled()))))
+             for name in ("lang", "palette")]
+    try:
+        p.tap("bar:lang:en")  # the first touch starts a session, in English
+        p.tap("bar:elder")
+    finally:
+        for name, uid in bound:
+            app.unbind_uid(name, uid)
+    assert collector_on == [("lang", False), ("palette", False)] and gc.isenabled()
+    p.tap("bar:home")
+    p.wait_until(lambda: p.state.session is None, what="the session ended")
+    with collector_off(), caplog.at_level(logging.WARNING, logger="kiosk.screens"):
+        KButton(text="dropped")  # made and dropped without discard: its rules stay bound until it is freed
+        app._release_if_idle(0)  # what the app does a few seconds after a session
+    records = [r for r in caplog.records if r.getMessage() == "dropped_widgets_still_bound"]
+    assert [r.kiosk_fields for r in records] == [{"count": 1}]  # type: ignore[attr-defined]
 
 
 def test_closed_identify_editors_leave_nothing_bound_and_are_freed(kiosk: Harness) -> None:
