@@ -12,7 +12,13 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from screens.boot import collect_from_now_on, configure_window, early_environment, release_free_memory
+from screens.boot import (
+    collect_from_now_on,
+    collector_paused,
+    configure_window,
+    early_environment,
+    release_free_memory,
+)
 
 early_environment()
 
@@ -43,7 +49,7 @@ from screens.base import KioskScreen  # noqa: E402
 from screens.fonts import KioskFont, default_cache_dir, prepare_font, register_default_font  # noqa: E402
 from screens.scheduler import ClockScheduler  # noqa: E402
 from screens.watchdog_feeder import install_watchdog  # noqa: E402
-from screens.widgets import IdleOverlay, Overlay, VoicePanel  # noqa: E402
+from screens.widgets import IdleOverlay, Overlay, VoicePanel, collect_dropped_widgets  # noqa: E402
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -251,12 +257,16 @@ class KioskApp(App):
         language = session.language if session else state.rules.default_language
         # The notice about how a session ended stays in that session's language; the next touch resets it.
         notice_language = state.notice_language if session is None and state.home_notice else language
-        if language != self.lang:
-            self.lang = language
         elder = bool(session and session.elder_mode)
-        if elder != self.elder:
-            self._apply_sizes(elder)
-            self.elder = elder
+        if language != self.lang or elder != self.elder:
+            # Every kv rule bound to the app runs again. Widgets are discarded when they are dropped
+            # (screens.widgets.discard); should one have been missed, it must not be freed in the middle of its rule.
+            with collector_paused():
+                if language != self.lang:
+                    self.lang = language
+                if elder != self.elder:
+                    self._apply_sizes(elder)
+                    self.elder = elder
         self.voice = session.voice if session else True
         self.volume = session.volume if session else state.rules.speech_volume
         self.in_service = state.lifecycle in (Lifecycle.READY, Lifecycle.IN_SESSION)
@@ -271,7 +281,7 @@ class KioskApp(App):
 
     def _release_if_idle(self, _dt: float) -> None:
         if self.state.session is None:  # not while the next citizen has already begun
-            release_free_memory()
+            collect_dropped_widgets(release_free_memory)  # and log any widget dropped with its kv rules bound
 
     def _notice_text(self, state: KioskState, language: str) -> str:
         session = state.session

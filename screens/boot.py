@@ -13,6 +13,8 @@ import functools
 import gc
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,19 @@ def collect_from_now_on() -> None:
     gc.collect()
     gc.freeze()
     gc.enable()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No automatic garbage collection inside the block: one started by the block's own allocations would run in
+    the middle of it. What the block drops is collected after it, as usual."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def release_free_memory() -> None:

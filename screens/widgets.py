@@ -6,14 +6,16 @@ value goes up as a FieldChanged intent.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from kivy.animation import Animation
 from kivy.app import App
+from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -23,12 +25,49 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from screens.pinyin import candidates
+from kiosk.logs import log_event
+from screens.pinyin import Candidate, candidates
 from screens.text_breaks import drawn_lines, rebroken
+
+log = logging.getLogger("kiosk.screens")
 
 
 def app() -> App:
     return App.get_running_app()
+
+
+# ---- widgets dropped for good ----
+#
+# Kivy unbinds a widget's kv rules only from its destructor, when the garbage collector frees it. A widget that is
+# dropped keeps its rules bound until then: `color: app.palette.text` still runs on it when the palette changes.
+# If a collection happens while such a rule is being evaluated (any allocation may start one), the widget dies
+# under the rule and Kivy's ReferenceError escapes from the property change into the touch that made it: tapping
+# elder mode crashed the app so. Widgets made and dropped while the app runs are therefore discarded (their
+# rules unbound) when they are dropped, or kept and re-used.
+
+
+def discard(widgets: Any | Iterable[Any]) -> None:
+    """Unbind the kv rules of a widget (or of each of several) and of everything inside it, and stop their
+    animations (a scroll bar's fade holds its view for half a second): for widgets that are dropped for good.
+    They stay usable as plain widgets, but no rule updates them any more."""
+    roots = [widgets] if hasattr(widgets, "walk") else list(widgets)
+    for root in roots:
+        for widget in list(root.walk(restrict=True)):
+            Builder.unbind_widget(widget.uid)
+            Animation.cancel_all(widget)
+
+
+def collect_dropped_widgets(collect: Callable[[], object] = gc.collect) -> int:
+    """Collect garbage (with `collect`) and count the widgets freed with kv rules still bound: each comes from a
+    place that drops widgets without `discard`, so each is logged (the count only)."""
+    from kivy.lang import builder
+
+    bound = len(builder._handlers)  # widgets with kv rules bound; Kivy's destructor removes a freed widget's entry
+    collect()
+    dropped = bound - len(builder._handlers)
+    if dropped > 0:
+        log_event(log, "dropped_widgets_still_bound", logging.WARNING, count=dropped)
+    return dropped
 
 
 class Scroller(ScrollView):
@@ -176,7 +215,10 @@ class NumericKeypad(MoreRules, GridLayout):
 
 
 class Overlay(ModalView):
-    """A full-width modal panel; the app closes every overlay when a session ends."""
+    """A full-width modal panel; the app closes every overlay when a session ends. An overlay is made for one
+    showing: once closed and off the window it is discarded (its kv rules unbound) and dropped."""
+
+    _closed = False
 
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("auto_dismiss", False)
@@ -197,6 +239,15 @@ class Overlay(ModalView):
     def on_dismiss(self) -> None:
         app().overlays.discard(self)
         self.wipe()
+        self._closed = True
+
+    def on_parent(self, _overlay: object, parent: object) -> None:
+        if parent is None and self._closed:  # off the window (the frame after dismiss): gone for good
+            discard([self, *self.held_aside()])
+
+    def held_aside(self) -> list[Widget]:
+        """Widgets the overlay keeps for re-use outside its tree, discarded with it."""
+        return []
 
     def wipe(self) -> None:
         """Forget anything typed."""
@@ -248,6 +299,7 @@ class ChoiceEditor(MoreRules, Overlay):
 
     def on_choices(self, _instance: object, choices: list[tuple[str, str]]) -> None:
         grid = self.ids.grid
+        discard(grid.children)
         grid.clear_widgets()
         grid.cols = 3 if len(choices) > 12 else (2 if len(choices) > 4 else 1)
         for value, label in choices:
@@ -280,11 +332,13 @@ class PinyinEditor(TypedEditor):
 
     ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
+    def __init__(self, **kwargs: Any) -> None:
+        self._keys: list[KButton] = []  # the candidate keys, re-used as the letters change
+        super().__init__(**kwargs)
+
     def on_kv_post(self, base_widget: object) -> None:
         for row in self.ROWS:
-            line = BoxLayout(size_hint_y=None, spacing=dp(8))
-            line.height = app().kh
-            app().bind(kh=line.setter("height"))
+            line = Factory.LetterRow()  # as tall as app.kh, by a kv rule: unbound with the editor's other rules
             for letter in row:
                 key = KButton(text=letter, kind="key", tag=f"letter:{letter}", font_role="title", height_role="key")
                 key.bind(on_release=lambda _b, x=letter: self.letter(x))
@@ -307,14 +361,38 @@ class PinyinEditor(TypedEditor):
         found = candidates(self.letters) if self.letters and self.chinese else []
         shown = found[self.page * self.PAGE:(self.page + 1) * self.PAGE]
         for n, candidate in enumerate(shown):
-            button = KButton(text=candidate.text, kind="key", tag=f"candidate:{n}", font_role="title",
-                             height_role="key", size_hint_x=max(1, len(candidate.text) * 0.8))
-            button.bind(on_release=lambda _b, c=candidate: self.pick(c.text, c.letters_used))
+            button = self._key(n)
+            button.text, button.tag, button.kind = candidate.text, f"candidate:{n}", "key"
+            button.size_hint_x = max(1, len(candidate.text) * 0.8)
+            button.candidate = candidate
             bar.add_widget(button)
         if len(found) > (self.page + 1) * self.PAGE:
-            more = KButton(text="→", kind="secondary", tag="candidate:more", font_role="title", height_role="key")
-            more.bind(on_release=lambda _b: setattr(self, "page", self.page + 1))
+            more = self._key(len(shown))
+            more.text, more.tag, more.kind, more.size_hint_x = "→", "candidate:more", "secondary", 1
+            more.candidate = None
             bar.add_widget(more)
+        for button in self._keys:
+            if button.parent is None:
+                button.text, button.candidate = "", None  # nothing typed stays on a key that is not shown
+
+    def held_aside(self) -> list[Widget]:
+        return [key for key in self._keys if key.parent is None]
+
+    def _key(self, n: int) -> KButton:
+        """The `n`th candidate key (made the first time it is needed, then re-used)."""
+        while len(self._keys) <= n:
+            button = KButton(kind="key", font_role="title", height_role="key")
+            button.candidate = None
+            button.bind(on_release=self._key_released)
+            self._keys.append(button)
+        return self._keys[n]
+
+    def _key_released(self, button: KButton) -> None:
+        candidate: Candidate | None = button.candidate
+        if candidate is None:
+            self.page += 1  # the "→" key: the next page of candidates
+        else:
+            self.pick(candidate.text, candidate.letters_used)
 
     def letter(self, letter: str) -> None:
         if not self.chinese:
