@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import importlib
+import logging
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ from kiosk.core.session.model import KioskState  # noqa: E402
 from kiosk.core.session.states import Lifecycle, Phase  # noqa: E402
 from kiosk.shell.health_monitor import HealthMonitor  # noqa: E402
 from kiosk.shell.maintenance import MESSAGE_MAX, saved_out_of_service  # noqa: E402
+from kiosk.logs import log_event  # noqa: E402
 from kiosk.storage.config import load_config  # noqa: E402
 from screens import i18n, theme  # noqa: E402
 from screens.base import KioskScreen  # noqa: E402
@@ -52,6 +55,8 @@ from screens.watchdog_feeder import install_watchdog  # noqa: E402
 from screens.widgets import IdleOverlay, Overlay, VoicePanel, collect_dropped_widgets  # noqa: E402
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+log = logging.getLogger("kiosk.app")
 
 # Module and class of each screen. A screen's module (and its kv rules) is imported when the screen is first
 # built, so start-up reads only the home screen's; the others are built one per frame after the first frame.
@@ -373,6 +378,20 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         self.watchdog = install_watchdog(self)  # READY=1 on the first frame, WATCHDOG=1 from this clock
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            # SDL turns these into a window close, which the kiosk refuses to citizens: handle them ourselves.
+            signal.signal(signum, self._on_stop_signal)
+
+    def _on_stop_signal(self, signum: int, _frame: Any) -> None:
+        log_event(log, "stop_requested", reason=signal.Signals(signum).name)
+        Clock.schedule_once(lambda _dt: self.stop_by_request(), 0)
+
+    def stop_by_request(self) -> None:
+        """End cleanly: the session wiped, the outbox and journals closed, the watchdog told we are stopping."""
+        if self.kiosk is not None:
+            self.runner.dispatch(ev.StopRequested())
+        self._closing = True
+        self.stop()
 
     def on_stop(self) -> None:
         self._closing = True

@@ -65,6 +65,7 @@ class DeferredLocalBackend:
         self._started = False
         self._backend: LocalBackend | None = None
         self._error = ""
+        self._closed = False
         self._config = config
         timer = threading.Timer(delay_s, self._start_once)
         timer.daemon = True
@@ -81,7 +82,12 @@ class DeferredLocalBackend:
         try:
             from kiosk.composition.embedded_backend import start_local_backend
 
-            self._backend = start_local_backend(config)
+            backend = start_local_backend(config)
+            with self._starting:
+                closed, self._backend = self._closed, backend
+            if closed:  # the kiosk stopped while the server was starting: nobody will use it
+                backend.close()
+                return
             self._backend.status_source = self.status_source
             self._backend.usage_log = self.usage_log
             self._backend.catalog_listener = self.catalog_listener
@@ -128,13 +134,12 @@ class DeferredLocalBackend:
         return getattr(self.started(), name)
 
     def close(self) -> None:
+        """Never waits for a server still starting (a stop signal must end the kiosk within seconds): the
+        starting thread closes what it built once it sees the kiosk has closed."""
         with self._starting:
-            never_started, self._started = not self._started, True
-        if never_started:
-            return
-        self._ready.wait(self._wait_s)
-        if self._backend is not None:
-            self._backend.close()
+            self._started, self._closed, backend = True, True, self._backend
+        if backend is not None:
+            backend.close()
 
 
 def from_config(config: LoadedConfig) -> DeferredLocalBackend:

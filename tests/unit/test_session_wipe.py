@@ -30,6 +30,7 @@ ENDINGS: dict[str, Callable[[Rules], KioskState]] = {
     "finish after a progress query": lambda r: run(h.at_progress(r), ev.ProgressByCardRequested(),
                                                    ev.CardRead(SID, ZHANG, h.TODAY), ev.FinishPressed())[0],
     "maintenance entered mid-form": lambda r: run(h.filled_form(r), ev.MaintenanceEntered())[0],
+    "the process asked to stop mid-form": lambda r: run(h.filled_form(r), ev.StopRequested())[0],
 }
 
 

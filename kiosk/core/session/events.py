@@ -53,6 +53,10 @@ class MaintenanceEntered(Event, frozen=True):
     pass
 
 
+class StopRequested(Event, frozen=True):
+    """The process is asked to end (systemd stop, the nightly restart, Ctrl-C): the session goes first."""
+
+
 class MaintenanceExited(Event, frozen=True):
     pass
 

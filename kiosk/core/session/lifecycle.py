@@ -47,6 +47,10 @@ def _maintenance_in(state: KioskState, event: ev.MaintenanceEntered) -> Outcome:
     return replace(new, lifecycle=Lifecycle.MAINTENANCE), commands
 
 
+def _stop_requested(state: KioskState, event: ev.StopRequested) -> Outcome:
+    return end_session(state, None)
+
+
 def _maintenance_out(state: KioskState, event: ev.MaintenanceExited) -> Outcome:
     if state.lifecycle != Lifecycle.MAINTENANCE:
         return state, []
@@ -72,6 +76,7 @@ register_lifecycle([
     (ev.SessionStarted, _session_started),
     (ev.MaintenanceEntered, _maintenance_in),
     (ev.MaintenanceExited, _maintenance_out),
+    (ev.StopRequested, _stop_requested),
     (ev.OutOfServiceSet, _oos_set),
     (ev.OutOfServiceCleared, _oos_cleared),
 ])
