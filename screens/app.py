@@ -43,9 +43,9 @@ from kiosk.core.ports import Ports  # noqa: E402
 from kiosk.core.session import events as ev  # noqa: E402
 from kiosk.core.session.model import KioskState  # noqa: E402
 from kiosk.core.session.states import Lifecycle, Phase  # noqa: E402
+from kiosk.logs import log_event  # noqa: E402
 from kiosk.shell.health_monitor import HealthMonitor  # noqa: E402
 from kiosk.shell.maintenance import MESSAGE_MAX, saved_out_of_service  # noqa: E402
-from kiosk.logs import log_event  # noqa: E402
 from kiosk.storage.config import load_config  # noqa: E402
 from screens import i18n, theme  # noqa: E402
 from screens.base import KioskScreen  # noqa: E402
