@@ -51,8 +51,9 @@ def test_a_stop_signal_ends_the_kiosk_within_seconds(tmp_path: Path, signum: sig
     config = make_config(tmp_path / "kiosk")
     env = {**os.environ, "NOTIFY_SOCKET": str(tmp_path / "notify.sock"), "WATCHDOG_USEC": "2000000",
            "SDL_VIDEODRIVER": "offscreen", "KIOSK_FONT_CACHE": str(tmp_path / "fonts"), "KIVY_NO_ARGS": "1"}
-    child = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "run", "--config", str(config)], cwd=ROOT,
-                             env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "err.txt", "w"), text=True)
+    with (tmp_path / "err.txt").open("w") as err_file:
+        child = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "run", "--config", str(config)], cwd=ROOT,
+                                 env=env, stdout=subprocess.DEVNULL, stderr=err_file, text=True)
     try:
         deadline = time.monotonic() + 180
         while not any(m.startswith("READY=1") for m in notify.messages):
