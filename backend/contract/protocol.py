@@ -56,6 +56,9 @@ class ProblemCode(enum.StrEnum):
     BOOKING_NOT_FOUND = "booking_not_found"
     BOOKING_NOT_YOURS = "booking_not_yours"
     ALREADY_CANCELLED = "already_cancelled"
+    REFERENCE_NOT_YOURS = "reference_not_yours"  # a local reference must start with the kiosk's own id
+    REFERENCE_TAKEN = "reference_taken"  # the kiosk used this local reference for another application
+    ALREADY_RATED = "already_rated"
     INVALID_TRANSITION = "invalid_transition"
     REASON_REQUIRED = "reason_required"
     CATALOG_UNAVAILABLE = "catalog_unavailable"

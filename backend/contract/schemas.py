@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.contract.numbers import QUERY_CODE_PATTERN
 from backend.contract.protocol import IDEMPOTENCY_KEY_PATTERN, KIOSK_ID_PATTERN
 
 ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64, examples=["disability-subsidies"])]
@@ -19,6 +20,7 @@ Number = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-]{4,50}$", examples=["22010
 LocalReference = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{3,63}$", examples=["JL-220102-001-3F2A9C10B4"])]
 IdNumber = Annotated[str, Field(pattern=r"^[0-9A-Z]{6,32}$", examples=["220102199003071234"])]
 ShortText = Annotated[str, Field(max_length=64)]
+QueryCode = Annotated[str, Field(pattern=QUERY_CODE_PATTERN, examples=["40721935"])]
 
 
 class Model(BaseModel):
@@ -82,6 +84,10 @@ class ApplicationReceipt(Model):
     local_reference: LocalReference
     status: ApplicationStatus
     received_at: datetime
+    query_code: QueryCode | None = None
+    """Printed on the receipt beside the number: with it the citizen can ask at any kiosk. The server keeps
+    only a keyed digest, so each answer to a submission (a replay too) carries a new code and the earlier
+    one stops working."""
 
 
 class BatchEntry(Model):
@@ -108,13 +114,25 @@ class BatchOut(Model):
 
 
 class ProgressRecord(Model):
+    """Status, step and time only: no staff note (the window explains a rejection in person) and no other
+    kiosk's local reference."""
+
     application_number: Number
-    local_reference: LocalReference
+    local_reference: LocalReference | None = None
+    """Only to the kiosk that submitted the application."""
     item_id: ItemId
     status: ApplicationStatus
+    step: Annotated[int, Field(ge=1, le=4)] = 1
+    """The step reached: 1 收件, 2 受理, 3 推送户籍地, 4 办结; a rejection keeps the step it ended at."""
     updated_at: datetime
-    note: Annotated[str, Field(max_length=200)] = ""
-    """The reason of a rejection, or what the citizen should do next."""
+
+
+class ApplicationLookupIn(Model):
+    """An application number with the query code from its receipt: what proves the citizen's claim at a kiosk
+    other than the one that took the application."""
+
+    application_number: Number
+    query_code: QueryCode
 
 
 class ProgressQueryIn(Model):
@@ -219,6 +237,8 @@ class RatingIn(Model):
     satisfaction: Annotated[int, Field(ge=1, le=5)]
     """GB/T 39046-2020 A.8: 1 非常满意, 2 满意, 3 基本满意, 4 不满意, 5 非常不满意."""
     comment: Annotated[str, Field(max_length=200)] = ""
+    query_code: QueryCode | None = None
+    """Needed when another kiosk than the one that took the application sends the rating."""
 
 
 class RatingOut(Model):

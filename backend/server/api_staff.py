@@ -36,6 +36,7 @@ TRANSITIONS = {
     "completed": set(),
     "rejected": set(),
 }
+STEPS = {"received": 1, "accepted": 2, "forwarded": 3, "completed": 4}  # a rejection keeps its step
 
 
 async def staff_of(request: Request) -> str:
@@ -119,6 +120,7 @@ def transition(number: NumberInPath, body: s.TransitionIn, state: State, staff: 
         session.add(ApplicationEvent(application_id=row.id, from_status=row.status, to_status=body.to,
                                      actor=staff[:64], note=body.reason.strip()[:200], at=now))
         row.status, row.updated_at = body.to, now
+        row.step = STEPS.get(body.to, row.step)
         if body.to == "rejected":
             row.note = body.reason.strip()[:200]
         session.flush()

@@ -66,7 +66,8 @@ class IdempotentResponse(Base):
 
 class Application(Base):
     __tablename__ = "applications"
-    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key", name="uq_applications_kiosk_key"),)
+    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key", name="uq_applications_kiosk_key"),
+                      UniqueConstraint("kiosk_id", "local_reference", name="uq_applications_kiosk_reference"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str | None] = mapped_column(String(50), unique=True, default=None)
@@ -80,7 +81,10 @@ class Application(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    note: Mapped[str] = mapped_column(String(200), default="")  # the reason of a rejection, shown to the citizen
+    note: Mapped[str] = mapped_column(String(200), default="")  # the reason of a rejection, for staff only
+    step: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 1 收件 … 4 办结
+    query_code_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    """Keyed digest of the receipt's query code (never the code itself)."""
 
 
 class ApplicationEvent(Base):
@@ -133,7 +137,7 @@ class Rating(Base):
     __tablename__ = "ratings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    application_number: Mapped[str] = mapped_column(String(50), index=True)
+    application_number: Mapped[str] = mapped_column(String(50), index=True, unique=True)  # one rating a case
     kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.kiosk_id"))
     satisfaction: Mapped[int] = mapped_column(Integer)
     comment_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)

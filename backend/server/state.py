@@ -81,6 +81,10 @@ class ServerState:
     def forget_kiosk(self, kiosk_id: str) -> None:
         self._kiosk_keys.pop(kiosk_id, None)
 
+    def query_code_digest(self, application_number: str, code: str) -> str:
+        return crypto.mac(self.keys.profile, self.keys.index_key,
+                          f"query-code:{application_number}:{code}".encode()).hex()
+
     def person_index(self, id_number: str) -> str:
         return crypto.mac(self.keys.profile, self.keys.index_key, id_number.upper().encode()).hex()
 

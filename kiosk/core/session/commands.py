@@ -46,6 +46,7 @@ class SlipRequest(Value, frozen=True):
     booking_number: str = ""
     slot_text: str = ""
     masked_addresses: tuple[str, ...] = ()  # mask_address of each party, for slips that show it
+    query_code: str = ""  # the receipt's query code (issue #13); never kept for a reprint
 
 
 class PrintSlip(Command, frozen=True):

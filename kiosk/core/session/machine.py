@@ -607,7 +607,8 @@ def _request_for(s: Session) -> SlipRequest:
     return SlipRequest(SlipKind.RECEIPT, item_id, s.language,
                        application_number=(sub.application_number or "") if sub else "",
                        local_reference=sub.local_reference if sub else "",
-                       queued=bool(sub and sub.application_number is None), **_slip_people(s))
+                       queued=bool(sub and sub.application_number is None),
+                       query_code=sub.query_code if sub else "", **_slip_people(s))
 
 
 @on([Phase.DONE, Phase.GUIDE_PRINTING, Phase.PROGRESS_QUERY], ev.FinishPressed)
