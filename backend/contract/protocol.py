@@ -62,6 +62,8 @@ class ProblemCode(enum.StrEnum):
     INVALID_TRANSITION = "invalid_transition"
     REASON_REQUIRED = "reason_required"
     CATALOG_UNAVAILABLE = "catalog_unavailable"
+    RATE_LIMITED = "rate_limited"  # 429 with Retry-After: the kiosk asks the citizen to wait
+    KIOSK_QUARANTINED = "kiosk_quarantined"  # 403: the kiosk broke the look-up limits; staff must release it
     INTERNAL_ERROR = "internal_error"
 
 

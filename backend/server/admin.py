@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
 
 from backend.contract import crypto
 from backend.contract.keys import KioskCredential
 from backend.server import db
 from backend.server.auth import staff_token_digest
-from backend.server.models import Kiosk, StaffToken
+from backend.server.models import Kiosk, KioskAlert, StaffToken
 from backend.server.state import ServerState
 
 
@@ -50,3 +54,31 @@ def new_staff_token(state: ServerState, name: str) -> str:
     with state.sessions() as session, session.begin():
         session.add(StaffToken(name=name[:64], token_digest=staff_token_digest(state, token), created_at=db.now()))
     return token
+
+
+@dataclass(frozen=True)
+class Alert:
+    kiosk_id: str
+    kind: str
+    detail: str
+    at: datetime
+    quarantined: bool
+
+
+def alerts(state: ServerState, limit: int = 200) -> list[Alert]:
+    """Newest first: kiosks that broke the look-up limits, and quarantines (`kiosk-backend alerts`)."""
+    with state.sessions() as session:
+        quarantined = set(session.scalars(select(Kiosk.kiosk_id).where(Kiosk.quarantined_at.is_not(None))))
+        rows = session.scalars(select(KioskAlert).order_by(KioskAlert.id.desc()).limit(limit)).all()
+        return [Alert(r.kiosk_id, r.kind, r.detail, db.as_utc(r.at), r.kiosk_id in quarantined) for r in rows]
+
+
+def release(state: ServerState, kiosk_id: str) -> bool:
+    """Lift a kiosk's quarantine; False when it was not quarantined."""
+    with state.sessions() as session, session.begin():
+        kiosk = session.get(Kiosk, kiosk_id)
+        if kiosk is None or kiosk.quarantined_at is None:
+            return False
+        kiosk.quarantined_at = None
+        session.add(KioskAlert(kiosk_id=kiosk_id, kind="released", detail="quarantine lifted", at=db.now()))
+    return True

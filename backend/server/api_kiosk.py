@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -34,10 +34,13 @@ from backend.server.models import (
     BookingParty,
     IdempotentResponse,
     Kiosk,
+    KioskAlert,
+    LookupAudit,
     Rating,
     SlotCounter,
     UsageCount,
 )
+from backend.server.rate_limits import Refusal
 from backend.server.slots import SlotTime, parse_slot_id, schedule
 from backend.server.state import CHINA, ServerState
 from kiosk.logs import log_event
@@ -250,24 +253,91 @@ def _with_code(session: Session, state: ServerState, number: str, code: str) -> 
     return row
 
 
-@router.post("/application-lookups", response_model=s.ProgressRecord, responses=documented(*AUTH_ERRORS, 404),
+# ---- look-ups of personal progress: limited, audited, flagged ----
+
+LOOKUP_ERRORS = (*AUTH_ERRORS, 403, 429)
+
+
+def _refused(refusal: Refusal) -> ApiProblem:
+    return ApiProblem(429, p.ProblemCode.RATE_LIMITED, f"too many look-ups ({refusal.limit}); wait and try again",
+                      headers={"Retry-After": str(refusal.retry_after_s)})
+
+
+QUARANTINED = ApiProblem(403, p.ProblemCode.KIOSK_QUARANTINED,
+                         "this kiosk broke the look-up limits and may not look up until staff release it")
+
+
+def _flag(connection: Connection, state: ServerState, kiosk_id: str, refusal: Refusal) -> None:
+    """A kiosk refused for its limits is flagged for staff once an hour, and quarantined by policy."""
+    refusals = state.limiter.refusals_this_hour(kiosk_id)
+    now = db.now()
+    if refusals == 1:
+        connection.execute(insert(KioskAlert).values(kiosk_id=kiosk_id, kind="lookup_limit", detail=refusal.limit,
+                                                     at=now))
+        log_event(log, "lookup_limit_broken", logging.WARNING, kiosk_id=kiosk_id)
+    threshold = state.limiter.policy.quarantine_after
+    if threshold is not None and refusals == threshold:
+        connection.execute(update(Kiosk).where(Kiosk.kiosk_id == kiosk_id, Kiosk.quarantined_at.is_(None))
+                           .values(quarantined_at=now))
+        connection.execute(insert(KioskAlert).values(
+            kiosk_id=kiosk_id, kind="quarantined", detail=f"{refusals} look-ups refused within an hour", at=now))
+        log_event(log, "kiosk_quarantined", logging.ERROR, kiosk_id=kiosk_id)
+
+
+def _guarded(state: ServerState, kiosk_id: str, kind: str, found: int | None, *, person_index: str | None = None,
+             number: str | None = None) -> None:
+    """Count the look-up against the limits and audit it, in one transaction; raises when it is refused.
+
+    `found` is how many records the look-up would answer (None: a wrong query code). The records were read
+    before: what is refused is never sent, and a refused look-up costs the same as an answered one."""
+    with state.nonce_engine.begin() as connection, state.limiter.storage.bound(connection):
+        quarantined = connection.execute(select(Kiosk.quarantined_at).where(Kiosk.kiosk_id == kiosk_id)).scalar()
+        refusal = None
+        if quarantined is None:
+            refusal = state.limiter.hit("kiosk", kiosk_id)
+            if refusal is None and person_index is not None:
+                refusal = state.limiter.hit("person", person_index)
+            if refusal is None and number is not None:
+                refusal = state.limiter.would_refuse("number", number)
+                if refusal is None and found is None:  # a wrong code counts against the number
+                    state.limiter.hit("number", number)
+        outcome = ("quarantined" if quarantined is not None else "limited" if refusal is not None
+                   else "not_found" if found is None else "answered")
+        connection.execute(insert(LookupAudit).values(
+            kiosk_id=kiosk_id, at=db.now(), kind=kind, person_index=person_index, application_number=number,
+            outcome=outcome, count=(found or 0) if outcome == "answered" else 0))
+        if refusal is not None:
+            _flag(connection, state, kiosk_id, refusal)
+    if quarantined is not None:
+        raise QUARANTINED
+    if refusal is not None:
+        raise _refused(refusal)
+
+
+@router.post("/application-lookups", response_model=s.ProgressRecord, responses=documented(*LOOKUP_ERRORS, 404),
              summary="Status of any application, by its 办件编号 and the query code printed on its receipt")
 def application_lookup(body: s.ApplicationLookupIn, state: State, kiosk_id: KioskId) -> s.ProgressRecord:
     with state.sessions() as session:
         row = _with_code(session, state, body.application_number, body.query_code)
-        if row is None:
-            raise ApiProblem(404, p.ProblemCode.NOT_FOUND, "no application with that number and query code")
-        return progress_record(row, kiosk_id)
+        record = progress_record(row, kiosk_id) if row is not None else None
+    _guarded(state, kiosk_id, "receipt_code", 1 if record else None, number=body.application_number)
+    if record is None:
+        raise ApiProblem(404, p.ProblemCode.NOT_FOUND, "no application with that number and query code")
+    return record
 
 
-@router.post("/progress-queries", response_model=s.ProgressList, responses=documented(*AUTH_ERRORS),
+@router.post("/progress-queries", response_model=s.ProgressList, responses=documented(*LOOKUP_ERRORS),
              summary="Applications of the person whose card is on the reader, newest first")
 def progress_query(body: s.ProgressQueryIn, state: State, kiosk_id: KioskId) -> s.ProgressList:
+    """Limited per kiosk and per ID number (429 with Retry-After) and audited: kiosk, time, the keyed digest of
+    the number and how many records were answered."""
+    index = state.person_index(body.id_number)
     with state.sessions() as session:
-        rows = session.scalars(select(Application).where(
-            Application.applicant_index == state.person_index(body.id_number))
-            .order_by(Application.id.desc()).limit(20))
-        return s.ProgressList(records=[progress_record(r, kiosk_id) for r in rows])
+        rows = session.scalars(select(Application).where(Application.applicant_index == index)
+                               .order_by(Application.id.desc()).limit(20))
+        records = [progress_record(r, kiosk_id) for r in rows]
+    _guarded(state, kiosk_id, "id_card", len(records), person_index=index)
+    return s.ProgressList(records=records)
 
 
 # ---- appointments ----
@@ -416,16 +486,25 @@ def catalog(state: State, _kiosk: KioskId) -> s.CatalogBundle:
 
 
 @router.post("/ratings", status_code=201, response_model=s.RatingOut,
-             responses={201: REPLAY_HEADER, **documented(*AUTH_ERRORS, 404, 409)},
+             responses={201: REPLAY_HEADER, **documented(*LOOKUP_ERRORS, 404, 409)},
              summary="好差评: a 1-5 satisfaction rating of an application")
 def rate(body: s.RatingIn, state: State, kiosk_id: KioskId, idempotency_key: IdempotencyKey) -> JSONResponse:
+    # Only the kiosk that took the application, or one shown the receipt's query code, may rate it; a code is
+    # checked (and limited, like a look-up) before the write transaction.
+    with state.sessions() as session:
+        allowed = session.scalar(select(Application.id).where(Application.number == body.application_number,
+                                                              Application.kiosk_id == kiosk_id)) is not None
+        if not allowed and body.query_code:
+            allowed = _with_code(session, state, body.application_number, body.query_code) is not None
+            coded = True
+        else:
+            coded = False
+    if coded:
+        _guarded(state, kiosk_id, "receipt_code", 1 if allowed else None, number=body.application_number)
+    if not allowed:
+        raise ApiProblem(404, p.ProblemCode.NOT_FOUND, NOT_FOUND)
+
     def create(session: Session) -> Created:
-        # Only the kiosk that took the application, or one shown the receipt's query code, may rate it.
-        own = session.scalar(select(Application.id).where(Application.number == body.application_number,
-                                                           Application.kiosk_id == kiosk_id))
-        if own is None and (not body.query_code
-                            or _with_code(session, state, body.application_number, body.query_code) is None):
-            raise ApiProblem(404, p.ProblemCode.NOT_FOUND, NOT_FOUND)
         if session.scalar(select(Rating.id).where(Rating.application_number == body.application_number)):
             raise ApiProblem(409, p.ProblemCode.ALREADY_RATED, "this application was rated before")
         row = Rating(application_number=body.application_number, kiosk_id=kiosk_id, satisfaction=body.satisfaction,

@@ -8,6 +8,8 @@
     kiosk-backend openapi [--out FILE]              write the OpenAPI document
     kiosk-backend kiosks [--json]                   the fleet: each kiosk's last heartbeat
     kiosk-backend report --month YYYY-MM --out F    the monthly 跨省通办 report (.xlsx or .csv)
+    kiosk-backend alerts [--json]                   kiosks that broke the look-up limits, quarantines
+    kiosk-backend release KIOSK_ID                  lift a kiosk's quarantine
 
 With no options the server keeps an SQLite file and its keys under $KIOSK_BACKEND_HOME (default
 ~/.local/share/kiosk-backend), outside any repository. Bad input exits 2 with one line on stderr.
@@ -16,6 +18,7 @@ With no options the server keeps an SQLite file and its keys under $KIOSK_BACKEN
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -28,6 +31,13 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from backend.contract import crypto
 from backend.contract.keys import KIOSK_CREDENTIAL_FILE
 from backend.contract.protocol import KIOSK_ID_PATTERN
+from backend.server.rate_limits import (
+    CARD_READS_PER_KIOSK,
+    CODE_GUESSES_PER_NUMBER,
+    LOOKUPS_PER_PERSON,
+    REFUSALS_BEFORE_QUARANTINE,
+    LimitPolicy,
+)
 from backend.server.state import ServerSettings, ServerState, build_state
 from kiosk.core.catalog import Catalog
 from kiosk.core.problems import ConfigError
@@ -48,7 +58,25 @@ def settings_from(args: argparse.Namespace) -> ServerSettings:
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     url = args.database or os.environ.get("KIOSK_BACKEND_DATABASE") or f"sqlite:///{home / 'backend.sqlite3'}"
     return ServerSettings(database_url=url, key_dir=Path(args.key_dir) if args.key_dir else home / "keys",
-                          profile=args.crypto_profile, division_code=args.division_code)
+                          profile=args.crypto_profile, division_code=args.division_code, limits=limit_policy(args))
+
+
+def limit_policy(args: argparse.Namespace) -> LimitPolicy:
+    serving = getattr(args, "limit_per_kiosk", None) is not None
+    if not serving:
+        return LimitPolicy()
+    return LimitPolicy(per_kiosk=args.limit_per_kiosk, per_person=args.limit_per_person,
+                       per_number=args.limit_per_number, quarantine_after=args.quarantine_after or None)
+
+
+def _limits(value: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is no limit like 10/minute;120/hour") from None
+    return value
 
 
 def load_server_catalog(directory: Path | None) -> Catalog | None:
@@ -72,7 +100,8 @@ def app_from_env() -> object:
 
     saved = json.loads(os.environ[ENV_SETTINGS])
     settings = ServerSettings(database_url=saved["database_url"], key_dir=Path(saved["key_dir"]),
-                              profile=saved["profile"], division_code=saved["division_code"])
+                              profile=saved["profile"], division_code=saved["division_code"],
+                              limits=LimitPolicy(**saved["limits"]))
     catalog = load_server_catalog(Path(saved["catalog"]) if saved["catalog"] else None)
     return create_app(build_state(settings, catalog, migrate=False))
 
@@ -91,7 +120,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = state.settings
         os.environ[ENV_SETTINGS] = json.dumps({
             "database_url": settings.database_url, "key_dir": str(settings.key_dir), "profile": settings.profile,
-            "division_code": settings.division_code, "catalog": args.catalog or ""})
+            "division_code": settings.division_code, "catalog": args.catalog or "",
+            "limits": dataclasses.asdict(settings.limits)})
         state.engine.dispose()
         state.nonce_engine.dispose()
         uvicorn.run("backend.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
@@ -210,6 +240,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from backend.server.admin import alerts
+
+    found = alerts(_state(args))
+    if args.json:
+        print(json.dumps([{"kiosk_id": a.kiosk_id, "kind": a.kind, "detail": a.detail, "at": a.at.isoformat(),
+                           "quarantined": a.quarantined} for a in found], ensure_ascii=False, indent=2))
+        return 0
+    for a in found:
+        flag = "QUARANTINED" if a.quarantined else ""
+        print(f"{a.at:%Y-%m-%d %H:%M:%S}Z  {a.kiosk_id:<16} {a.kind:<13} {a.detail}  {flag}".rstrip())
+    quarantined = ", ".join(sorted({a.kiosk_id for a in found if a.quarantined})) or "none"
+    print(f"{len(found)} alert{'s' if len(found) != 1 else ''}; quarantined: {quarantined}")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from backend.server.admin import release
+
+    if not release(_state(args), args.kiosk_id):
+        print(f"kiosk {args.kiosk_id} is not quarantined", file=sys.stderr)
+        return 2
+    print(f"released {args.kiosk_id}: it may look up progress again")
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     text = openapi_text()
     if args.out:
@@ -251,6 +307,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL scales with them)")
     serve.add_argument("--catalog", help="catalog folder to publish (default: config/catalog)")
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.add_argument("--limit-per-kiosk", type=_limits, default=CARD_READS_PER_KIOSK,
+                       help=f"look-ups by ID card or query code per kiosk (default {CARD_READS_PER_KIOSK})")
+    serve.add_argument("--limit-per-person", type=_limits, default=LOOKUPS_PER_PERSON,
+                       help=f"look-ups of one ID number, all kiosks (default {LOOKUPS_PER_PERSON})")
+    serve.add_argument("--limit-per-number", type=_limits, default=CODE_GUESSES_PER_NUMBER,
+                       help=f"wrong query codes per application number (default {CODE_GUESSES_PER_NUMBER})")
+    serve.add_argument("--quarantine-after", type=int, default=REFUSALS_BEFORE_QUARANTINE,
+                       help="refused look-ups in an hour after which a kiosk is quarantined; 0: flag only "
+                            f"(default {REFUSALS_BEFORE_QUARANTINE})")
     serve.set_defaults(func=cmd_serve)
 
     enroll = sub.add_parser("enroll", parents=[common], help="register a kiosk and write its key file")
@@ -277,6 +342,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, help="the report file: .xlsx or .csv")
     report.add_argument("--catalog", help="catalog folder (default: config/catalog)")
     report.set_defaults(func=cmd_report)
+
+    alerts = sub.add_parser("alerts", parents=[common], help="kiosks that broke the look-up limits, quarantines")
+    alerts.add_argument("--json", action="store_true")
+    alerts.set_defaults(func=cmd_alerts)
+
+    release = sub.add_parser("release", parents=[common], help="lift a kiosk's quarantine")
+    release.add_argument("kiosk_id", type=_kiosk_id)
+    release.set_defaults(func=cmd_release)
 
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--out", help="file (default: stdout)")

@@ -16,17 +16,18 @@ from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend")
 
-TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Method not allowed", 409: "Conflict",
-          413: "Payload too large", 422: "Unprocessable content", 500: "Internal server error",
-          503: "Service unavailable"}
+TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+          408: "Request timeout", 409: "Conflict", 413: "Payload too large", 422: "Unprocessable content",
+          429: "Too many requests", 500: "Internal server error", 503: "Service unavailable"}
 
 
 class ApiProblem(Exception):
-    def __init__(self, status: int, code: ProblemCode, detail: str = "") -> None:
+    def __init__(self, status: int, code: ProblemCode, detail: str = "", headers: dict[str, str] | None = None) -> None:
         super().__init__(detail or code.value)
         self.status = status
         self.code = code
         self.detail = detail
+        self.headers = headers
 
 
 def problem_response(status: int, code: str, detail: str = "", headers: dict[str, str] | None = None,
@@ -38,7 +39,7 @@ def problem_response(status: int, code: str, detail: str = "", headers: dict[str
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _problem(_request: Request, exc: ApiProblem) -> Response:
-        return problem_response(exc.status, exc.code.value, exc.detail)
+        return problem_response(exc.status, exc.code.value, exc.detail, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> Response:

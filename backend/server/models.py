@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -40,6 +41,8 @@ class Kiosk(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     heartbeat: Mapped[str] = mapped_column(Text, default="")  # JSON of the last heartbeat: nothing personal
+    quarantined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    """Set when the kiosk broke the look-up limits often enough (policy): it may submit, but not look up."""
 
 
 class Nonce(Base):
@@ -177,3 +180,41 @@ class UsageCount(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RateCounter(Base):
+    """One fixed-window counter of the rate limiter (backend.server.rate_limits), shared by every worker."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float)  # Unix seconds when the window ends
+
+
+class LookupAudit(Base):
+    """Every look-up of personal progress by a kiosk: which kiosk, when, whose (the keyed digest of the ID
+    number, or the application number of a receipt), how it ended and how many records it answered."""
+
+    __tablename__ = "lookup_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # id_card | receipt_code
+    person_index: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    application_number: Mapped[str | None] = mapped_column(String(50), default=None)
+    outcome: Mapped[str] = mapped_column(String(16))  # answered | not_found | limited | quarantined
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KioskAlert(Base):
+    """Something staff should look at about one kiosk (`kiosk-backend alerts`): limits broken, quarantine."""
+
+    __tablename__ = "kiosk_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # lookup_limit | quarantined
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

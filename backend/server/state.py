@@ -19,6 +19,7 @@ from backend.contract.keys import ServerKeys, load_or_create_server_keys
 from backend.contract.schemas import CatalogBundle
 from backend.server import db
 from backend.server.models import CatalogVersion, Kiosk
+from backend.server.rate_limits import Limiter, LimitPolicy
 from kiosk.core.catalog import Catalog
 from kiosk.logs import log_event
 
@@ -39,6 +40,8 @@ class ServerSettings:
     slot_capacity: int = 6
     max_skew_s: int = 300
     max_body_bytes: int = 256 * 1024
+    limits: LimitPolicy = field(default_factory=LimitPolicy)
+    """Look-up limits per kiosk, per person and per application number (backend.server.rate_limits)."""
 
 
 @dataclass
@@ -52,8 +55,14 @@ class ServerState:
     """Seen nonces are written without a sync per commit: losing the last few in a power cut only lets a
     request from the last minutes be replayed, and every request that changes anything is idempotent."""
     bundle: CatalogBundle | None = None
+    limiter: Limiter = field(init=False)
     nonce_inserts: int = field(default=0)
     _kiosk_keys: dict[str, tuple[float, crypto.Profile, bytes]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Counters are written without a sync per commit, like nonces: the loss of the last seconds' counts
+        # in a power cut gives an attacker a few more look-ups, once.
+        self.limiter = Limiter(self.nonce_engine, self.settings.limits)
 
     def seal(self, plaintext: bytes, aad: str) -> bytes:
         return crypto.seal(self.keys.profile, self.keys.data_key, plaintext, aad.encode())

@@ -370,7 +370,7 @@ class HttpBackend:
                 return
             for entry in entries:
                 self.outbox.mark_retry(entry.idempotency_key, exc.code or exc.reason.value,
-                                       time.time() + self.backoff.delay(entry.attempts))
+                                       self._next_try(entry, exc))
             return
         by_key = {e.idempotency_key: e for e in entries}
         for result in answer.body["results"]:
@@ -392,8 +392,11 @@ class HttpBackend:
             log_event(log, "outbox_rejected", logging.ERROR, kind=entry.kind, code=exc.code,
                       http_status=exc.http_status)
         else:
-            self.outbox.mark_retry(entry.idempotency_key, exc.code or exc.reason.value,
-                                   time.time() + self.backoff.delay(entry.attempts))
+            self.outbox.mark_retry(entry.idempotency_key, exc.code or exc.reason.value, self._next_try(entry, exc))
+
+    def _next_try(self, entry: Entry, exc: TransportError) -> float:
+        """Backoff, but never before the server's Retry-After (a storage fault, an overload)."""
+        return time.time() + max(self.backoff.delay(entry.attempts), exc.retry_after_s or 0.0)
 
     def flush(self, timeout_s: float = 60.0, include_rejected: bool = False) -> FlushResult:
         """Staff's `kiosk outbox flush`: try every pending entry now, until done or the time is up."""
