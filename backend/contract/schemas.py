@@ -7,19 +7,36 @@ one (好差评 satisfaction A.8, 评价渠道 表9).
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from backend.contract.numbers import QUERY_CODE_PATTERN
 from backend.contract.protocol import IDEMPOTENCY_KEY_PATTERN, KIOSK_ID_PATTERN
 
+# Characters no name, address, form value or note needs, and that make one text look like another: control
+# characters, bidi overrides and isolates, zero-width and other invisible formatting characters, line and
+# paragraph separators, lone surrogates. (Private-use characters stay allowed: ID card chips carry rare
+# characters of names, 生僻字, in the private-use area.)
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def plain_text(value: str) -> str:
+    for char in value:
+        if unicodedata.category(char) in REFUSED_CATEGORIES:
+            raise ValueError(f"contains a control or invisible formatting character (U+{ord(char):04X}); "
+                             "only visible characters and spaces are accepted")
+    return value
+
+
+PlainText = AfterValidator(plain_text)
 ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64, examples=["disability-subsidies"])]
 Number = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-]{4,50}$", examples=["22010220250601000001"])]
 LocalReference = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{3,63}$", examples=["JL-220102-001-3F2A9C10B4"])]
 IdNumber = Annotated[str, Field(pattern=r"^[0-9A-Z]{6,32}$", examples=["220102199003071234"])]
-ShortText = Annotated[str, Field(max_length=64)]
+ShortText = Annotated[str, Field(max_length=64), PlainText]
 QueryCode = Annotated[str, Field(pattern=QUERY_CODE_PATTERN, examples=["40721935"])]
 
 
@@ -47,25 +64,25 @@ class Identity(Model):
     """What the card (or the keypad) told about a person. The chip photo is never sent."""
 
     card_type: CardType
-    name: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str, Field(min_length=1, max_length=64), PlainText]
     id_number: IdNumber
     sex: Literal["male", "female", "unknown", "unspecified"] = "unknown"
     birth_date: date | None = None
-    nation_code: Annotated[str, Field(max_length=8)] = ""
+    nation_code: Annotated[str, Field(max_length=8), PlainText] = ""
     nation: ShortText = ""
-    address: Annotated[str, Field(max_length=128)] = ""
+    address: Annotated[str, Field(max_length=128), PlainText] = ""
     issuing_authority: ShortText = ""
     valid_from: date | None = None
     valid_until: Annotated[str, Field(pattern=r"^(\d{4}-\d{2}-\d{2}|长期)$")] | None = None
     english_name: ShortText = ""
-    nationality: Annotated[str, Field(max_length=8)] = ""
-    pass_number: Annotated[str, Field(max_length=32)] = ""
-    issue_count: Annotated[str, Field(max_length=4)] = ""
+    nationality: Annotated[str, Field(max_length=8), PlainText] = ""
+    pass_number: Annotated[str, Field(max_length=32), PlainText] = ""
+    issue_count: Annotated[str, Field(max_length=4), PlainText] = ""
 
 
 class FormValue(Model):
     id: ItemId
-    value: Annotated[str, Field(max_length=256)]
+    value: Annotated[str, Field(max_length=256), PlainText]
 
 
 class ApplicationIn(Model):
@@ -236,7 +253,7 @@ class RatingIn(Model):
     application_number: Number
     satisfaction: Annotated[int, Field(ge=1, le=5)]
     """GB/T 39046-2020 A.8: 1 非常满意, 2 满意, 3 基本满意, 4 不满意, 5 非常不满意."""
-    comment: Annotated[str, Field(max_length=200)] = ""
+    comment: Annotated[str, Field(max_length=200), PlainText] = ""
     query_code: QueryCode | None = None
     """Needed when another kiosk than the one that took the application sends the rating."""
 
@@ -289,8 +306,20 @@ class ApplicationDetail(ApplicationSummary):
 
 class TransitionIn(Model):
     to: Literal["accepted", "forwarded", "completed", "rejected"]
-    reason: Annotated[str, Field(max_length=200)] = ""
+    reason: Annotated[str, Field(max_length=200), PlainText] = ""
     """Required when rejecting: told to the citizen in the progress query."""
+
+
+class StaffLogIn(Model):
+    name: Annotated[str, Field(min_length=1, max_length=64), PlainText]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class StaffSession(Model):
+    token: str
+    """Shown once: send it as `Authorization: Bearer …` until it expires."""
+    expires_at: datetime
+    role: Literal["viewer", "clerk", "administrator"]
 
 
 class KioskSummary(Model):

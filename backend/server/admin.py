@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,8 +11,7 @@ from sqlalchemy import select
 from backend.contract import crypto
 from backend.contract.keys import KioskCredential
 from backend.server import db
-from backend.server.auth import staff_token_digest
-from backend.server.models import Kiosk, KioskAlert, StaffToken
+from backend.server.models import Kiosk, KioskAlert
 from backend.server.state import ServerState
 
 
@@ -48,12 +47,13 @@ def is_enrolled(state: ServerState, kiosk_id: str) -> bool:
         return kiosk is not None and kiosk.revoked_at is None
 
 
-def new_staff_token(state: ServerState, name: str) -> str:
-    """A bearer token for one member of staff; only its keyed digest is stored, so it is shown once."""
-    token = secrets.token_urlsafe(32)
-    with state.sessions() as session, session.begin():
-        session.add(StaffToken(name=name[:64], token_digest=staff_token_digest(state, token), created_at=db.now()))
-    return token
+def new_staff_token(state: ServerState, name: str, role: str = "clerk", hours: float = 8.0) -> str:
+    """A bearer token for the account `name`, made (tokens only, no password) when there is none yet."""
+    from backend.server.staff import StaffError, add_account, issue_token
+
+    with contextlib.suppress(StaffError):  # it exists
+        add_account(state, name, role, None)
+    return issue_token(state, name, hours)[0]
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ from backend.server.models import (
 from backend.server.rate_limits import Refusal
 from backend.server.slots import SlotTime, parse_slot_id, schedule
 from backend.server.state import CHINA, ServerState
+from kiosk.core.catalog import Item
+from kiosk.core.session.forms import form_errors
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend")
@@ -123,12 +125,30 @@ def idempotent(state: ServerState, kiosk_id: str, key: str, operation: str, dige
 
 # ---- applications ----
 
-def _check_apply_item(state: ServerState, item_id: str) -> None:
+def _check_apply_item(state: ServerState, item_id: str, fields: list[s.FormValue] | None = None) -> None:
     item = state.catalog.get(item_id) if state.catalog else None
     if state.catalog is not None and item is None:
         raise ApiProblem(422, p.ProblemCode.UNKNOWN_ITEM, f"no item {item_id!r} in the catalog")
     if item is not None and item.kiosk_action != "apply":
         raise ApiProblem(422, p.ProblemCode.NOT_AN_APPLY_ITEM, f"{item_id} is not applied for at a kiosk")
+    if item is not None and fields is not None:
+        _check_fields(item, fields)
+
+
+def _check_fields(item: Item, fields: list[s.FormValue]) -> None:
+    """The form's values against the item's fields in the catalog, by the kiosk's own rules: no field the
+    item does not have, none twice, the required ones filled, choices among the choices, patterns kept."""
+    known = {spec.id for spec in item.form_fields}
+    ids = [f.id for f in fields]
+    unknown = sorted(set(ids) - known)
+    if unknown:
+        raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, f"{item.id} has no field {', '.join(unknown)}")
+    if len(set(ids)) != len(ids):
+        raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, "a form field appears twice")
+    errors = form_errors(item, {f.id: f.value for f in fields})
+    if errors:  # field ids and error ids only: the values may be personal
+        raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED,
+                         "form fields do not match the catalog: " + ", ".join(f"{k} {e}" for k, e in errors))
 
 
 def _check_reference(kiosk_id: str, local_reference: str) -> None:
@@ -176,7 +196,7 @@ def _new_code(session: Session, state: ServerState, stored: dict[str, Any]) -> d
              summary="Submit an application; returns the server's 办件编号")
 def submit_application(body: s.ApplicationIn, state: State, kiosk_id: KioskId,
                        idempotency_key: IdempotencyKey) -> JSONResponse:
-    _check_apply_item(state, body.item_id)
+    _check_apply_item(state, body.item_id, body.fields)
     _check_reference(kiosk_id, body.local_reference)
     return idempotent(state, kiosk_id, idempotency_key, "submit_application", request_digest(state, body),
                       lambda session: _create_application(session, state, kiosk_id, idempotency_key, body),
@@ -186,7 +206,7 @@ def submit_application(body: s.ApplicationIn, state: State, kiosk_id: KioskId,
 def _batch_one(session: Session, state: ServerState, kiosk_id: str, entry: s.BatchEntry) -> s.BatchResult:
     key = entry.idempotency_key
     try:
-        _check_apply_item(state, entry.application.item_id)
+        _check_apply_item(state, entry.application.item_id, entry.application.fields)
         _check_reference(kiosk_id, entry.application.local_reference)
         digest = request_digest(state, entry.application)
         stored = _stored(session, kiosk_id, key, "submit_application", digest)
@@ -449,16 +469,35 @@ def heartbeat(body: s.HeartbeatIn, state: State, kiosk_id: KioskId) -> s.Heartbe
     return s.HeartbeatOut(server_time=db.now(), catalog_version=state.bundle.version if state.bundle else None)
 
 
+USAGE_WINDOW_DAYS = 62
+"""How far back a kiosk may report: two report months, enough for a kiosk that was offline for weeks."""
+MOST_IN_A_DAY = {"guide_print": 2880, "query": 1000}
+"""What one kiosk can physically do in a day: a guide slip takes at least 30 s to choose and print (24 h of
+them is 2880), and progress look-ups are capped at 1000 a day per kiosk by the look-up limit."""
+
+
 @router.post("/usage", response_model=s.UsageOut, responses=documented(*AUTH_ERRORS),
              summary="The kiosk's daily usage counts (guide prints, progress lookups) for the monthly report")
 def report_usage(body: s.UsageIn, state: State, kiosk_id: KioskId) -> s.UsageOut:
     """Totals, not increments: each replaces what the kiosk sent before for its day, item and kind, so a
     report sent twice counts once. Nothing personal: days, item ids and numbers."""
-    latest = datetime.now(CHINA).date() + timedelta(days=1)  # a kiosk's clock may be a little ahead
+    today = datetime.now(CHINA).date()
+    latest = today + timedelta(days=1)  # a kiosk's clock may be a little ahead
+    earliest = today - timedelta(days=USAGE_WINDOW_DAYS)
     rows = []
     for day in body.days:
         if day.day > latest:
             raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, f"{day.day} is in the future")
+        if day.day < earliest:
+            raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED,
+                             f"{day.day} is more than {USAGE_WINDOW_DAYS} days ago")
+        for c in day.counts:
+            if state.catalog is not None and state.catalog.get(c.item_id) is None:
+                raise ApiProblem(422, p.ProblemCode.UNKNOWN_ITEM, f"no item {c.item_id!r} in the catalog")
+            if c.count > MOST_IN_A_DAY[c.kind]:
+                raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED,
+                                 f"{c.count} {c.kind} of {c.item_id} on {day.day}: more than one kiosk can do a day "
+                                 f"({MOST_IN_A_DAY[c.kind]})")
         keys = [(c.item_id, c.kind) for c in day.counts]
         if len(set(keys)) != len(keys):
             raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, f"an item and kind appear twice on {day.day}")

@@ -3,7 +3,9 @@
     kiosk-backend serve [--host H] [--port P] [--database URL] [--workers N]
     kiosk-backend enroll KIOSK_ID [--out FILE]      register a kiosk and write its key file
     kiosk-backend revoke KIOSK_ID
-    kiosk-backend staff-token NAME                  print a bearer token for the staff API (shown once)
+    kiosk-backend staff add NAME --role R           a staff account (viewer, clerk, administrator), password asked
+    kiosk-backend staff list | revoke NAME          accounts and live tokens; end an account and its tokens
+    kiosk-backend staff token NAME [--hours H]      print a token for an account (shown once, expires; staff-token)
     kiosk-backend migrate                           bring the database schema up to date
     kiosk-backend openapi [--out FILE]              write the OpenAPI document
     kiosk-backend kiosks [--json]                   the fleet: each kiosk's last heartbeat
@@ -114,8 +116,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     configure()
     state = _state(args, with_catalog=True)
+    scheme = "https" if args.tls_cert else "http"
     print(f"kiosk-backend: {state.engine.dialect.name} database, {state.keys.profile} crypto, "
-          f"http://{args.host}:{args.port}/v1/docs", file=sys.stderr)
+          f"{scheme}://{args.host}:{args.port}/v1/docs", file=sys.stderr)
     if args.workers > 1:
         settings = state.settings
         os.environ[ENV_SETTINGS] = json.dumps({
@@ -125,11 +128,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         state.engine.dispose()
         state.nonce_engine.dispose()
         uvicorn.run("backend.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, access_log=not args.quiet, log_level="warning" if args.quiet else "info")
+                    workers=args.workers, access_log=not args.quiet, log_level="warning" if args.quiet else "info",
+                    **connection_limits(args))
         return 0
     uvicorn.run(create_app(state), host=args.host, port=args.port, access_log=not args.quiet,
-                log_level="warning" if args.quiet else "info")
+                log_level="warning" if args.quiet else "info", **connection_limits(args))
     return 0
+
+
+def connection_limits(args: argparse.Namespace) -> dict[str, object]:
+    """TLS when certificate paths are given, and what bounds a connection that never finishes: connections
+    per worker beyond the cap are answered 503 at once, idle keep-alive ones closed after a few seconds.
+    Slow headers are not timed by uvicorn: deploy/ puts nginx in front, which times them (docs/security.md)."""
+    options: dict[str, object] = {"limit_concurrency": args.limit_concurrency, "timeout_keep_alive": 5,
+                                  "h11_max_incomplete_event_size": 16 * 1024}
+    if args.tls_cert or args.tls_key:
+        if not (args.tls_cert and args.tls_key):
+            raise ValueError("--tls-cert and --tls-key go together")
+        options |= {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
+    return options
 
 
 def _kiosk_id(value: str) -> str:
@@ -162,9 +179,50 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_token(args: argparse.Namespace) -> int:
-    from backend.server.admin import new_staff_token
+    from backend.server.staff import StaffError, issue_token
 
-    print(new_staff_token(_state(args), args.name))
+    try:
+        token, expires = issue_token(_state(args), args.name, args.hours)
+    except StaffError as exc:
+        print(f"kiosk-backend: {exc}", file=sys.stderr)
+        return 2
+    print(token)
+    print(f"for {args.name}, valid until {expires:%Y-%m-%d %H:%M}Z; shown once", file=sys.stderr)
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.no_password:
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass(f"password for {args.name}: ")
+    if getpass.getpass("again: ") != first:
+        raise ValueError("the passwords differ")
+    return first
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from backend.server.staff import StaffError, accounts, add_account, revoke_account
+
+    try:
+        if args.staff_command == "add":
+            add_account(_state(args), args.name, args.role, _password(args))
+            print(f"added {args.name} ({args.role})")
+        elif args.staff_command == "list":
+            for a in accounts(_state(args)):
+                state = "REVOKED" if a.revoked else f"{a.active_tokens} live token{'s' if a.active_tokens != 1 else ''}"
+                print(f"{a.name:<20} {a.role:<14} since {a.created_at:%Y-%m-%d}  {state}")
+        elif args.staff_command == "revoke":
+            ended = revoke_account(_state(args), args.name)
+            print(f"revoked {args.name}; {ended} token{'s' if ended != 1 else ''} ended")
+        else:
+            return cmd_staff_token(args)
+    except (StaffError, ValueError) as exc:
+        print(f"kiosk-backend: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -307,6 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL scales with them)")
     serve.add_argument("--catalog", help="catalog folder to publish (default: config/catalog)")
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.add_argument("--tls-cert", default=os.environ.get("KIOSK_BACKEND_TLS_CERT"),
+                       help="PEM certificate (chain) for HTTPS ($KIOSK_BACKEND_TLS_CERT)")
+    serve.add_argument("--tls-key", default=os.environ.get("KIOSK_BACKEND_TLS_KEY"),
+                       help="PEM private key for HTTPS ($KIOSK_BACKEND_TLS_KEY)")
+    serve.add_argument("--limit-concurrency", type=int, default=200,
+                       help="connections per worker; beyond it 503 at once (default 200)")
     serve.add_argument("--limit-per-kiosk", type=_limits, default=CARD_READS_PER_KIOSK,
                        help=f"look-ups by ID card or query code per kiosk (default {CARD_READS_PER_KIOSK})")
     serve.add_argument("--limit-per-person", type=_limits, default=LOOKUPS_PER_PERSON,
@@ -327,9 +391,26 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("kiosk_id", type=_kiosk_id)
     revoke.set_defaults(func=cmd_revoke)
 
-    token = sub.add_parser("staff-token", parents=[common], help="print a new staff bearer token")
+    token = sub.add_parser("staff-token", parents=[common], help="print a token for a staff account (expires)")
     token.add_argument("name")
+    token.add_argument("--hours", type=float, default=8.0, help="how long it lasts (default 8)")
     token.set_defaults(func=cmd_staff_token)
+
+    staff = sub.add_parser("staff", help="staff accounts: add, list, revoke, token")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    add = staff_sub.add_parser("add", parents=[common], help="a named account with a role")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("viewer", "clerk", "administrator"), required=True)
+    how = add.add_mutually_exclusive_group()
+    how.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    how.add_argument("--no-password", action="store_true", help="no log-in; only tokens from `staff token`")
+    staff_sub.add_parser("list", parents=[common], help="accounts, roles and live tokens")
+    revoke_staff = staff_sub.add_parser("revoke", parents=[common], help="end an account and all its tokens")
+    revoke_staff.add_argument("name")
+    staff_token = staff_sub.add_parser("token", parents=[common], help="print a token for an account (expires)")
+    staff_token.add_argument("name")
+    staff_token.add_argument("--hours", type=float, default=8.0)
+    staff.set_defaults(func=cmd_staff)
 
     sub.add_parser("migrate", parents=[common], help="upgrade the database schema").set_defaults(func=cmd_migrate)
 
@@ -367,7 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except crypto.CryptoError as exc:
+    except (crypto.CryptoError, ValueError) as exc:
         print(f"kiosk-backend: {exc}", file=sys.stderr)
         return 2
     except (OperationalError, ArgumentError) as exc:  # no such database, wrong password, malformed URL

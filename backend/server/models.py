@@ -84,7 +84,8 @@ class Application(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    note: Mapped[str] = mapped_column(String(200), default="")  # the reason of a rejection, for staff only
+    note: Mapped[str] = mapped_column(String(200), default="")  # legacy plain text: sealed at start, then ""
+    note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)  # the reason of a rejection
     step: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 1 收件 … 4 办结
     query_code_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
     """Keyed digest of the receipt's query code (never the code itself)."""
@@ -100,7 +101,8 @@ class ApplicationEvent(Base):
     from_status: Mapped[str] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(64))
-    note: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(200), default="")  # legacy plain text: sealed at start, then ""
+    note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -147,7 +149,22 @@ class Rating(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class StaffAccount(Base):
+    """A named member of staff with a role (viewer, clerk, administrator) and an scrypt password hash."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200), default="")  # "": tokens only, no log-in
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
 class StaffToken(Base):
+    """A staff session: the keyed digest of its bearer token, its account and when it expires."""
+
     __tablename__ = "staff_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -155,6 +172,22 @@ class StaffToken(Base):
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"), default=None, index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    """Tokens of before accounts existed have none and are refused."""
+
+
+class RecordOpening(Base):
+    """Append-only: which member of staff opened (or moved) which applicant's record, and when."""
+
+    __tablename__ = "record_openings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"))
+    staff_name: Mapped[str] = mapped_column(String(64))
+    application_number: Mapped[str] = mapped_column(String(50), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # opened | moved
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CatalogVersion(Base):

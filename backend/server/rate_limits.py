@@ -36,6 +36,8 @@ LOOKUPS_PER_PERSON = "6/hour;20/day"
 """Look-ups of one ID number across all kiosks: a citizen checks their own case a few times a visit."""
 CODE_GUESSES_PER_NUMBER = "5/hour;10/day"
 """Wrong query codes for one application number: a code typed wrongly a few times, never a search."""
+LOG_INS_PER_NAME = "5/minute;30/hour"
+"""Staff log-ins per account name: a person mistypes a password a few times, a guesser keeps going."""
 REFUSALS_BEFORE_QUARANTINE = 30
 """Refused look-ups of one kiosk within an hour after which it is quarantined (when the policy is on): a
 citizen who waits is refused once or twice, a script keeps trying."""
@@ -150,7 +152,7 @@ class Limiter:
         self._strategy = FixedWindowRateLimiter(self.storage)
         self._limits: dict[str, list[RateLimitItem]] = {
             "kiosk": parse_many(policy.per_kiosk), "person": parse_many(policy.per_person),
-            "number": parse_many(policy.per_number)}
+            "number": parse_many(policy.per_number), "login": parse_many(LOG_INS_PER_NAME)}
 
     def hit(self, scope: str, identifier: str) -> Refusal | None:
         """Count one use against every limit of the scope; the first refusal, if any."""

@@ -154,7 +154,7 @@ class Transport:
                                                             headers=headers))
         # Sign the path exactly as it goes on the wire (after requests' quoting and normalising).
         prepared.headers.update(p.sign_headers(credential.profile, credential.kiosk_id, credential.mac_key, method,
-                                               prepared.path_url, data, self._clock()))
+                                               prepared.path_url, data, self._clock(), idempotency_key))
         try:
             answer = session.send(prepared, timeout=(min(3.0, timeout), timeout))
         except requests.ConnectionError as exc:
