@@ -29,7 +29,7 @@ WORKERS = 2
 
 def rate(url: str, credential: KioskCredential, count: int, submit: bool, prefix: str) -> float:
     transport = Transport(url, credential, timeout_s=30)
-    apps = [application(APPLY_ITEM, n, key_prefix=prefix) for n in range(count)]
+    apps = [application(APPLY_ITEM, n, kiosk_id=credential.kiosk_id, key_prefix=prefix) for n in range(count)]
     bodies = [(a.idempotency_key, encode(application_json(a))) for a in apps]
 
     def one(n: int) -> None:
