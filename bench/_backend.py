@@ -40,7 +40,8 @@ def summary_ms(values: list[float]) -> str:
 
 
 @contextmanager
-def server_process(home: Path, database: str | None = None, workers: int = 1) -> Iterator[tuple[str, KioskCredential]]:
+def server_process(home: Path, database: str | None = None, workers: int = 1,
+                   extra: list[str] | None = None) -> Iterator[tuple[str, KioskCredential]]:
     """`kiosk-backend serve` on a free port, with kiosk JL-BENCH-001 enrolled; yields (url, credential)."""
     common = ["--home", str(home)] + (["--database", database] if database else [])
     key = home / "JL-BENCH-001.key"
@@ -48,8 +49,8 @@ def server_process(home: Path, database: str | None = None, workers: int = 1) ->
                     *common], check=True, cwd=ROOT, capture_output=True)
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "backend.server.cli", "serve", "--port", str(port), "--quiet",
-                                "--workers", str(workers), *common], cwd=ROOT, stderr=subprocess.DEVNULL,
-                               env={**os.environ, "PYTHONPATH": str(ROOT)})
+                                "--workers", str(workers), *common, *(extra or [])], cwd=ROOT,
+                               stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:

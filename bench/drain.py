@@ -26,7 +26,8 @@ WORKERS = 2  # the machine has 2 cores
 
 def direct_rate(url: str, credential: object, count: int) -> float:
     transport = Transport(url, credential, timeout_s=10)  # type: ignore[arg-type]
-    bodies = [(application(APPLY_ITEM, n, key_prefix="direct"), ) for n in range(count)]
+    kiosk_id = credential.kiosk_id  # type: ignore[attr-defined]
+    bodies = [(application(APPLY_ITEM, n, kiosk_id=kiosk_id, key_prefix="direct"), ) for n in range(count)]
     started = time.perf_counter()
     for (app,) in bodies:
         transport.request("POST", "/v1/applications", raw_body=encode(application_json(app)),
@@ -39,7 +40,7 @@ def drain_rate(url: str, credential: object, folder: Path, count: int) -> tuple[
     offline = make_client("http://127.0.0.1:9", credential, folder, quick_s=0.0)  # type: ignore[arg-type]
     started = time.perf_counter()
     for n in range(count):
-        offline.enqueue_application(application(APPLY_ITEM, n, key_prefix="drain"))
+        offline.enqueue_application(application(APPLY_ITEM, n, kiosk_id=offline.kiosk_id, key_prefix="drain"))
     enqueue_s = time.perf_counter() - started
     offline.close()
     client = make_client(url, credential, folder)  # type: ignore[arg-type]

@@ -8,8 +8,9 @@ Every kiosk request carries four headers:
     X-Kiosk-Signature  lowercase hex MAC over `canonical_request(...)` with the kiosk's key:
                        HMAC-SM3 (national profile) or HMAC-SHA-256 (international)
 
-The MAC covers method, path with query, timestamp, nonce, kiosk id and the digest of the exact body bytes,
-so a changed body, a replayed nonce, an old request or another kiosk's key are all caught.
+The MAC covers method, path with query, timestamp, nonce, kiosk id, the digest of the exact body bytes and
+the Idempotency-Key, so a changed body or key, a replayed nonce, an old request or another kiosk's key are
+all caught.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class ProblemCode(enum.StrEnum):
     AUTH_STALE_TIMESTAMP = "auth_stale_timestamp"
     AUTH_REPLAYED_NONCE = "auth_replayed_nonce"
     AUTH_STAFF = "auth_staff"
+    STAFF_ROLE = "staff_role"  # 403: the account's role does not allow this
     VALIDATION_FAILED = "validation_failed"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
@@ -56,16 +58,25 @@ class ProblemCode(enum.StrEnum):
     BOOKING_NOT_FOUND = "booking_not_found"
     BOOKING_NOT_YOURS = "booking_not_yours"
     ALREADY_CANCELLED = "already_cancelled"
+    REFERENCE_NOT_YOURS = "reference_not_yours"  # a local reference must start with the kiosk's own id
+    REFERENCE_TAKEN = "reference_taken"  # the kiosk used this local reference for another application
+    ALREADY_RATED = "already_rated"
     INVALID_TRANSITION = "invalid_transition"
     REASON_REQUIRED = "reason_required"
     CATALOG_UNAVAILABLE = "catalog_unavailable"
+    SERVER_BUSY = "server_busy"  # 503: too many unauthenticated bodies in flight; retry
+    STORAGE_UNAVAILABLE = "storage_unavailable"  # 503 with Retry-After: database down, full or read-only
+    RATE_LIMITED = "rate_limited"  # 429 with Retry-After: the kiosk asks the citizen to wait
+    KIOSK_QUARANTINED = "kiosk_quarantined"  # 403: the kiosk broke the look-up limits; staff must release it
     INTERNAL_ERROR = "internal_error"
 
 
 def canonical_request(method: str, path_with_query: str, timestamp: str, nonce: str, kiosk_id: str,
-                      body_digest_hex: str) -> bytes:
-    return "\n".join(("KIOSK-SIG-V1", method.upper(), path_with_query, timestamp, nonce, kiosk_id,
-                      body_digest_hex)).encode()
+                      body_digest_hex: str, idempotency_key: str = "") -> bytes:
+    """V2 covers the Idempotency-Key too (empty when the request has none): a key changed on the way would
+    otherwise make a captured request count again, or replay another one's stored answer."""
+    return "\n".join(("KIOSK-SIG-V2", method.upper(), path_with_query, timestamp, nonce, kiosk_id,
+                      body_digest_hex, idempotency_key)).encode()
 
 
 def body_digest(profile: crypto.Profile, body: bytes) -> str:
@@ -73,10 +84,11 @@ def body_digest(profile: crypto.Profile, body: bytes) -> str:
 
 
 def sign_headers(profile: crypto.Profile, kiosk_id: str, key: bytes, method: str, path_with_query: str,
-                 body: bytes, now: float) -> dict[str, str]:
+                 body: bytes, now: float, idempotency_key: str = "") -> dict[str, str]:
     """The four authentication headers for one request; a fresh nonce every call."""
     timestamp = str(int(now))
     nonce = secrets.token_urlsafe(18)
-    message = canonical_request(method, path_with_query, timestamp, nonce, kiosk_id, body_digest(profile, body))
+    message = canonical_request(method, path_with_query, timestamp, nonce, kiosk_id, body_digest(profile, body),
+                                idempotency_key)
     return {HEADER_KIOSK: kiosk_id, HEADER_TIMESTAMP: timestamp, HEADER_NONCE: nonce,
             HEADER_SIGNATURE: crypto.mac(profile, key, message).hex()}

@@ -7,18 +7,37 @@ one (好差评 satisfaction A.8, 评价渠道 表9).
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from backend.contract.numbers import QUERY_CODE_PATTERN
 from backend.contract.protocol import IDEMPOTENCY_KEY_PATTERN, KIOSK_ID_PATTERN
 
+# Characters no name, address, form value or note needs, and that make one text look like another: control
+# characters, bidi overrides and isolates, zero-width and other invisible formatting characters, line and
+# paragraph separators, lone surrogates. (Private-use characters stay allowed: ID card chips carry rare
+# characters of names, 生僻字, in the private-use area.)
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def plain_text(value: str) -> str:
+    for char in value:
+        if unicodedata.category(char) in REFUSED_CATEGORIES:
+            raise ValueError(f"contains a control or invisible formatting character (U+{ord(char):04X}); "
+                             "only visible characters and spaces are accepted")
+    return value
+
+
+PlainText = AfterValidator(plain_text)
 ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64, examples=["disability-subsidies"])]
 Number = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-]{4,50}$", examples=["22010220250601000001"])]
 LocalReference = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{3,63}$", examples=["JL-220102-001-3F2A9C10B4"])]
 IdNumber = Annotated[str, Field(pattern=r"^[0-9A-Z]{6,32}$", examples=["220102199003071234"])]
-ShortText = Annotated[str, Field(max_length=64)]
+ShortText = Annotated[str, Field(max_length=64), PlainText]
+QueryCode = Annotated[str, Field(pattern=QUERY_CODE_PATTERN, examples=["40721935"])]
 
 
 class Model(BaseModel):
@@ -45,25 +64,25 @@ class Identity(Model):
     """What the card (or the keypad) told about a person. The chip photo is never sent."""
 
     card_type: CardType
-    name: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str, Field(min_length=1, max_length=64), PlainText]
     id_number: IdNumber
     sex: Literal["male", "female", "unknown", "unspecified"] = "unknown"
     birth_date: date | None = None
-    nation_code: Annotated[str, Field(max_length=8)] = ""
+    nation_code: Annotated[str, Field(max_length=8), PlainText] = ""
     nation: ShortText = ""
-    address: Annotated[str, Field(max_length=128)] = ""
+    address: Annotated[str, Field(max_length=128), PlainText] = ""
     issuing_authority: ShortText = ""
     valid_from: date | None = None
     valid_until: Annotated[str, Field(pattern=r"^(\d{4}-\d{2}-\d{2}|长期)$")] | None = None
     english_name: ShortText = ""
-    nationality: Annotated[str, Field(max_length=8)] = ""
-    pass_number: Annotated[str, Field(max_length=32)] = ""
-    issue_count: Annotated[str, Field(max_length=4)] = ""
+    nationality: Annotated[str, Field(max_length=8), PlainText] = ""
+    pass_number: Annotated[str, Field(max_length=32), PlainText] = ""
+    issue_count: Annotated[str, Field(max_length=4), PlainText] = ""
 
 
 class FormValue(Model):
     id: ItemId
-    value: Annotated[str, Field(max_length=256)]
+    value: Annotated[str, Field(max_length=256), PlainText]
 
 
 class ApplicationIn(Model):
@@ -82,6 +101,10 @@ class ApplicationReceipt(Model):
     local_reference: LocalReference
     status: ApplicationStatus
     received_at: datetime
+    query_code: QueryCode | None = None
+    """Printed on the receipt beside the number: with it the citizen can ask at any kiosk. The server keeps
+    only a keyed digest, so each answer to a submission (a replay too) carries a new code and the earlier
+    one stops working."""
 
 
 class BatchEntry(Model):
@@ -108,13 +131,25 @@ class BatchOut(Model):
 
 
 class ProgressRecord(Model):
+    """Status, step and time only: no staff note (the window explains a rejection in person) and no other
+    kiosk's local reference."""
+
     application_number: Number
-    local_reference: LocalReference
+    local_reference: LocalReference | None = None
+    """Only to the kiosk that submitted the application."""
     item_id: ItemId
     status: ApplicationStatus
+    step: Annotated[int, Field(ge=1, le=4)] = 1
+    """The step reached: 1 收件, 2 受理, 3 推送户籍地, 4 办结; a rejection keeps the step it ended at."""
     updated_at: datetime
-    note: Annotated[str, Field(max_length=200)] = ""
-    """The reason of a rejection, or what the citizen should do next."""
+
+
+class ApplicationLookupIn(Model):
+    """An application number with the query code from its receipt: what proves the citizen's claim at a kiosk
+    other than the one that took the application."""
+
+    application_number: Number
+    query_code: QueryCode
 
 
 class ProgressQueryIn(Model):
@@ -218,7 +253,9 @@ class RatingIn(Model):
     application_number: Number
     satisfaction: Annotated[int, Field(ge=1, le=5)]
     """GB/T 39046-2020 A.8: 1 非常满意, 2 满意, 3 基本满意, 4 不满意, 5 非常不满意."""
-    comment: Annotated[str, Field(max_length=200)] = ""
+    comment: Annotated[str, Field(max_length=200), PlainText] = ""
+    query_code: QueryCode | None = None
+    """Needed when another kiosk than the one that took the application sends the rating."""
 
 
 class RatingOut(Model):
@@ -269,8 +306,20 @@ class ApplicationDetail(ApplicationSummary):
 
 class TransitionIn(Model):
     to: Literal["accepted", "forwarded", "completed", "rejected"]
-    reason: Annotated[str, Field(max_length=200)] = ""
+    reason: Annotated[str, Field(max_length=200), PlainText] = ""
     """Required when rejecting: told to the citizen in the progress query."""
+
+
+class StaffLogIn(Model):
+    name: Annotated[str, Field(min_length=1, max_length=64), PlainText]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class StaffSession(Model):
+    token: str
+    """Shown once: send it as `Authorization: Bearer …` until it expires."""
+    expires_at: datetime
+    role: Literal["viewer", "clerk", "administrator"]
 
 
 class KioskSummary(Model):

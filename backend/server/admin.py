@@ -3,13 +3,16 @@ embedded backend (kiosk.composition.embedded_backend)."""
 
 from __future__ import annotations
 
-import secrets
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
 
 from backend.contract import crypto
 from backend.contract.keys import KioskCredential
 from backend.server import db
-from backend.server.auth import staff_token_digest
-from backend.server.models import Kiosk, StaffToken
+from backend.server.models import Kiosk, KioskAlert
 from backend.server.state import ServerState
 
 
@@ -45,9 +48,38 @@ def is_enrolled(state: ServerState, kiosk_id: str) -> bool:
         return kiosk is not None and kiosk.revoked_at is None
 
 
-def new_staff_token(state: ServerState, name: str) -> str:
-    """A bearer token for one member of staff; only its keyed digest is stored, so it is shown once."""
-    token = secrets.token_urlsafe(32)
+def new_staff_token(state: ServerState, name: str, role: str = "clerk", hours: float = 8.0) -> str:
+    """A bearer token for the account `name`, made (tokens only, no password) when there is none yet."""
+    from backend.server.staff import StaffError, add_account, issue_token
+
+    with contextlib.suppress(StaffError):  # it exists
+        add_account(state, name, role, None)
+    return issue_token(state, name, hours)[0]
+
+
+@dataclass(frozen=True)
+class Alert:
+    kiosk_id: str
+    kind: str
+    detail: str
+    at: datetime
+    quarantined: bool
+
+
+def alerts(state: ServerState, limit: int = 200) -> list[Alert]:
+    """Newest first: kiosks that broke the look-up limits, and quarantines (`kiosk-backend alerts`)."""
+    with state.sessions() as session:
+        quarantined = set(session.scalars(select(Kiosk.kiosk_id).where(Kiosk.quarantined_at.is_not(None))))
+        rows = session.scalars(select(KioskAlert).order_by(KioskAlert.id.desc()).limit(limit)).all()
+        return [Alert(r.kiosk_id, r.kind, r.detail, db.as_utc(r.at), r.kiosk_id in quarantined) for r in rows]
+
+
+def release(state: ServerState, kiosk_id: str) -> bool:
+    """Lift a kiosk's quarantine; False when it was not quarantined."""
     with state.sessions() as session, session.begin():
-        session.add(StaffToken(name=name[:64], token_digest=staff_token_digest(state, token), created_at=db.now()))
-    return token
+        kiosk = session.get(Kiosk, kiosk_id)
+        if kiosk is None or kiosk.quarantined_at is None:
+            return False
+        kiosk.quarantined_at = None
+        session.add(KioskAlert(kiosk_id=kiosk_id, kind="released", detail="quarantine lifted", at=db.now()))
+    return True

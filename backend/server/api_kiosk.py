@@ -6,6 +6,7 @@ transaction as what it created, and a replay gets that response again and create
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from backend.contract import crypto
 from backend.contract import protocol as p
 from backend.contract import schemas as s
+from backend.contract.numbers import new_application_number, new_query_code
 from backend.server import db
 from backend.server.errors import TITLES, ApiProblem, documented
 from backend.server.models import (
@@ -32,12 +34,17 @@ from backend.server.models import (
     BookingParty,
     IdempotentResponse,
     Kiosk,
+    KioskAlert,
+    LookupAudit,
     Rating,
     SlotCounter,
     UsageCount,
 )
+from backend.server.rate_limits import Refusal
 from backend.server.slots import SlotTime, parse_slot_id, schedule
 from backend.server.state import CHINA, ServerState
+from kiosk.core.catalog import Item
+from kiosk.core.session.forms import form_errors
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend")
@@ -91,18 +98,26 @@ def _store(session: Session, kiosk_id: str, key: str, operation: str, digest: st
         body=json.dumps(body, ensure_ascii=False), created_at=db.now()))
 
 
+Created = tuple[int, dict[str, Any], dict[str, Any]]
+"""What a create step gives: status, the body to store for replays, and what only this answer carries."""
+
+
 def idempotent(state: ServerState, kiosk_id: str, key: str, operation: str, digest: str,
-               create: Callable[[Session], tuple[int, dict[str, Any]]]) -> JSONResponse:
-    """Run `create` once per (kiosk, key) in one transaction with its stored response; replays get that."""
+               create: Callable[[Session], Created],
+               on_replay: Callable[[Session, dict[str, Any]], dict[str, Any]] | None = None) -> JSONResponse:
+    """Run `create` once per (kiosk, key) in one transaction with its stored response; replays get that
+    (plus whatever `on_replay` adds in the same transaction, such as a new query code)."""
     for _attempt in range(3):
         try:
             with state.sessions() as session, session.begin():
                 stored = _stored(session, kiosk_id, key, operation, digest)
                 if stored is not None:
-                    return JSONResponse(stored[1], status_code=stored[0], headers={p.HEADER_REPLAYED: "true"})
-                status, body = create(session)
+                    extra = on_replay(session, stored[1]) if on_replay is not None and stored[0] < 300 else {}
+                    return JSONResponse({**stored[1], **extra}, status_code=stored[0],
+                                        headers={p.HEADER_REPLAYED: "true"})
+                status, body, extra = create(session)
                 _store(session, kiosk_id, key, operation, digest, status, body)
-            return JSONResponse(body, status_code=status)
+            return JSONResponse({**body, **extra}, status_code=status)
         except IntegrityError:
             continue  # the same request raced us and won: the next round returns its stored response
     raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_IN_PROGRESS, "the request is being processed; retry")
@@ -110,31 +125,70 @@ def idempotent(state: ServerState, kiosk_id: str, key: str, operation: str, dige
 
 # ---- applications ----
 
-def _check_apply_item(state: ServerState, item_id: str) -> None:
+def _check_apply_item(state: ServerState, item_id: str, fields: list[s.FormValue] | None = None) -> None:
     item = state.catalog.get(item_id) if state.catalog else None
     if state.catalog is not None and item is None:
         raise ApiProblem(422, p.ProblemCode.UNKNOWN_ITEM, f"no item {item_id!r} in the catalog")
     if item is not None and item.kiosk_action != "apply":
         raise ApiProblem(422, p.ProblemCode.NOT_AN_APPLY_ITEM, f"{item_id} is not applied for at a kiosk")
+    if item is not None and fields is not None:
+        _check_fields(item, fields)
+
+
+def _check_fields(item: Item, fields: list[s.FormValue]) -> None:
+    """The form's values against the item's fields in the catalog, by the kiosk's own rules: no field the
+    item does not have, none twice, the required ones filled, choices among the choices, patterns kept."""
+    known = {spec.id for spec in item.form_fields}
+    ids = [f.id for f in fields]
+    unknown = sorted(set(ids) - known)
+    if unknown:
+        raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, f"{item.id} has no field {', '.join(unknown)}")
+    if len(set(ids)) != len(ids):
+        raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, "a form field appears twice")
+    errors = form_errors(item, {f.id: f.value for f in fields})
+    if errors:  # field ids and error ids only: the values may be personal
+        raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED,
+                         "form fields do not match the catalog: " + ", ".join(f"{k} {e}" for k, e in errors))
+
+
+def _check_reference(kiosk_id: str, local_reference: str) -> None:
+    """Local references are namespaced by kiosk: KIOSK_ID-..., so no kiosk can take over another's."""
+    if not local_reference.startswith(kiosk_id + "-"):
+        raise ApiProblem(422, p.ProblemCode.REFERENCE_NOT_YOURS, "a local reference starts with the kiosk's own id")
 
 
 def _create_application(session: Session, state: ServerState, kiosk_id: str, key: str,
-                        body: s.ApplicationIn) -> tuple[int, dict[str, Any]]:
+                        body: s.ApplicationIn) -> Created:
     # Core statements rather than ORM objects: this is the hot path when a kiosk drains its outbox.
+    taken = session.execute(select(Application.id).where(
+        Application.kiosk_id == kiosk_id, Application.local_reference == body.local_reference)).first()
+    if taken is not None:
+        raise ApiProblem(409, p.ProblemCode.REFERENCE_TAKEN, "this kiosk sent another application with that reference")
     received = db.now()
+    number = new_application_number(state.settings.division_code, received.astimezone(CHINA).date())
+    code = new_query_code()
     row_id = session.execute(insert(Application).values(
         kiosk_id=kiosk_id, idempotency_key=key, local_reference=body.local_reference, item_id=body.item_id,
         status=s.ApplicationStatus.RECEIVED.value, applicant_index=state.person_index(body.applicant.id_number),
         personal_sealed=b"", submitted_at=body.submitted_at, received_at=received, updated_at=received, note="",
+        number=number, step=1, query_code_digest=state.query_code_digest(number, code),
     ).returning(Application.id)).scalar_one()
-    number = f"{state.settings.division_code}{received.astimezone(CHINA):%Y%m%d}{row_id:08d}"
     personal = {"applicant": body.applicant.model_dump(mode="json"), "fields": [f.model_dump() for f in body.fields]}
     sealed = state.seal(json.dumps(personal, ensure_ascii=False).encode(), f"applications:{row_id}")
-    session.execute(update(Application).where(Application.id == row_id).values(number=number, personal_sealed=sealed))
+    session.execute(update(Application).where(Application.id == row_id).values(personal_sealed=sealed))
     receipt = s.ApplicationReceipt(application_number=number, local_reference=body.local_reference,
                                    status=s.ApplicationStatus.RECEIVED, received_at=received)
     log_event(log, "application_received", kiosk_id=kiosk_id, item_id=body.item_id)
-    return 201, receipt.model_dump(mode="json")
+    return 201, receipt.model_dump(mode="json", exclude={"query_code"}), {"query_code": code}
+
+
+def _new_code(session: Session, state: ServerState, stored: dict[str, Any]) -> dict[str, Any]:
+    """A replayed receipt gets a new query code (only the digest is kept, so the first cannot be repeated)."""
+    number = str(stored.get("application_number", ""))
+    code = new_query_code()
+    session.execute(update(Application).where(Application.number == number)
+                    .values(query_code_digest=state.query_code_digest(number, code)))
+    return {"query_code": code}
 
 
 @router.post("/applications", status_code=201, response_model=s.ApplicationReceipt,
@@ -142,23 +196,27 @@ def _create_application(session: Session, state: ServerState, kiosk_id: str, key
              summary="Submit an application; returns the server's 办件编号")
 def submit_application(body: s.ApplicationIn, state: State, kiosk_id: KioskId,
                        idempotency_key: IdempotencyKey) -> JSONResponse:
-    _check_apply_item(state, body.item_id)
+    _check_apply_item(state, body.item_id, body.fields)
+    _check_reference(kiosk_id, body.local_reference)
     return idempotent(state, kiosk_id, idempotency_key, "submit_application", request_digest(state, body),
-                      lambda session: _create_application(session, state, kiosk_id, idempotency_key, body))
+                      lambda session: _create_application(session, state, kiosk_id, idempotency_key, body),
+                      lambda session, stored: _new_code(session, state, stored))
 
 
 def _batch_one(session: Session, state: ServerState, kiosk_id: str, entry: s.BatchEntry) -> s.BatchResult:
     key = entry.idempotency_key
     try:
-        _check_apply_item(state, entry.application.item_id)
+        _check_apply_item(state, entry.application.item_id, entry.application.fields)
+        _check_reference(kiosk_id, entry.application.local_reference)
         digest = request_digest(state, entry.application)
         stored = _stored(session, kiosk_id, key, "submit_application", digest)
         if stored is not None:
             return s.BatchResult(idempotency_key=key, status=stored[0], replayed=True,
                                  receipt=s.ApplicationReceipt.model_validate(stored[1]))
-        status, body = _create_application(session, state, kiosk_id, key, entry.application)
+        status, body, extra = _create_application(session, state, kiosk_id, key, entry.application)
         _store(session, kiosk_id, key, "submit_application", digest, status, body)
-        return s.BatchResult(idempotency_key=key, status=status, receipt=s.ApplicationReceipt.model_validate(body))
+        return s.BatchResult(idempotency_key=key, status=status,
+                             receipt=s.ApplicationReceipt.model_validate({**body, **extra}))
     except ApiProblem as problem:
         return s.BatchResult(idempotency_key=key, status=problem.status, problem=s.ProblemDetail(
             title=TITLES.get(problem.status, "Error"), status=problem.status, code=problem.code.value,
@@ -182,32 +240,124 @@ def submit_batch(body: s.BatchIn, state: State, kiosk_id: KioskId) -> s.BatchOut
     raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_IN_PROGRESS, "the requests are being processed; retry")
 
 
-def progress_record(row: Application) -> s.ProgressRecord:
-    return s.ProgressRecord(application_number=row.number or "", local_reference=row.local_reference,
-                            item_id=row.item_id, status=s.ApplicationStatus(row.status),
-                            updated_at=db.as_utc(row.updated_at), note=row.note)
+def progress_record(row: Application, kiosk_id: str) -> s.ProgressRecord:
+    """Status, step and time; the local reference only to the kiosk that made it; never the staff note."""
+    return s.ProgressRecord(application_number=row.number or "", item_id=row.item_id,
+                            local_reference=row.local_reference if row.kiosk_id == kiosk_id else None,
+                            status=s.ApplicationStatus(row.status), step=row.step,
+                            updated_at=db.as_utc(row.updated_at))
+
+
+NOT_FOUND = "no application with that number at this kiosk; elsewhere give the query code of the receipt"
 
 
 @router.get("/applications/{number}", response_model=s.ProgressRecord, responses=documented(*AUTH_ERRORS, 404),
-            summary="Status of one application, by 办件编号 or by the kiosk's local reference")
-def application_status(number: NumberInPath, state: State, _kiosk: KioskId) -> s.ProgressRecord:
+            summary="Status of an application this kiosk took, by 办件编号 or by its local reference")
+def application_status(number: NumberInPath, state: State, kiosk_id: KioskId) -> s.ProgressRecord:
+    """Only the kiosk's own applications: another kiosk's are 404, as if they did not exist."""
     with state.sessions() as session:
-        row = session.scalar(select(Application).where(Application.number == number))
-        row = row or session.scalar(select(Application).where(Application.local_reference == number)
-                                    .order_by(Application.id.desc()).limit(1))
+        mine = select(Application).where(Application.kiosk_id == kiosk_id)
+        row = session.scalar(mine.where(Application.number == number))
+        row = row or session.scalar(mine.where(Application.local_reference == number))
         if row is None:
-            raise ApiProblem(404, p.ProblemCode.NOT_FOUND, "no application with that number")
-        return progress_record(row)
+            raise ApiProblem(404, p.ProblemCode.NOT_FOUND, NOT_FOUND)
+        return progress_record(row, kiosk_id)
 
 
-@router.post("/progress-queries", response_model=s.ProgressList, responses=documented(*AUTH_ERRORS),
-             summary="Applications of the person whose card is on the reader, newest first")
-def progress_query(body: s.ProgressQueryIn, state: State, _kiosk: KioskId) -> s.ProgressList:
+def _with_code(session: Session, state: ServerState, number: str, code: str) -> Application | None:
+    """The application if the code is its receipt's; compared in constant time."""
+    row = session.scalar(select(Application).where(Application.number == number))
+    expected = state.query_code_digest(number, code)
+    if row is None or not hmac.compare_digest(row.query_code_digest.encode(), expected.encode()):
+        return None
+    return row
+
+
+# ---- look-ups of personal progress: limited, audited, flagged ----
+
+LOOKUP_ERRORS = (*AUTH_ERRORS, 403, 429)
+
+
+def _refused(refusal: Refusal) -> ApiProblem:
+    return ApiProblem(429, p.ProblemCode.RATE_LIMITED, f"too many look-ups ({refusal.limit}); wait and try again",
+                      headers={"Retry-After": str(refusal.retry_after_s)})
+
+
+QUARANTINED = ApiProblem(403, p.ProblemCode.KIOSK_QUARANTINED,
+                         "this kiosk broke the look-up limits and may not look up until staff release it")
+
+
+def _flag(connection: Connection, state: ServerState, kiosk_id: str, refusal: Refusal) -> None:
+    """A kiosk refused for its limits is flagged for staff once an hour, and quarantined by policy."""
+    refusals = state.limiter.refusals_this_hour(kiosk_id)
+    now = db.now()
+    if refusals == 1:
+        connection.execute(insert(KioskAlert).values(kiosk_id=kiosk_id, kind="lookup_limit", detail=refusal.limit,
+                                                     at=now))
+        log_event(log, "lookup_limit_broken", logging.WARNING, kiosk_id=kiosk_id)
+    threshold = state.limiter.policy.quarantine_after
+    if threshold is not None and refusals == threshold:
+        connection.execute(update(Kiosk).where(Kiosk.kiosk_id == kiosk_id, Kiosk.quarantined_at.is_(None))
+                           .values(quarantined_at=now))
+        connection.execute(insert(KioskAlert).values(
+            kiosk_id=kiosk_id, kind="quarantined", detail=f"{refusals} look-ups refused within an hour", at=now))
+        log_event(log, "kiosk_quarantined", logging.ERROR, kiosk_id=kiosk_id)
+
+
+def _guarded(state: ServerState, kiosk_id: str, kind: str, found: int | None, *, person_index: str | None = None,
+             number: str | None = None) -> None:
+    """Count the look-up against the limits and audit it, in one transaction; raises when it is refused.
+
+    `found` is how many records the look-up would answer (None: a wrong query code). The records were read
+    before: what is refused is never sent, and a refused look-up costs the same as an answered one."""
+    with state.nonce_engine.begin() as connection, state.limiter.storage.bound(connection):
+        quarantined = connection.execute(select(Kiosk.quarantined_at).where(Kiosk.kiosk_id == kiosk_id)).scalar()
+        refusal = None
+        if quarantined is None:
+            refusal = state.limiter.hit("kiosk", kiosk_id)
+            if refusal is None and person_index is not None:
+                refusal = state.limiter.hit("person", person_index)
+            if refusal is None and number is not None:
+                refusal = state.limiter.would_refuse("number", number)
+                if refusal is None and found is None:  # a wrong code counts against the number
+                    state.limiter.hit("number", number)
+        outcome = ("quarantined" if quarantined is not None else "limited" if refusal is not None
+                   else "not_found" if found is None else "answered")
+        connection.execute(insert(LookupAudit).values(
+            kiosk_id=kiosk_id, at=db.now(), kind=kind, person_index=person_index, application_number=number,
+            outcome=outcome, count=(found or 0) if outcome == "answered" else 0))
+        if refusal is not None:
+            _flag(connection, state, kiosk_id, refusal)
+    if quarantined is not None:
+        raise QUARANTINED
+    if refusal is not None:
+        raise _refused(refusal)
+
+
+@router.post("/application-lookups", response_model=s.ProgressRecord, responses=documented(*LOOKUP_ERRORS, 404),
+             summary="Status of any application, by its 办件编号 and the query code printed on its receipt")
+def application_lookup(body: s.ApplicationLookupIn, state: State, kiosk_id: KioskId) -> s.ProgressRecord:
     with state.sessions() as session:
-        rows = session.scalars(select(Application).where(
-            Application.applicant_index == state.person_index(body.id_number))
-            .order_by(Application.id.desc()).limit(20))
-        return s.ProgressList(records=[progress_record(r) for r in rows])
+        row = _with_code(session, state, body.application_number, body.query_code)
+        record = progress_record(row, kiosk_id) if row is not None else None
+    _guarded(state, kiosk_id, "receipt_code", 1 if record else None, number=body.application_number)
+    if record is None:
+        raise ApiProblem(404, p.ProblemCode.NOT_FOUND, "no application with that number and query code")
+    return record
+
+
+@router.post("/progress-queries", response_model=s.ProgressList, responses=documented(*LOOKUP_ERRORS),
+             summary="Applications of the person whose card is on the reader, newest first")
+def progress_query(body: s.ProgressQueryIn, state: State, kiosk_id: KioskId) -> s.ProgressList:
+    """Limited per kiosk and per ID number (429 with Retry-After) and audited: kiosk, time, the keyed digest of
+    the number and how many records were answered."""
+    index = state.person_index(body.id_number)
+    with state.sessions() as session:
+        rows = session.scalars(select(Application).where(Application.applicant_index == index)
+                               .order_by(Application.id.desc()).limit(20))
+        records = [progress_record(r, kiosk_id) for r in rows]
+    _guarded(state, kiosk_id, "id_card", len(records), person_index=index)
+    return s.ProgressList(records=records)
 
 
 # ---- appointments ----
@@ -256,7 +406,7 @@ def book(body: s.BookingIn, state: State, kiosk_id: KioskId, idempotency_key: Id
     if slot is None or slot.item_id != body.item_id or slot.starts_at <= datetime.now(CHINA):
         raise ApiProblem(404, p.ProblemCode.SLOT_NOT_FOUND, "no such open slot for this item")
 
-    def create(session: Session) -> tuple[int, dict[str, Any]]:
+    def create(session: Session) -> Created:
         if session.get(SlotCounter, slot.slot_id) is None:
             session.add(SlotCounter(slot_id=slot.slot_id, booked=0))
             session.flush()
@@ -278,7 +428,7 @@ def book(body: s.BookingIn, state: State, kiosk_id: KioskId, idempotency_key: Id
         out = s.BookingOut(booking_number=row.number, status="booked",
                            slot=_slot(state, slot, booked.booked if booked else 0))
         log_event(log, "booking_made", kiosk_id=kiosk_id, item_id=body.item_id)
-        return 201, out.model_dump(mode="json")
+        return 201, out.model_dump(mode="json"), {}
 
     return idempotent(state, kiosk_id, idempotency_key, "book", request_digest(state, body), create)
 
@@ -319,16 +469,35 @@ def heartbeat(body: s.HeartbeatIn, state: State, kiosk_id: KioskId) -> s.Heartbe
     return s.HeartbeatOut(server_time=db.now(), catalog_version=state.bundle.version if state.bundle else None)
 
 
+USAGE_WINDOW_DAYS = 62
+"""How far back a kiosk may report: two report months, enough for a kiosk that was offline for weeks."""
+MOST_IN_A_DAY = {"guide_print": 2880, "query": 1000}
+"""What one kiosk can physically do in a day: a guide slip takes at least 30 s to choose and print (24 h of
+them is 2880), and progress look-ups are capped at 1000 a day per kiosk by the look-up limit."""
+
+
 @router.post("/usage", response_model=s.UsageOut, responses=documented(*AUTH_ERRORS),
              summary="The kiosk's daily usage counts (guide prints, progress lookups) for the monthly report")
 def report_usage(body: s.UsageIn, state: State, kiosk_id: KioskId) -> s.UsageOut:
     """Totals, not increments: each replaces what the kiosk sent before for its day, item and kind, so a
     report sent twice counts once. Nothing personal: days, item ids and numbers."""
-    latest = datetime.now(CHINA).date() + timedelta(days=1)  # a kiosk's clock may be a little ahead
+    today = datetime.now(CHINA).date()
+    latest = today + timedelta(days=1)  # a kiosk's clock may be a little ahead
+    earliest = today - timedelta(days=USAGE_WINDOW_DAYS)
     rows = []
     for day in body.days:
         if day.day > latest:
             raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, f"{day.day} is in the future")
+        if day.day < earliest:
+            raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED,
+                             f"{day.day} is more than {USAGE_WINDOW_DAYS} days ago")
+        for c in day.counts:
+            if state.catalog is not None and state.catalog.get(c.item_id) is None:
+                raise ApiProblem(422, p.ProblemCode.UNKNOWN_ITEM, f"no item {c.item_id!r} in the catalog")
+            if c.count > MOST_IN_A_DAY[c.kind]:
+                raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED,
+                                 f"{c.count} {c.kind} of {c.item_id} on {day.day}: more than one kiosk can do a day "
+                                 f"({MOST_IN_A_DAY[c.kind]})")
         keys = [(c.item_id, c.kind) for c in day.counts]
         if len(set(keys)) != len(keys):
             raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, f"an item and kind appear twice on {day.day}")
@@ -356,12 +525,27 @@ def catalog(state: State, _kiosk: KioskId) -> s.CatalogBundle:
 
 
 @router.post("/ratings", status_code=201, response_model=s.RatingOut,
-             responses={201: REPLAY_HEADER, **documented(*AUTH_ERRORS, 404, 409)},
+             responses={201: REPLAY_HEADER, **documented(*LOOKUP_ERRORS, 404, 409)},
              summary="好差评: a 1-5 satisfaction rating of an application")
 def rate(body: s.RatingIn, state: State, kiosk_id: KioskId, idempotency_key: IdempotencyKey) -> JSONResponse:
-    def create(session: Session) -> tuple[int, dict[str, Any]]:
-        if session.scalar(select(Application.id).where(Application.number == body.application_number)) is None:
-            raise ApiProblem(404, p.ProblemCode.NOT_FOUND, "no application with that number")
+    # Only the kiosk that took the application, or one shown the receipt's query code, may rate it; a code is
+    # checked (and limited, like a look-up) before the write transaction.
+    with state.sessions() as session:
+        allowed = session.scalar(select(Application.id).where(Application.number == body.application_number,
+                                                              Application.kiosk_id == kiosk_id)) is not None
+        if not allowed and body.query_code:
+            allowed = _with_code(session, state, body.application_number, body.query_code) is not None
+            coded = True
+        else:
+            coded = False
+    if coded:
+        _guarded(state, kiosk_id, "receipt_code", 1 if allowed else None, number=body.application_number)
+    if not allowed:
+        raise ApiProblem(404, p.ProblemCode.NOT_FOUND, NOT_FOUND)
+
+    def create(session: Session) -> Created:
+        if session.scalar(select(Rating.id).where(Rating.application_number == body.application_number)):
+            raise ApiProblem(409, p.ProblemCode.ALREADY_RATED, "this application was rated before")
         row = Rating(application_number=body.application_number, kiosk_id=kiosk_id, satisfaction=body.satisfaction,
                      at=db.now())
         session.add(row)
@@ -369,6 +553,6 @@ def rate(body: s.RatingIn, state: State, kiosk_id: KioskId, idempotency_key: Ide
         if body.comment:
             row.comment_sealed = state.seal(body.comment.encode(), f"ratings:{row.id}")
         out = s.RatingOut(rating_id=row.id, channel="政务大厅其他终端", received_at=row.at)
-        return 201, out.model_dump(mode="json")
+        return 201, out.model_dump(mode="json"), {}
 
     return idempotent(state, kiosk_id, idempotency_key, "rate", request_digest(state, body), create)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from backend.server import db
 from backend.server.api_kiosk import NumberInPath, State
 from backend.server.errors import ApiProblem, documented
 from backend.server.models import Application, ApplicationEvent, Kiosk
+from backend.server.staff import Principal, StaffError, log_in, record_opening
 from backend.server.state import ServerState
 from kiosk.core.identity import mask_id_number, mask_name
 from kiosk.logs import log_event
@@ -36,13 +37,37 @@ TRANSITIONS = {
     "completed": set(),
     "rejected": set(),
 }
+STEPS = {"received": 1, "accepted": 2, "forwarded": 3, "completed": 4}  # a rejection keeps its step
 
 
-async def staff_of(request: Request) -> str:
-    return str(request.state.staff)
+def staff_with(role: str) -> Any:
+    async def dependency(request: Request) -> Principal:
+        principal: Principal = request.state.staff
+        if not principal.may(role):
+            raise ApiProblem(403, p.ProblemCode.STAFF_ROLE, f"this needs the {role} role")
+        return principal
+
+    return Depends(dependency)
 
 
-StaffName = Annotated[str, Depends(staff_of)]
+Viewer = Annotated[Principal, staff_with("viewer")]
+Clerk = Annotated[Principal, staff_with("clerk")]
+StaffName = Viewer
+
+
+@router.post("/sessions", response_model=s.StaffSession, responses=documented(422, 429),
+             summary="Log in with name and password: a bearer token that expires")
+def log_in_route(body: s.StaffLogIn, state: State) -> s.StaffSession:
+    refusal = state.limiter.hit("login", body.name)
+    if refusal is not None:
+        raise ApiProblem(429, p.ProblemCode.RATE_LIMITED, "too many log-ins for this name; wait",
+                         headers={"Retry-After": str(refusal.retry_after_s)})
+    try:
+        token, expires, role = log_in(state, body.name, body.password)
+    except StaffError:
+        log_event(log, "staff_log_in_refused", logging.WARNING)
+        raise ApiProblem(401, p.ProblemCode.AUTH_STAFF, "wrong name or password") from None
+    return s.StaffSession(token=token, expires_at=expires, role=role)
 
 
 def _personal(state: ServerState, row: Application) -> dict[str, object]:
@@ -84,6 +109,10 @@ def list_applications(state: State, _staff: StaffName,
         return s.ApplicationList(applications=[_summary(state, r) for r in rows], total=total)
 
 
+def _opened(state: ServerState, blob: bytes | None, aad: str, legacy: str) -> str:
+    return state.open(blob, aad).decode() if blob else legacy
+
+
 def _detail(state: ServerState, session: Session, row: Application) -> s.ApplicationDetail:
     personal = _personal(state, row)
     events = session.scalars(select(ApplicationEvent).where(ApplicationEvent.application_id == row.id)
@@ -91,14 +120,19 @@ def _detail(state: ServerState, session: Session, row: Application) -> s.Applica
     return s.ApplicationDetail(
         **_summary(state, row).model_dump(), applicant=s.Identity.model_validate(personal["applicant"]),
         fields=[s.FormValue.model_validate(f) for f in personal["fields"]],  # type: ignore[attr-defined]
-        note=row.note,
+        note=_opened(state, row.note_sealed, f"applications:{row.id}:note", row.note),
         history=[s.HistoryEntry(from_status=e.from_status, to_status=s.ApplicationStatus(e.to_status), actor=e.actor,
-                                note=e.note, at=db.as_utc(e.at)) for e in events])
+                                note=_opened(state, e.note_sealed, f"application_events:{e.id}", e.note),
+                                at=db.as_utc(e.at)) for e in events])
 
 
 @router.get("/applications/{number}", response_model=s.ApplicationDetail, responses=documented(*STAFF_ERRORS, 404),
             summary="One application in full, for processing at the window")
-def get_application(number: NumberInPath, state: State, staff: StaffName) -> s.ApplicationDetail:
+def get_application(number: NumberInPath, state: State, staff: Clerk) -> s.ApplicationDetail:
+    """Opens an applicant's record: recorded (who, when, which) before anything is shown."""
+    with state.sessions() as session:
+        row = _find(session, number)
+    record_opening(state, staff, number, "opened")
     with state.sessions() as session:
         row = _find(session, number)
         log_event(log, "application_opened", kiosk_id=row.kiosk_id, item_id=row.item_id, status=row.status)
@@ -108,19 +142,28 @@ def get_application(number: NumberInPath, state: State, staff: StaffName) -> s.A
 @router.post("/applications/{number}/transitions", response_model=s.ApplicationDetail,
              responses=documented(*STAFF_ERRORS, 404, 409),
              summary="Move an application on: accepted, forwarded to the 户籍地, completed, or rejected with a reason")
-def transition(number: NumberInPath, body: s.TransitionIn, state: State, staff: StaffName) -> s.ApplicationDetail:
+def transition(number: NumberInPath, body: s.TransitionIn, state: State, staff: Clerk) -> s.ApplicationDetail:
     if body.to == "rejected" and not body.reason.strip():
         raise ApiProblem(422, p.ProblemCode.REASON_REQUIRED, "a rejection needs a reason for the citizen")
+    with state.sessions() as session:
+        _find(session, number)
+    record_opening(state, staff, number, "moved")  # the answer is the record in full
+    reason = body.reason.strip()[:200]
     with state.sessions() as session, session.begin():
         row = _find(session, number)
         if body.to not in TRANSITIONS[row.status]:
             raise ApiProblem(409, p.ProblemCode.INVALID_TRANSITION, f"cannot go from {row.status} to {body.to}")
         now = db.now()
-        session.add(ApplicationEvent(application_id=row.id, from_status=row.status, to_status=body.to,
-                                     actor=staff[:64], note=body.reason.strip()[:200], at=now))
+        event = ApplicationEvent(application_id=row.id, from_status=row.status, to_status=body.to,
+                                 actor=staff.name[:64], note="", at=now)
+        session.add(event)
+        session.flush()
+        if reason:  # staff notes are sealed like every other personal field
+            event.note_sealed = state.seal(reason.encode(), f"application_events:{event.id}")
         row.status, row.updated_at = body.to, now
+        row.step = STEPS.get(body.to, row.step)
         if body.to == "rejected":
-            row.note = body.reason.strip()[:200]
+            row.note_sealed = state.seal(reason.encode(), f"applications:{row.id}:note")
         session.flush()
         log_event(log, "application_moved", item_id=row.item_id, status=body.to)
         return _detail(state, session, row)

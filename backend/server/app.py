@@ -10,7 +10,7 @@ from sqlalchemy import text
 from backend.contract import protocol as p
 from backend.contract import schemas as s
 from backend.server import api_kiosk, api_staff, errors
-from backend.server.auth import STAFF_PREFIX, AuthMiddleware
+from backend.server.auth import STAFF_LOG_IN, STAFF_PREFIX, AuthMiddleware
 from backend.server.state import ServerState
 
 API_VERSION = "1.0.0"
@@ -23,11 +23,15 @@ within 300 s of the server's clock), `X-Kiosk-Nonce` (16-64 characters `[A-Za-z0
 `X-Kiosk-Signature`: lowercase hex HMAC-SM3 (national profile) or HMAC-SHA-256 (international profile),
 keyed with the kiosk's enrolled key, over the UTF-8 lines
 
-    KIOSK-SIG-V1 / METHOD / path?query / timestamp / nonce / kiosk id / hex digest (SM3 or SHA-256) of the body
+    KIOSK-SIG-V2 / METHOD / path?query / timestamp / nonce / kiosk id / hex digest (SM3 or SHA-256) of the body
+    / Idempotency-Key (empty when the request has none)
 
-joined with `\\n`. Anything else is answered 401 with a problem code.
+joined with `\\n`. Anything else is answered 401 with a problem code. A revoked kiosk is refused from its
+next request on.
 
-**Staff authentication.** `Authorization: Bearer <token>` from `kiosk-backend staff-token NAME`.
+**Staff authentication.** `Authorization: Bearer <token>` from `POST /v1/staff/sessions` (name and password
+of an account made with `kiosk-backend staff add`) or `kiosk-backend staff token NAME`. Tokens expire; roles
+are viewer, clerk and administrator; every opening of an applicant's record is recorded.
 
 **Errors.** Every error is `application/problem+json` (RFC 9457) with a stable `code`.
 
@@ -86,8 +90,16 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
             if path == f"{p.API_PREFIX}/health":
                 operation["security"] = []
                 continue
-            operation["security"] = [{"staffToken": []}] if path.startswith(STAFF_PREFIX) else [KIOSK_SECURITY]
+            if path == STAFF_LOG_IN:
+                operation["security"] = []
+            elif path.startswith(STAFF_PREFIX):
+                operation["security"] = [{"staffToken": []}]
+                responses.setdefault("403", {"description": errors.TITLES[403], "content": problem})
+            else:
+                operation["security"] = [KIOSK_SECURITY]
             responses.setdefault("401", {"description": errors.TITLES[401], "content": problem})
             responses.setdefault("500", {"description": errors.TITLES[500], "content": problem})
+            responses.setdefault("503", {"description": "The database is unavailable, full or read-only; retry "
+                                                        "after Retry-After seconds", "content": problem})
     app.openapi_schema = doc
     return doc

@@ -13,19 +13,20 @@ from datetime import timedelta
 from typing import Any
 
 import anyio
-from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import DateTime, String, delete, exists, insert, literal, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from backend.contract import crypto
 from backend.contract import protocol as p
 from backend.server import db
-from backend.server.models import Nonce, StaffToken
+from backend.server.models import Kiosk, Nonce
 from backend.server.state import ServerState
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend.auth")
-PUBLIC_PATHS = frozenset({f"{p.API_PREFIX}/health", f"{p.API_PREFIX}/openapi.json"})
 STAFF_PREFIX = f"{p.API_PREFIX}/staff/"
+STAFF_LOG_IN = f"{STAFF_PREFIX}sessions"  # name and password in, a token out: the one staff route without one
+PUBLIC_PATHS = frozenset({f"{p.API_PREFIX}/health", f"{p.API_PREFIX}/openapi.json", STAFF_LOG_IN})
 NONCE_PURGE_EVERY = 500
 
 
@@ -47,18 +48,30 @@ class AuthMiddleware:
     def __init__(self, app: Any, state: ServerState) -> None:
         self.app = app
         self.state = state
+        self._budget = _Budget(state.settings.max_buffered_bytes)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or not path.startswith(p.API_PREFIX + "/") or path in PUBLIC_PATHS:
             await self.app(scope, receive, send)
             return
-        try:
-            body = await _read_body(receive, self.state.settings.max_body_bytes)
-        except AuthFailure as failure:
-            await _reject(send, failure)
-            return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        settings = self.state.settings
+        declared = headers.get("content-length", "")
+        try:
+            if declared.isdigit() and int(declared) > settings.max_body_bytes:  # refused before a byte is read
+                raise AuthFailure(p.ProblemCode.VALIDATION_FAILED, f"body larger than {settings.max_body_bytes} "
+                                  "bytes", status=413)
+            with anyio.fail_after(settings.body_timeout_s):
+                body = await _read_body(receive, settings.max_body_bytes, self._budget)
+        except TimeoutError:
+            log_event(log, "auth_rejected", logging.WARNING, code="body_timeout", http_status=408)
+            await _reject(send, AuthFailure(p.ProblemCode.VALIDATION_FAILED, "the body did not arrive in time",
+                                            status=408), close=True)
+            return
+        except AuthFailure as failure:
+            await _reject(send, failure, close=failure.status != 401)
+            return
         try:
             if path.startswith(STAFF_PREFIX):
                 principal = await anyio.to_thread.run_sync(self._check_staff, headers)
@@ -74,6 +87,14 @@ class AuthMiddleware:
                       kiosk_id=failure.kiosk_id or None, http_status=failure.status)
             await _reject(send, failure)
             return
+        except DBAPIError as exc:  # the nonce or the key could not be read or written
+            fault = db.storage_fault(exc)
+            if fault is None:
+                raise
+            log_event(log, "storage_unavailable", logging.ERROR, reason=fault, code=type(exc.orig or exc).__name__)
+            await _reject(send, AuthFailure(p.ProblemCode.STORAGE_UNAVAILABLE, f"the server's database is "
+                                            f"{fault.replace('_', '-')}; retry later", status=503))
+            return
         await self.app(scope, _replay(body, receive), send)
 
     # ---- kiosks ----
@@ -88,33 +109,52 @@ class AuthMiddleware:
         shown_id = kiosk_id[:32]
         if not p.NONCE_PATTERN.match(nonce):
             raise AuthFailure(p.ProblemCode.AUTH_MISSING, "malformed nonce", shown_id)
-        found = self.state.kiosk_key(kiosk_id[:32]) if len(kiosk_id) <= 32 else None
+        found = self.state.kiosk_key(kiosk_id) if len(kiosk_id) <= 32 else None
         if found is None:
             raise AuthFailure(p.ProblemCode.AUTH_UNKNOWN_KIOSK, "unknown or revoked kiosk", shown_id)
-        profile, mac_key = found
         try:
             sent_at = int(timestamp)
         except ValueError:
             raise AuthFailure(p.ProblemCode.AUTH_STALE_TIMESTAMP, "timestamp is not Unix seconds", shown_id) from None
         if abs(time.time() - sent_at) > self.state.settings.max_skew_s:
             raise AuthFailure(p.ProblemCode.AUTH_STALE_TIMESTAMP, "timestamp outside the accepted window", shown_id)
-        message = p.canonical_request(method, target, timestamp, nonce, kiosk_id, p.body_digest(profile, body))
+        idempotency_key = headers.get(p.HEADER_IDEMPOTENCY.lower(), "")
         try:
             tag = bytes.fromhex(signature)
         except ValueError:
             tag = b""
-        if not crypto.mac_matches(profile, mac_key, message, tag):
-            raise AuthFailure(p.ProblemCode.AUTH_BAD_SIGNATURE, "signature does not match", shown_id)
-        self._remember_nonce(kiosk_id, nonce)
+
+        def matches(profile: crypto.Profile, mac_key: bytes) -> bool:
+            message = p.canonical_request(method, target, timestamp, nonce, kiosk_id, p.body_digest(profile, body),
+                                          idempotency_key)
+            return crypto.mac_matches(profile, mac_key, message, tag)
+
+        if not matches(found[0], found[1]):
+            found = self.state.kiosk_key(kiosk_id, fresh=True)  # enrolled again meanwhile, with a new key?
+            if found is None or not matches(found[0], found[1]):
+                raise AuthFailure(p.ProblemCode.AUTH_BAD_SIGNATURE, "signature does not match", shown_id)
+        self._remember_nonce(kiosk_id, nonce, found[2])
         return kiosk_id
 
-    def _remember_nonce(self, kiosk_id: str, nonce: str) -> None:
-        """Checked after the signature, so nobody can use up a kiosk's nonces without its key."""
+    def _remember_nonce(self, kiosk_id: str, nonce: str, sealed_key: bytes) -> None:
+        """Checked after the signature, so nobody can use up a kiosk's nonces without its key.
+
+        The nonce is recorded only while the kiosk is enrolled, unrevoked and holds the key that signed: the
+        same statement is the revocation check, so `kiosk-backend revoke` from any process refuses the very
+        next request on every worker, at no extra round trip."""
+        current = exists().where(Kiosk.kiosk_id == kiosk_id, Kiosk.revoked_at.is_(None),
+                                 Kiosk.mac_key_sealed == sealed_key)
+        row = select(literal(kiosk_id, String), literal(nonce, String),
+                     literal(db.now(), DateTime(timezone=True))).where(current)
         try:
             with self.state.nonce_engine.begin() as connection:
-                connection.execute(insert(Nonce).values(kiosk_id=kiosk_id, nonce=nonce, seen_at=db.now()))
+                inserted = connection.execute(insert(Nonce).from_select(["kiosk_id", "nonce", "seen_at"], row)
+                                              .returning(Nonce.nonce)).first()
         except IntegrityError:
             raise AuthFailure(p.ProblemCode.AUTH_REPLAYED_NONCE, "nonce was used before", kiosk_id) from None
+        if inserted is None:
+            self.state.forget_kiosk(kiosk_id)
+            raise AuthFailure(p.ProblemCode.AUTH_UNKNOWN_KIOSK, "unknown or revoked kiosk", kiosk_id)
         self.state.nonce_inserts += 1
         if self.state.nonce_inserts % NONCE_PURGE_EVERY == 0:
             # Older nonces are safe to forget: their timestamps are outside the window and get rejected anyway.
@@ -124,39 +164,49 @@ class AuthMiddleware:
 
     # ---- staff ----
 
-    def _check_staff(self, headers: dict[str, str]) -> str:
+    def _check_staff(self, headers: dict[str, str]) -> Any:
+        from backend.server.staff import principal_for
+
         authorization = headers.get("authorization", "")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthFailure(p.ProblemCode.AUTH_STAFF, "a staff bearer token is required")
-        digest = staff_token_digest(self.state, token.strip())
-        with self.state.sessions() as session:
-            found = session.scalar(select(StaffToken).where(StaffToken.token_digest == digest,
-                                                            StaffToken.revoked_at.is_(None)))
-            if found is None:
-                raise AuthFailure(p.ProblemCode.AUTH_STAFF, "unknown or revoked staff token")
-            return found.name
+        principal = principal_for(self.state, token.strip())
+        if principal is None:
+            raise AuthFailure(p.ProblemCode.AUTH_STAFF, "unknown, expired or revoked staff token")
+        return principal
 
 
-def staff_token_digest(state: ServerState, token: str) -> str:
-    return crypto.mac(state.keys.profile, state.keys.index_key, b"staff-token:" + token.encode()).hex()
+class _Budget:
+    """Bytes of unauthenticated bodies held in memory across all connections of this worker."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
 
 
-async def _read_body(receive: Any, limit: int) -> bytes:
+async def _read_body(receive: Any, limit: int, budget: _Budget) -> bytes:
+    """Streamed against the size limit and the worker's budget; what was taken is given back at the end."""
     chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise AuthFailure(p.ProblemCode.VALIDATION_FAILED, f"body larger than {limit} bytes", status=413)
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+    taken = 0
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            taken += len(chunk)
+            budget.held += len(chunk)
+            if taken > limit:
+                raise AuthFailure(p.ProblemCode.VALIDATION_FAILED, f"body larger than {limit} bytes", status=413)
+            if budget.held > budget.limit:
+                raise AuthFailure(p.ProblemCode.SERVER_BUSY, "too many requests in flight; retry", status=503)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+    finally:
+        budget.held -= taken
 
 
 def _replay(body: bytes, original: Any) -> Any:
@@ -173,11 +223,19 @@ def _replay(body: bytes, original: Any) -> Any:
     return receive
 
 
-async def _reject(send: Any, failure: AuthFailure) -> None:
-    title = "Payload too large" if failure.status == 413 else "Unauthorized"
+REJECTION_TITLES = {401: "Unauthorized", 408: "Request timeout", 413: "Payload too large",
+                    503: "Service unavailable"}
+
+
+async def _reject(send: Any, failure: AuthFailure, close: bool = False) -> None:
+    title = REJECTION_TITLES.get(failure.status, "Error")
     body = problem_body(failure.status, failure.code.value, title, failure.detail)
     headers = [(b"content-type", p.PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
     if failure.status == 401:
         headers.append((b"www-authenticate", b'KioskSignature realm="kiosk-backend"'))
+    if failure.status == 503:
+        headers.append((b"retry-after", str(db.STORAGE_RETRY_AFTER_S).encode()))
+    if close:  # the rest of a refused body is not worth reading
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": failure.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

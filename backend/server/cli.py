@@ -3,11 +3,15 @@
     kiosk-backend serve [--host H] [--port P] [--database URL] [--workers N]
     kiosk-backend enroll KIOSK_ID [--out FILE]      register a kiosk and write its key file
     kiosk-backend revoke KIOSK_ID
-    kiosk-backend staff-token NAME                  print a bearer token for the staff API (shown once)
+    kiosk-backend staff add NAME --role R           a staff account (viewer, clerk, administrator), password asked
+    kiosk-backend staff list | revoke NAME          accounts and live tokens; end an account and its tokens
+    kiosk-backend staff token NAME [--hours H]      print a token for an account (shown once, expires; staff-token)
     kiosk-backend migrate                           bring the database schema up to date
     kiosk-backend openapi [--out FILE]              write the OpenAPI document
     kiosk-backend kiosks [--json]                   the fleet: each kiosk's last heartbeat
     kiosk-backend report --month YYYY-MM --out F    the monthly 跨省通办 report (.xlsx or .csv)
+    kiosk-backend alerts [--json]                   kiosks that broke the look-up limits, quarantines
+    kiosk-backend release KIOSK_ID                  lift a kiosk's quarantine
 
 With no options the server keeps an SQLite file and its keys under $KIOSK_BACKEND_HOME (default
 ~/.local/share/kiosk-backend), outside any repository. Bad input exits 2 with one line on stderr.
@@ -16,18 +20,27 @@ With no options the server keeps an SQLite file and its keys under $KIOSK_BACKEN
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from backend.contract import crypto
 from backend.contract.keys import KIOSK_CREDENTIAL_FILE
 from backend.contract.protocol import KIOSK_ID_PATTERN
+from backend.server.rate_limits import (
+    CARD_READS_PER_KIOSK,
+    CODE_GUESSES_PER_NUMBER,
+    LOOKUPS_PER_PERSON,
+    REFUSALS_BEFORE_QUARANTINE,
+    LimitPolicy,
+)
 from backend.server.state import ServerSettings, ServerState, build_state
 from kiosk.core.catalog import Catalog
 from kiosk.core.problems import ConfigError
@@ -48,7 +61,25 @@ def settings_from(args: argparse.Namespace) -> ServerSettings:
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     url = args.database or os.environ.get("KIOSK_BACKEND_DATABASE") or f"sqlite:///{home / 'backend.sqlite3'}"
     return ServerSettings(database_url=url, key_dir=Path(args.key_dir) if args.key_dir else home / "keys",
-                          profile=args.crypto_profile, division_code=args.division_code)
+                          profile=args.crypto_profile, division_code=args.division_code, limits=limit_policy(args))
+
+
+def limit_policy(args: argparse.Namespace) -> LimitPolicy:
+    serving = getattr(args, "limit_per_kiosk", None) is not None
+    if not serving:
+        return LimitPolicy()
+    return LimitPolicy(per_kiosk=args.limit_per_kiosk, per_person=args.limit_per_person,
+                       per_number=args.limit_per_number, quarantine_after=args.quarantine_after or None)
+
+
+def _limits(value: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is no limit like 10/minute;120/hour") from None
+    return value
 
 
 def load_server_catalog(directory: Path | None) -> Catalog | None:
@@ -72,7 +103,8 @@ def app_from_env() -> object:
 
     saved = json.loads(os.environ[ENV_SETTINGS])
     settings = ServerSettings(database_url=saved["database_url"], key_dir=Path(saved["key_dir"]),
-                              profile=saved["profile"], division_code=saved["division_code"])
+                              profile=saved["profile"], division_code=saved["division_code"],
+                              limits=LimitPolicy(**saved["limits"]))
     catalog = load_server_catalog(Path(saved["catalog"]) if saved["catalog"] else None)
     return create_app(build_state(settings, catalog, migrate=False))
 
@@ -85,21 +117,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     configure()
     state = _state(args, with_catalog=True)
+    scheme = "https" if args.tls_cert else "http"
     print(f"kiosk-backend: {state.engine.dialect.name} database, {state.keys.profile} crypto, "
-          f"http://{args.host}:{args.port}/v1/docs", file=sys.stderr)
+          f"{scheme}://{args.host}:{args.port}/v1/docs", file=sys.stderr)
     if args.workers > 1:
         settings = state.settings
         os.environ[ENV_SETTINGS] = json.dumps({
             "database_url": settings.database_url, "key_dir": str(settings.key_dir), "profile": settings.profile,
-            "division_code": settings.division_code, "catalog": args.catalog or ""})
+            "division_code": settings.division_code, "catalog": args.catalog or "",
+            "limits": dataclasses.asdict(settings.limits)})
         state.engine.dispose()
         state.nonce_engine.dispose()
         uvicorn.run("backend.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, access_log=not args.quiet, log_level="warning" if args.quiet else "info")
+                    workers=args.workers, access_log=not args.quiet, log_level="warning" if args.quiet else "info",
+                    **connection_limits(args))
         return 0
     uvicorn.run(create_app(state), host=args.host, port=args.port, access_log=not args.quiet,
-                log_level="warning" if args.quiet else "info")
+                log_level="warning" if args.quiet else "info", **connection_limits(args))
     return 0
+
+
+def connection_limits(args: argparse.Namespace) -> dict[str, Any]:
+    """TLS when certificate paths are given, and what bounds a connection that never finishes: connections
+    per worker beyond the cap are answered 503 at once, idle keep-alive ones closed after a few seconds.
+    Slow headers are not timed by uvicorn: deploy/ puts nginx in front, which times them (docs/security.md)."""
+    options: dict[str, Any] = {"limit_concurrency": args.limit_concurrency, "timeout_keep_alive": 5,
+                                  "h11_max_incomplete_event_size": 16 * 1024}
+    if args.tls_cert or args.tls_key:
+        if not (args.tls_cert and args.tls_key):
+            raise ValueError("--tls-cert and --tls-key go together")
+        options |= {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
+    return options
 
 
 def _kiosk_id(value: str) -> str:
@@ -132,9 +180,50 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_staff_token(args: argparse.Namespace) -> int:
-    from backend.server.admin import new_staff_token
+    from backend.server.staff import StaffError, issue_token
 
-    print(new_staff_token(_state(args), args.name))
+    try:
+        token, expires = issue_token(_state(args), args.name, args.hours)
+    except StaffError as exc:
+        print(f"kiosk-backend: {exc}", file=sys.stderr)
+        return 2
+    print(token)
+    print(f"for {args.name}, valid until {expires:%Y-%m-%d %H:%M}Z; shown once", file=sys.stderr)
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.no_password:
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass(f"password for {args.name}: ")
+    if getpass.getpass("again: ") != first:
+        raise ValueError("the passwords differ")
+    return first
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    from backend.server.staff import StaffError, accounts, add_account, revoke_account
+
+    try:
+        if args.staff_command == "add":
+            add_account(_state(args), args.name, args.role, _password(args))
+            print(f"added {args.name} ({args.role})")
+        elif args.staff_command == "list":
+            for a in accounts(_state(args)):
+                state = "REVOKED" if a.revoked else f"{a.active_tokens} live token{'s' if a.active_tokens != 1 else ''}"
+                print(f"{a.name:<20} {a.role:<14} since {a.created_at:%Y-%m-%d}  {state}")
+        elif args.staff_command == "revoke":
+            ended = revoke_account(_state(args), args.name)
+            print(f"revoked {args.name}; {ended} token{'s' if ended != 1 else ''} ended")
+        else:
+            return cmd_staff_token(args)
+    except (StaffError, ValueError) as exc:
+        print(f"kiosk-backend: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -201,6 +290,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     return write_and_report(catalog, usage_report(_state(args), args.month), out)
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from backend.server.admin import alerts
+
+    found = alerts(_state(args))
+    if args.json:
+        print(json.dumps([{"kiosk_id": a.kiosk_id, "kind": a.kind, "detail": a.detail, "at": a.at.isoformat(),
+                           "quarantined": a.quarantined} for a in found], ensure_ascii=False, indent=2))
+        return 0
+    for a in found:
+        flag = "QUARANTINED" if a.quarantined else ""
+        print(f"{a.at:%Y-%m-%d %H:%M:%S}Z  {a.kiosk_id:<16} {a.kind:<13} {a.detail}  {flag}".rstrip())
+    quarantined = ", ".join(sorted({a.kiosk_id for a in found if a.quarantined})) or "none"
+    print(f"{len(found)} alert{'s' if len(found) != 1 else ''}; quarantined: {quarantined}")
+    return 0
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from backend.server.admin import release
+
+    if not release(_state(args), args.kiosk_id):
+        print(f"kiosk {args.kiosk_id} is not quarantined", file=sys.stderr)
+        return 2
+    print(f"released {args.kiosk_id}: it may look up progress again")
+    return 0
+
+
 def cmd_openapi(args: argparse.Namespace) -> int:
     text = openapi_text()
     if args.out:
@@ -242,6 +357,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL scales with them)")
     serve.add_argument("--catalog", help="catalog folder to publish (default: config/catalog)")
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.add_argument("--tls-cert", default=os.environ.get("KIOSK_BACKEND_TLS_CERT"),
+                       help="PEM certificate (chain) for HTTPS ($KIOSK_BACKEND_TLS_CERT)")
+    serve.add_argument("--tls-key", default=os.environ.get("KIOSK_BACKEND_TLS_KEY"),
+                       help="PEM private key for HTTPS ($KIOSK_BACKEND_TLS_KEY)")
+    serve.add_argument("--limit-concurrency", type=int, default=200,
+                       help="connections per worker; beyond it 503 at once (default 200)")
+    serve.add_argument("--limit-per-kiosk", type=_limits, default=CARD_READS_PER_KIOSK,
+                       help=f"look-ups by ID card or query code per kiosk (default {CARD_READS_PER_KIOSK})")
+    serve.add_argument("--limit-per-person", type=_limits, default=LOOKUPS_PER_PERSON,
+                       help=f"look-ups of one ID number, all kiosks (default {LOOKUPS_PER_PERSON})")
+    serve.add_argument("--limit-per-number", type=_limits, default=CODE_GUESSES_PER_NUMBER,
+                       help=f"wrong query codes per application number (default {CODE_GUESSES_PER_NUMBER})")
+    serve.add_argument("--quarantine-after", type=int, default=REFUSALS_BEFORE_QUARANTINE,
+                       help="refused look-ups in an hour after which a kiosk is quarantined; 0: flag only "
+                            f"(default {REFUSALS_BEFORE_QUARANTINE})")
     serve.set_defaults(func=cmd_serve)
 
     enroll = sub.add_parser("enroll", parents=[common], help="register a kiosk and write its key file")
@@ -253,9 +383,26 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("kiosk_id", type=_kiosk_id)
     revoke.set_defaults(func=cmd_revoke)
 
-    token = sub.add_parser("staff-token", parents=[common], help="print a new staff bearer token")
+    token = sub.add_parser("staff-token", parents=[common], help="print a token for a staff account (expires)")
     token.add_argument("name")
+    token.add_argument("--hours", type=float, default=8.0, help="how long it lasts (default 8)")
     token.set_defaults(func=cmd_staff_token)
+
+    staff = sub.add_parser("staff", help="staff accounts: add, list, revoke, token")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    add = staff_sub.add_parser("add", parents=[common], help="a named account with a role")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("viewer", "clerk", "administrator"), required=True)
+    how = add.add_mutually_exclusive_group()
+    how.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    how.add_argument("--no-password", action="store_true", help="no log-in; only tokens from `staff token`")
+    staff_sub.add_parser("list", parents=[common], help="accounts, roles and live tokens")
+    revoke_staff = staff_sub.add_parser("revoke", parents=[common], help="end an account and all its tokens")
+    revoke_staff.add_argument("name")
+    staff_token = staff_sub.add_parser("token", parents=[common], help="print a token for an account (expires)")
+    staff_token.add_argument("name")
+    staff_token.add_argument("--hours", type=float, default=8.0)
+    staff.set_defaults(func=cmd_staff)
 
     sub.add_parser("migrate", parents=[common], help="upgrade the database schema").set_defaults(func=cmd_migrate)
 
@@ -268,6 +415,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, help="the report file: .xlsx or .csv")
     report.add_argument("--catalog", help="catalog folder (default: config/catalog)")
     report.set_defaults(func=cmd_report)
+
+    alerts = sub.add_parser("alerts", parents=[common], help="kiosks that broke the look-up limits, quarantines")
+    alerts.add_argument("--json", action="store_true")
+    alerts.set_defaults(func=cmd_alerts)
+
+    release = sub.add_parser("release", parents=[common], help="lift a kiosk's quarantine")
+    release.add_argument("kiosk_id", type=_kiosk_id)
+    release.set_defaults(func=cmd_release)
 
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--out", help="file (default: stdout)")
@@ -285,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except crypto.CryptoError as exc:
+    except (crypto.CryptoError, ValueError) as exc:
         print(f"kiosk-backend: {exc}", file=sys.stderr)
         return 2
     except (OperationalError, ArgumentError) as exc:  # no such database, wrong password, malformed URL

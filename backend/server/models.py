@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -40,6 +41,8 @@ class Kiosk(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     heartbeat: Mapped[str] = mapped_column(Text, default="")  # JSON of the last heartbeat: nothing personal
+    quarantined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    """Set when the kiosk broke the look-up limits often enough (policy): it may submit, but not look up."""
 
 
 class Nonce(Base):
@@ -66,7 +69,8 @@ class IdempotentResponse(Base):
 
 class Application(Base):
     __tablename__ = "applications"
-    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key", name="uq_applications_kiosk_key"),)
+    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key", name="uq_applications_kiosk_key"),
+                      UniqueConstraint("kiosk_id", "local_reference", name="uq_applications_kiosk_reference"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str | None] = mapped_column(String(50), unique=True, default=None)
@@ -80,7 +84,11 @@ class Application(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    note: Mapped[str] = mapped_column(String(200), default="")  # the reason of a rejection, shown to the citizen
+    note: Mapped[str] = mapped_column(String(200), default="")  # legacy plain text: sealed at start, then ""
+    note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)  # the reason of a rejection
+    step: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 1 收件 … 4 办结
+    query_code_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    """Keyed digest of the receipt's query code (never the code itself)."""
 
 
 class ApplicationEvent(Base):
@@ -93,7 +101,8 @@ class ApplicationEvent(Base):
     from_status: Mapped[str] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str] = mapped_column(String(64))
-    note: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(200), default="")  # legacy plain text: sealed at start, then ""
+    note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -133,14 +142,29 @@ class Rating(Base):
     __tablename__ = "ratings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    application_number: Mapped[str] = mapped_column(String(50), index=True)
+    application_number: Mapped[str] = mapped_column(String(50), index=True, unique=True)  # one rating a case
     kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.kiosk_id"))
     satisfaction: Mapped[int] = mapped_column(Integer)
     comment_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class StaffAccount(Base):
+    """A named member of staff with a role (viewer, clerk, administrator) and an scrypt password hash."""
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200), default="")  # "": tokens only, no log-in
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
 class StaffToken(Base):
+    """A staff session: the keyed digest of its bearer token, its account and when it expires."""
+
     __tablename__ = "staff_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -148,6 +172,22 @@ class StaffToken(Base):
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"), default=None, index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    """Tokens of before accounts existed have none and are refused."""
+
+
+class RecordOpening(Base):
+    """Append-only: which member of staff opened (or moved) which applicant's record, and when."""
+
+    __tablename__ = "record_openings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"))
+    staff_name: Mapped[str] = mapped_column(String(64))
+    application_number: Mapped[str] = mapped_column(String(50), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # opened | moved
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CatalogVersion(Base):
@@ -173,3 +213,41 @@ class UsageCount(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RateCounter(Base):
+    """One fixed-window counter of the rate limiter (backend.server.rate_limits), shared by every worker."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float)  # Unix seconds when the window ends
+
+
+class LookupAudit(Base):
+    """Every look-up of personal progress by a kiosk: which kiosk, when, whose (the keyed digest of the ID
+    number, or the application number of a receipt), how it ended and how many records it answered."""
+
+    __tablename__ = "lookup_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # id_card | receipt_code
+    person_index: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    application_number: Mapped[str | None] = mapped_column(String(50), default=None)
+    outcome: Mapped[str] = mapped_column(String(16))  # answered | not_found | limited | quarantined
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KioskAlert(Base):
+    """Something staff should look at about one kiosk (`kiosk-backend alerts`): limits broken, quarantine."""
+
+    __tablename__ = "kiosk_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # lookup_limit | quarantined
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

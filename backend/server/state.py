@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -19,12 +18,12 @@ from backend.contract.keys import ServerKeys, load_or_create_server_keys
 from backend.contract.schemas import CatalogBundle
 from backend.server import db
 from backend.server.models import CatalogVersion, Kiosk
+from backend.server.rate_limits import Limiter, LimitPolicy
 from kiosk.core.catalog import Catalog
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend")
 CHINA = timezone(timedelta(hours=8), "CST")  # numbers and slot days follow Beijing time
-KIOSK_KEY_TTL_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,12 @@ class ServerSettings:
     slot_capacity: int = 6
     max_skew_s: int = 300
     max_body_bytes: int = 256 * 1024
+    body_timeout_s: float = 10.0
+    """A request's whole body must arrive within this (a kiosk sends at most a few hundred KiB)."""
+    max_buffered_bytes: int = 16 * 1024 * 1024
+    """All request bodies held before their signature is checked, across connections: beyond it, 503."""
+    limits: LimitPolicy = field(default_factory=LimitPolicy)
+    """Look-up limits per kiosk, per person and per application number (backend.server.rate_limits)."""
 
 
 @dataclass
@@ -53,8 +58,14 @@ class ServerState:
     """Seen nonces are written without a sync per commit: losing the last few in a power cut only lets a
     request from the last minutes be replayed, and every request that changes anything is idempotent."""
     bundle: CatalogBundle | None = None
+    limiter: Limiter = field(init=False)
     nonce_inserts: int = field(default=0)
-    _kiosk_keys: dict[str, tuple[float, crypto.Profile, bytes]] = field(default_factory=dict)
+    _kiosk_keys: dict[str, tuple[crypto.Profile, bytes, bytes]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Counters are written without a sync per commit, like nonces: the loss of the last seconds' counts
+        # in a power cut gives an attacker a few more look-ups, once.
+        self.limiter = Limiter(self.nonce_engine, self.settings.limits)
 
     def seal(self, plaintext: bytes, aad: str) -> bytes:
         return crypto.seal(self.keys.profile, self.keys.data_key, plaintext, aad.encode())
@@ -62,25 +73,32 @@ class ServerState:
     def open(self, blob: bytes, aad: str) -> bytes:
         return crypto.open_sealed(self.keys.profile, self.keys.data_key, blob, aad.encode())
 
-    def kiosk_key(self, kiosk_id: str) -> tuple[crypto.Profile, bytes] | None:
-        """The profile and MAC key of an enrolled, unrevoked kiosk. Kept for KIOSK_KEY_TTL_S, so a kiosk
-        revoked by another process (`kiosk-backend revoke`) is refused within that time."""
-        now = time.monotonic()
-        cached = self._kiosk_keys.get(kiosk_id)
-        if cached is not None and cached[0] > now:
-            return cached[1], cached[2]
+    def kiosk_key(self, kiosk_id: str, fresh: bool = False) -> tuple[crypto.Profile, bytes, bytes] | None:
+        """The profile, MAC key and sealed key of an enrolled kiosk, unsealed once and kept in memory.
+
+        The cache decides nothing about revocation: every request's nonce is only recorded while the kiosk
+        is enrolled, unrevoked and still has this very key (backend.server.auth), so a revocation or a new key
+        from any process takes effect on the next request, on every worker."""
+        cached = None if fresh else self._kiosk_keys.get(kiosk_id)
+        if cached is not None:
+            return cached
         with self.sessions() as session:
             kiosk = session.get(Kiosk, kiosk_id)
             if kiosk is None or kiosk.revoked_at is not None:
                 self._kiosk_keys.pop(kiosk_id, None)
                 return None
             profile: crypto.Profile = kiosk.profile  # type: ignore[assignment]
-            key = self.open(kiosk.mac_key_sealed, f"kiosks:{kiosk.kiosk_id}")
-        self._kiosk_keys[kiosk_id] = (now + KIOSK_KEY_TTL_S, profile, key)
-        return profile, key
+            sealed = bytes(kiosk.mac_key_sealed)
+            key = self.open(sealed, f"kiosks:{kiosk.kiosk_id}")
+        self._kiosk_keys[kiosk_id] = (profile, key, sealed)
+        return profile, key, sealed
 
     def forget_kiosk(self, kiosk_id: str) -> None:
         self._kiosk_keys.pop(kiosk_id, None)
+
+    def query_code_digest(self, application_number: str, code: str) -> str:
+        return crypto.mac(self.keys.profile, self.keys.index_key,
+                          f"query-code:{application_number}:{code}".encode()).hex()
 
     def person_index(self, id_number: str) -> str:
         return crypto.mac(self.keys.profile, self.keys.index_key, id_number.upper().encode()).hex()
@@ -93,9 +111,24 @@ def build_state(settings: ServerSettings, catalog: Catalog | None, migrate: bool
     keys = load_or_create_server_keys(settings.key_dir, settings.profile)
     state = ServerState(settings, keys, engine, db.session_factory(engine), catalog,
                         db.make_engine(settings.database_url, durable=False))
+    if migrate:
+        seal_legacy_notes(state)
     if catalog is not None:
         state.bundle = sign_catalog(state, catalog)
     return state
+
+
+def seal_legacy_notes(state: ServerState) -> None:
+    """Staff notes written in plain text before they were sealed: seal them now and blank the plain copy."""
+    from backend.server.models import Application, ApplicationEvent
+
+    with state.sessions() as session, session.begin():
+        for app_row in session.scalars(select(Application).where(Application.note != "")):
+            app_row.note_sealed = state.seal(app_row.note.encode(), f"applications:{app_row.id}:note")
+            app_row.note = ""
+        for event in session.scalars(select(ApplicationEvent).where(ApplicationEvent.note != "")):
+            event.note_sealed = state.seal(event.note.encode(), f"application_events:{event.id}")
+            event.note = ""
 
 
 def catalog_payload(catalog: Catalog) -> str:

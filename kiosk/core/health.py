@@ -63,6 +63,7 @@ class Reason(enum.StrEnum):
     BACKEND_TIMEOUT = "backend_timeout"
     BACKEND_REJECTED = "backend_rejected"
     BACKEND_AUTH = "backend_auth"
+    BACKEND_BUSY = "backend_busy"  # 429: too many look-ups from this kiosk or for this card; wait a moment
     OUTBOX_BACKLOG = "outbox_backlog"
     # kiosk
     DISK_FULL = "disk_full"
@@ -95,6 +96,7 @@ DEFAULT_ACTION: Mapping[Reason, Action] = {
     Reason.BACKEND_TIMEOUT: Action.RETRY,
     Reason.BACKEND_REJECTED: Action.STAFF,
     Reason.BACKEND_AUTH: Action.ENGINEER,
+    Reason.BACKEND_BUSY: Action.RETRY,
     Reason.OUTBOX_BACKLOG: Action.STAFF,
     Reason.DISK_FULL: Action.ENGINEER,
     Reason.CONFIG_INVALID: Action.ENGINEER,

@@ -39,9 +39,12 @@ class Application(Value, frozen=True):
 
 
 class SubmitResult(Value, frozen=True):
+    hidden = frozenset({"query_code"})
+
     local_reference: str
     application_number: str | None  # the server's 办件编号; None while only queued locally
     status: ApplicationStatus
+    query_code: str = ""  # printed on the receipt beside the number; never stored at the kiosk
 
 
 class ProgressRecord(Value, frozen=True):
@@ -55,10 +58,11 @@ class ProgressRecord(Value, frozen=True):
 class ProgressQuery(Value, frozen=True):
     """Either an application number or the ID number of the person on the reader; never both logged."""
 
-    hidden = frozenset({"id_number"})
+    hidden = frozenset({"id_number", "query_code"})
 
     application_number: str = ""
     id_number: str = ""
+    query_code: str = ""  # from the receipt: lets any kiosk look up an application it did not take
 
 
 class Slot(Value, frozen=True):

@@ -85,6 +85,27 @@ class Backend(Strict):
     crypto_profile: Literal["national", "international"] = "national"
     """national = SM2/SM3/SM4 (商用密码); international = Ed25519/HMAC-SHA-256/AES-256-GCM."""
 
+    @field_validator("url")
+    @classmethod
+    def _tls_off_loopback(cls, value: str) -> str:
+        """Issue #13: plain http only to this machine (a reverse proxy beside the kiosk); elsewhere https."""
+        if value.startswith("http://") and not _loopback_host(value):
+            raise ValueError("http:// is only allowed to this machine (127.0.0.1, ::1, localhost); use https://")
+        return value
+
+
+def _loopback_host(url: str) -> bool:
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
 
 class KioskSettings(Strict):
     kiosk_id: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{2,31}$")]

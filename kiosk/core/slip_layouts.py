@@ -207,6 +207,8 @@ class SlipComposer:
                        Text(request.application_number, Align.CENTER, double=True),
                        Qr(progress_url(request.application_number)),
                        Text(label("scan", lang), Align.CENTER)]
+            if request.query_code:  # with the number, what lets any kiosk show this application's progress
+                blocks.append(self._field("query_code", request.query_code, lang, bold=True))
         else:
             blocks += [Text(label("local_number", lang), Align.CENTER),
                        Text(request.local_reference or request.application_number, Align.CENTER, double=True),

@@ -32,6 +32,7 @@ LABELS: Labels = {
                     "ID card."),
     "scan": ("扫码或凭办件编号查询办理进度", "QR코드 또는 접수 번호로 진행 상황 조회",
              "Scan, or quote the number, to check progress"),
+    "query_code": ("查询码", "조회 코드", "Query code"),
     "received_at": ("受理时间", "접수 시간", "Received"),
     "printed_at": ("打印时间", "인쇄 시간", "Printed"),
     "applicant": ("申请人", "신청인", "Applicant"),

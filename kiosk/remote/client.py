@@ -88,7 +88,7 @@ def _slot(data: dict[str, Any]) -> Slot:
 def _record(data: dict[str, Any]) -> ProgressRecord:
     updated = datetime.fromisoformat(str(data["updated_at"]).replace("Z", "+00:00"))
     return ProgressRecord(str(data["application_number"]), str(data["item_id"]), ApplicationStatus(data["status"]),
-                          updated, str(data.get("note", "")))
+                          updated)
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,7 @@ class HttpBackend:
         self.catalog_listener: CatalogListener | None = None  # set by the kiosk: a checked, newer catalog to use
         self._catalog_version: int | None = None  # of the catalog handed to the listener
         self.usage_log: UsageLog | None = None  # set by the kiosk: guide prints and lookups, sent with heartbeats
+        self._query_codes: dict[str, str] = {}  # idempotency key -> the code of a receipt about to be printed
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._send_lock = threading.Lock()
@@ -156,8 +157,8 @@ class HttpBackend:
         """Durable first, then a quick delivery attempt; QUEUED with no number if it does not go through."""
         entry = self.enqueue_application(application)
         if entry.state == EntryState.PENDING:
-            entry = self._deliver(entry, timeout_s=self.quick_s)
-        return self._result(entry)
+            entry = self._deliver(entry, timeout_s=self.quick_s, keep_code=True)
+        return self._result(entry, self._query_codes.pop(entry.idempotency_key, ""))
 
     def enqueue_application(self, application: Application) -> Entry:
         try:
@@ -168,10 +169,11 @@ class HttpBackend:
         except (OSError, sqlite3.Error) as exc:  # the citizen must not be told it was submitted
             raise DeviceError(Reason.DISK_FULL, f"outbox: {type(exc).__name__}") from None
 
-    def _result(self, entry: Entry) -> SubmitResult:
+    def _result(self, entry: Entry, query_code: str = "") -> SubmitResult:
         if entry.state == EntryState.DELIVERED and entry.remote_number:
             return SubmitResult(entry.local_reference, entry.remote_number,
-                                ApplicationStatus(entry.remote_status or ApplicationStatus.RECEIVED.value))
+                                ApplicationStatus(entry.remote_status or ApplicationStatus.RECEIVED.value),
+                                query_code)
         return SubmitResult(entry.local_reference, None, ApplicationStatus.QUEUED)
 
     def progress(self, query: ProgressQuery) -> Sequence[ProgressRecord]:
@@ -183,7 +185,11 @@ class HttpBackend:
                 return [self._queued_record(entry)]
             number = entry.remote_number if entry is not None and entry.remote_number else query.application_number
             try:
-                answer = self.transport.request("GET", f"/v1/applications/{quote(number, safe='')}")
+                if query.query_code:  # an application another kiosk took: the receipt's code proves the claim
+                    answer = self.transport.request("POST", "/v1/application-lookups",
+                                                    {"application_number": number, "query_code": query.query_code})
+                else:  # one this kiosk took
+                    answer = self.transport.request("GET", f"/v1/applications/{quote(number, safe='')}")
             except TransportError as exc:
                 if exc.http_status in (404, 422):
                     return []
@@ -292,7 +298,7 @@ class HttpBackend:
 
     # ---- delivery ----
 
-    def _deliver(self, entry: Entry, timeout_s: float | None = None) -> Entry:
+    def _deliver(self, entry: Entry, timeout_s: float | None = None, keep_code: bool = False) -> Entry:
         """One attempt at one entry; records the outcome in the outbox and returns the entry as it now is."""
         try:
             payload = self.outbox.payload(entry)
@@ -305,6 +311,8 @@ class HttpBackend:
             self._record_failure(entry, exc)
         else:
             body = answer.body or {}
+            if keep_code and body.get("query_code"):  # for the receipt printed now (submit); never stored
+                self._query_codes[entry.idempotency_key] = str(body["query_code"])
             number = str(body.get("application_number") or body.get("rating_id") or "")
             self.outbox.mark_delivered(entry.idempotency_key, number, str(body.get("status", "received")))
             log_event(log, "outbox_delivered", kind=entry.kind, attempt=entry.attempts + 1)
@@ -362,7 +370,7 @@ class HttpBackend:
                 return
             for entry in entries:
                 self.outbox.mark_retry(entry.idempotency_key, exc.code or exc.reason.value,
-                                       time.time() + self.backoff.delay(entry.attempts))
+                                       self._next_try(entry, exc))
             return
         by_key = {e.idempotency_key: e for e in entries}
         for result in answer.body["results"]:
@@ -384,8 +392,11 @@ class HttpBackend:
             log_event(log, "outbox_rejected", logging.ERROR, kind=entry.kind, code=exc.code,
                       http_status=exc.http_status)
         else:
-            self.outbox.mark_retry(entry.idempotency_key, exc.code or exc.reason.value,
-                                   time.time() + self.backoff.delay(entry.attempts))
+            self.outbox.mark_retry(entry.idempotency_key, exc.code or exc.reason.value, self._next_try(entry, exc))
+
+    def _next_try(self, entry: Entry, exc: TransportError) -> float:
+        """Backoff, but never before the server's Retry-After (a storage fault, an overload)."""
+        return time.time() + max(self.backoff.delay(entry.attempts), exc.retry_after_s or 0.0)
 
     def flush(self, timeout_s: float = 60.0, include_rejected: bool = False) -> FlushResult:
         """Staff's `kiosk outbox flush`: try every pending entry now, until done or the time is up."""

@@ -52,10 +52,13 @@ class Backoff:
 class TransportError(DeviceError):
     """A failed call: the stable reason plus the HTTP status and problem code when the server answered."""
 
-    def __init__(self, reason: Reason, detail: str, http_status: int | None = None, code: str = "") -> None:
+    def __init__(self, reason: Reason, detail: str, http_status: int | None = None, code: str = "",
+                 retry_after_s: float | None = None) -> None:
         super().__init__(reason, detail)
         self.http_status = http_status
         self.code = code
+        self.retry_after_s = retry_after_s
+        """The server's Retry-After (429, 503): the earliest moment worth trying again."""
 
     @property
     def permanent(self) -> bool:
@@ -151,7 +154,7 @@ class Transport:
                                                             headers=headers))
         # Sign the path exactly as it goes on the wire (after requests' quoting and normalising).
         prepared.headers.update(p.sign_headers(credential.profile, credential.kiosk_id, credential.mac_key, method,
-                                               prepared.path_url, data, self._clock()))
+                                               prepared.path_url, data, self._clock(), idempotency_key))
         try:
             answer = session.send(prepared, timeout=(min(3.0, timeout), timeout))
         except requests.ConnectionError as exc:
@@ -174,8 +177,23 @@ class Transport:
         if answer.status_code == 401:
             self.last_auth_failure = code or "unauthorized"
             raise TransportError(Reason.BACKEND_AUTH, code or "unauthorized", 401, code)
-        reason = Reason.BACKEND_UNREACHABLE if answer.status_code >= 500 else Reason.BACKEND_REJECTED
-        raise TransportError(reason, f"{answer.status_code} {code}: {detail}"[:200], answer.status_code, code)
+        if answer.status_code == 429:  # too many look-ups: the citizen is asked to wait, nothing is wrong
+            reason = Reason.BACKEND_BUSY
+        elif answer.status_code >= 500:  # 503 (storage fault, overload) included: queue and retry
+            reason = Reason.BACKEND_UNREACHABLE
+        else:
+            reason = Reason.BACKEND_REJECTED
+        raise TransportError(reason, f"{answer.status_code} {code}: {detail}"[:200], answer.status_code, code,
+                             retry_after(answer.headers.get("Retry-After", "")))
+
+
+def retry_after(value: str) -> float | None:
+    """Retry-After in seconds (the server sends seconds; an HTTP date is not expected and is ignored)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return min(max(seconds, 0.0), 3600.0)
 
 
 def encode(body: Any) -> bytes:

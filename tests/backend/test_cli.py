@@ -31,8 +31,12 @@ def test_enroll_writes_an_owner_only_key_file(tmp_path: Path, capsys: pytest.Cap
     assert len(credential.server_public_key) == 64  # SM2
     assert stat.S_IMODE((tmp_path / "home" / "keys" / "server.key").stat().st_mode) == 0o600
     assert "JL-CLI-001" in capsys.readouterr().out
+    assert backend_main(["staff-token", "窗口一", "--home", str(tmp_path / "home")]) == 2  # no such account
+    assert backend_main(["staff", "add", "窗口一", "--role", "clerk", "--no-password",
+                         "--home", str(tmp_path / "home")]) == 0
+    capsys.readouterr()
     assert backend_main(["staff-token", "窗口一", "--home", str(tmp_path / "home")]) == 0
-    assert len(capsys.readouterr().out.strip()) >= 40
+    assert len(capsys.readouterr().out.strip().splitlines()[0]) >= 40
 
 
 def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ class SignedAuth(requests.auth.AuthBase):
         body = body.encode() if isinstance(body, str) else body
         request.headers.update(p.sign_headers(self.credential.profile, self.credential.kiosk_id,
                                               self.credential.mac_key, request.method or "GET", path, body,
-                                              time.time()))
+                                              time.time(), request.headers.get(p.HEADER_IDEMPOTENCY, "")))
         return request
 
 

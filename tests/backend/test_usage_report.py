@@ -40,17 +40,17 @@ def test_daily_totals_replace_earlier_ones_so_a_resend_counts_once(served: Serve
     log = UsageLog(tmp_path / "usage.sqlite3")
     client.usage_log = log
     today = datetime.now(CHINA).date()
-    log.add(today, "orphan-support", "guide_print")
-    log.add(today, "orphan-support", "guide_print")
-    log.add(today, "disability-subsidies", "query")
+    log.add(today, "marriage-registration", "guide_print")
+    log.add(today, "marriage-registration", "guide_print")
+    log.add(today, "divorce-registration", "query")
     assert client.report_usage() == 2
     assert client.report_usage() == 0, "nothing changed: nothing sent"
-    log.add(today, "orphan-support", "guide_print")
+    log.add(today, "marriage-registration", "guide_print")
     assert client.report_usage() == 1
     client.transport.request("POST", "/v1/usage", {"days": [{"day": today.isoformat(), "counts": [
-        {"item_id": "orphan-support", "kind": "guide_print", "count": 3}]}]})  # a replay of the same total
+        {"item_id": "marriage-registration", "kind": "guide_print", "count": 3}]}]})  # a replay of the same total
     got = totals(served)
-    assert got[("orphan-support", "guide_print")] == 3 and got[("disability-subsidies", "query")] == 1
+    assert got[("marriage-registration", "guide_print")] == 3 and got[("divorce-registration", "query")] == 1
 
 
 def test_usage_reports_are_checked(served: Served, client: HttpBackend) -> None:
@@ -79,14 +79,15 @@ def test_report_counts_applications_bookings_and_kiosk_counts_per_item(served: S
     log = UsageLog(tmp_path / "usage.sqlite3")
     client.usage_log = log
     log.add(datetime.now(CHINA).date(), apply_item.id, "query", 4)
-    log.add(date(2020, 1, 1), apply_item.id, "query", 9)  # another month: not in this one
+    earlier = datetime.now(CHINA).date() - timedelta(days=40)  # another month (kiosks report 62 days back)
+    log.add(earlier, apply_item.id, "query", 9)  # not in this one
     client.report_usage()
     got = totals(served)
     assert got[(apply_item.id, "application")] == 3 and got[("marriage-registration", "appointment")] == 1
     assert got[(apply_item.id, "query")] == 4
     report = staff_get(served, "/v1/staff/reports/usage", month=MONTH).json()
     assert report["kiosks"] == 1 and report["active_kiosks"] == 1
-    assert totals(served, "2020-01") == {(apply_item.id, "query"): 9}
+    assert totals(served, f"{earlier:%Y-%m}") == {(apply_item.id, "query"): 9}
     assert staff_get(served, "/v1/staff/reports/usage", month="2026-13").status_code == 422
     assert requests.get(f"{served.url}/v1/staff/reports/usage", params={"month": MONTH}, timeout=5).status_code == 401
 

@@ -58,6 +58,14 @@ def test_receipt(compose: SlipComposer, settings: KioskSettings) -> None:
     assert slip.origin == SlipOrigin("disability-subsidies", "zh", "JL-1", "", False)
 
 
+def test_receipt_shows_the_query_code_but_a_reprint_never_does(compose: SlipComposer) -> None:
+    slip = compose(receipt_request(query_code="40721935"))
+    assert "查询码：40721935" in text_of(slip)
+    assert "40721935" not in repr(slip.origin)  # the origin is what the print journal keeps for a reprint
+    assert slip.origin is not None and "40721935" not in text_of(compose.reprint(slip.origin))
+    assert "查询码" not in text_of(compose(receipt_request()))
+
+
 def test_queued_receipt_shows_the_local_reference(compose: SlipComposer) -> None:
     slip = compose(receipt_request(application_number="", local_reference="JL-220102-001-ABC", queued=True))
     assert "本机受理号（待上传）" in text_of(slip) and "JL-220102-001-ABC" in text_of(slip)

@@ -14,7 +14,9 @@ from kiosk.composition.root import Kiosk
 from kiosk.core.identity import manual_identity
 from kiosk.core.records import Application
 from kiosk.core.session import events as ev
+from kiosk.core.session.forms import prefill
 from kiosk.core.session.states import Phase, TaskStatus
+from kiosk.shell.demo_journey import sample_value
 from kiosk.storage.usage_log import UsageLog
 
 GUIDE_ITEM = "elderly-care-cooperation"
@@ -39,9 +41,14 @@ def test_guide_prints_and_lookups_are_counted_once_and_reach_the_report(headless
     print_guide(kiosk)  # a second citizen
     kiosk.dispatch(ev.FinishPressed())
 
-    submitted = kiosk.ports.backend.submit(Application("usage-test:apply", "JL-U-1", kiosk.config.settings.kiosk_id,
-                                                       "orphan-support", manual_identity("张桂兰",
-                                                                                         "220102195603120020"), ()))
+    kiosk_id = kiosk.config.settings.kiosk_id
+    applicant = manual_identity("张桂兰", "220102195603120020")
+    form = dict(prefill(kiosk.catalog.item("orphan-support"), applicant))  # the backend checks the form
+    for spec in kiosk.catalog.item("orphan-support").form_fields:
+        if spec.source == "manual" and spec.required:
+            form[spec.id] = sample_value(spec, applicant)
+    submitted = kiosk.ports.backend.submit(Application("usage-test:apply", f"{kiosk_id}-U1", kiosk_id,
+                                                       "orphan-support", applicant, tuple(form.items())))
     kiosk.dispatch(ev.ProgressQueryStarted())
     kiosk.dispatch(ev.ProgressByNumberRequested(submitted.application_number or ""))
     kiosk.wait_for(lambda s: s.session is not None and s.session.progress.status == TaskStatus.DONE)

@@ -104,7 +104,8 @@ def _submitted(state: KioskState, s: Session, e: ev.SubmitSucceeded) -> Outcome:
     request = SlipRequest(SlipKind.RECEIPT, s.item_id, s.language,
                           application_number=e.result.application_number or "",
                           local_reference=e.result.local_reference,
-                          queued=e.result.application_number is None, **slip_people(s))
+                          queued=e.result.application_number is None, query_code=e.result.query_code,
+                          **slip_people(s))
     new = with_session(state, s, phase=Phase.DONE, submit=s.submit.done(e.result),
                        printing=s.printing.running(job_id))
     return new, [PrintSlip(s.session_id, job_id, request)]
@@ -145,7 +146,8 @@ def request_for(s: Session) -> SlipRequest:
     return SlipRequest(SlipKind.RECEIPT, item_id, s.language,
                        application_number=(sub.application_number or "") if sub else "",
                        local_reference=sub.local_reference if sub else "",
-                       queued=bool(sub and sub.application_number is None), **slip_people(s))
+                       queued=bool(sub and sub.application_number is None),
+                       query_code=sub.query_code if sub else "", **slip_people(s))
 
 
 def _finish(state: KioskState, s: Session, e: ev.FinishPressed) -> Outcome:

@@ -1,0 +1,175 @@
+"""Rate limits on personal look-ups that hold across every worker process: `limits` over the database.
+
+The limiter is the maintained `limits` library (fixed windows); its counters live in the server's own
+database (`rate_counters`), so every worker of `serve --workers N`, and every server on one PostgreSQL,
+counts against the same numbers. No Redis to run beside a pilot server.
+
+The limits are named after the physical fact they mirror: a citizen at a kiosk puts a card on the reader,
+waits for it to be read and reads the answer, which takes several seconds, so one kiosk cannot honestly ask
+more often than about once in six seconds; a citizen checks their own case a few times in a visit; a receipt's
+query code is typed wrongly a few times at most.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from limits import RateLimitItem, parse_many
+from limits.storage import Storage
+from limits.strategies import FixedWindowRateLimiter
+from sqlalchemy import Connection, Engine, case, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from backend.server.models import RateCounter
+
+CARD_READS_PER_KIOSK = "10/minute;120/hour;1000/day"
+"""One kiosk's look-ups by ID card (and by number with a query code): a card read and an answer read take
+several seconds, and a busy hall sees a few hundred citizens a day at one kiosk."""
+LOOKUPS_PER_PERSON = "6/hour;20/day"
+"""Look-ups of one ID number across all kiosks: a citizen checks their own case a few times a visit."""
+CODE_GUESSES_PER_NUMBER = "5/hour;10/day"
+"""Wrong query codes for one application number: a code typed wrongly a few times, never a search."""
+LOG_INS_PER_NAME = "5/minute;30/hour"
+"""Staff log-ins per account name: a person mistypes a password a few times, a guesser keeps going."""
+REFUSALS_BEFORE_QUARANTINE = 30
+"""Refused look-ups of one kiosk within an hour after which it is quarantined (when the policy is on): a
+citizen who waits is refused once or twice, a script keeps trying."""
+PURGE_EVERY = 1000
+
+
+@dataclass(frozen=True)
+class LimitPolicy:
+    per_kiosk: str = CARD_READS_PER_KIOSK
+    per_person: str = LOOKUPS_PER_PERSON
+    per_number: str = CODE_GUESSES_PER_NUMBER
+    quarantine_after: int | None = REFUSALS_BEFORE_QUARANTINE
+    """None: flag the kiosk for staff but never quarantine it automatically."""
+
+
+class DatabaseStorage(Storage):
+    """A `limits` storage over one table: one row per key with its count and when its window ends.
+
+    Each increment is a single upsert (`INSERT … ON CONFLICT DO UPDATE … RETURNING`), atomic in SQLite and
+    PostgreSQL alike. `bound(connection)` makes the increments of one request part of that request's
+    transaction (its audit row), so a look-up costs one commit."""
+
+    STORAGE_SCHEME: ClassVar[list[str]] = ["kiosk-database"]  # type: ignore[misc]
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+        self._insert = sqlite_insert if engine.dialect.name == "sqlite" else postgresql_insert
+        self._local = threading.local()
+        self._increments = 0
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return SQLAlchemyError
+
+    @contextmanager
+    def bound(self, connection: Connection) -> Iterator[None]:
+        self._local.connection = connection
+        try:
+            yield
+        finally:
+            self._local.connection = None
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        bound: Connection | None = getattr(self._local, "connection", None)
+        if bound is not None:
+            yield bound
+            return
+        with self.engine.begin() as connection:
+            yield connection
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        table = RateCounter.__table__
+        insert = self._insert(RateCounter).values(key=key, count=amount, expires_at=now + expiry)
+        expired = table.c.expires_at <= now
+        statement = insert.on_conflict_do_update(index_elements=["key"], set_={
+            "count": case((expired, amount), else_=table.c.count + amount),
+            "expires_at": case((expired, now + expiry), else_=table.c.expires_at)}).returning(table.c.count)
+        with self._connection() as connection:
+            count = int(connection.execute(statement).scalar_one())
+            self._increments += 1
+            if self._increments % PURGE_EVERY == 0:
+                connection.execute(delete(RateCounter).where(RateCounter.expires_at < now - 60))
+        return count
+
+    def _row(self, key: str) -> Any:
+        with self._connection() as connection:
+            return connection.execute(select(RateCounter.count, RateCounter.expires_at)
+                                      .where(RateCounter.key == key)).first()
+
+    def get(self, key: str) -> int:
+        row = self._row(key)
+        return int(row.count) if row is not None and row.expires_at > time.time() else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._row(key)
+        return float(row.expires_at) if row is not None and row.expires_at > time.time() else time.time()
+
+    def check(self) -> bool:
+        try:
+            with self._connection() as connection:
+                connection.execute(select(1))
+            return True
+        except SQLAlchemyError:
+            return False
+
+    def reset(self) -> int | None:
+        with self._connection() as connection:
+            return int(connection.execute(delete(RateCounter)).rowcount)
+
+    def clear(self, key: str) -> None:
+        with self._connection() as connection:
+            connection.execute(delete(RateCounter).where(RateCounter.key == key))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Which limit refused, and in how many seconds its window ends (Retry-After)."""
+
+    limit: str
+    retry_after_s: int
+
+
+class Limiter:
+    """The server's limits on personal look-ups, over a DatabaseStorage."""
+
+    def __init__(self, engine: Engine, policy: LimitPolicy) -> None:
+        self.policy = policy
+        self.storage = DatabaseStorage(engine)
+        self._strategy = FixedWindowRateLimiter(self.storage)
+        self._limits: dict[str, list[RateLimitItem]] = {
+            "kiosk": parse_many(policy.per_kiosk), "person": parse_many(policy.per_person),
+            "number": parse_many(policy.per_number), "login": parse_many(LOG_INS_PER_NAME)}
+
+    def hit(self, scope: str, identifier: str) -> Refusal | None:
+        """Count one use against every limit of the scope; the first refusal, if any."""
+        refused: Refusal | None = None
+        for item in self._limits[scope]:
+            if not self._strategy.hit(item, scope, identifier) and refused is None:
+                reset = self._strategy.get_window_stats(item, scope, identifier).reset_time
+                refused = Refusal(f"{scope} {item}", max(1, int(reset - time.time() + 0.999)))
+        return refused
+
+    def would_refuse(self, scope: str, identifier: str) -> Refusal | None:
+        """Whether the next use would be refused, counting nothing (wrong codes count only when wrong)."""
+        for item in self._limits[scope]:
+            if not self._strategy.test(item, scope, identifier):
+                reset = self._strategy.get_window_stats(item, scope, identifier).reset_time
+                return Refusal(f"{scope} {item}", max(1, int(reset - time.time() + 0.999)))
+        return None
+
+    def refusals_this_hour(self, kiosk_id: str) -> int:
+        return self.storage.incr(f"refusals/{kiosk_id}", 3600)
