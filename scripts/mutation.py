@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -138,7 +139,7 @@ def make_scratch(module: Module) -> Path:
     }
     pyproject = work / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
-    if "[tool.mutmut]" in text:
+    if re.search(r"^\[tool\.mutmut\]", text, re.MULTILINE):
         raise SystemExit("pyproject.toml has a [tool.mutmut] table: the settings live in scripts/mutation.toml")
     table = "\n".join(f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in settings.items())
     pyproject.write_text(f"{text}\n\n[tool.mutmut]\n{table}\n", encoding="utf-8")
