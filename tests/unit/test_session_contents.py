@@ -14,15 +14,16 @@ from typing import Any
 
 import pytest
 
-from kiosk.health import Reason
+from kiosk.health import Component, Health, Reason
 from kiosk.identity import Identity, check_char, mask_address, mask_id_number
-from kiosk.records import Application, Booking, ProgressQuery, Slot
-from kiosk.session import IdentifyStatus, KioskState, Phase, Purpose, TaskStatus, machine
+from kiosk.records import Application, Booking, ProgressQuery, ProgressRecord, Slot
+from kiosk.session import IdentifyStatus, KioskState, Lifecycle, Phase, Purpose, TaskStatus, initial_state, machine
 from kiosk.session import events as ev
 from kiosk.session.commands import (
     ArmIdleTimer,
     Book,
     CancelCardRead,
+    EndSession,
     FetchProgress,
     FetchSlots,
     PrintSlip,
@@ -594,3 +595,72 @@ def test_start_handlers_check_the_items_action(rules: Rules) -> None:
     assert apply(consent_error, consent_error.session, ev.ApplyStarted())[0].session.consent_error is False
     home = h.at_home(rules)
     assert apply(home, home.session, ev.ApplyStarted()) == (home, [])  # no item chosen
+
+
+# ---- slips in the citizen's language, kiosk lifecycle ----
+
+def test_every_slip_and_its_reprint_is_in_the_citizens_language(rules: Rules) -> None:
+    def korean(state: KioskState) -> KioskState:
+        return replace(state, session=replace(state.session, language="ko"))
+
+    guide = run(korean(h.at_guide(rules, GUIDE_ITEM)), ev.GuidePrintRequested())
+    receipt = run(korean(h.at_submitting(rules)), ev.SubmitSucceeded(SID, RESULT))
+    appointment = run(korean(run(h.at_appointment(rules), ev.SlotChosen(SLOT.slot_id), ev.FieldChanged("phone", PHONE),
+                                 ev.BookingConfirmed())[0]), ev.BookingSucceeded(SID, BOOKED))
+    for state, commands in (guide, receipt, appointment):
+        job = next(c for c in commands if isinstance(c, PrintSlip))
+        assert job.request.language == "ko"
+        state, _ = run(state, ev.SlipPrintFailed(SID, job.job_id, Reason.PAPER_OUT))
+        again = next(c for c in run(state, ev.PrintRetried())[1] if isinstance(c, PrintSlip))
+        assert again == job
+
+
+def test_a_second_booking_is_not_sent_while_the_first_runs(rules: Rules) -> None:
+    state = run(h.at_appointment(rules), ev.SlotChosen(SLOT.slot_id), ev.FieldChanged("phone", PHONE),
+                ev.BookingConfirmed())[0]
+    assert run(state, ev.BookingConfirmed()) == (state, [ARM])
+
+
+def test_back_from_a_failed_read_clears_the_error(rules: Rules) -> None:
+    failed = run(h.at_identify(rules), ev.CardReadFailed(SID, Reason.NO_CARD))[0]
+    assert step(failed, ev.BackPressed())[1] == {"phase": Phase.CONSENT, "identify": IdentifyStatus.IDLE,
+                                                 "identify_error": None}
+
+
+def test_a_new_query_forgets_the_records_shown(rules: Rules) -> None:
+    record = ProgressRecord(RESULT.application_number or "", APPLY_ITEM, RESULT.status, TODAY)
+    loaded = run(h.at_progress(rules), ev.ProgressByNumberRequested("A1"), ev.ProgressLoaded(SID, (record,)))[0]
+    assert step(loaded, ev.ProgressByNumberRequested("A2"))[1] == {"progress_status": TaskStatus.RUNNING,
+                                                                   "progress": ()}
+    assert step(loaded, ev.ProgressByCardRequested())[1] == {
+        "progress_status": TaskStatus.NONE, "progress": (), "identify": IdentifyStatus.READING, "card_used": True}
+
+
+def test_start_up_takes_the_health_reported_with_it(rules: Rules) -> None:
+    paper_out = Health.problem(Component.PRINTER, Reason.PAPER_OUT)
+    state, _ = run(initial_state(rules), ev.StartupCompleted((paper_out,)))
+    assert state.health == (paper_out,) and state.out_of_service_reason == Reason.PAPER_OUT
+
+
+def test_health_reported_during_a_session_keeps_the_session(rules: Rules) -> None:
+    state, _ = run(h.at_home(rules), ev.HealthReported(Health.ok(Component.PRINTER)))
+    assert state.lifecycle == Lifecycle.IN_SESSION
+
+
+def test_out_of_service_set_during_maintenance_holds_after_it(rules: Rules) -> None:
+    state, _ = run(initial_state(rules), ev.StartupCompleted(), ev.MaintenanceEntered())
+    assert state.lifecycle == Lifecycle.MAINTENANCE and state.notice_language is None  # no session to end
+    state, _ = run(state, ev.OutOfServiceSet("停电检修"), ev.MaintenanceExited())
+    assert state.lifecycle == Lifecycle.OUT_OF_SERVICE and state.staff_message == "停电检修"
+    state, _ = run(state, ev.OutOfServiceCleared())
+    assert (state.lifecycle, state.staff_message) == (Lifecycle.READY, "")
+
+
+def test_a_printed_guide_alone_earns_the_take_reminder(rules: Rules) -> None:
+    state = h.at_guide_printing(rules)
+    assert not state.session.card_used
+    state, commands = run(state, ev.SlipPrinted(SID, state.session.print_job_id), ev.FinishPressed())
+    assert state.take_reminder is True
+    assert commands[-2:] == [EndSession(SID), say("notice.take_card_and_slip")]
+    state, _ = run(state, ev.SessionStarted("s2"))
+    assert state.take_reminder is False
