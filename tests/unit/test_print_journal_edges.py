@@ -30,6 +30,8 @@ def test_reprint_numbers_count_only_this_jobs_reprints(tmp_path: Path) -> None:
     assert journal.next_reprint_id("a%b-receipt") == "a%b-receipt-reprint-1"
     assert journal.next_reprint_id("aXb%-receipt") == "aXb%-receipt-reprint-2"
     assert journal.next_reprint_id("a\\b-receipt") == "a\\b-receipt-reprint-2"
+    journal.record_printed("a_b-receipt-reprint-1", GUIDE)
+    assert journal.next_reprint_id("a_b-receipt") == "a_b-receipt-reprint-2"
 
 
 def test_a_job_keeps_the_time_and_the_origin_given(tmp_path: Path) -> None:
