@@ -1,0 +1,70 @@
+"""What mutation testing found unguarded in the print journal (issue #21): job ids with LIKE wildcards, the
+time and origin kept for each job, the reprint list's length, and which disk errors mean a full disk.
+
+Each test names the mistake it is there to catch; scripts/mutation.sh checks that it does.
+"""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from kiosk.core.health import Reason
+from kiosk.core.slips import Slip, SlipKind, SlipOrigin, Text
+from kiosk.storage import print_journal
+from kiosk.storage.print_journal import JobRecord, PrintJournal
+
+QUEUED = Slip(SlipKind.RECEIPT, (Text("x"),), SlipOrigin("disability-subsidies", "ko", "", "LOCAL-1", queued=True))
+GUIDE = Slip(SlipKind.GUIDE, (Text("x"),))
+AT = datetime(2026, 11, 27, 9, 30, 5)
+
+
+def test_reprint_numbers_count_only_this_jobs_reprints(tmp_path: Path) -> None:
+    """`_` and `%` in a job id are literal characters, not LIKE wildcards matching other jobs' reprints."""
+    journal = PrintJournal.in_dir(tmp_path)
+    for other in ("a1b-receipt-reprint-1", "aXb%-receipt-reprint-1", "a\\b-receipt-reprint-1"):
+        journal.record_printed(other, GUIDE)
+    assert journal.next_reprint_id("a_b-receipt") == "a_b-receipt-reprint-1"
+    assert journal.next_reprint_id("a%b-receipt") == "a%b-receipt-reprint-1"
+    assert journal.next_reprint_id("aXb%-receipt") == "aXb%-receipt-reprint-2"
+    assert journal.next_reprint_id("a\\b-receipt") == "a\\b-receipt-reprint-2"
+    journal.record_printed("a_b-receipt-reprint-1", GUIDE)
+    assert journal.next_reprint_id("a_b-receipt") == "a_b-receipt-reprint-2"
+
+
+def test_a_job_keeps_the_time_and_the_origin_given(tmp_path: Path) -> None:
+    journal = PrintJournal.in_dir(tmp_path)
+    journal.record_printed("r", QUEUED, AT)
+    journal.record_failed("f", QUEUED, "paper_out", AT + timedelta(seconds=1))
+    assert journal.get("r") == JobRecord("r", SlipKind.RECEIPT, "printed", 1, "", QUEUED.origin, AT)
+    assert journal.get("f") == JobRecord("f", SlipKind.RECEIPT, "failed", 1, "paper_out", QUEUED.origin,
+                                         AT + timedelta(seconds=1))
+
+
+def test_a_slip_without_origin_is_recorded_without_one(tmp_path: Path) -> None:
+    journal = PrintJournal.in_dir(tmp_path)
+    journal.record_printed("g", GUIDE, AT)
+    record = journal.get("g")
+    assert record is not None and record.origin is None and record.kind == SlipKind.GUIDE
+    assert journal.get("never-printed") is None
+
+
+def test_the_reprint_list_shows_the_newest_50(tmp_path: Path) -> None:
+    journal = PrintJournal.in_dir(tmp_path)
+    for n in range(51):
+        journal.record_printed(f"r{n}", QUEUED, AT + timedelta(minutes=n))
+    receipts = journal.receipts()
+    assert len(receipts) == 50 and receipts[0].job_id == "r50" and receipts[-1].job_id == "r1"
+
+
+def test_a_full_disk_is_named_as_such() -> None:
+    full = print_journal._journal_error(OSError(errno.ENOSPC, "No space left on device"))
+    assert full.reason == Reason.DISK_FULL
+    assert full.detail == "print journal: OSError: [Errno 28] No space left on device"
+    sqlite_full = print_journal._journal_error(sqlite3.OperationalError("database or disk is full"))
+    assert sqlite_full.reason == Reason.DISK_FULL
+    other = print_journal._journal_error(OSError(errno.EIO, "Input/output error"))
+    assert other.reason == Reason.INTERNAL_ERROR
+    assert print_journal._journal_error(sqlite3.OperationalError("disk I/O error")).reason == Reason.INTERNAL_ERROR
