@@ -10,15 +10,21 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 ALLOWED_FIELDS = frozenset({
     "event", "command", "phase", "lifecycle", "item_id", "reason", "code", "kiosk_id", "job_id", "kind",
     "component", "status", "action", "language", "count", "duration_ms", "attempt", "driver", "port_kind",
-    "session", "outbox_depth", "http_status", "version", "profile", "elder_mode", "detail_code",
+    "session", "outbox_depth", "http_status", "version", "profile", "elder_mode", "detail_code", "previous",
 })
 REDACTED = "<redacted>"
+
+
+def local_time(created: float) -> str:
+    """The machine's local time with its offset (+08:00 on a kiosk), as slips and the audit show times."""
+    return datetime.fromtimestamp(created).astimezone().isoformat(timespec="milliseconds")
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -26,7 +32,7 @@ class JsonLineFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         fields: Mapping[str, Any] = getattr(record, "kiosk_fields", {})
-        line = {"t": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
+        line = {"t": local_time(record.created), "level": record.levelname,
                 "logger": record.name, "event": getattr(record, "kiosk_event", "message")}
         line.update(fields)
         if record.exc_info and record.exc_info[0] is not None:
@@ -57,6 +63,7 @@ def configure(level: int = logging.INFO, stream: Any = None) -> logging.Handler:
     root = logging.getLogger("kiosk")
     root.addHandler(handler)
     root.setLevel(level)
+    root.propagate = False  # Kivy's handler on the root logger would write each event a second time
     return handler
 
 

@@ -144,7 +144,7 @@ def sign_catalog(state: ServerState, catalog: Catalog) -> CatalogBundle:
     digest = crypto.digest(state.keys.profile, payload.encode()).hex()
     version = _catalog_version(state, digest)
     signature = crypto.sign(state.keys.signing, payload.encode())
-    log_event(log, "catalog_signed", version=str(version), count=len(catalog.items))
+    log_event(log, "catalog_signed", version=str(version.version), count=len(catalog.items))
     return CatalogBundle(version=version.version, issued_at=db.as_utc(version.created_at),
                          algorithm=crypto.SIGNATURE_ALGORITHM[state.keys.profile],
                          key_id=state.keys.key_id, payload=payload,

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.core.health import Component, DeviceError, Health, Reason
+from kiosk.core.health import Action, Component, DeviceError, Health, Reason, Status
 from kiosk.core.ports import Backend, CardReader, Printer, Speech
 from kiosk.core.session import events as ev
 from kiosk.logs import log_event
@@ -30,6 +30,11 @@ def disk_health(path: Path, min_free: int = MIN_FREE_BYTES) -> Health:
     if free < min_free:
         return Health.problem(Component.DISK, Reason.DISK_FULL, f"{free // (1024 * 1024)} MB free")
     return Health.ok(Component.DISK, f"{free // (1024 * 1024)} MB free")
+
+
+def _verdict(health: Health) -> tuple[Status, Reason, Action]:
+    """What a change of health means; the detail (e.g. megabytes free) changes all the time and is no news."""
+    return health.status, health.reason, health.action
 
 
 def checked(component: Component, probe: Callable[[], Health]) -> Health:
@@ -72,13 +77,16 @@ class HealthMonitor:
             current.append(health)
             with self._lock:
                 previous = self._last.get(component)
-                changed = previous != health
+                changed = previous is None or _verdict(previous) != _verdict(health)
                 if changed:
                     self._last[component] = health
             if changed:
-                log_event(log, "health_changed", component=component.value, status=health.status.value,
-                          reason=health.reason.value, action=health.action.value,
-                          code=previous.reason.value if previous else None)
+                # A fault is a warning (an error when it needs an engineer); recovery and start-up are news.
+                level = (logging.INFO if health.usable else
+                         logging.ERROR if health.action == Action.ENGINEER else logging.WARNING)
+                log_event(log, "health_changed", level, component=component.value, status=health.status.value,
+                          reason=health.reason.value, action=health.action.value, detail_code=health.detail,
+                          previous=previous.reason.value if previous else None)
                 self._post(ev.HealthReported(health))
         return current
 

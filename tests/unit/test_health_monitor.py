@@ -3,8 +3,12 @@ as HealthReported events; the kiosk goes out of service and recovers without a r
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from pathlib import Path
+
+import pytest
 
 from devices.readers.simulated import SimulatedCardReader
 from kiosk.composition.root import Kiosk
@@ -97,3 +101,46 @@ def test_a_slow_backend_does_not_delay_noticing_the_printer(headless_kiosk: Kios
         assert not any(isinstance(e, ev.HealthReported) and e.health.component == Component.BACKEND for e in posted)
     finally:
         monitor.stop()
+
+
+def test_health_log_lines_say_what_changed_at_the_right_level(headless_kiosk: Kiosk,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    """A fault is a warning with the new reason and the one before; an unchanged state (the disk's free space
+    moving by a few megabytes) is not logged again; recovery is INFO."""
+    monitor = monitor_for(headless_kiosk)
+    printer = headless_kiosk.ports.printer
+    with caplog.at_level(logging.DEBUG, logger="kiosk.health"):
+        monitor.check_now()
+        monitor.check_now()  # nothing changed: no line
+        getattr(printer, "inject")(Reason.PAPER_OUT)  # noqa: B009
+        monitor.check_now()
+        getattr(printer, "inject")(None)  # noqa: B009  (paper refilled)
+        monitor.check_now()
+    lines = [(r.levelno, r.kiosk_fields) for r in caplog.records if getattr(r, "kiosk_event", "") == "health_changed"]
+    assert [f["component"] for _, f in lines].count("disk") == 1
+    fault = next((level, f) for level, f in lines if f["reason"] == "paper_out")
+    assert fault[0] == logging.WARNING and fault[1]["previous"] == "ok" and fault[1]["component"] == "printer"
+    recovered = [(level, f) for level, f in lines if f["component"] == "printer"][-1]
+    assert recovered[0] == logging.INFO and recovered[1]["reason"] == "ok" and recovered[1]["previous"] == "paper_out"
+
+
+def test_log_lines_carry_local_time_with_its_offset_and_go_out_once(capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+    import json
+
+    from kiosk import logs
+
+    stream = io.StringIO()
+    root_handler = logging.StreamHandler(stream)
+    logging.getLogger().addHandler(root_handler)  # as Kivy's handler sits on the root logger
+    handler = logs.configure(stream=stream)
+    try:
+        logs.log_event(logging.getLogger("kiosk.test"), "probe", reason="ok")
+    finally:
+        logging.getLogger("kiosk").removeHandler(handler)
+        logging.getLogger("kiosk").propagate = True
+        logging.getLogger().removeHandler(root_handler)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    stamp = json.loads(lines[0])["t"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d", stamp), stamp
