@@ -81,6 +81,11 @@ def outcome_text(outcome: Outcome, language: str) -> str:
     if outcome.code in ("print_failed", "printer_not_ready"):
         reason = f"{t(f'error.{detail}', language)} ({detail.upper()})"
     verdict = t(f"maint.verdict.{detail}", language) if outcome.code == "readiness_printed" else ""
+    if outcome.code in ("flushed", "flush_partial"):  # delivered/pending/rejected[/why]
+        delivered, pending, rejected, *why = [*detail.split("/"), "", "", ""][:4]
+        reason = t(f"error.{why[0]}", language) if why and why[0] else ""
+        text = t(key, language, delivered=delivered, pending=pending, reason=reason)
+        return text + (t("maint.done.rejected", language, rejected=rejected) if rejected not in ("", "0") else "")
     return t(key, language, detail=detail, reason=reason, verdict=verdict)
 
 

@@ -24,10 +24,32 @@ class PinFormatError(ValueError):
     pass
 
 
+# PINs that anyone watching the public corner would try first, beyond the patterns weak_pin finds.
+COMMON_PINS = frozenset({"123123", "112233", "123321", "520520", "521521", "147258", "159753", "111222",
+                         "147258369", "123456789", "987654321", "1234567890"})
+
+
+def weak_pin(pin: str) -> str | None:
+    """Why a PIN is too easy to guess, or None: one digit repeated, a run up or down, a short pattern repeated,
+    or a well-known PIN."""
+    if len(set(pin)) == 1:
+        return "the same digit repeated"
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:], strict=False)}
+    if steps in ({1}, {9}):
+        return "digits counting up or down"
+    if any(pin == (pin[:size] * len(pin))[:len(pin)] for size in (2, 3)):
+        return "a short pattern repeated"
+    if pin in COMMON_PINS:
+        return "a well-known PIN"
+    return None
+
+
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
     """`scrypt$N$r$p$salt$hash`, the form stored in kiosk.toml's maintenance_pin_scrypt."""
     if not (pin.isdigit() and 6 <= len(pin) <= 12):
         raise PinFormatError("the maintenance PIN must be 6 to 12 digits")
+    if (why := weak_pin(pin)) is not None:
+        raise PinFormatError(f"that PIN is too easy to guess ({why}): choose another")
     salt = salt or os.urandom(16)
     digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
     encode = base64.b64encode

@@ -309,9 +309,14 @@ class MaintenanceDesk:
         except DeviceError as exc:
             self._record("outbox_flush", result="failed", reason=exc.reason.value)
             return Outcome(False, "flush_failed", exc.reason.value)
-        delivered, pending = int(result.delivered), int(result.pending)
-        self._record("outbox_flush", delivered=delivered, pending=pending, rejected=int(result.rejected))
-        return Outcome(pending == 0, "flushed", f"{delivered}/{pending}/{int(result.rejected)}")
+        delivered, pending, rejected = int(result.delivered), int(result.pending), int(result.rejected)
+        self._record("outbox_flush", delivered=delivered, pending=pending, rejected=rejected)
+        if pending == 0:
+            return Outcome(rejected == 0, "flushed", f"{delivered}/{pending}/{rejected}")
+        # Some are still waiting: say why (the commonest last error of what waits), never "complete".
+        errors = flushing.outbox.stats().last_errors
+        why = errors[0][0] if errors else "backend_unreachable"
+        return Outcome(False, "flush_partial", f"{delivered}/{pending}/{rejected}/{why}")
 
     # ---- in and out of service ----
 

@@ -164,6 +164,24 @@ def test_five_wrong_pins_lock_the_pad_for_five_minutes(staff: Harness) -> None:
     p.wait_for_screen("home")
 
 
+def test_wrong_pins_from_the_public_corner_never_lock_out_a_staff_card(staff: Harness) -> None:
+    p = staff.pilot
+    staff.app.desk.now.offset += LOCKOUT_S + 1  # no lockout left over from an earlier test
+    corner_taps(staff)
+    p.wait_until(lambda: p.has("pin:ok"), what="the PIN pad")
+    for _ in range(5):
+        p.type_keys("000000")
+        p.tap("pin:ok")
+    assert "秒后再试" in " ".join(p.texts()) and p.find("pin:ok").disabled
+    assert not p.find("pin:card").disabled, "the staff card button must stay usable"
+    p.tap("pin:card")
+    staff.reader.present_staff_card(STAFF_UID)
+    in_maintenance(staff)
+    staff.reader.remove()
+    p.tap("maint:exit")
+    p.wait_for_screen("home")
+
+
 def test_lockout_survives_a_restart(staff: Harness) -> None:
     desk = staff.app.desk
     for _ in range(5):

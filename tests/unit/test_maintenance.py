@@ -76,3 +76,17 @@ def test_watchdog_notifies_over_the_socket(tmp_path: Path) -> None:
     assert not notify("READY=1", {"NOTIFY_SOCKET": str(tmp_path / "absent.sock")})
     assert watchdog_interval_s({"WATCHDOG_USEC": "30000000"}) == 15.0
     assert watchdog_interval_s({}) is None and watchdog_interval_s({"WATCHDOG_USEC": "x"}) is None
+
+
+@pytest.mark.parametrize("pin", ["000000", "111111", "123456", "654321", "901234", "121212", "123123123",
+                                 "147258"])
+def test_a_pin_anyone_would_guess_is_refused(pin: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(PinFormatError, match="too easy to guess"):
+        hash_pin(pin)
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{pin}\n"))
+    assert kiosk_main(["maintenance", "set-pin", "--stdin"]) == 2
+
+
+@pytest.mark.parametrize("pin", ["246810", "13579246", "24681357", "905173"])
+def test_a_pin_without_a_pattern_is_taken(pin: str) -> None:
+    assert verify_pin(pin, hash_pin(pin))

@@ -196,3 +196,48 @@ def test_hash_card_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert card_hash("04A1B2C3") in capsys.readouterr().out
     assert kiosk_main(["maintenance", "hash-card", "nothex"]) == 2
     assert "not a card UID" in capsys.readouterr().err
+
+
+class _Stats:
+    pending, rejected, delivered, oldest_pending_at = 1, 0, 3, 1_000_000.0
+    last_errors = (("backend_unreachable", 1),)
+
+
+class _WaitingOutbox:
+    def stats(self) -> _Stats:
+        return _Stats()
+
+
+class _UnreachableBackend:
+    """A backend whose flush delivered nothing: the network is down and one application still waits."""
+
+    outbox = _WaitingOutbox()
+
+    def flush(self, timeout_s: float = 0, include_rejected: bool = False) -> object:
+        class Result:
+            delivered, rejected, pending = 0, 0, 1
+        return Result()
+
+
+def test_an_upload_that_left_applications_waiting_is_not_reported_complete(headless_kiosk: Kiosk) -> None:
+    desk = desk_for(headless_kiosk)
+    desk.ports = replace_ports(headless_kiosk, backend=_UnreachableBackend())
+    outcome = desk.flush_outbox(timeout_s=0.1)
+    assert not outcome.ok and outcome.code == "flush_partial"
+    assert outcome.detail == "0/1/0/backend_unreachable"
+
+
+def replace_ports(kiosk: Kiosk, **changes: object) -> object:
+    import dataclasses
+
+    return dataclasses.replace(kiosk.ports, **changes)  # type: ignore[type-var]
+
+
+def test_the_upload_outcome_reads_as_staff_need_it() -> None:
+    """The words on the staff screen: what arrived, what still waits and why (screens.maintenance)."""
+    from screens.i18n import t
+
+    partial = t("maint.done.flush_partial", "zh", delivered="0", pending="1", reason=t("error.backend_unreachable",
+                                                                                          "zh"))
+    assert "仍有 1 件未上传" in partial and "上传完成" not in partial
+    assert "上传完成" in t("maint.done.flushed", "zh", delivered="3", pending="0", reason="")
