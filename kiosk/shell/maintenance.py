@@ -6,6 +6,7 @@ Pure logic: the time comes in as an argument, so the lockout is testable without
 from __future__ import annotations
 
 import base64
+import itertools
 import hashlib
 import hmac
 import json
@@ -34,7 +35,7 @@ def weak_pin(pin: str) -> str | None:
     or a well-known PIN."""
     if len(set(pin)) == 1:
         return "the same digit repeated"
-    steps = {(int(b) - int(a)) % 10 for a, b in zip(pin, pin[1:], strict=False)}
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(pin)}
     if steps in ({1}, {9}):
         return "digits counting up or down"
     if any(pin == (pin[:size] * len(pin))[:len(pin)] for size in (2, 3)):
