@@ -6,9 +6,9 @@ Pure logic: the time comes in as an argument, so the lockout is testable without
 from __future__ import annotations
 
 import base64
-import itertools
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import threading
