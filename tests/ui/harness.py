@@ -97,7 +97,6 @@ class Harness:
         self.reader.auto_insert = None
         self.reader._faults.clear()
         self.printer.inject(None)
-        self.backend.offline = False
         self.report_health()
         if self.app.state.session is not None:
             self.app.send(ev.HomePressed())
