@@ -16,7 +16,13 @@ from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import File, Network, Serial
 
 from kiosk.core.health import DeviceError, Reason
-from kiosk.core.settings import PrinterConnection
+from kiosk.core.settings import (
+    ConnectionSettings,
+    FileConnectionSettings,
+    NetworkConnectionSettings,
+    SerialConnectionSettings,
+    UsbConnectionSettings,
+)
 
 WRITE_TIMEOUT_S = 10.0  # a printer that takes longer to accept one chunk is stuck
 CONNECT_TIMEOUT_S = 3.0  # a network printer that does not answer by then is off (health() waits for this)
@@ -228,14 +234,14 @@ class FileConnection(_EscposConnection):
             raise _offline(f"write to {self.description} failed", exc) from None
 
 
-def connection_for(settings: PrinterConnection) -> Connection:
-    if settings.kind == "network":
-        return NetworkConnection(settings.host, settings.port)
-    if settings.kind == "serial":
-        return SerialConnection(settings.serial_port, settings.baudrate)
-    if settings.kind == "usb":
-        assert settings.usb_vendor_id is not None and settings.usb_product_id is not None
-        return UsbConnection(settings.usb_vendor_id, settings.usb_product_id)
-    if settings.kind == "file":
-        return FileConnection(settings.path)
+def connection_for(settings: ConnectionSettings) -> Connection:
+    match settings:
+        case NetworkConnectionSettings(host=host, port=port):
+            return NetworkConnection(host, port)
+        case SerialConnectionSettings(serial_port=port, baudrate=baudrate):
+            return SerialConnection(port, baudrate)
+        case UsbConnectionSettings(usb_vendor_id=vendor, usb_product_id=product):
+            return UsbConnection(vendor, product)
+        case FileConnectionSettings(path=path):
+            return FileConnection(path)
     raise ValueError(f"no ESC/POS connection for a {settings.kind} printer")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.core.health import Component, DeviceError, Health, Reason
-from kiosk.core.settings import LoadedConfig, PrinterProfile
+from kiosk.core.settings import LoadedConfig, PrinterProfile, SimulatedOutputSettings, settings_as
 from kiosk.core.slips import Slip
 from kiosk.logs import log_event
 from kiosk.storage.print_journal import PrintJournal
@@ -35,7 +35,7 @@ class SimulatedPrinter:
     def __init__(self, folder: Path, profile: PrinterProfile | None = None,
                  journal: PrintJournal | None = None) -> None:
         self.folder = folder
-        self.profile = profile or PrinterProfile.model_validate({"connection": {"kind": "simulated"}})
+        self.profile = profile or PrinterProfile(connection=SimulatedOutputSettings(kind="simulated"))
         self._encoder: SlipEncoder | None = None
         self.journal = journal
         self.printed: dict[str, Path] = {}  # job id -> PNG of the slip, the last RECENT_JOBS (the journal has all)
@@ -129,5 +129,6 @@ def _safe(job_id: str) -> str:
 
 def from_config(config: LoadedConfig) -> SimulatedPrinter:
     printer = config.profile.printer
-    folder = config.resolve(Path(printer.connection.path or "slips"))
+    output = settings_as(printer.connection, SimulatedOutputSettings)
+    folder = config.resolve(Path(output.path or "slips"))
     return SimulatedPrinter(folder, printer, PrintJournal.in_dir(config.data_dir))

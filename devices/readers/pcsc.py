@@ -28,7 +28,7 @@ from smartcard import scard
 from devices.readers import sscard
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import Identity
-from kiosk.core.settings import LoadedConfig
+from kiosk.core.settings import LoadedConfig, PcscReaderSettings, ReaderSettings, settings_as
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.devices.pcsc")
@@ -470,11 +470,12 @@ def list_readers() -> tuple[str, list[dict[str, object]]]:
 
 
 def from_config(config: LoadedConfig) -> PcscReader:
-    reader = config.profile.reader
+    reader = settings_as(config.profile.reader, PcscReaderSettings)
     return PcscReader(reader.reader_name_contains, reader.poll_interval_s)
 
 
 def staff_reader_from_config(config: LoadedConfig) -> PcscReader:
     """A separate PC/SC reader for staff badges (profile `staff_card_reader = "pcsc"`); only UIDs are read."""
-    reader = config.profile.reader
-    return PcscReader(reader.staff_reader_name_contains, reader.poll_interval_s)
+    reader: ReaderSettings = config.profile.reader
+    poll_interval_s = reader.poll_interval_s if isinstance(reader, PcscReaderSettings) else 0.3
+    return PcscReader(reader.staff_reader_name_contains, poll_interval_s)

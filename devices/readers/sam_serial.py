@@ -34,7 +34,7 @@ from devices.readers.sam_polling import SamPollingReader
 from kiosk.core.cardtext import ParseError, UnsupportedCardError, parse_text_block, wipe
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import Identity
-from kiosk.core.settings import LoadedConfig
+from kiosk.core.settings import LoadedConfig, SamSerialReaderSettings, settings_as
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.devices.sam_serial")
@@ -171,5 +171,5 @@ class SamSerialReader(SamPollingReader):
 
 
 def from_config(config: LoadedConfig) -> SamSerialReader:
-    reader = config.profile.reader
+    reader = settings_as(config.profile.reader, SamSerialReaderSettings)
     return SamSerialReader(reader.port, reader.baudrate, reader.poll_interval_s)

@@ -21,7 +21,7 @@ from devices.readers.sam_polling import SamPollingReader
 from kiosk.core.cardtext import ParseError, UnsupportedCardError, parse_text_block
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import Identity
-from kiosk.core.settings import LoadedConfig
+from kiosk.core.settings import LoadedConfig, VendorSdkReaderSettings, settings_as
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.devices.vendor_sdk")
@@ -140,7 +140,7 @@ class VendorSdkReader(SamPollingReader):
 
 
 def from_config(config: LoadedConfig) -> VendorSdkReader:
-    reader = config.profile.reader
+    reader = settings_as(config.profile.reader, VendorSdkReaderSettings)
     try:
         port = int(reader.port)
     except ValueError:

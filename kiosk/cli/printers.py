@@ -180,9 +180,9 @@ def cmd_slip_receipts(args: argparse.Namespace) -> int:
 
 
 def _printer(config: LoadedConfig) -> Any:
-    from kiosk.composition.drivers import load_factory
+    from kiosk.composition.drivers import printer_factory
 
-    return load_factory("printer", config.profile.printer.connection.kind)(config)
+    return printer_factory(config.profile.printer.connection)(config)
 
 
 def cmd_slip_reprint(args: argparse.Namespace) -> int:
@@ -209,10 +209,7 @@ def cmd_slip_reprint(args: argparse.Namespace) -> int:
 def cmd_print_test(args: argparse.Namespace) -> int:
     config = _config(args)
     profile = config.profile.printer
-    conn = profile.connection
-    where = {"usb": f"usb {conn.usb_vendor_id or 0:04x}:{conn.usb_product_id or 0:04x}",
-             "serial": f"serial {conn.serial_port}@{conn.baudrate}", "network": f"network {conn.host}:{conn.port}",
-             "file": f"file {conn.path}", "simulated": f"simulated -> {conn.path}"}[conn.kind]
+    where = profile.connection.where
     font = find_cjk_font()
     details = (("设备配置", config.profile_chain[0]), ("连接", where),
                ("纸宽", f"{profile.paper_width_mm} mm, {profile.chars_per_line} 字符/行"),

@@ -19,7 +19,7 @@ from devices.readers.sam_frame import FrameError, text_block_from_bytes
 from kiosk.core.cardtext import ParseError, identity_report, parse_text_block
 from kiosk.core.health import DeviceError
 from kiosk.core.problems import ConfigError
-from kiosk.core.settings import LoadedConfig
+from kiosk.core.settings import LoadedConfig, SamSerialReaderSettings, SerialConnectionSettings
 from kiosk.storage.config import load_config
 
 REVEAL_WARNING = "warning: --reveal prints personal data; do not paste it into tickets, chats or logs"
@@ -107,14 +107,14 @@ def cmd_card_parse(args: argparse.Namespace) -> int:
 def _open_reader(args: argparse.Namespace, staff: bool) -> tuple[LoadedConfig, Any] | int:
     """The configured reader (for a staff badge: the staff card reader when the profile names one), or the
     exit code after saying why it cannot be had."""
-    from kiosk.composition.drivers import load_factory
+    from kiosk.composition.drivers import load_factory, reader_factory
 
     try:
         config = load_config(Path(args.config) if args.config else None)
         reader_profile = config.profile.reader
         if staff and reader_profile.staff_card_reader == "pcsc":
             return config, load_factory("staff_reader", "pcsc")(config)
-        return config, load_factory("reader", reader_profile.driver)(config)
+        return config, reader_factory(reader_profile)(config)
     except ConfigError as exc:
         print(f"configuration is invalid: {exc}", file=sys.stderr)
         return 2
@@ -171,9 +171,9 @@ def cmd_devices_probe(args: argparse.Namespace) -> int:
     wanted, avoided = list(args.port), []
     try:
         profile = load_config(Path(args.config) if args.config else None).profile
-        if profile.reader.driver == "sam_serial":
+        if isinstance(profile.reader, SamSerialReaderSettings):
             wanted.append(profile.reader.port)
-        if profile.printer.connection.serial_port:
+        if isinstance(profile.printer.connection, SerialConnectionSettings):
             avoided.append(profile.printer.connection.serial_port)
     except ConfigError:
         pass  # probing still works without a valid configuration

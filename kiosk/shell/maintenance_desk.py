@@ -221,7 +221,7 @@ class MaintenanceDesk:
         return [
             ("version", __version__), ("kiosk_id", s.kiosk_id), ("site", s.site.name),
             ("config", str(c.path)), ("profile", " <- ".join(c.profile_chain)),
-            ("reader", p.reader.driver + (f" {p.reader.port}" if p.reader.port else "")),
+            ("reader", p.reader.driver + (f" {p.reader.where}" if p.reader.where else "")),
             ("printer", f"{p.printer.connection.kind}, {p.printer.paper_width_mm} mm"),
             ("backend", f"{backend} ({s.backend.crypto_profile})"), ("languages", ", ".join(s.languages)),
             ("timeouts", f"{s.timeouts.session_s}s / {s.timeouts.idle_warning_s}s"),
