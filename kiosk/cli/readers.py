@@ -11,7 +11,9 @@ import glob
 import json
 import os
 import sys
-from datetime import date
+import time
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,16 @@ def add_commands(subparsers: Any) -> None:
     uid.add_argument("--config", help="kiosk.toml (default: config/kiosk.toml or $KIOSK_CONFIG)")
     uid.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for the badge")
     uid.set_defaults(func=cmd_card_uid)
+
+    watch = card.add_parser(
+        "watch", help="keep the configured reader open and print one JSON line per event until Ctrl-C",
+        description="Reader attached/detached, card inserted/removed, the reader's health when it changes, and "
+                    "the result of reading each card laid down (masked unless --reveal). For checking a reader "
+                    "in place: one reader object stays open the whole time, as in the running kiosk.")
+    watch.add_argument("--config", help="kiosk.toml (default: config/kiosk.toml or $KIOSK_CONFIG)")
+    watch.add_argument("--timeout", type=float, default=5.0, help="seconds a read may take once a card is there")
+    watch.add_argument("--reveal", action="store_true", help="print names and numbers unmasked")
+    watch.set_defaults(func=cmd_card_watch)
 
     devices = command_group(subparsers, "devices", "attached devices")
     probe = devices.add_parser(
@@ -140,6 +152,106 @@ def cmd_card_read(args: argparse.Namespace) -> int:
         reader.close()
     _show(identity_report(identity, date.today(), args.reveal), args)
     return 0
+
+
+def cmd_card_watch(args: argparse.Namespace) -> int:
+    opened = _open_reader(args, staff=False)
+    if isinstance(opened, int):
+        return opened
+    _config, reader = opened
+    if args.reveal:
+        print(REVEAL_WARNING, file=sys.stderr)
+    watcher = CardWatch(reader, args.timeout, args.reveal, _emit)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.close()
+    return 0
+
+
+def _emit(event: dict[str, object]) -> None:
+    print(json.dumps({"at": datetime.now().isoformat(timespec="milliseconds"), **event}, ensure_ascii=False),
+          flush=True)
+
+
+class CardWatch:
+    """The loop of `kiosk card watch`: events from pcscd for a PC/SC reader, from polling presence for the
+    others; the health whenever it changes; and a read of each card laid down, on the one reader object."""
+
+    def __init__(self, reader: Any, read_timeout_s: float, reveal: bool,
+                 emit: Callable[[dict[str, object]], None]) -> None:
+        self.reader, self.read_timeout_s, self.reveal, self.emit = reader, read_timeout_s, reveal, emit
+        self._health: tuple[str, str] | None = None
+        self._present = False
+        self._events: Any = None
+        try:
+            from devices.readers.pcsc import PcscReader, ReaderWatch
+        except ImportError:
+            return
+        if isinstance(reader, PcscReader):
+            self._events = ReaderWatch(reader.name_contains)
+
+    def run(self, stop: Callable[[], bool] = lambda: False) -> None:
+        while not stop():
+            self.step()
+
+    def step(self) -> None:
+        if self._events is not None:
+            try:
+                events = self._events.next_events(1.0)
+            except DeviceError as exc:  # reported, and the watch goes on: it is for watching faults
+                self.emit({"event": "error", "reason": exc.reason.value, "detail": exc.detail})
+                time.sleep(1.0)
+                events = []
+            for event in events:
+                self.emit({"event": event.kind, **({"reader": event.reader} if event.reader else {})})
+                if event.kind == "card_inserted" and event.reader == self._reader_name():
+                    self._read()
+        else:
+            self._poll()
+        self._check_health()
+
+    def _reader_name(self) -> str:
+        health = self.reader.health()
+        return str(health.detail) if health.usable else ""
+
+    def _poll(self) -> None:
+        try:
+            present = bool(self.reader.card_present())
+        except DeviceError:
+            present = False
+        if present != self._present:
+            self._present = present
+            self.emit({"event": "card_inserted" if present else "card_removed"})
+            if present:
+                self._read()
+        time.sleep(0.3)
+
+    def _check_health(self) -> None:
+        health = self.reader.health()
+        key = (health.status.value, health.reason.value)
+        if key != self._health:
+            self._health = key
+            self.emit({"event": "health", "status": health.status.value, "reason": health.reason.value,
+                       "detail": health.detail})
+
+    def _read(self) -> None:
+        started = time.monotonic()
+        try:
+            identity = self.reader.read_identity(self.read_timeout_s)
+        except DeviceError as exc:
+            self.emit({"event": "card_read", "result": "failed", "reason": exc.reason.value, "detail": exc.detail,
+                       "ms": int((time.monotonic() - started) * 1000)})
+            return
+        self.emit({"event": "card_read", "result": "ok", "ms": int((time.monotonic() - started) * 1000),
+                   "card": identity_report(identity, date.today(), self.reveal)})
+
+    def close(self) -> None:
+        if self._events is not None:
+            self._events.close()
+        self.reader.close()
 
 
 def cmd_card_uid(args: argparse.Namespace) -> int:

@@ -172,3 +172,48 @@ def collect(watch: ReaderWatch, kind: str, timeout_s: float = 5.0) -> ReaderEven
             if event.kind == kind:
                 return event
     raise AssertionError(f"no {kind} event within {timeout_s} s")
+
+
+def test_a_running_reader_reads_again_after_pcscd_restarts(slot0: VpcdSlot, pcsc_stack: PcscStack) -> None:
+    """One reader object across the restart, as in the running kiosk: its card thread's context died with
+    pcscd, and the first read after the restart must already work."""
+    reader = PcscReader(name_contains=pcsc_stack.reader_name(0))
+    try:
+        slot0.insert(SocialSecurityCard())
+        assert reader.read_identity(5.0).name == "王淑珍"
+        slot0.remove()
+        pcsc_stack.wait_for_card(0, present=False)
+        pcsc_stack.restart()
+        slot0.insert(SocialSecurityCard())
+        assert reader.read_identity(5.0).name == "王淑珍"
+        assert reader.health().status == Status.OK
+        assert reader.card_present()
+        slot0.remove()
+        pcsc_stack.stop()
+        assert reader.health().reason == Reason.READER_SERVICE_DOWN  # the truth during the outage
+        assert failure(reader, 0.5).reason == Reason.READER_SERVICE_DOWN
+        pcsc_stack.start()
+        assert reader.health().status == Status.OK
+        slot0.insert(SocialSecurityCard())
+        assert reader.read_identity(5.0).name == "王淑珍"
+    finally:
+        reader.close()
+        pcsc_stack.start()
+
+
+def test_the_event_watcher_waits_while_pcscd_is_down(pcsc_stack: PcscStack) -> None:
+    watch = ReaderWatch(name_contains="Kiosk Test PCD")
+    try:
+        watch.next_events(0.1)
+        pcsc_stack.stop()
+        assert watch.next_events(0.5)[0] == ReaderEvent("service_down")
+        started, calls = time.monotonic(), 0
+        while time.monotonic() - started < 1.0:
+            assert watch.next_events(0.4) == []
+            calls += 1
+        assert calls <= 3  # each call waited its timeout instead of returning at once
+        pcsc_stack.start()
+        assert collect(watch, "service_up") == ReaderEvent("service_up")
+    finally:
+        watch.close()
+        pcsc_stack.start()
