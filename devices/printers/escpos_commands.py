@@ -49,6 +49,16 @@ def status_query(n: int) -> bytes:
     return DLE + b"\x04" + bytes((n,))
 
 
+PROCESS_ID_REPLY = b"\x37\x22"  # the header of the answer to GS ( H: 37 22 d1 d2 d3 d4 00
+
+
+def process_id_request(process_id: bytes) -> bytes:
+    """GS ( H fn=48: the printer answers `37 22 d1..d4 00` once it has processed everything before it."""
+    if len(process_id) != 4 or not all(0x30 <= b <= 0x39 for b in process_id):
+        raise ValueError("a process id is four ASCII digits")
+    return GS + b"(H" + b"\x06\x00" + b"\x30\x30" + process_id
+
+
 def raster(width_bytes: int, height: int, data: bytes) -> bytes:
     """GS v 0: one band of a raster bit image, 1 bits print."""
     return (GS + b"v0\x00" + width_bytes.to_bytes(2, "little") + height.to_bytes(2, "little") + data)

@@ -49,6 +49,8 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     print(f"  printer    {where}, {p.printer.paper_width_mm} mm, {p.printer.chars_per_line} chars/line, "
           f"{p.printer.encoding}{', FS& text mode' if p.printer.chinese_text_mode else ''}, QR {p.printer.qr}, "
           f"{'cutter' if p.printer.cutter else 'no cutter'}")
+    if p.printer.status_risk:
+        print(f"  RISK       printer {p.printer.status_risk}")
     print(f"  screen     {p.screen.width_px}x{p.screen.height_px} {p.screen.orientation}, "
           f"{p.screen.diagonal_inch}\"")
     print(f"  data       {config.data_dir}")

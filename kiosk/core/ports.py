@@ -7,6 +7,7 @@ thread, unless it says otherwise.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -44,14 +45,22 @@ class CardReader(Protocol):
     def close(self) -> None: ...
 
 
+class PrintOutcome(enum.StrEnum):
+    """How a print job ended when it did not fail (a failure is a DeviceError with its reason)."""
+
+    DONE = "done"  # printed, as far as the printer can tell
+    UNCERTAIN = "uncertain"  # every byte, the cut included, went out, but the confirmation was lost: the
+    # slip most likely came out; never printed again by itself (the citizen may ask for a 补打 copy)
+
+
 @runtime_checkable
 class Printer(Protocol):
     def health(self) -> Health:
         """Online, paper, cover; no answer is UNKNOWN or offline, never OK."""
         ...
 
-    def print_slip(self, job_id: str, slip: Slip) -> None:
-        """Print once: a job id that was printed before is not printed again."""
+    def print_slip(self, job_id: str, slip: Slip) -> PrintOutcome:
+        """Print once: a job id that was printed (or uncertain) before is not printed again."""
         ...
 
     def close(self) -> None: ...

@@ -312,7 +312,23 @@ class PrinterProfile(Strict):
     cutter: bool = True
     status_timeout_s: Annotated[float, Field(gt=0, le=10)] = 1.0
     """No status reply within this time means unknown/offline, never OK."""
+    status: Literal["dle_eot", "none"] = "dle_eot"
+    """How the printer reports paper and cover: `dle_eot` (the DLE EOT real-time queries), or `none` for a
+    printer without a status channel, which then prints blind: paper out, an open cover or a jam cannot be
+    seen, so a citizen may get no slip and be told to take it (`kiosk config check` and the maintenance
+    screen say so)."""
+    completion_ack: Literal["none", "process_id"] = "none"
+    """`process_id`: the printer answers ESC/POS `GS ( H` (transmit process ID response) once it has
+    processed the job, which turns a job whose confirmation was lost into a done one."""
     connection: PrinterConnection
+
+    @property
+    def status_risk(self) -> str:
+        """What operators must know about this printer's status, or "" when nothing."""
+        if self.status == "none":
+            return ("status = \"none\": paper out, cover open and jams cannot be seen; a citizen may be told to "
+                    "take a slip that never came out")
+        return ""
 
     @field_validator("font_charset")
     @classmethod

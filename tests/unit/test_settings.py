@@ -167,3 +167,16 @@ def test_multisampling_is_off_by_default_and_only_a_sample_count(tmp_path: Path)
     write(tmp_path, "devices/p.toml", '[reader]\ndriver = "simulated"\n[printer.connection]\nkind = "simulated"\n'
           '[screen]\nmultisamples = 4\n')
     assert load_config(kiosk).profile.screen.multisamples == 4
+
+
+def test_a_printer_without_status_is_allowed_with_the_risk_stated(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    kiosk = write(tmp_path, "kiosk.toml", f'kiosk_id = "JL-1"\ndevice_profile = "p"\n{GOOD_SITE}')
+    write(tmp_path, "devices/p.toml", '[reader]\ndriver = "simulated"\n[printer]\nstatus = "none"\n'
+          '[printer.connection]\nkind = "network"\nhost = "192.0.2.10"\n')
+    assert kiosk_main(["config", "check", str(kiosk)]) == 0
+    out = capsys.readouterr().out
+    assert "RISK       printer status = \"none\": paper out, cover open and jams cannot be seen" in out
+    write(tmp_path, "devices/p.toml", '[reader]\ndriver = "simulated"\n[printer]\nstatus = "dle"\n'
+          '[printer.connection]\nkind = "simulated"\n')
+    assert any("p.toml: printer.status:" in line for line in problems_of(kiosk))
