@@ -325,6 +325,27 @@ def test_print_result_retry_never_changes_the_job_id(rules: Rules) -> None:
     assert state.session is None and state.home_notice == "finished"
 
 
+def test_an_uncertain_slip_offers_a_copy_marked_reprint_and_never_prints_it_by_itself(rules: Rules) -> None:
+    state = h.at_done(rules)
+    job_id = state.session.print_job_id
+    state, commands = run(state, ev.SlipPrinted(SID, job_id, uncertain=True))
+    assert state.session.print_status == TaskStatus.DONE and state.session.print_uncertain
+    assert commands_of(commands, PrintSlip) == []  # no automatic reprint
+    state, commands = run(state, ev.PrintRetried())  # "no slip came out": the citizen taps 补打
+    copy = commands_of(commands, PrintSlip)[0]
+    assert copy.job_id == f"{job_id}-reprint-1" and copy.request.reprint
+    assert copy.request.kind == SlipKind.RECEIPT and copy.request.masked_names == ("张*兰",)
+    assert state.session.print_status == TaskStatus.RUNNING and not state.session.print_uncertain
+    state, _ = run(state, ev.SlipPrinted(SID, job_id))  # a late answer for the first job changes nothing
+    assert state.session.print_status == TaskStatus.RUNNING
+    state, _ = run(state, ev.SlipPrinted(SID, copy.job_id, uncertain=True))
+    state, commands = run(state, ev.PrintRetried())
+    assert commands_of(commands, PrintSlip)[0].job_id == f"{job_id}-reprint-2"
+    state, _ = run(state, ev.SlipPrinted(SID, f"{job_id}-reprint-2"))
+    state, commands = run(state, ev.PrintRetried())  # confirmed: nothing more to print
+    assert commands_of(commands, PrintSlip) == [] and not state.session.print_uncertain
+
+
 # ---- card removal ----
 
 

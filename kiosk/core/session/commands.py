@@ -46,6 +46,7 @@ class SlipRequest(Value, frozen=True):
     booking_number: str = ""
     slot_text: str = ""
     masked_addresses: tuple[str, ...] = ()  # mask_address of each party, for slips that show it
+    reprint: bool = False  # a copy the citizen asked for (补打), marked so on the slip
 
 
 class PrintSlip(Command, frozen=True):

@@ -217,6 +217,7 @@ class SubmitFailed(Result, frozen=True):
 
 class SlipPrinted(Result, frozen=True):
     job_id: str = ""
+    uncertain: bool = False  # sent whole but not confirmed by the printer: the citizen is offered 补打
 
 
 class SlipPrintFailed(Result, frozen=True):

@@ -576,7 +576,8 @@ def _submitted(state: KioskState, s: Session, e: ev.SubmitSucceeded) -> Outcome:
 def _printed(state: KioskState, s: Session, e: ev.SlipPrinted) -> Outcome:
     if e.job_id != s.print_job_id:
         return state, []
-    return _with(state, s, print_status=TaskStatus.DONE, print_error=None), [Speak("notice.take_slip", s.language)]
+    return (_with(state, s, print_status=TaskStatus.DONE, print_error=None, print_uncertain=e.uncertain),
+            [Speak("notice.take_slip", s.language)])
 
 
 @on([Phase.DONE, Phase.GUIDE_PRINTING], ev.SlipPrintFailed)
@@ -589,11 +590,25 @@ def _print_failed(state: KioskState, s: Session, e: ev.SlipPrintFailed) -> Outco
 
 @on([Phase.DONE, Phase.GUIDE_PRINTING], ev.PrintRetried)
 def _reprint(state: KioskState, s: Session, e: ev.PrintRetried) -> Outcome:
-    if s.print_status != TaskStatus.FAILED or not s.print_job_id or s.item_id is None:
+    if not s.print_job_id or s.item_id is None:
+        return state, []
+    if s.print_status == TaskStatus.DONE and s.print_uncertain:
+        # the printer did not confirm the slip and the citizen says none came out: a copy marked 补打, as a
+        # job of its own (the first is journalled as printed and is never printed again by itself)
+        job_id = _copy_job_id(s.print_job_id)
+        return _with(state, s, print_status=TaskStatus.RUNNING, print_error=None, print_uncertain=False,
+                     print_job_id=job_id), [PrintSlip(s.session_id, job_id, replace(_request_for(s), reprint=True))]
+    if s.print_status != TaskStatus.FAILED:
         return state, []
     request = _request_for(s)
     return _with(state, s, print_status=TaskStatus.RUNNING, print_error=None), [
         PrintSlip(s.session_id, s.print_job_id, request)]
+
+
+def _copy_job_id(job_id: str) -> str:
+    """The job id of the next 补打 copy: <first job id>-reprint-<n>, as the print journal names reprints."""
+    first, _, count = job_id.partition("-reprint-")
+    return f"{first}-reprint-{int(count) + 1 if count.isdigit() else 1}"
 
 
 def _request_for(s: Session) -> SlipRequest:

@@ -59,6 +59,7 @@ class Session(Value, frozen=True):
     print_status: TaskStatus = TaskStatus.NONE
     print_error: Reason | None = None
     print_job_id: str = ""
+    print_uncertain: bool = False  # the printer did not confirm the slip: "if no slip came out, tap 补打"
     progress_status: TaskStatus = TaskStatus.NONE
     progress: tuple[ProgressRecord, ...] = ()
     backend_error: Reason | None = None
