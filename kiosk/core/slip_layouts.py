@@ -90,7 +90,7 @@ class SlipComposer:
         self.now = now
 
     def __call__(self, request: SlipRequest) -> Slip:
-        return self.compose(request)
+        return self.compose(request, reprint=request.reprint)
 
     def reprint(self, origin: SlipOrigin) -> Slip:
         """A receipt printed again from maintenance: marked 补打, without the applicant (never stored)."""
