@@ -235,10 +235,14 @@ class PcscReader:
                     self._service_lost()
                     reader = self._reader(fresh=True)
                     continue
+                if exc.reason() == Reason.CARD_UNREADABLE and self._gone_within(reader, REMOVAL_GRACE_S):
+                    # SCARD_E_NOT_TRANSACTED and friends: what pcscd says when the card left between APDUs
+                    raise DeviceError(Reason.CARD_REMOVED, f"card left during the read ({exc})") from None
                 raise self._fail(exc) from None
             except sscard.CardDataError as exc:
-                # An empty or cut reply is what pcscd returns when the card left mid-exchange.
-                if isinstance(exc, sscard.NoAnswerError) and self._gone_within(reader, REMOVAL_GRACE_S):
+                # An empty or cut reply is what pcscd returns when the card left mid-exchange: a card that is
+                # gone was taken away, not unreadable.
+                if self._gone_within(reader, REMOVAL_GRACE_S):
                     raise DeviceError(Reason.CARD_REMOVED, "card left during the read") from None
                 raise DeviceError(Reason.CARD_UNREADABLE, str(exc)) from None
             except _Abandoned:

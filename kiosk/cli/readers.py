@@ -26,6 +26,7 @@ from kiosk.storage.config import load_config
 
 REVEAL_WARNING = "warning: --reveal prints personal data; do not paste it into tickets, chats or logs"
 SERIAL_GLOBS = ("/dev/ttyUSB*", "/dev/ttyACM*")  # USB-serial adapters, where SAM readers sit
+PROBE_TIMEOUT_S = 1.0  # real SAMs answer the status command in up to ~300 ms, some slower after power-up
 
 
 def add_commands(subparsers: Any) -> None:
@@ -324,7 +325,7 @@ def _probe_serial(wanted: list[str], avoided: list[str], baudrate: int) -> list[
         if os.path.realpath(port) in printer:
             found.append({"port": port, "sam": False, "detail": "skipped: the profile's printer port"})
             continue
-        reader = SamSerialReader(port, baudrate, command_timeout_s=0.3)
+        reader = SamSerialReader(port, baudrate, command_timeout_s=PROBE_TIMEOUT_S)
         health = reader.health()
         reader.close()
         found.append({"port": port, "sam": health.usable, "detail": health.detail if health.usable

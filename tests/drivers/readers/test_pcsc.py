@@ -108,6 +108,17 @@ def test_card_pulled_out_mid_read(slot0: VpcdSlot, reader: PcscReader) -> None:
     assert failure(reader).reason == Reason.CARD_REMOVED
 
 
+@pytest.mark.parametrize("answered", [1, 2, 3, 4, 5, 6, 7, 8])
+def test_card_pulled_between_two_apdus_is_removed_not_unreadable(slot0: VpcdSlot, reader: PcscReader,
+                                                                  answered: int) -> None:
+    """pcscd answers the APDU after the card left with SCARD_E_NOT_TRANSACTED: the citizen took the card
+    away, and must not be told it is bad."""
+    slot0.pull_after_reply = answered
+    slot0.insert(SocialSecurityCard())
+    error = failure(reader)
+    assert error.reason == Reason.CARD_REMOVED, error.detail
+
+
 @pytest.mark.parametrize("reply", [b"\x01", b"\x09\x30" + b"\x00" * 4 + b"\x90\x00", b"\x99\x99\x90\x00"])
 def test_garbled_replies_are_unreadable(slot0: VpcdSlot, reader: PcscReader, reply: bytes) -> None:
     slot0.insert(GarbledCard(reply))
