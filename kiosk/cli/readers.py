@@ -21,7 +21,12 @@ from devices.readers.sam_frame import FrameError, text_block_from_bytes
 from kiosk.core.cardtext import ParseError, identity_report, parse_text_block
 from kiosk.core.health import DeviceError
 from kiosk.core.problems import ConfigError
-from kiosk.core.settings import LoadedConfig, SamSerialReaderSettings, SerialConnectionSettings
+from kiosk.core.settings import (
+    LoadedConfig,
+    SamSerialReaderSettings,
+    SerialConnectionSettings,
+    SerialScannerSettings,
+)
 from kiosk.storage.config import load_config
 
 REVEAL_WARNING = "warning: --reveal prints personal data; do not paste it into tickets, chats or logs"
@@ -282,15 +287,21 @@ def cmd_card_uid(args: argparse.Namespace) -> int:
 
 def cmd_devices_probe(args: argparse.Namespace) -> int:
     wanted, avoided = list(args.port), []
+    scanner: dict[str, object] = {"driver": "none"}
     try:
-        profile = load_config(Path(args.config) if args.config else None).profile
+        config = load_config(Path(args.config) if args.config else None)
+        profile = config.profile
+        scanner = _probe_scanner(config)
+        if isinstance(profile.scanner, SerialScannerSettings):
+            avoided.append(profile.scanner.port)  # a scanner is not a SAM: do not send it SAM commands
         if isinstance(profile.reader, SamSerialReaderSettings):
             wanted.append(profile.reader.port)
         if isinstance(profile.printer.connection, SerialConnectionSettings):
             avoided.append(profile.printer.connection.serial_port)
     except ConfigError:
         pass  # probing still works without a valid configuration
-    result: dict[str, object] = {"pcsc": _probe_pcsc(), "serial": _probe_serial(wanted, avoided, args.baudrate)}
+    result: dict[str, object] = {"pcsc": _probe_pcsc(), "serial": _probe_serial(wanted, avoided, args.baudrate),
+                                 "scanner": scanner}
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -303,7 +314,31 @@ def cmd_devices_probe(args: argparse.Namespace) -> int:
     print(f"serial ports: {len(serial_ports)}")
     for port in serial_ports:
         print(f"  {port['port']}: {'SAM answers' if port['sam'] else 'no SAM'} ({port['detail']})")
+    if scanner["driver"] == "none":
+        print("scanner: none in the profile")
+    else:
+        print(f"scanner: {scanner['driver']} {scanner['where']}: {scanner['status']} ({scanner['detail']})")
     return 0
+
+
+def _probe_scanner(config: LoadedConfig) -> dict[str, object]:
+    """The profile's QR/barcode scanner and its health."""
+    from kiosk.composition.drivers import scanner_factory
+
+    settings = config.profile.scanner
+    factory = scanner_factory(settings)
+    if factory is None:
+        return {"driver": "none"}
+    found: dict[str, object] = {"driver": settings.driver, "where": settings.where}
+    try:
+        scanner = factory(config)
+    except DeviceError as exc:
+        return {**found, "status": "unavailable", "reason": exc.reason.value, "detail": exc.detail}
+    try:
+        health = scanner.health()
+    finally:
+        scanner.close()
+    return {**found, "status": health.status.value, "reason": health.reason.value, "detail": health.detail}
 
 
 def _probe_pcsc() -> dict[str, object]:

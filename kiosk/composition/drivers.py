@@ -18,12 +18,16 @@ from kiosk.core.settings import (
     FileConnectionSettings,
     LoadedConfig,
     NetworkConnectionSettings,
+    NoScannerSettings,
     PcscReaderSettings,
     ReaderSettings,
     SamSerialReaderSettings,
+    ScannerSettings,
     SerialConnectionSettings,
+    SerialScannerSettings,
     SimulatedOutputSettings,
     SimulatedReaderSettings,
+    SimulatedScannerSettings,
     UsbConnectionSettings,
     VendorSdkReaderSettings,
 )
@@ -41,6 +45,11 @@ PRINTERS: dict[type[ConnectionSettings], str] = {
     SerialConnectionSettings: "devices.printers.escpos_printer:from_config",
     NetworkConnectionSettings: "devices.printers.escpos_printer:from_config",
     FileConnectionSettings: "devices.printers.escpos_printer:from_config",
+}
+SCANNERS: dict[type[ScannerSettings], str | None] = {
+    NoScannerSettings: None,  # the kiosk has no scanner
+    SimulatedScannerSettings: "devices.scanners.simulated:from_config",
+    SerialScannerSettings: "devices.scanners.serial_scanner:from_config",
 }
 
 # The other ports, by the name their profile or kiosk.toml gives: kind -> name -> "module:factory".
@@ -80,6 +89,12 @@ def printer_factory(settings: ConnectionSettings) -> Any:
     return _import(PRINTERS[type(settings)], "printer", settings.kind)
 
 
+def scanner_factory(settings: ScannerSettings) -> Any | None:
+    """The factory of the QR/barcode scanner these settings are for; None when the kiosk has none."""
+    target = SCANNERS[type(settings)]
+    return _import(target, "scanner", settings.driver) if target else None
+
+
 def _import(target: str, kind: str, name: str) -> Any:
     module_name, _, attr = target.partition(":")
     try:
@@ -98,6 +113,7 @@ def build_ports(config: LoadedConfig) -> Ports:
         backend=load_factory("backend", backend_kind)(config),
         clock=load_factory("clock", "system")(config),
         speech=load_factory("speech", profile.speech.driver)(config),
+        scanner=scanner(config) if (scanner := scanner_factory(profile.scanner)) else None,
     )
 
 

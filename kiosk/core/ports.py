@@ -66,6 +66,19 @@ class Printer(Protocol):
     def close(self) -> None: ...
 
 
+class Scanner(Protocol):
+    """A QR/barcode scanner (receipts' QR codes, 电子证照). Scanned codes are data the citizen showed, so
+    they are handed on and never logged."""
+
+    def health(self) -> Health: ...
+
+    def read_code(self, timeout_s: float) -> str | None:
+        """The next code scanned within `timeout_s`, or None; DeviceError(NO_SCANNER) when it is gone."""
+        ...
+
+    def close(self) -> None: ...
+
+
 @runtime_checkable
 class StaffCardReader(Protocol):
     """Reads a staff badge's UID for maintenance mode (PcscReader, the simulated reader)."""
@@ -165,10 +178,13 @@ class Ports:
     backend: Backend
     clock: Clock
     speech: Speech
+    scanner: Scanner | None = None  # kiosks without one: None
 
     def close(self) -> None:
-        for port in (self.reader, self.printer):
-            port.close()
+        self.reader.close()
+        self.printer.close()
+        if self.scanner is not None:
+            self.scanner.close()
         close_backend = getattr(self.backend, "close", None)  # the HTTP backend stops its outbox sender
         if callable(close_backend):
             close_backend()

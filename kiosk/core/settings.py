@@ -359,6 +359,45 @@ def settings_as(settings: Strict, model: type[SettingsT]) -> SettingsT:
     return settings
 
 
+class ScannerSettings(Strict):
+    """What every QR/barcode scanner profile has."""
+
+    driver: str
+    """The driver's name: each subclass narrows it to its own Literal, the one place the name is written."""
+
+    @property
+    def where(self) -> str:
+        return ""
+
+
+class NoScannerSettings(ScannerSettings):
+    driver: Literal["none"]
+
+
+class SimulatedScannerSettings(ScannerSettings):
+    driver: Literal["simulated"]
+
+
+class SerialScannerSettings(ScannerSettings):
+    """A scanner in serial (or USB-CDC, /dev/ttyACM*) mode: each code ends with CR, LF or both."""
+
+    driver: Literal["serial"]
+    port: Annotated[str, Field(min_length=1)]
+    """Serial device, e.g. /dev/ttyACM0 or the stable name from deploy/udev."""
+    baudrate: Baudrate = 9600
+
+    @property
+    def where(self) -> str:
+        return self.port
+
+
+ScannerProfile = Annotated[
+    NoScannerSettings | SimulatedScannerSettings | SerialScannerSettings,
+    Field(discriminator="driver"),
+]
+"""The QR/barcode scanner of a profile, chosen by `driver` (`none` when the kiosk has none)."""
+
+
 class ScreenProfile(Strict):
     width_px: Annotated[int, Field(ge=480, le=7680)] = 1080
     height_px: Annotated[int, Field(ge=480, le=7680)] = 1920
@@ -389,6 +428,7 @@ class DeviceProfile(Strict):
     printer: PrinterProfile
     screen: ScreenProfile = ScreenProfile()
     speech: SpeechProfile = SpeechProfile()
+    scanner: ScannerProfile = NoScannerSettings(driver="none")
 
 
 # ---- loading ----

@@ -33,7 +33,19 @@ from kiosk.core.slip_texts import (
     label,
     pick,
 )
-from kiosk.core.slips import Align, Block, Cut, Feed, Qr, Rule, Slip, SlipKind, SlipOrigin, Text
+from kiosk.core.slips import (
+    Align,
+    Block,
+    Cut,
+    Feed,
+    Qr,
+    Rule,
+    Slip,
+    SlipKind,
+    SlipOrigin,
+    Text,
+    progress_url,
+)
 
 
 def time_limit_text(limit: TimeLimit, language: str = "zh") -> str:
@@ -43,11 +55,6 @@ def time_limit_text(limit: TimeLimit, language: str = "zh") -> str:
         return pick(UNKNOWN_LIMIT, language)
     text = pick(UNITS[limit.unit], language).format(n=limit.amount)
     return text + (pick(INDICATIVE, language) if limit.certainty != "confirmed" else "")
-
-
-def progress_url(application_number: str) -> str:
-    """The progress-query QR payload: the number with a prefix the province's query app recognises."""
-    return f"JLMZ:PROGRESS:{application_number}"
 
 
 def booking_code(booking_number: str) -> str:

@@ -122,6 +122,20 @@ def test_every_reader_and_printer_connection_has_one_driver() -> None:
     tags = [get_args(model.model_fields["driver"].annotation) for model in readers]
     tags += [get_args(model.model_fields["kind"].annotation) for model in connections]
     assert all(len(tag) == 1 for tag in tags)  # each model is one driver, spelled once, in its Literal
+    from kiosk.composition.drivers import SCANNERS
+    from kiosk.core.settings import ScannerProfile
+
+    scanners = get_args(get_args(ScannerProfile)[0])
+    assert set(SCANNERS) == set(scanners)
+    assert all(len(get_args(model.model_fields["driver"].annotation)) == 1 for model in scanners)
+
+
+def test_the_scanner_is_none_unless_the_profile_names_one(tmp_path: Path) -> None:
+    assert load_config(CONFIG_DIR / "kiosk.toml").profile.scanner.driver == "none"
+    kiosk = write(tmp_path, "kiosk.toml", f'kiosk_id = "JL-1"\ndevice_profile = "p"\n{GOOD_SITE}')
+    write(tmp_path, "devices/p.toml", '[reader]\ndriver = "simulated"\n[printer.connection]\nkind = "simulated"\n'
+          '[scanner]\ndriver = "serial"\n')
+    assert any("p.toml: scanner.port: a serial scanner needs port" in line for line in problems_of(kiosk))
 
 
 def test_problem_is_blamed_on_the_profile_that_sets_it(tmp_path: Path) -> None:
