@@ -346,6 +346,23 @@ def test_an_uncertain_slip_offers_a_copy_marked_reprint_and_never_prints_it_by_i
     assert commands_of(commands, PrintSlip) == [] and not state.session.print_uncertain
 
 
+def test_a_scanned_receipt_code_opens_its_progress_query(rules: Rules) -> None:
+    state, commands = run(h.at_home(rules), ev.CodeScanned(code="JLMZ:PROGRESS:JL2201022024052000123"))
+    assert phase(state) == Phase.PROGRESS_QUERY and state.session.progress_status == TaskStatus.RUNNING
+    assert commands_of(commands, FetchProgress)[0].query.application_number == "JL2201022024052000123"
+    state, commands = run(state, ev.CodeScanned(code="JLMZ:PROGRESS:JL-2"))  # another receipt, same screen
+    assert commands_of(commands, FetchProgress)[0].query.application_number == "JL-2"
+    before = h.at_home(rules)
+    after, commands = run(before, ev.CodeScanned(code="6901234567892"))  # a code the kiosk does not know
+    assert phase(after) == Phase.HOME and commands_of(commands, FetchProgress) == []
+    browsing, _ = run(h.at_home(rules), ev.CategoryChosen("elderly"))
+    state, commands = run(browsing, ev.CodeScanned(code="JLMZ:PROGRESS:JL-4"))
+    assert phase(browsing) == Phase.BROWSING and phase(state) == Phase.PROGRESS_QUERY
+    state, commands = run(h.at_form(rules), ev.CodeScanned(code="JLMZ:PROGRESS:JL-3"))  # mid-application
+    assert phase(state) == Phase.FORM and commands_of(commands, FetchProgress) == []
+    assert "JL-3" not in repr(ev.CodeScanned(code="JLMZ:PROGRESS:JL-3"))  # codes never show in logs
+
+
 # ---- card removal ----
 
 

@@ -179,6 +179,13 @@ class ProgressByNumberRequested(Intent, frozen=True):
     application_number: str
 
 
+class CodeScanned(Intent, frozen=True):
+    """A QR/barcode shown to the kiosk's scanner (a receipt's progress code, an 电子证照)."""
+
+    hidden = frozenset({"code"})
+    code: str = ""
+
+
 class FinishPressed(Intent, frozen=True):
     pass
 

@@ -45,7 +45,7 @@ from kiosk.core.session.commands import (
 from kiosk.core.session.forms import form_errors, prefill
 from kiosk.core.session.model import KioskState, Session
 from kiosk.core.session.states import IdentifyStatus, Lifecycle, Phase, Purpose, TaskStatus
-from kiosk.core.slips import SlipKind
+from kiosk.core.slips import SlipKind, progress_number_from_code
 from kiosk.core.value import replace
 
 Outcome = tuple[KioskState, list[Command]]
@@ -668,6 +668,17 @@ def _progress_by_number(state: KioskState, s: Session, e: ev.ProgressByNumberReq
         return _with(state, s, field_errors=(("application_number", "invalid"),)), []
     new = _with(state, s, progress_status=TaskStatus.RUNNING, progress=(), backend_error=None, field_errors=())
     return new, [FetchProgress(s.session_id, ProgressQuery(application_number=number))]
+
+
+@on([Phase.HOME, Phase.BROWSING, Phase.PROGRESS_QUERY], ev.CodeScanned)
+def _code_scanned(state: KioskState, s: Session, e: ev.CodeScanned) -> Outcome:
+    """A receipt's progress QR code opens the progress query for its number; other codes do nothing here."""
+    number = progress_number_from_code(e.code)
+    if number is None:
+        return state, []
+    new = _with(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS, notice=None)
+    assert new.session is not None
+    return _progress_by_number(new, new.session, ev.ProgressByNumberRequested(number))
 
 
 @on([Phase.PROGRESS_QUERY], ev.ProgressLoaded)
