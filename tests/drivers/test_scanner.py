@@ -15,7 +15,8 @@ import pytest
 from devices.scanners.serial_scanner import SerialScanner
 from devices.scanners.simulated import SimulatedScanner
 from kiosk.cli.main import main as kiosk_main
-from kiosk.core.health import DeviceError, Reason, Status
+from kiosk.core.health import Component, DeviceError, Reason, Status
+from kiosk.core.session import events as ev
 from kiosk.core.slips import progress_number_from_code, progress_url
 from tests.support.scanner_pty import PtyScanner
 
@@ -101,3 +102,44 @@ def test_probe_lists_the_scanner(kiosk_config: Path, device: PtyScanner,
     device.unplug()
     assert kiosk_main(["devices", "probe", "--config", str(kiosk_config)]) == 0
     assert f"scanner: serial {device.link_path}: unavailable" in capsys.readouterr().out
+
+
+def test_a_receipt_shown_to_the_scanner_opens_its_progress_query(kiosk_config: Path) -> None:
+    """The citizen journey: the kiosk (composed as it runs) reads a receipt's QR code on its scanner and shows
+    the application's progress; the scanner unplugged and back keeps working with the same kiosk."""
+    from kiosk.composition.root import build_kiosk
+    from kiosk.core.session.states import Phase, TaskStatus
+    from kiosk.shell.health_monitor import HealthMonitor
+    from tests.conftest import CONFIG_DIR
+
+    (kiosk_config.parent / "devices" / "scanning.toml").write_text(
+        'inherits = "simulated"\n[scanner]\ndriver = "simulated"\n', encoding="utf-8")
+    kiosk_config.write_text(kiosk_config.read_text(encoding="utf-8").replace(
+        'device_profile = "simulated"', 'device_profile = "scanning"'), encoding="utf-8")
+    kiosk = build_kiosk(kiosk_config, CONFIG_DIR / "catalog")
+    scanner = kiosk.ports.scanner
+    assert isinstance(scanner, SimulatedScanner)
+    p = kiosk.ports
+    monitor = HealthMonitor(kiosk.inbox.put, p.reader, p.printer, p.backend, p.speech, kiosk.config.data_dir,
+                            scanner=scanner)
+    try:
+        monitor.check_now()
+        kiosk.pump()
+        health = kiosk.state.health_of(Component.SCANNER)
+        assert health is not None and health.status == Status.OK
+        scanner.scan(progress_url("JL2201022024052000123"))
+        state = kiosk.wait_for(lambda s: s.session is not None and s.session.phase == Phase.PROGRESS_QUERY
+                               and s.session.progress_status in (TaskStatus.DONE, TaskStatus.FAILED))
+        assert state.session is not None and state.session.progress_status == TaskStatus.DONE
+        kiosk.dispatch(ev.FinishPressed())
+        scanner.unplug()
+        monitor.check_now()
+        kiosk.pump()
+        health = kiosk.state.health_of(Component.SCANNER)
+        assert health is not None and health.reason == Reason.NO_SCANNER
+        scanner.plug()
+        monitor.check_now()
+        scanner.scan(progress_url("JL-2"))
+        kiosk.wait_for(lambda s: s.session is not None and s.session.phase == Phase.PROGRESS_QUERY)
+    finally:
+        kiosk.close()
