@@ -139,10 +139,14 @@ class VendorSdkReader(SamPollingReader):
         return DeviceError(self._reason(code), self._detail(step, code))
 
 
-def from_config(config: LoadedConfig) -> VendorSdkReader:
+def from_config(config: LoadedConfig) -> SamPollingReader:
     reader = settings_as(config.profile.reader, VendorSdkReaderSettings)
     try:
         port = int(reader.port)
     except ValueError:
         raise DeviceError(Reason.CONFIG_INVALID, f"vendor_sdk port must be a number, not {reader.port!r}") from None
+    if reader.api == "termb":
+        from devices.readers.termb import TermbReader
+
+        return TermbReader(reader.library, port, reader.poll_interval_s)
     return VendorSdkReader(reader.library, port, reader.poll_interval_s)

@@ -183,11 +183,14 @@ class SamSerialReaderSettings(ReaderSettings):
 
 
 class VendorSdkReaderSettings(ReaderSettings):
-    """A certified ID-card reader through its vendor's shared library ("sdtapi" calls)."""
+    """A certified ID-card reader through its vendor's shared library."""
 
     driver: Literal["vendor_sdk"]
     library: Annotated[str, Field(min_length=1)]
     """Path of the vendor SDK shared library (.so)."""
+    api: Literal["sdtapi", "termb"] = "sdtapi"
+    """The library's calls: `sdtapi` (SDT_OpenPort ... SDT_ReadBaseMsg: 华旭, 精伦, 神思 ...) or `termb`
+    (华视 CVR_InitComm ... CVR_Read_Content and the GetPeople* fields)."""
     port: Annotated[str, Field(min_length=1)]
     """The SDK's port number as text: 1-16 serial, 1001-1016 USB."""
     poll_interval_s: SamPollInterval = 0.3
