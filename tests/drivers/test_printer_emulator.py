@@ -280,3 +280,15 @@ def test_a_printer_without_a_status_channel_prints_with_the_risk_stated(emulator
     assert emulator.printer.status_queries == 0
     emulator.stop()
     assert printer.health().reason == Reason.PRINTER_OFFLINE  # switched off is still seen
+
+
+def test_user_defined_characters_through_the_emulator(emulator: PrinterEmulator, tmp_path: Path,
+                                                      site_settings: KioskSettings, catalog: Catalog) -> None:
+    host, port = emulator.address
+    korean = profile(status_timeout_s=TIMEOUT, user_defined_glyphs=True,
+                     connection={"kind": "network", "host": host, "port": port})
+    printer = EscposPrinter(korean, NetworkConnection(host, port), PrintJournal.in_dir(tmp_path))
+    slip = receipt(site_settings, catalog, language="ko")
+    assert printer.print_slip("ko", slip) == PrintOutcome.DONE
+    assert bytes(emulator.printer.printed) == SlipEncoder(korean).encode(slip).data
+    assert decode(bytes(emulator.printer.printed)).problems == []
