@@ -192,7 +192,8 @@ class KioskApp(App):
         self._on_state(self.kiosk.runner.state)
         ports = self.kiosk.ports
         self.monitor = HealthMonitor(self.post, ports.reader, ports.printer, ports.backend, ports.speech,
-                                     self.kiosk.config.data_dir, interval_s=self.health_poll_s or 5.0)
+                                     self.kiosk.config.data_dir, interval_s=self.health_poll_s or 5.0,
+                                     scanner=ports.scanner)
         if self.health_poll_s > 0:
             self.monitor.start()  # a device unplugged or refilled is noticed without a restart
         after_first_frame(lambda _dt: self._install_maintenance(), 0.2)

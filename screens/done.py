@@ -30,6 +30,7 @@ def slot_text(day_iso: str, start: str, end: str, office: str, language: str) ->
 
 class DoneScreen(KioskScreen):
     print_failed = BooleanProperty(False)
+    reprint_label = StringProperty("")
     heading = StringProperty("")
     number_label = StringProperty("")
     number = StringProperty("")
@@ -63,11 +64,13 @@ class DoneScreen(KioskScreen):
         if item is not None:
             self.ids.item_name.text = item.names.get(language)
         self.print_failed = session.printing.status == TaskStatus.FAILED
+        uncertain = session.printing.status == TaskStatus.DONE and session.print_uncertain
         self.print_line = {TaskStatus.RUNNING: self.tr("done.printing"),
-                           TaskStatus.DONE: self.tr("done.printed"),
+                           TaskStatus.DONE: self.tr("done.print_uncertain" if uncertain else "done.printed"),
                            TaskStatus.FAILED: self.tr("done.print_failed")}.get(session.printing.status, "")
         show(self.error_panel, self.print_failed)
-        show(self.reprint_button, self.print_failed)
+        show(self.reprint_button, self.print_failed or uncertain)
+        self.reprint_label = self.tr("done.reprint_copy" if uncertain else "done.reprint")
         if self.print_failed:
             reason = session.printing.error.value if session.printing.error else "printer_offline"
             self.error_title, self.error_todo = reason_text(reason, language)

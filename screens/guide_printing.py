@@ -39,15 +39,17 @@ class GuidePrintingScreen(KioskScreen):
             self.ids.item_name.text = item.names.get(self.app.lang)
         self.printing = session.printing.busy
         failed = session.printing.status == TaskStatus.FAILED
+        uncertain = session.printing.status == TaskStatus.DONE and session.print_uncertain
         show(self.spinner, self.printing)
         if self.printing:
             self.spinner.start()
         else:
             self.spinner.stop()
         show(self.error_panel, failed)
-        show(self.retry_button, failed)
+        show(self.retry_button, failed or uncertain)
         self.status_line = {TaskStatus.RUNNING: self.tr("guide_printing.printing"),
-                            TaskStatus.DONE: self.tr("guide_printing.printed"),
+                            TaskStatus.DONE: self.tr("done.print_uncertain" if uncertain
+                                                     else "guide_printing.printed"),
                             TaskStatus.FAILED: self.tr("guide_printing.failed")}.get(session.printing.status, "")
         if failed:
             reason = session.printing.error.value if session.printing.error else "printer_offline"

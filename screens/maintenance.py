@@ -38,7 +38,8 @@ GESTURE_WINDOW_S = 4.0
 CORNER_DP = (260, 80)  # width, height of the top-right corner that counts the taps
 IDLE_EXIT_S = 600.0
 PIN_MAX = 12
-COMPONENTS = (Component.READER, Component.PRINTER, Component.BACKEND, Component.DISK, Component.SPEECH)
+COMPONENTS = (Component.READER, Component.PRINTER, Component.BACKEND, Component.DISK, Component.SPEECH,
+              Component.SCANNER)
 STATUS_COLOUR = {Status.OK: "2e7d32", Status.DEGRADED: "b26a00", Status.UNAVAILABLE: "c62828",
                  Status.UNKNOWN: "555555"}
 

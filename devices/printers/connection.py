@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import time
 from typing import Any, Protocol
 
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import File, Network, Serial
 
 from kiosk.core.health import DeviceError, Reason
-from kiosk.core.settings import PrinterConnection
+from kiosk.core.settings import (
+    ConnectionSettings,
+    FileConnectionSettings,
+    NetworkConnectionSettings,
+    SerialConnectionSettings,
+    UsbConnectionSettings,
+)
 
 WRITE_TIMEOUT_S = 10.0  # a printer that takes longer to accept one chunk is stuck
 CONNECT_TIMEOUT_S = 3.0  # a network printer that does not answer by then is off (health() waits for this)
@@ -30,6 +37,12 @@ class Connection(Protocol):
     def open(self) -> None: ...
 
     def write(self, data: bytes) -> None: ...
+
+    def flush(self) -> None:
+        """Wait until every byte written has reached the printer (network: acknowledged by its TCP stack;
+        serial: sent down the wire). Raises PRINTER_OFFLINE if the link broke before it took them all, so
+        "every byte went out" is a fact and not a hope."""
+        ...
 
     def read(self, timeout_s: float) -> bytes | None:
         """Bytes that arrived within `timeout_s`, or None; raises PRINTER_OFFLINE if the link is gone."""
@@ -86,6 +99,9 @@ class _EscposConnection:
             self.close()
             raise _offline(f"write to {self.description} failed", exc) from None
 
+    def flush(self) -> None:
+        pass  # USB and files: a finished write is a byte the device or the file took
+
     def close(self) -> None:
         if not self._open:
             return
@@ -94,14 +110,55 @@ class _EscposConnection:
             self.printer.close()
 
 
+_TCP_ESTABLISHED = 1
+_TCPI_BYTES_ACKED = 120  # offset of tcpi_bytes_acked (u64) in Linux's struct tcp_info (since 4.1)
+
+
 class NetworkConnection(_EscposConnection):
     def __init__(self, host: str, port: int) -> None:
         super().__init__(Network(host, port, timeout=CONNECT_TIMEOUT_S), f"network printer {host}:{port}")
+        self._written = 0  # bytes written on this link
+        self._acked_at_open = 0
 
     def open(self) -> None:
         if not self._open:
             super().open()
             self._socket().settimeout(WRITE_TIMEOUT_S)
+            self._written = 0
+            self._acked_at_open = self._tcp_state()[1] or 0
+
+    def write(self, data: bytes) -> None:
+        super().write(data)
+        self._written += len(data)
+
+    def _tcp_state(self) -> tuple[int, int | None]:
+        """(TCP state, bytes the printer acknowledged so far); None where the kernel does not say."""
+        try:
+            info = self._socket().getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+        except (OSError, AttributeError):
+            return _TCP_ESTABLISHED, None
+        acked = int.from_bytes(info[_TCPI_BYTES_ACKED:_TCPI_BYTES_ACKED + 8], "little") \
+            if len(info) >= _TCPI_BYTES_ACKED + 8 else None
+        return info[0], acked
+
+    def flush(self) -> None:
+        """Wait until the printer's TCP stack acknowledged every byte written. A printer that drops the link
+        after taking them all (switched off right after the cut) has the whole job; one that drops it with
+        bytes still unacknowledged has not."""
+        if not self._open:
+            raise DeviceError(Reason.PRINTER_OFFLINE, f"{self.description}: link lost before the job was taken")
+        deadline = time.monotonic() + WRITE_TIMEOUT_S
+        while True:
+            state, acked = self._tcp_state()
+            if acked is None or acked - self._acked_at_open >= self._written:
+                return
+            if state != _TCP_ESTABLISHED:
+                self.close()
+                raise DeviceError(Reason.PRINTER_OFFLINE, f"{self.description} dropped the link with "
+                                  f"{self._written - (acked - self._acked_at_open)} bytes not taken")
+            if time.monotonic() > deadline:
+                raise DeviceError(Reason.PRINTER_OFFLINE, f"{self.description} stopped taking data")
+            time.sleep(0.005)
 
     def _socket(self) -> socket.socket:
         sock = self.printer.device
@@ -168,6 +225,13 @@ class SerialConnection(_EscposConnection):
                 device.timeout = WRITE_TIMEOUT_S
         return bytes(data) or None
 
+    def flush(self) -> None:
+        try:
+            self.printer.device.flush()  # tcdrain: every byte is on the wire
+        except Exception as exc:
+            self.close()
+            raise _offline(f"write to {self.description} failed", exc) from None
+
     def drain(self) -> None:
         if self._open:
             try:
@@ -228,14 +292,14 @@ class FileConnection(_EscposConnection):
             raise _offline(f"write to {self.description} failed", exc) from None
 
 
-def connection_for(settings: PrinterConnection) -> Connection:
-    if settings.kind == "network":
-        return NetworkConnection(settings.host, settings.port)
-    if settings.kind == "serial":
-        return SerialConnection(settings.serial_port, settings.baudrate)
-    if settings.kind == "usb":
-        assert settings.usb_vendor_id is not None and settings.usb_product_id is not None
-        return UsbConnection(settings.usb_vendor_id, settings.usb_product_id)
-    if settings.kind == "file":
-        return FileConnection(settings.path)
+def connection_for(settings: ConnectionSettings) -> Connection:
+    match settings:
+        case NetworkConnectionSettings(host=host, port=port):
+            return NetworkConnection(host, port)
+        case SerialConnectionSettings(serial_port=port, baudrate=baudrate):
+            return SerialConnection(port, baudrate)
+        case UsbConnectionSettings(usb_vendor_id=vendor, usb_product_id=product):
+            return UsbConnection(vendor, product)
+        case FileConnectionSettings(path=path):
+            return FileConnection(path)
     raise ValueError(f"no ESC/POS connection for a {settings.kind} printer")

@@ -1,10 +1,11 @@
 """A receipt-printer emulator on a loopback TCP port (or a pty), for tests and for trying a network profile.
 
 It reads the stream as a printer does (command by command, so image data is never taken for a query),
-records the bytes, answers the `DLE EOT` status queries from its state, and injects faults: paper out
-(now, or after N more bytes of a job), cover open, paper near end, no status reply, a late reply, and a
-dropped connection in the middle of a job. python-escpos's Network and Serial connections talk to it for
-real.
+records the bytes, answers the `DLE EOT` status queries from its state and `GS ( H` process-ID requests
+once everything before them is processed, and injects faults: paper out (now, or after N more bytes of a
+job), cover open, paper near end, no status reply, a late reply, a dropped connection in the middle of a
+job, and one right after a cut (the slip is out, the confirmation lost). python-escpos's Network and
+Serial connections talk to it for real. Its small receive buffer makes the host wait, as a printer does.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class EmulatedPrinter:
         self.status_delay_s = 0.0
         self.paper_out_after: int | None = None  # the roll ends after this many more bytes of job data
         self.disconnect_after: int | None = None  # the link drops after this many more bytes (once)
+        self.disconnect_after_cut = False  # the link drops right after the next cut has printed (once)
+        self.answers_process_id = True  # answers GS ( H fn 48 (a printer without it ignores the command)
+        self.process_ids: list[bytes] = []
         self._pending = b""
         self._chinese = boot_chinese
 
@@ -83,6 +87,11 @@ class EmulatedPrinter:
                             time.sleep(self.status_delay_s)
                         replies.append(self.status_byte(command.args[0]))
                     continue
+                if command.name == "GS ( H" and command.data[:2] == b"\x30\x30":
+                    self.process_ids.append(bytes(command.data[2:6]))
+                    if self.answers_process_id and not (self.paper_out or self.cover_open):
+                        replies += b"\x37\x22" + bytes(command.data[2:6]) + b"\x00"
+                    continue
                 raw = command.raw
                 if self.disconnect_after is not None and len(raw) >= self.disconnect_after:
                     # the command in flight is lost with the link; the printer printed what came before
@@ -92,6 +101,11 @@ class EmulatedPrinter:
                 if self.disconnect_after is not None:
                     self.disconnect_after -= len(raw)
                 self._job(raw)
+                if command.name == "GS V" and self.disconnect_after_cut:
+                    self.disconnect_after_cut = False
+                    self._pending = b""
+                    time.sleep(0.05)  # the cut takes a moment: the acknowledgements of its bytes have gone
+                    return bytes(replies), True
             self._pending = buffer[used:]
             return bytes(replies), False
 
@@ -133,6 +147,8 @@ class PrinterEmulator:
     def start(self) -> PrinterEmulator:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # a printer's small receive buffer: the host cannot run far ahead of what it has taken (flow control)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         listener.bind((self.host, self.port))
         listener.listen(4)
         listener.settimeout(0.1)

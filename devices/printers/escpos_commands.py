@@ -49,6 +49,33 @@ def status_query(n: int) -> bytes:
     return DLE + b"\x04" + bytes((n,))
 
 
+UDC_FIRST, UDC_LAST = 0x20, 0x7E  # codes a user-defined character may take (font A: 12x24 dots)
+UDC_BLANK = 0x20  # defined blank, so the space between two user-defined words needs no switch to the font
+UDC_ROWS = 3  # bytes per column of a 24-dot-high character
+
+
+def define_characters(first: int, columns: list[bytes]) -> bytes:
+    """ESC & 3 c1 c2 [x d1..d(3x)]...: user-defined characters from code `first` on; each entry is one
+    character's column bytes (3 a column, top dot = most significant bit), at most 12 columns."""
+    body = b"".join(bytes((len(data) // UDC_ROWS,)) + data for data in columns)
+    return ESC + b"&" + bytes((UDC_ROWS, first, first + len(columns) - 1)) + body
+
+
+def user_defined(on: bool) -> bytes:
+    """ESC % n: print defined codes with the user-defined characters (on) or the printer's font (off)."""
+    return ESC + b"%" + (b"\x01" if on else b"\x00")
+
+
+PROCESS_ID_REPLY = b"\x37\x22"  # the header of the answer to GS ( H: 37 22 d1 d2 d3 d4 00
+
+
+def process_id_request(process_id: bytes) -> bytes:
+    """GS ( H fn=48: the printer answers `37 22 d1..d4 00` once it has processed everything before it."""
+    if len(process_id) != 4 or not all(0x30 <= b <= 0x39 for b in process_id):
+        raise ValueError("a process id is four ASCII digits")
+    return GS + b"(H" + b"\x06\x00" + b"\x30\x30" + process_id
+
+
 def raster(width_bytes: int, height: int, data: bytes) -> bytes:
     """GS v 0: one band of a raster bit image, 1 bits print."""
     return (GS + b"v0\x00" + width_bytes.to_bytes(2, "little") + height.to_bytes(2, "little") + data)
@@ -86,6 +113,7 @@ _FIXED: dict[bytes, tuple[str, int]] = {
     ESC + b"E": ("ESC E", 1), ESC + b"G": ("ESC G", 1), ESC + b"!": ("ESC !", 1), ESC + b"-": ("ESC -", 1),
     ESC + b"M": ("ESC M", 1), ESC + b"t": ("ESC t", 1), ESC + b"d": ("ESC d", 1), ESC + b"J": ("ESC J", 1),
     ESC + b"{": ("ESC {", 1), ESC + b"R": ("ESC R", 1), ESC + b"p": ("ESC p", 3),
+    ESC + b"%": ("ESC %", 1), ESC + b"?": ("ESC ?", 1),
     GS + b"!": ("GS !", 1), GS + b"B": ("GS B", 1), GS + b"L": ("GS L", 2), GS + b"W": ("GS W", 2),
     GS + b"r": ("GS r", 1), GS + b"a": ("GS a", 1),
     FS + b"&": ("FS &", 0), FS + b".": ("FS .", 0), FS + b"!": ("FS !", 1), FS + b"C": ("FS C", 1),
@@ -117,6 +145,15 @@ def _one(buf: bytes, i: int, chinese: bool) -> Command:
             n_args = 2 if m in (65, 66, 97, 98, 103, 104) else 1
             _need(buf, i + 2 + n_args)
             return Command("GS V", buf[i:i + 2 + n_args], tuple(buf[i + 2:i + 2 + n_args]), offset=i)
+        if prefix == ESC + b"&":
+            _need(buf, i + 5)
+            rows, first, last = buf[i + 2], buf[i + 3], buf[i + 4]
+            end = i + 5
+            for _ in range(max(0, last - first + 1)):
+                _need(buf, end + 1)
+                end += 1 + buf[end] * rows
+            _need(buf, end)
+            return Command("ESC &", buf[i:end], (rows, first, last), buf[i + 5:end], offset=i)
         if prefix == GS + b"v":
             _need(buf, i + 8)
             width_bytes = int.from_bytes(buf[i + 4:i + 6], "little")

@@ -7,7 +7,10 @@ feature. Rules:
 * text lines whose every character is in the printer's font (`font_charset`) go as text in the profile's
   encoding, framed with `FS &` ... `FS .` in Chinese text mode;
 * any other line (a rare name character such as 䶮, Korean) is drawn with the CJK font on the printer's
-  character grid and sent as a `GS v 0` raster line, so nothing is ever printed as `?`;
+  character grid and sent as a `GS v 0` raster line, so nothing is ever printed as `?`; or, where the
+  profile says `user_defined_glyphs`, each such character is drawn once, sent as a pair of user-defined
+  characters (ESC &, 12x24 dots each) and printed as text (ESC % 1), which prints the same dots in a
+  fraction of the bytes; 47 characters fit at a time, and the least recently used give way;
 * wrapping is done here, by columns (a double-byte character takes two), with a hanging indent and
   without starting a line with closing punctuation;
 * the cut is always sent when the profile has a cutter.
@@ -16,7 +19,7 @@ feature. Rules:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -125,6 +128,7 @@ class EncodedJob:
     data: bytes
     text_lines: int
     raster_lines: int
+    glyphs_defined: int = 0  # user-defined characters sent (each a pair of codes)
 
 
 class SlipEncoder:
@@ -148,7 +152,16 @@ class SlipEncoder:
     # ---- encoding ----
 
     def encode(self, slip: Slip) -> EncodedJob:
-        out = _Writer(self)
+        if not self.profile.user_defined_glyphs:
+            return self._encode(slip, _GlyphSlots())
+        # The whole slip is known: a first pass finds which characters each line needs, so the second can
+        # give way the definition needed again furthest ahead (fewest definitions sent twice).
+        rehearsal = _GlyphSlots()
+        self._encode(slip, rehearsal)
+        return self._encode(slip, _GlyphSlots(rehearsal.asked))
+
+    def _encode(self, slip: Slip, slots: _GlyphSlots) -> EncodedJob:
+        out = _Writer(self, slots)
         out.raw(cmd.INIT + cmd.DEFAULT_LINE_SPACING)
         for block in slip.blocks:
             if isinstance(block, Text):
@@ -164,7 +177,7 @@ class SlipEncoder:
                 out.raw(cmd.feed_lines(CUT_FEED_LINES))
                 if self.profile.cutter:
                     out.raw(cmd.cut(block.partial))
-        return EncodedJob(b"".join(out.parts), out.text_lines, out.raster_lines)
+        return EncodedJob(b"".join(out.parts), out.text_lines, out.raster_lines, out.slots.defined)
 
 
 @lru_cache(maxsize=8192)
@@ -183,7 +196,7 @@ class _Writer:
     """Collects the bytes of one job and remembers the printer's mode, so each setting is sent only when it
     changes."""
 
-    def __init__(self, encoder: SlipEncoder) -> None:
+    def __init__(self, encoder: SlipEncoder, slots: _GlyphSlots) -> None:
         self.encoder = encoder
         self.parts: list[bytes] = []
         self.align = Align.LEFT
@@ -191,9 +204,16 @@ class _Writer:
         self.size = (1, 1)
         self.text_lines = 0
         self.raster_lines = 0
+        self.slots = slots
+        self.user_defined = False  # ESC % 1 in force
 
     def raw(self, data: bytes) -> None:
         self.parts.append(data)
+
+    def _user_defined(self, on: bool) -> None:
+        if on != self.user_defined:
+            self.raw(cmd.user_defined(on))
+            self.user_defined = on
 
     def _mode(self, align: Align, bold: bool, size: tuple[int, int]) -> None:
         if align != self.align:
@@ -219,15 +239,47 @@ class _Writer:
         self._mode(block.align, block.bold, size)
         for line in lines:
             if enc.line_as_text(line):
+                self._user_defined(False)
                 body = line.encode(enc.codec)
                 if enc.profile.chinese_text_mode and not line.isascii():
                     body = cmd.CHINESE_ON + body + cmd.CHINESE_OFF
                 self.raw(body + cmd.LF)
                 self.text_lines += 1
+            elif enc.profile.user_defined_glyphs:
+                self._glyph_line(line, block.bold)
+                self.text_lines += 1
             else:
                 image = render_line(line, enc.width_dots, block.align, block.bold, size)
                 self.raw(raster_bytes(image))
                 self.raster_lines += 1
+
+    def _glyph_line(self, line: str, bold: bool) -> None:
+        """A line with characters outside the printer's font, as text: those characters as user-defined
+        ones (defined first, if they are not already), the rest in the printer's own font."""
+        enc = self.encoder
+        drawn = [ch for ch in dict.fromkeys(line) if not enc.in_font(ch)]
+        for first, glyphs in self.slots.place([(ch, bold) for ch in drawn]):
+            self.raw(cmd.define_characters(first, [half for ch, b in glyphs for half in _udc_columns(ch, b)]))
+        runs = list(_runs(line, enc.in_font))
+        if any(kind == "glyph" and " " in run for kind, run in runs) and not self.slots.blank:
+            self.raw(cmd.define_characters(cmd.UDC_BLANK, [bytes(CELL * cmd.UDC_ROWS)]))
+            self.slots.blank = True
+        for kind, run in runs:
+            if kind == "glyph":
+                codes = b"".join(bytes((cmd.UDC_BLANK,)) if ch == " " else bytes(self.slots.codes[(ch, bold)])
+                                 for ch in run)
+                # the glyphs are drawn bold already: the printer must not embolden them again
+                self.raw(cmd.bold(False) if bold else b"")
+                self._user_defined(True)
+                self.raw(codes + (cmd.bold(True) if bold else b""))
+                continue
+            self._user_defined(False)
+            if kind == "ascii":
+                self.raw(run.encode("ascii"))
+            else:
+                text = run.encode(enc.codec)
+                self.raw(cmd.CHINESE_ON + text + cmd.CHINESE_OFF if enc.profile.chinese_text_mode else text)
+        self.raw(cmd.LF)
 
     def qr(self, block: Qr) -> None:
         payload = block.payload.encode("utf-8")
@@ -237,6 +289,99 @@ class _Writer:
             self.raw(cmd.qr_native(payload, module) + cmd.LF)
         else:
             self.raw(raster_bytes(qr_image(block.payload, module, self.encoder.width_dots)))
+
+
+GlyphKey = tuple[str, bool]  # a character, and whether it is drawn bold
+
+
+class _GlyphSlots:
+    """Which character is defined at which pair of user-defined codes. When all are taken, the definition
+    needed again furthest ahead gives way (Belady's rule, with `future`: the characters each line will ask
+    for, in order), else the least recently used."""
+
+    FIRST = cmd.UDC_BLANK + 1
+    PAIRS = (cmd.UDC_LAST - FIRST + 1) // 2  # 47 characters 24 dots wide
+
+    def __init__(self, future: list[list[GlyphKey]] | None = None) -> None:
+        self.codes: dict[GlyphKey, tuple[int, int]] = {}  # in use order: oldest first
+        self.defined = 0
+        self.blank = False  # UDC_BLANK defined
+        self.asked: list[list[GlyphKey]] = []  # what each line asked for, to plan the next pass with
+        self._future = future
+
+    def _next_use(self, key: GlyphKey) -> int:
+        assert self._future is not None
+        for n in range(len(self.asked), len(self._future)):
+            if key in self._future[n]:
+                return n
+        return len(self._future)
+
+    def place(self, wanted: list[GlyphKey]) -> list[tuple[int, list[GlyphKey]]]:
+        """Make every wanted character defined; returns the new definitions as runs of consecutive pairs
+        (first code, characters). A line never needs more than PAIRS characters (it is at most 32 wide)."""
+        self.asked.append(list(wanted))
+        for key in wanted:
+            if key in self.codes:
+                self.codes[key] = self.codes.pop(key)  # used again: now the most recent
+        missing = [key for key in wanted if key not in self.codes]
+        free = sorted(set(range(self.PAIRS)) - {(c[0] - self.FIRST) // 2 for c in self.codes.values()})
+        keep = set(wanted)
+        while len(free) < len(missing):
+            candidates = [key for key in self.codes if key not in keep]
+            gone = max(candidates, key=self._next_use) if self._future is not None else candidates[0]
+            free.append((self.codes.pop(gone)[0] - self.FIRST) // 2)
+        placed = sorted(zip(sorted(free)[:len(missing)], missing, strict=True))
+        runs: list[tuple[int, list[GlyphKey]]] = []
+        for pair, key in placed:
+            code = self.FIRST + 2 * pair
+            self.codes[key] = (code, code + 1)
+            self.defined += 1
+            if runs and runs[-1][0] + 2 * len(runs[-1][1]) == code:
+                runs[-1][1].append(key)
+            else:
+                runs.append((code, [key]))
+        return runs
+
+
+def _runs(line: str, in_font: Callable[[str], bool]) -> Iterator[tuple[str, str]]:
+    """The line in runs: "ascii", "font" (double-byte in the printer's font) and "glyph" (user-defined)."""
+    def kind_of(ch: str) -> str:
+        return "ascii" if ch < "\x80" else "font" if in_font(ch) else "glyph"
+
+    runs: list[tuple[str, str]] = []
+    start = 0
+    for i in range(1, len(line) + 1):
+        if i == len(line) or kind_of(line[i]) != kind_of(line[start]):
+            runs.append((kind_of(line[start]), line[start:i]))
+            start = i
+    # spaces between two user-defined words go with them (as the defined blank): no switch to the font
+    merged: list[tuple[str, str]] = []
+    for n, (kind, run) in enumerate(runs):
+        between = (kind == "ascii" and run.isspace() and 0 < n < len(runs) - 1
+                   and runs[n - 1][0] == runs[n + 1][0] == "glyph")
+        if merged and merged[-1][0] == "glyph" and (between or kind == "glyph"):
+            merged[-1] = ("glyph", merged[-1][1] + run)
+        else:
+            merged.append((kind, run))
+    yield from merged
+
+
+@lru_cache(maxsize=4096)
+def _udc_columns(char: str, bold: bool) -> tuple[bytes, bytes]:
+    """One 24x24 character as two user-defined characters of 12 columns x 3 bytes (top dot = high bit)."""
+    cell = glyph_cell(char, 2, bold).point(lambda v: 1 if v else 0)
+    pixels = cell.load()
+    assert pixels is not None
+    halves = []
+    for left in (0, CELL):
+        data = bytearray()
+        for x in range(left, left + CELL):
+            bits = 0
+            for y in range(GLYPH):
+                bits = (bits << 1) | (1 if pixels[x, y] else 0)
+            data += bits.to_bytes(cmd.UDC_ROWS, "big")
+        halves.append(bytes(data))
+    return halves[0], halves[1]
 
 
 def _splits_word(text: str, lines: list[str]) -> Iterator[bool]:
@@ -302,8 +447,10 @@ def qr_image(payload: str, module_size: int, width: int) -> Image.Image:
     if big.width > width:
         module_size = max(1, width // n)
         big = small.resize((n * module_size, n * module_size), Image.Resampling.NEAREST)
-    canvas = Image.new("1", (width, big.height), 0)
-    canvas.paste(big, ((width - big.width) // 2, 0))
+    offset = (width - big.width) // 2
+    # only as wide as the code reaches (a third fewer bytes); the position is in the image
+    canvas = Image.new("1", (min(width, -(-(offset + big.width) // 8) * 8), big.height), 0)
+    canvas.paste(big, (offset, 0))
     return canvas
 
 

@@ -25,11 +25,16 @@ ALIGNS = ("left", "center", "right")
 
 @dataclass(frozen=True, slots=True)
 class Glyph:
-    char: str
+    char: str  # a user-defined character shows as U+E000 + its code (the printer does not know what it is)
     bold: bool
     width: int  # size multipliers
     height: int
     columns: int  # 1 for a single-byte character, 2 for a double-byte one
+    image: Image.Image | None = None  # the dots of a user-defined character (255 = ink), as defined
+
+    @property
+    def user_defined(self) -> bool:
+        return self.image is not None
 
 
 @dataclass
@@ -120,6 +125,8 @@ class _Printer:
         self.qr_ec = "L"
 
     def reset(self) -> None:
+        self.udc_on = False
+        self.udc: dict[int, Image.Image] = {}  # ESC @ forgets the user-defined characters
         self.align = "left"
         self.bold = False
         self.size = (1, 1)
@@ -130,9 +137,9 @@ class _Printer:
     def used(self) -> int:
         return sum(g.columns * CELL * g.width for g in self.line)
 
-    def put(self, char: str, columns: int, framed: bool) -> None:
+    def put(self, char: str, columns: int, framed: bool, image: Image.Image | None = None) -> None:
         size = self.chinese_size if columns == 2 and self.chinese_size != (1, 1) else self.size
-        glyph = Glyph(char, self.bold, size[0], size[1], columns)
+        glyph = Glyph(char, self.bold, size[0], size[1], columns, image)
         if not self.line:
             self.line_align = self.align
             self.line_framed = True
@@ -156,6 +163,10 @@ class _Printer:
         i = 0
         while i < len(raw):
             b = raw[i]
+            if b < 0x80 and self.udc_on and b in self.udc:
+                self.put(chr(0xE000 + b), 1, True, self.udc[b])
+                i += 1
+                continue
             if b < 0x80:
                 self.put(chr(b), 1, True)
                 i += 1
@@ -236,10 +247,38 @@ class _Printer:
                 self.doc.items.append(Raster(image))
         elif name == "GS ( k":
             self.qr_function(c.data)
+        elif name == "ESC &":
+            self.define_characters(c)
+        elif name == "ESC %":
+            self.udc_on = bool(c.args[0] & 1)
+        elif name == "ESC ?":
+            self.udc.pop(c.args[0], None)
         elif name == "HT":
             self.put(" ", 1, True)
         else:
             self.doc.problems.append(f"unexpected {name} {c.raw[:8].hex()} at byte {c.offset}")
+
+    def define_characters(self, c: Command) -> None:
+        rows, first, last = c.args
+        if rows != 3 or not 0x20 <= first <= last <= 0x7E:
+            self.doc.problems.append(f"ESC & for {rows}-byte columns or codes {first}-{last}: not font A")
+            return
+        data, pos = c.data, 0
+        for code in range(first, last + 1):
+            width = data[pos]
+            if width > CELL:
+                self.doc.problems.append(f"user-defined character {code} is {width} dots wide (at most {CELL})")
+            columns = data[pos + 1:pos + 1 + width * rows]
+            pos += 1 + width * rows
+            cell = Image.new("L", (CELL, GLYPH), 0)
+            pixels = cell.load()
+            assert pixels is not None
+            for x in range(min(width, CELL)):
+                bits = int.from_bytes(columns[x * rows:(x + 1) * rows], "big")
+                for y in range(GLYPH):
+                    if bits & (1 << (GLYPH - 1 - y)):
+                        pixels[x, y] = 255
+            self.udc[code] = cell
 
     def qr_function(self, data: bytes) -> None:
         if len(data) < 2 or data[0:1] != b"1":
@@ -325,7 +364,7 @@ def _render_line(line: TextLine, width: int) -> Image.Image:
     used = sum(g.columns * CELL * g.width for g in line.glyphs)
     x = {"left": 0, "center": (width - used) // 2, "right": width - used}[line.align]
     for g in line.glyphs:
-        cell = glyph_cell(g.char, g.columns, g.bold)
+        cell = g.image if g.image is not None else glyph_cell(g.char, g.columns, g.bold)
         if (g.width, g.height) != (1, 1):
             cell = cell.resize((cell.width * g.width, cell.height * g.height), Image.Resampling.NEAREST)
         strip.paste(0, (x, height - cell.height - (LINE - GLYPH)), cell)

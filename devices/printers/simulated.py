@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.core.health import Component, DeviceError, Health, Reason
-from kiosk.core.settings import LoadedConfig, PrinterProfile
+from kiosk.core.ports import PrintOutcome
+from kiosk.core.settings import LoadedConfig, PrinterProfile, SimulatedOutputSettings, settings_as
 from kiosk.core.slips import Slip
 from kiosk.logs import log_event
 from kiosk.storage.print_journal import PrintJournal
@@ -35,12 +36,13 @@ class SimulatedPrinter:
     def __init__(self, folder: Path, profile: PrinterProfile | None = None,
                  journal: PrintJournal | None = None) -> None:
         self.folder = folder
-        self.profile = profile or PrinterProfile.model_validate({"connection": {"kind": "simulated"}})
+        self.profile = profile or PrinterProfile(connection=SimulatedOutputSettings(kind="simulated"))
         self._encoder: SlipEncoder | None = None
         self.journal = journal
         self.printed: dict[str, Path] = {}  # job id -> PNG of the slip, the last RECENT_JOBS (the journal has all)
         self._fault: Reason | None = None
         self._next_faults: deque[Reason] = deque()
+        self._uncertain_next = False
         self._lock = threading.Lock()
 
     # ---- faults ----
@@ -54,6 +56,10 @@ class SimulatedPrinter:
     def fail_next(self, reason: Reason) -> None:
         """The next job fails with `reason`; the printer is fine afterwards."""
         self._next_faults.append(reason)
+
+    def lose_next_confirmation(self) -> None:
+        """The next job prints but its confirmation is lost (the link dropped after the cut): uncertain."""
+        self._uncertain_next = True
 
     def fault(self) -> Reason | None:
         if self._fault is not None:
@@ -90,11 +96,12 @@ class SimulatedPrinter:
     def was_printed(self, job_id: str) -> bool:
         return job_id in self.printed or (self.journal is not None and self.journal.was_printed(job_id))
 
-    def print_slip(self, job_id: str, slip: Slip) -> None:
+    def print_slip(self, job_id: str, slip: Slip) -> PrintOutcome:
         with self._lock:
             if self.was_printed(job_id):
                 log_event(log, "print_skipped", job_id=job_id, kind=slip.kind.value, detail_code="printed_before")
-                return
+                record = self.journal.get(job_id) if self.journal is not None else None
+                return PrintOutcome.UNCERTAIN if record is not None and record.uncertain else PrintOutcome.DONE
             fault = self._next_faults.popleft() if self._next_faults else self.fault()
             if fault is not None and fault != Reason.PAPER_NEAR_END:
                 if self.journal is not None:
@@ -112,12 +119,19 @@ class SimulatedPrinter:
             stem.with_suffix(".bin").write_bytes(job.data)
             png = stem.with_suffix(".png")
             preview_png(job.data, png, self.profile.paper_width_mm, boot_chinese=not self.profile.chinese_text_mode)
+            outcome = PrintOutcome.UNCERTAIN if self._uncertain_next else PrintOutcome.DONE
+            self._uncertain_next = False
             if self.journal is not None:
-                self.journal.record_printed(job_id, slip, datetime.now())
+                if outcome == PrintOutcome.UNCERTAIN:
+                    self.journal.record_uncertain(job_id, slip, datetime.now())
+                else:
+                    self.journal.record_printed(job_id, slip, datetime.now())
             self.printed[job_id] = png
             while len(self.printed) > RECENT_JOBS:  # a kiosk prints for months: keep the dict bounded
                 del self.printed[next(iter(self.printed))]
-            log_event(log, "print_sent", job_id=job_id, kind=slip.kind.value, count=len(job.data))
+            log_event(log, "print_sent", job_id=job_id, kind=slip.kind.value, count=len(job.data),
+                      detail_code=outcome.value)
+            return outcome
 
     def close(self) -> None:
         pass
@@ -129,5 +143,6 @@ def _safe(job_id: str) -> str:
 
 def from_config(config: LoadedConfig) -> SimulatedPrinter:
     printer = config.profile.printer
-    folder = config.resolve(Path(printer.connection.path or "slips"))
+    output = settings_as(printer.connection, SimulatedOutputSettings)
+    folder = config.resolve(Path(output.path or "slips"))
     return SimulatedPrinter(folder, printer, PrintJournal.in_dir(config.data_dir))

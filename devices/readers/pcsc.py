@@ -6,8 +6,10 @@ unsupported, never guessed at. `ReaderWatch` turns pcscd's state into reader and
 
 Every pcscd error becomes a stable reason: no service (pcscd stopped or restarting), no reader, card
 removed, card unreadable. Contexts are per thread, because pcsc-lite serialises the calls of one
-context and the presence watcher must not wait behind a read; a context that pcscd no longer knows is
-dropped and made again on the next call, so a restarted pcscd is picked up by itself.
+context and the presence watcher must not wait behind a read. When pcscd says it is gone (stopped or
+restarted), every thread's context is dead, not only the caller's: a generation count marks them all
+stale, each thread makes a new one on its next call, and the call that met the dead context is tried
+once more on a fresh one, so a restarted pcscd is picked up by the running reader without an error.
 
 A card that stops answering blocks SCardTransmit inside pcscd with no timeout of its own, so the card
 exchange runs on a daemon thread that the caller waits for with a deadline; past it the thread is
@@ -21,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from smartcard import scard
@@ -28,7 +31,7 @@ from smartcard import scard
 from devices.readers import sscard
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import Identity
-from kiosk.core.settings import LoadedConfig
+from kiosk.core.settings import LoadedConfig, PcscReaderSettings, ReaderSettings, settings_as
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.devices.pcsc")
@@ -43,8 +46,10 @@ def _code(hresult: int) -> int:
     return hresult & 0xFFFFFFFF
 
 
+# SCARD_F_COMM_ERROR: the socket to pcscd broke under a call in progress (pcscd stopped during it)
 SERVICE_DOWN = {_code(c) for c in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED,
-                                   scard.SCARD_E_INVALID_HANDLE, scard.SCARD_F_INTERNAL_ERROR)}
+                                   scard.SCARD_E_INVALID_HANDLE, scard.SCARD_F_INTERNAL_ERROR,
+                                   scard.SCARD_F_COMM_ERROR)}
 READER_GONE = {_code(c) for c in (scard.SCARD_E_UNKNOWN_READER, scard.SCARD_E_READER_UNAVAILABLE,
                                   scard.SCARD_E_NO_READERS_AVAILABLE)}
 CARD_GONE = {_code(c) for c in (scard.SCARD_W_REMOVED_CARD, scard.SCARD_E_NO_SMARTCARD)}
@@ -99,7 +104,7 @@ class CardSession:
 
 @dataclass(frozen=True, slots=True)
 class ReaderEvent:
-    kind: str  # reader_attached, reader_detached, card_inserted, card_removed, service_down
+    kind: str  # reader_attached, reader_detached, card_inserted, card_removed, service_down, service_up
     reader: str = ""
 
 
@@ -112,6 +117,7 @@ class PcscReader:
         self.poll_interval_s = poll_interval_s
         self.session_timeout_s = session_timeout_s
         self._local = threading.local()
+        self._generation = 0  # contexts made before the last "pcscd is gone" are dead in every thread
         self._io: _CardThread | None = None
         self._io_lock = threading.Lock()
         self._reader_name: str | None = None  # listed again by health() and after any reader error
@@ -148,11 +154,15 @@ class PcscReader:
 
     def _context(self) -> int:
         context: int | None = getattr(self._local, "context", None)
+        if context is not None and getattr(self._local, "generation", None) != self._generation:
+            self._release_context()  # made before pcscd went away: dead, whichever thread holds it
+            context = None
         if context is None:
+            generation = self._generation
             hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
             if hresult != scard.SCARD_S_SUCCESS:
                 raise DeviceError(Reason.READER_SERVICE_DOWN, f"pcscd: 0x{_code(hresult):08X}")
-            self._local.context = context
+            self._local.context, self._local.generation = context, generation
         return context
 
     def _release_context(self) -> None:
@@ -163,22 +173,32 @@ class PcscReader:
 
     def _fail(self, error: PcscError) -> DeviceError:
         if error.reason() == Reason.READER_SERVICE_DOWN:
-            self._release_context()  # pcscd restarted or stopped: this context is dead
+            self._service_lost()
         if error.reason() in (Reason.READER_SERVICE_DOWN, Reason.NO_READER):
             self._reader_name = None
         return DeviceError(error.reason(), str(error))
 
+    def _service_lost(self) -> None:
+        """pcscd stopped or restarted: every thread's context is dead (the card thread's too)."""
+        self._generation += 1
+        self._release_context()
+
     def _reader(self, fresh: bool = False) -> str:
         if self._reader_name is not None and not fresh:
             return self._reader_name
-        try:
-            hresult, readers = scard.SCardListReaders(self._context(), [])
-            if _code(hresult) == _code(scard.SCARD_E_NO_READERS_AVAILABLE):
-                readers = []
-            else:
-                _check("SCardListReaders", hresult)
-        except PcscError as exc:
-            raise self._fail(exc) from None
+        for attempt in (1, 2):
+            try:
+                hresult, readers = scard.SCardListReaders(self._context(), [])
+                if _code(hresult) == _code(scard.SCARD_E_NO_READERS_AVAILABLE):
+                    readers = []
+                else:
+                    _check("SCardListReaders", hresult)
+                break
+            except PcscError as exc:
+                if attempt == 1 and exc.reason() == Reason.READER_SERVICE_DOWN:
+                    self._service_lost()  # perhaps only our context died with a restart: ask once more
+                    continue
+                raise self._fail(exc) from None
         chosen = [r for r in readers if self.name_contains in r]
         if not chosen:
             wanted = f" matching {self.name_contains!r}" if self.name_contains else ""
@@ -201,17 +221,28 @@ class PcscReader:
     def _with_card(self, timeout_s: float, work: Callable[[CardSession], T]) -> T:
         deadline = time.monotonic() + timeout_s
         reader = self._reader()
+        retried = False
         while True:
             try:
                 # Straight to connecting: a card already lying there costs no presence round trip.
-                return self._card_thread().run(lambda: self._session(reader, work), self.session_timeout_s)
+                return self._card_thread().run(partial(self._session, reader, work), self.session_timeout_s)
             except _NoCardYet:
                 self._wait_for_card(reader, deadline, timeout_s)
             except PcscError as exc:
+                if exc.reason() == Reason.READER_SERVICE_DOWN and not retried:
+                    # pcscd restarted since the last read: fresh contexts everywhere, then once more
+                    retried = True
+                    self._service_lost()
+                    reader = self._reader(fresh=True)
+                    continue
+                if exc.reason() == Reason.CARD_UNREADABLE and self._gone_within(reader, REMOVAL_GRACE_S):
+                    # SCARD_E_NOT_TRANSACTED and friends: what pcscd says when the card left between APDUs
+                    raise DeviceError(Reason.CARD_REMOVED, f"card left during the read ({exc})") from None
                 raise self._fail(exc) from None
             except sscard.CardDataError as exc:
-                # An empty or cut reply is what pcscd returns when the card left mid-exchange.
-                if isinstance(exc, sscard.NoAnswerError) and self._gone_within(reader, REMOVAL_GRACE_S):
+                # An empty or cut reply is what pcscd returns when the card left mid-exchange: a card that is
+                # gone was taken away, not unreadable.
+                if self._gone_within(reader, REMOVAL_GRACE_S):
                     raise DeviceError(Reason.CARD_REMOVED, "card left during the read") from None
                 raise DeviceError(Reason.CARD_UNREADABLE, str(exc)) from None
             except _Abandoned:
@@ -360,25 +391,42 @@ class ReaderWatch:
     """Reader and card events from pcscd: call `next_events(timeout_s)` in a loop on a thread of its own.
 
     Readers attached and detached, cards inserted and removed, and the service going down (pcscd stopped
-    or restarting: every known reader is reported detached, and attached again when it is back).
+    or restarting: every known reader is reported detached, and attached again when it is back) and up.
+    While pcscd is down a call waits its timeout out (looking for the service every RETRY_S) instead of
+    returning at once, so a loop on it does not spin a core.
     """
+
+    RETRY_S = 0.25
 
     def __init__(self, name_contains: str = "") -> None:
         self.name_contains = name_contains
         self._context: int | None = None
         self._states: dict[str, int] = {}
         self._pnp = scard.SCARD_STATE_UNAWARE
+        self._down = False
 
     def next_events(self, timeout_s: float) -> list[ReaderEvent]:
-        try:
-            events = self._sync_readers()
-            if events:
-                return events
-            return self._wait(timeout_s)
-        except PcscError as exc:
-            if exc.code not in SERVICE_DOWN:
-                raise DeviceError(exc.reason(), str(exc)) from None
-            return self._service_lost()
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                events = self._sync_readers()
+                if self._down:
+                    self._down = False
+                    return [ReaderEvent("service_up"), *events]
+                if events:
+                    return events
+                return self._wait(max(0.0, deadline - time.monotonic()))
+            except PcscError as exc:
+                if exc.code not in SERVICE_DOWN:
+                    raise DeviceError(exc.reason(), str(exc)) from None
+                if not self._down:
+                    self._down = True
+                    return self._service_lost()
+                self._service_lost()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return []
+            time.sleep(min(self.RETRY_S, left))
 
     def close(self) -> None:
         if self._context is not None:
@@ -470,11 +518,12 @@ def list_readers() -> tuple[str, list[dict[str, object]]]:
 
 
 def from_config(config: LoadedConfig) -> PcscReader:
-    reader = config.profile.reader
+    reader = settings_as(config.profile.reader, PcscReaderSettings)
     return PcscReader(reader.reader_name_contains, reader.poll_interval_s)
 
 
 def staff_reader_from_config(config: LoadedConfig) -> PcscReader:
     """A separate PC/SC reader for staff badges (profile `staff_card_reader = "pcsc"`); only UIDs are read."""
-    reader = config.profile.reader
-    return PcscReader(reader.staff_reader_name_contains, reader.poll_interval_s)
+    reader: ReaderSettings = config.profile.reader
+    poll_interval_s = reader.poll_interval_s if isinstance(reader, PcscReaderSettings) else 0.3
+    return PcscReader(reader.staff_reader_name_contains, poll_interval_s)

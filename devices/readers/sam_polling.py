@@ -15,6 +15,8 @@ from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import Identity
 
 CARD_ATTEMPTS = 2  # select/read failures on a card in the field before it is reported unreadable
+# what a card still lying there may do once and not again: a bad moment in the field, one slow SAM reply
+RETRIED = frozenset({Reason.CARD_UNREADABLE, Reason.READER_TIMEOUT})
 
 
 class SamPollingReader:
@@ -57,19 +59,30 @@ class SamPollingReader:
         return health
 
     def read_identity(self, timeout_s: float) -> Identity:
+        """Find, select, read. A select or read that fails (or one slow reply) on a card still in the field is
+        tried once more; every such failure is checked against the card's presence first, so a card taken
+        away mid-read is CARD_REMOVED, never "unreadable" or "timeout"."""
         deadline = time.monotonic() + timeout_s
         failures: list[DeviceError] = []
         while True:
             with self._lock:
-                found = self._find()
-                if found == Status.CARD_FOUND:
+                found = self._find_once_more_if_slow()
+                # a card that failed a read may answer "no card" to find while still selectable
+                if found == Status.CARD_FOUND or (failures and self._present()):
                     try:
                         return self._select_and_read()
                     except DeviceError as exc:
-                        # A card laid down still moving fails select or read now and then: try it again.
-                        failures.append(exc)
-                        if exc.reason != Reason.CARD_UNREADABLE or len(failures) >= CARD_ATTEMPTS:
+                        if exc.reason not in RETRIED:
                             raise
+                        if not self._present():
+                            raise DeviceError(Reason.CARD_REMOVED,
+                                              f"card left the field during the read ({exc.detail})") from None
+                        failures.append(exc)
+                        if len(failures) >= CARD_ATTEMPTS:
+                            raise
+                        continue  # at once: the card is there
+                elif found == Status.NO_CARD and failures:
+                    raise DeviceError(Reason.CARD_REMOVED, "card left the field during the read")
                 elif found != Status.NO_CARD:
                     raise self._failure("find", found)
             if time.monotonic() + self.poll_interval_s >= deadline:
@@ -77,6 +90,22 @@ class SamPollingReader:
                     raise failures[-1]
                 raise DeviceError(Reason.NO_CARD, f"no card within {timeout_s:g} s")
             time.sleep(self.poll_interval_s)
+
+    def _find_once_more_if_slow(self) -> int:
+        try:
+            return self._find()
+        except DeviceError as exc:
+            if exc.reason != Reason.READER_TIMEOUT:
+                raise
+        return self._find()  # one slow reply is not a dead reader
+
+    def _present(self) -> bool:
+        """Whether the card is still there; when the reader cannot say, it is taken as there (the original
+        error is reported rather than a guess)."""
+        try:
+            return self.card_present()
+        except DeviceError:
+            return True
 
     def card_present(self) -> bool:
         """A card is there when the SAM finds one, or (already found and not taken away) can select it."""

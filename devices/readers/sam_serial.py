@@ -34,7 +34,7 @@ from devices.readers.sam_polling import SamPollingReader
 from kiosk.core.cardtext import ParseError, UnsupportedCardError, parse_text_block, wipe
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import Identity
-from kiosk.core.settings import LoadedConfig
+from kiosk.core.settings import LoadedConfig, SamSerialReaderSettings, settings_as
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.devices.sam_serial")
@@ -63,6 +63,7 @@ class SamSerialReader(SamPollingReader):
         self._open_port = open_port
         self._serial: serial.Serial | None = None
         self.garbage_bytes = 0  # dropped while resynchronising; a rising count points at a bad cable
+        self._reply_owed = False  # a command timed out: its reply may still come and must not answer the next
 
     # ---- what SamPollingReader asks ----
 
@@ -136,6 +137,8 @@ class SamSerialReader(SamPollingReader):
         port = self._ensure_port()
         decoder = FrameDecoder()
         try:
+            if self._reply_owed:
+                self._settle(port, decoder)
             port.reset_input_buffer()  # a late reply to an earlier, timed-out command must not answer this
             port.write(request)
             deadline = time.monotonic() + timeout_s
@@ -144,6 +147,7 @@ class SamSerialReader(SamPollingReader):
                 if reply is not None:
                     return reply
                 if time.monotonic() >= deadline:
+                    self._reply_owed = True
                     raise DeviceError(Reason.READER_TIMEOUT, f"{self.port}: no reply within {timeout_s:g} s")
                 decoder.feed(port.read(max(1, port.in_waiting)))
         except (serial.SerialException, OSError, termios.error) as exc:  # termios: tcflush on a dead tty
@@ -152,6 +156,16 @@ class SamSerialReader(SamPollingReader):
         finally:
             self.garbage_bytes += decoder.discarded
             decoder.clear()
+
+    def _settle(self, port: serial.Serial, decoder: FrameDecoder) -> None:
+        """Wait (up to one command timeout) for the late reply of a command that timed out, and drop it."""
+        self._reply_owed = False
+        deadline = time.monotonic() + self.command_timeout_s
+        while time.monotonic() < deadline:
+            decoder.feed(port.read(max(1, port.in_waiting)))
+            if decoder.next_reply() is not None:
+                break
+        decoder.clear()
 
     def _ensure_port(self) -> serial.Serial:
         if self._serial is None:
@@ -164,6 +178,7 @@ class SamSerialReader(SamPollingReader):
         return self._serial
 
     def _drop_port(self) -> None:
+        self._reply_owed = False
         if self._serial is not None:
             with contextlib.suppress(serial.SerialException, OSError):  # the device is already gone
                 self._serial.close()
@@ -171,5 +186,5 @@ class SamSerialReader(SamPollingReader):
 
 
 def from_config(config: LoadedConfig) -> SamSerialReader:
-    reader = config.profile.reader
+    reader = settings_as(config.profile.reader, SamSerialReaderSettings)
     return SamSerialReader(reader.port, reader.baudrate, reader.poll_interval_s)

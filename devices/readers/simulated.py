@@ -18,7 +18,7 @@ from devices.readers.test_identities import TEST_IDENTITIES
 from kiosk.core.cardtext import LAYOUTS, ParseError, UnsupportedCardError, build_text_block, parse_text_block, wipe
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import Identity
-from kiosk.core.settings import LoadedConfig
+from kiosk.core.settings import LoadedConfig, SimulatedReaderSettings, settings_as
 
 
 class SimulatedCardReader:
@@ -143,13 +143,14 @@ def _through_the_parser(card: Identity | bytes) -> Identity:
 
 
 def from_config(config: LoadedConfig) -> SimulatedCardReader:
-    wanted = config.profile.reader.test_identities
+    settings = settings_as(config.profile.reader, SimulatedReaderSettings)
+    wanted = settings.test_identities
     unknown = [key for key in wanted if key not in TEST_IDENTITIES]
     if unknown:
         raise DeviceError(Reason.CONFIG_INVALID, f"unknown test identities {unknown}")
     identities = {key: TEST_IDENTITIES[key] for key in wanted} if wanted else dict(TEST_IDENTITIES)
     reader = SimulatedCardReader(identities)
-    reader.read_delay_s = config.profile.reader.simulated_read_delay_s
-    for fault in config.profile.reader.simulated_faults:
+    reader.read_delay_s = settings.simulated_read_delay_s
+    for fault in settings.simulated_faults:
         reader.fail_next(Reason(fault))
     return reader

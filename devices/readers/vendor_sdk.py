@@ -21,7 +21,7 @@ from devices.readers.sam_polling import SamPollingReader
 from kiosk.core.cardtext import ParseError, UnsupportedCardError, parse_text_block
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import Identity
-from kiosk.core.settings import LoadedConfig
+from kiosk.core.settings import LoadedConfig, VendorSdkReaderSettings, settings_as
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.devices.vendor_sdk")
@@ -139,10 +139,14 @@ class VendorSdkReader(SamPollingReader):
         return DeviceError(self._reason(code), self._detail(step, code))
 
 
-def from_config(config: LoadedConfig) -> VendorSdkReader:
-    reader = config.profile.reader
+def from_config(config: LoadedConfig) -> SamPollingReader:
+    reader = settings_as(config.profile.reader, VendorSdkReaderSettings)
     try:
         port = int(reader.port)
     except ValueError:
         raise DeviceError(Reason.CONFIG_INVALID, f"vendor_sdk port must be a number, not {reader.port!r}") from None
+    if reader.api == "termb":
+        from devices.readers.termb import TermbReader
+
+        return TermbReader(reader.library, port, reader.poll_interval_s)
     return VendorSdkReader(reader.library, port, reader.poll_interval_s)

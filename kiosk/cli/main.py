@@ -37,10 +37,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return fail(exc, "configuration")
     s, p = config.settings, config.profile
-    conn = p.printer.connection
-    where = {"usb": f"usb {conn.usb_vendor_id or 0:04x}:{conn.usb_product_id or 0:04x}",
-             "serial": f"serial {conn.serial_port} @{conn.baudrate}", "network": f"network {conn.host}:{conn.port}",
-             "file": f"file {conn.path}", "simulated": f"simulated -> {conn.path or 'slips'}"}[conn.kind]
+    where = p.printer.connection.where
     print(f"configuration OK: {config.path}")
     print(f"  kiosk      {s.kiosk_id} at {s.site.name} ({s.site.division_code})")
     print(f"  consult    {s.site.consult_phone}")
@@ -49,10 +46,12 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     print(f"  timeouts   idle warning {s.timeouts.idle_warning_s}s of {s.timeouts.session_s}s session; "
           f"card {s.timeouts.card_read_s}s; backend {s.timeouts.backend_s}s")
     print(f"  profile    {' <- '.join(config.profile_chain)}: {p.description}")
-    print(f"  reader     {p.reader.driver}{' ' + p.reader.port if p.reader.port else ''}")
+    print(f"  reader     {p.reader.driver}{' ' + p.reader.where if p.reader.where else ''}")
     print(f"  printer    {where}, {p.printer.paper_width_mm} mm, {p.printer.chars_per_line} chars/line, "
           f"{p.printer.encoding}{', FS& text mode' if p.printer.chinese_text_mode else ''}, QR {p.printer.qr}, "
           f"{'cutter' if p.printer.cutter else 'no cutter'}")
+    if p.printer.status_risk:
+        print(f"  RISK       printer {p.printer.status_risk}")
     print(f"  screen     {p.screen.width_px}x{p.screen.height_px} {p.screen.orientation}, "
           f"{p.screen.diagonal_inch}\"")
     print(f"  data       {config.data_dir}")

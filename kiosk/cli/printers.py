@@ -54,6 +54,21 @@ def add_commands(subparsers: Any) -> None:
     _common(render)
     render.set_defaults(func=_guarded(cmd_slip_render))
 
+    send = slip_sub.add_parser(
+        "print", help="print a slip on the configured printer, through the print journal",
+        description="Exit status: 0 printed (or printed before under this job id), 1 failed (nothing or not all "
+                    "of it printed; printing it again is safe), 3 uncertain (every byte went out but the "
+                    "printer did not confirm: look before printing it again).")
+    send.add_argument("kind", help=f"one of: {KINDS}")
+    send_source = send.add_mutually_exclusive_group(required=True)
+    send_source.add_argument("--data", help="JSON file with the slip's data")
+    send_source.add_argument("--sample", action="store_true", help="built-in sample data for the kind")
+    send.add_argument("--language", choices=("zh", "ko", "en"), help="override the data's language")
+    send.add_argument("--job-id", help="the job's id in the print journal (the same id never prints twice); "
+                                       "default: a new one")
+    _common(send)
+    send.set_defaults(func=_guarded(cmd_slip_print))
+
     receipts = slip_sub.add_parser("receipts", help="list receipts printed on this kiosk (newest first)")
     receipts.add_argument("--limit", type=int, default=20)
     _common(receipts)
@@ -166,6 +181,40 @@ def cmd_slip_render(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_UNCERTAIN = 3
+
+
+def cmd_slip_print(args: argparse.Namespace) -> int:
+    from kiosk.core.ports import PrintOutcome
+
+    kind = _kind(args.kind)
+    data = SAMPLES[kind] if args.sample else _load_data(args.data)
+    if args.language:
+        data = data.model_copy(update={"language": args.language})
+    config = _config(args)
+    catalog = _catalog(args)
+    problems = check_for_kind(data, kind, catalog)
+    if problems:
+        raise BadInput(f"{'sample' if args.sample else args.data} cannot make a {kind.value} slip: "
+                       + "; ".join(problems))
+    slip = build_slip(kind, data, config.settings, catalog)
+    job_id = args.job_id or f"cli-{kind.value}-{datetime.now():%Y%m%d-%H%M%S-%f}"
+    printer = _printer(config)
+    try:
+        outcome = printer.print_slip(job_id, slip)
+    except DeviceError as exc:
+        print(f"failed: {exc.reason.value} ({exc.detail}); job {job_id}", file=sys.stderr)
+        return 1
+    finally:
+        printer.close()
+    if outcome == PrintOutcome.UNCERTAIN:
+        print(f"uncertain: every byte went out but the printer did not confirm; job {job_id} "
+              "(look at the printer before printing it again)")
+        return EXIT_UNCERTAIN
+    print(f"done: job {job_id}")
+    return 0
+
+
 def cmd_slip_receipts(args: argparse.Namespace) -> int:
     config = _config(args)
     journal = PrintJournal.in_dir(config.data_dir)
@@ -180,9 +229,9 @@ def cmd_slip_receipts(args: argparse.Namespace) -> int:
 
 
 def _printer(config: LoadedConfig) -> Any:
-    from kiosk.composition.drivers import load_factory
+    from kiosk.composition.drivers import printer_factory
 
-    return load_factory("printer", config.profile.printer.connection.kind)(config)
+    return printer_factory(config.profile.printer.connection)(config)
 
 
 def cmd_slip_reprint(args: argparse.Namespace) -> int:
@@ -209,10 +258,7 @@ def cmd_slip_reprint(args: argparse.Namespace) -> int:
 def cmd_print_test(args: argparse.Namespace) -> int:
     config = _config(args)
     profile = config.profile.printer
-    conn = profile.connection
-    where = {"usb": f"usb {conn.usb_vendor_id or 0:04x}:{conn.usb_product_id or 0:04x}",
-             "serial": f"serial {conn.serial_port}@{conn.baudrate}", "network": f"network {conn.host}:{conn.port}",
-             "file": f"file {conn.path}", "simulated": f"simulated -> {conn.path}"}[conn.kind]
+    where = profile.connection.where
     font = find_cjk_font()
     details = (("设备配置", config.profile_chain[0]), ("连接", where),
                ("纸宽", f"{profile.paper_width_mm} mm, {profile.chars_per_line} 字符/行"),

@@ -11,7 +11,9 @@ import glob
 import json
 import os
 import sys
-from datetime import date
+import time
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +21,17 @@ from devices.readers.sam_frame import FrameError, text_block_from_bytes
 from kiosk.core.cardtext import ParseError, identity_report, parse_text_block
 from kiosk.core.health import DeviceError
 from kiosk.core.problems import ConfigError
-from kiosk.core.settings import LoadedConfig
+from kiosk.core.settings import (
+    LoadedConfig,
+    SamSerialReaderSettings,
+    SerialConnectionSettings,
+    SerialScannerSettings,
+)
 from kiosk.storage.config import load_config
 
 REVEAL_WARNING = "warning: --reveal prints personal data; do not paste it into tickets, chats or logs"
 SERIAL_GLOBS = ("/dev/ttyUSB*", "/dev/ttyACM*")  # USB-serial adapters, where SAM readers sit
+PROBE_TIMEOUT_S = 1.0  # real SAMs answer the status command in up to ~300 ms, some slower after power-up
 
 
 def add_commands(subparsers: Any) -> None:
@@ -43,6 +51,16 @@ def add_commands(subparsers: Any) -> None:
     uid.add_argument("--config", help="kiosk.toml (default: config/kiosk.toml or $KIOSK_CONFIG)")
     uid.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for the badge")
     uid.set_defaults(func=cmd_card_uid)
+
+    watch = card.add_parser(
+        "watch", help="keep the configured reader open and print one JSON line per event until Ctrl-C",
+        description="Reader attached/detached, card inserted/removed, the reader's health when it changes, and "
+                    "the result of reading each card laid down (masked unless --reveal). For checking a reader "
+                    "in place: one reader object stays open the whole time, as in the running kiosk.")
+    watch.add_argument("--config", help="kiosk.toml (default: config/kiosk.toml or $KIOSK_CONFIG)")
+    watch.add_argument("--timeout", type=float, default=5.0, help="seconds a read may take once a card is there")
+    watch.add_argument("--reveal", action="store_true", help="print names and numbers unmasked")
+    watch.set_defaults(func=cmd_card_watch)
 
     devices = command_group(subparsers, "devices", "attached devices")
     probe = devices.add_parser(
@@ -107,14 +125,14 @@ def cmd_card_parse(args: argparse.Namespace) -> int:
 def _open_reader(args: argparse.Namespace, staff: bool) -> tuple[LoadedConfig, Any] | int:
     """The configured reader (for a staff badge: the staff card reader when the profile names one), or the
     exit code after saying why it cannot be had."""
-    from kiosk.composition.drivers import load_factory
+    from kiosk.composition.drivers import load_factory, reader_factory
 
     try:
         config = load_config(Path(args.config) if args.config else None)
         reader_profile = config.profile.reader
         if staff and reader_profile.staff_card_reader == "pcsc":
             return config, load_factory("staff_reader", "pcsc")(config)
-        return config, load_factory("reader", reader_profile.driver)(config)
+        return config, reader_factory(reader_profile)(config)
     except ConfigError as exc:
         print(f"configuration is invalid: {exc}", file=sys.stderr)
         return 2
@@ -140,6 +158,106 @@ def cmd_card_read(args: argparse.Namespace) -> int:
         reader.close()
     _show(identity_report(identity, date.today(), args.reveal), args)
     return 0
+
+
+def cmd_card_watch(args: argparse.Namespace) -> int:
+    opened = _open_reader(args, staff=False)
+    if isinstance(opened, int):
+        return opened
+    _config, reader = opened
+    if args.reveal:
+        print(REVEAL_WARNING, file=sys.stderr)
+    watcher = CardWatch(reader, args.timeout, args.reveal, _emit)
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.close()
+    return 0
+
+
+def _emit(event: dict[str, object]) -> None:
+    print(json.dumps({"at": datetime.now().isoformat(timespec="milliseconds"), **event}, ensure_ascii=False),
+          flush=True)
+
+
+class CardWatch:
+    """The loop of `kiosk card watch`: events from pcscd for a PC/SC reader, from polling presence for the
+    others; the health whenever it changes; and a read of each card laid down, on the one reader object."""
+
+    def __init__(self, reader: Any, read_timeout_s: float, reveal: bool,
+                 emit: Callable[[dict[str, object]], None]) -> None:
+        self.reader, self.read_timeout_s, self.reveal, self.emit = reader, read_timeout_s, reveal, emit
+        self._health: tuple[str, str] | None = None
+        self._present = False
+        self._events: Any = None
+        try:
+            from devices.readers.pcsc import PcscReader, ReaderWatch
+        except ImportError:
+            return
+        if isinstance(reader, PcscReader):
+            self._events = ReaderWatch(reader.name_contains)
+
+    def run(self, stop: Callable[[], bool] = lambda: False) -> None:
+        while not stop():
+            self.step()
+
+    def step(self) -> None:
+        if self._events is not None:
+            try:
+                events = self._events.next_events(1.0)
+            except DeviceError as exc:  # reported, and the watch goes on: it is for watching faults
+                self.emit({"event": "error", "reason": exc.reason.value, "detail": exc.detail})
+                time.sleep(1.0)
+                events = []
+            for event in events:
+                self.emit({"event": event.kind, **({"reader": event.reader} if event.reader else {})})
+                if event.kind == "card_inserted" and event.reader == self._reader_name():
+                    self._read()
+        else:
+            self._poll()
+        self._check_health()
+
+    def _reader_name(self) -> str:
+        health = self.reader.health()
+        return str(health.detail) if health.usable else ""
+
+    def _poll(self) -> None:
+        try:
+            present = bool(self.reader.card_present())
+        except DeviceError:
+            present = False
+        if present != self._present:
+            self._present = present
+            self.emit({"event": "card_inserted" if present else "card_removed"})
+            if present:
+                self._read()
+        time.sleep(0.3)
+
+    def _check_health(self) -> None:
+        health = self.reader.health()
+        key = (health.status.value, health.reason.value)
+        if key != self._health:
+            self._health = key
+            self.emit({"event": "health", "status": health.status.value, "reason": health.reason.value,
+                       "detail": health.detail})
+
+    def _read(self) -> None:
+        started = time.monotonic()
+        try:
+            identity = self.reader.read_identity(self.read_timeout_s)
+        except DeviceError as exc:
+            self.emit({"event": "card_read", "result": "failed", "reason": exc.reason.value, "detail": exc.detail,
+                       "ms": int((time.monotonic() - started) * 1000)})
+            return
+        self.emit({"event": "card_read", "result": "ok", "ms": int((time.monotonic() - started) * 1000),
+                   "card": identity_report(identity, date.today(), self.reveal)})
+
+    def close(self) -> None:
+        if self._events is not None:
+            self._events.close()
+        self.reader.close()
 
 
 def cmd_card_uid(args: argparse.Namespace) -> int:
@@ -169,15 +287,21 @@ def cmd_card_uid(args: argparse.Namespace) -> int:
 
 def cmd_devices_probe(args: argparse.Namespace) -> int:
     wanted, avoided = list(args.port), []
+    scanner: dict[str, object] = {"driver": "none"}
     try:
-        profile = load_config(Path(args.config) if args.config else None).profile
-        if profile.reader.driver == "sam_serial":
+        config = load_config(Path(args.config) if args.config else None)
+        profile = config.profile
+        scanner = _probe_scanner(config)
+        if isinstance(profile.scanner, SerialScannerSettings):
+            avoided.append(profile.scanner.port)  # a scanner is not a SAM: do not send it SAM commands
+        if isinstance(profile.reader, SamSerialReaderSettings):
             wanted.append(profile.reader.port)
-        if profile.printer.connection.serial_port:
+        if isinstance(profile.printer.connection, SerialConnectionSettings):
             avoided.append(profile.printer.connection.serial_port)
     except ConfigError:
         pass  # probing still works without a valid configuration
-    result: dict[str, object] = {"pcsc": _probe_pcsc(), "serial": _probe_serial(wanted, avoided, args.baudrate)}
+    result: dict[str, object] = {"pcsc": _probe_pcsc(), "serial": _probe_serial(wanted, avoided, args.baudrate),
+                                 "scanner": scanner}
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -190,7 +314,31 @@ def cmd_devices_probe(args: argparse.Namespace) -> int:
     print(f"serial ports: {len(serial_ports)}")
     for port in serial_ports:
         print(f"  {port['port']}: {'SAM answers' if port['sam'] else 'no SAM'} ({port['detail']})")
+    if scanner["driver"] == "none":
+        print("scanner: none in the profile")
+    else:
+        print(f"scanner: {scanner['driver']} {scanner['where']}: {scanner['status']} ({scanner['detail']})")
     return 0
+
+
+def _probe_scanner(config: LoadedConfig) -> dict[str, object]:
+    """The profile's QR/barcode scanner and its health."""
+    from kiosk.composition.drivers import scanner_factory
+
+    settings = config.profile.scanner
+    factory = scanner_factory(settings)
+    if factory is None:
+        return {"driver": "none"}
+    found: dict[str, object] = {"driver": settings.driver, "where": settings.where}
+    try:
+        scanner = factory(config)
+    except DeviceError as exc:
+        return {**found, "status": "unavailable", "reason": exc.reason.value, "detail": exc.detail}
+    try:
+        health = scanner.health()
+    finally:
+        scanner.close()
+    return {**found, "status": health.status.value, "reason": health.reason.value, "detail": health.detail}
 
 
 def _probe_pcsc() -> dict[str, object]:
@@ -212,7 +360,7 @@ def _probe_serial(wanted: list[str], avoided: list[str], baudrate: int) -> list[
         if os.path.realpath(port) in printer:
             found.append({"port": port, "sam": False, "detail": "skipped: the profile's printer port"})
             continue
-        reader = SamSerialReader(port, baudrate, command_timeout_s=0.3)
+        reader = SamSerialReader(port, baudrate, command_timeout_s=PROBE_TIMEOUT_S)
         health = reader.health()
         reader.close()
         found.append({"port": port, "sam": health.usable, "detail": health.detail if health.usable

@@ -21,6 +21,7 @@ from kiosk.core.settings import LoadedConfig
 from kiosk.core.slip_layouts import SlipComposer
 from kiosk.shell.patience import patient
 from kiosk.shell.runner import PromptText, Scheduler, SessionRunner
+from kiosk.shell.scanner_watch import ScannerWatch
 from kiosk.shell.usage import ReportsUsage, UsageRecorder
 from kiosk.storage.catalog import load_catalog
 from kiosk.storage.config import load_config
@@ -45,6 +46,7 @@ class Kiosk:
     ports: Ports
     runner: SessionRunner
     inbox: queue.Queue[ev.Event]
+    scanner_watch: ScannerWatch | None = None
 
     @property
     def state(self) -> KioskState:
@@ -87,6 +89,8 @@ class Kiosk:
         return staff_card_reader(self.config, self.ports)
 
     def close(self) -> None:
+        if self.scanner_watch is not None:
+            self.scanner_watch.stop()
         self.runner.close()
         self.ports.close()
 
@@ -119,4 +123,6 @@ def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None
     if isinstance(ports.backend, ReportsUsage):
         ports.backend.usage_log = usage
     runner.dispatch(ev.StartupCompleted(tuple(startup_health(ports))))
+    if ports.scanner is not None:  # a receipt's QR code shown to the scanner opens its progress query
+        kiosk.scanner_watch = ScannerWatch(ports.scanner, post or inbox.put).start()
     return kiosk

@@ -19,6 +19,7 @@ class Component(enum.StrEnum):
     DISK = "disk"
     DISPLAY = "display"
     SPEECH = "speech"
+    SCANNER = "scanner"  # QR/barcode scanner: receipts' QR codes, 电子证照
 
 
 class Status(enum.StrEnum):
@@ -58,6 +59,8 @@ class Reason(enum.StrEnum):
     PRINTER_OFFLINE = "printer_offline"
     PRINTER_NO_STATUS = "printer_no_status"
     CUTTER_ERROR = "cutter_error"
+    # scanners
+    NO_SCANNER = "no_scanner"
     # backend
     BACKEND_UNREACHABLE = "backend_unreachable"
     BACKEND_TIMEOUT = "backend_timeout"
@@ -92,6 +95,7 @@ DEFAULT_ACTION: Mapping[Reason, Action] = {
     Reason.PRINTER_OFFLINE: Action.STAFF,
     Reason.PRINTER_NO_STATUS: Action.STAFF,
     Reason.CUTTER_ERROR: Action.ENGINEER,
+    Reason.NO_SCANNER: Action.STAFF,
     Reason.BACKEND_UNREACHABLE: Action.RETRY,
     Reason.BACKEND_TIMEOUT: Action.RETRY,
     Reason.BACKEND_REJECTED: Action.STAFF,

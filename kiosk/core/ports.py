@@ -7,6 +7,7 @@ thread, unless it says otherwise.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -44,14 +45,35 @@ class CardReader(Protocol):
     def close(self) -> None: ...
 
 
+class PrintOutcome(enum.StrEnum):
+    """How a print job ended when it did not fail (a failure is a DeviceError with its reason)."""
+
+    DONE = "done"  # printed, as far as the printer can tell
+    UNCERTAIN = "uncertain"  # every byte, the cut included, went out, but the confirmation was lost: the
+    # slip most likely came out; never printed again by itself (the citizen may ask for a 补打 copy)
+
+
 @runtime_checkable
 class Printer(Protocol):
     def health(self) -> Health:
         """Online, paper, cover; no answer is UNKNOWN or offline, never OK."""
         ...
 
-    def print_slip(self, job_id: str, slip: Slip) -> None:
-        """Print once: a job id that was printed before is not printed again."""
+    def print_slip(self, job_id: str, slip: Slip) -> PrintOutcome:
+        """Print once: a job id that was printed (or uncertain) before is not printed again."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Scanner(Protocol):
+    """A QR/barcode scanner (receipts' QR codes, 电子证照). Scanned codes are data the citizen showed, so
+    they are handed on and never logged."""
+
+    def health(self) -> Health: ...
+
+    def read_code(self, timeout_s: float) -> str | None:
+        """The next code scanned within `timeout_s`, or None; DeviceError(NO_SCANNER) when it is gone."""
         ...
 
     def close(self) -> None: ...
@@ -156,10 +178,13 @@ class Ports:
     backend: Backend
     clock: Clock
     speech: Speech
+    scanner: Scanner | None = None  # kiosks without one: None
 
     def close(self) -> None:
-        for port in (self.reader, self.printer):
-            port.close()
+        self.reader.close()
+        self.printer.close()
+        if self.scanner is not None:
+            self.scanner.close()
         close_backend = getattr(self.backend, "close", None)  # the HTTP backend stops its outbox sender
         if callable(close_backend):
             close_backend()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -159,69 +159,190 @@ class KioskSettings(Strict):
 
 
 # ---- device profiles ----
+#
+# Each driver has its own settings model holding only its fields and checks; the driver's name is the
+# Literal of its `driver` (readers) or `kind` (printer connections) field and is written nowhere else: the
+# profile picks the model by it (a pydantic discriminated union), and kiosk.composition.drivers finds the
+# driver by the model's class.
 
-class ReaderProfile(Strict):
-    driver: Literal["simulated", "sam_serial", "vendor_sdk", "pcsc"]
-    port: str = ""
-    """Serial device (sam_serial), e.g. /dev/ttyUSB0, or the SDK's port number as text (vendor_sdk: 1001)."""
-    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 115200
-    library: str = ""
-    """Path of the vendor SDK shared library (vendor_sdk)."""
-    reader_name_contains: str = ""
-    """Substring of the PC/SC reader name to use (pcsc); empty takes the first reader."""
-    poll_interval_s: Annotated[float, Field(ge=0.1, le=5)] = 0.3
-    """Vendors advise polling a SAM no faster than every 300 ms."""
-    test_identities: list[str] = []
-    """Simulated reader only: ids of the built-in test identities it offers."""
-    simulated_faults: list[Literal["no_card", "card_removed", "unsupported_card", "card_unreadable",
-                                   "reader_timeout", "no_reader"]] = []
-    """Simulated reader only: its first reads fail with these reasons, in order (to show error screens)."""
-    simulated_read_delay_s: Annotated[float, Field(ge=0, le=10)] = 0.0
-    """Simulated reader only: seconds a read takes once the card is there (a real SAM takes about 1)."""
+Baudrate = Literal[9600, 19200, 38400, 57600, 115200]
+SamPollInterval = Annotated[float, Field(ge=0.1, le=5)]
+
+
+class ReaderSettings(Strict):
+    """What every card reader profile has: where staff cards for maintenance mode are read."""
+
+    reads_card_uids: ClassVar[bool] = False
+    """Whether this reader can read a card's UID (needed to read staff cards on it)."""
+
+    driver: str
+    """The driver's name: each subclass narrows it to its own Literal, the one place the name is written."""
+
     staff_card_reader: Literal["none", "reader", "pcsc"] = "none"
     """Where staff cards for maintenance mode are read: `reader` = this ID reader (pcsc and simulated can read
     a card's UID), `pcsc` = a separate PC/SC reader (staff_reader_name_contains), `none` = PIN only."""
     staff_reader_name_contains: str = ""
     """Substring of the separate staff PC/SC reader's name (staff_card_reader = "pcsc"); empty takes the first."""
 
+    @property
+    def where(self) -> str:
+        """Where the reader is attached, for summaries ("" when there is nothing to say)."""
+        return ""
+
     @model_validator(mode="after")
-    def _driver_settings(self) -> ReaderProfile:
-        if self.staff_card_reader == "reader" and self.driver not in ("pcsc", "simulated"):
+    def _staff_cards_readable(self) -> ReaderSettings:
+        if self.staff_card_reader == "reader" and not self.reads_card_uids:
             raise ValueError(f"a {self.driver} reader cannot read staff card UIDs: use staff_card_reader = "
                              "\"pcsc\" (a separate PC/SC reader) or \"none\"")
-        if self.driver == "sam_serial" and not self.port:
-            raise ValueError("sam_serial needs port (e.g. /dev/ttyUSB0)")
-        if self.driver == "vendor_sdk" and not (self.library and self.port):
-            raise ValueError("vendor_sdk needs library (path of the .so) and port")
-        if self.driver == "vendor_sdk" and not self.port.isdigit():
+        return self
+
+
+class SimulatedReaderSettings(ReaderSettings):
+    """The simulated reader of the demo, the UI tests and staff training."""
+
+    reads_card_uids: ClassVar[bool] = True
+    driver: Literal["simulated"]
+    test_identities: list[str] = []
+    """Ids of the built-in test identities it offers (empty: all)."""
+    simulated_faults: list[Literal["no_card", "card_removed", "unsupported_card", "card_unreadable",
+                                   "reader_timeout", "no_reader"]] = []
+    """Its first reads fail with these reasons, in order (to show error screens)."""
+    simulated_read_delay_s: Annotated[float, Field(ge=0, le=10)] = 0.0
+    """Seconds a read takes once the card is there (a real SAM takes about 1)."""
+
+
+class SamSerialReaderSettings(ReaderSettings):
+    """A certified ID-card reader speaking the SAM frame protocol on a (USB-)serial port."""
+
+    driver: Literal["sam_serial"]
+    port: Annotated[str, Field(min_length=1)]
+    """Serial device, e.g. /dev/ttyUSB0 or the stable name from deploy/udev."""
+    baudrate: Baudrate = 115200
+    poll_interval_s: SamPollInterval = 0.3
+    """Vendors advise polling a SAM no faster than every 300 ms."""
+
+    @property
+    def where(self) -> str:
+        return self.port
+
+
+class VendorSdkReaderSettings(ReaderSettings):
+    """A certified ID-card reader through its vendor's shared library."""
+
+    driver: Literal["vendor_sdk"]
+    library: Annotated[str, Field(min_length=1)]
+    """Path of the vendor SDK shared library (.so)."""
+    api: Literal["sdtapi", "termb"] = "sdtapi"
+    """The library's calls: `sdtapi` (SDT_OpenPort ... SDT_ReadBaseMsg: 华旭, 精伦, 神思 ...) or `termb`
+    (华视 CVR_InitComm ... CVR_Read_Content and the GetPeople* fields)."""
+    port: Annotated[str, Field(min_length=1)]
+    """The SDK's port number as text: 1-16 serial, 1001-1016 USB."""
+    poll_interval_s: SamPollInterval = 0.3
+    """Vendors advise polling a SAM no faster than every 300 ms."""
+
+    @field_validator("port")
+    @classmethod
+    def _sdk_port_number(cls, port: str) -> str:
+        if not port.isdigit():
             raise ValueError("vendor_sdk port is the SDK's port number (1-16 serial, 1001-1016 USB)")
-        return self
+        return port
+
+    @property
+    def where(self) -> str:
+        return self.port
 
 
-class PrinterConnection(Strict):
-    kind: Literal["simulated", "usb", "serial", "network", "file"]
-    usb_vendor_id: Annotated[int, Field(ge=0, le=0xFFFF)] | None = None
-    usb_product_id: Annotated[int, Field(ge=0, le=0xFFFF)] | None = None
-    serial_port: str = ""
-    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 9600
-    host: str = ""
+class PcscReaderSettings(ReaderSettings):
+    """A PC/SC reader (pcscd) for the 社会保障卡 and staff cards."""
+
+    reads_card_uids: ClassVar[bool] = True
+    driver: Literal["pcsc"]
+    reader_name_contains: str = ""
+    """Substring of the PC/SC reader name to use; empty takes the first reader."""
+    poll_interval_s: SamPollInterval = 0.3
+    """How often the reader is looked at while waiting for a card."""
+
+    @property
+    def where(self) -> str:
+        return self.reader_name_contains
+
+
+ReaderProfile = Annotated[
+    SimulatedReaderSettings | SamSerialReaderSettings | VendorSdkReaderSettings | PcscReaderSettings,
+    Field(discriminator="driver"),
+]
+"""The card reader of a profile: one of the reader settings above, chosen by `driver`."""
+
+
+class ConnectionSettings(Strict):
+    """What every printer connection has."""
+
+    kind: str
+    """The connection's kind: each subclass narrows it to its own Literal, the one place the name is written."""
+
+    @property
+    def where(self) -> str:
+        """Where the printer is, for summaries."""
+        return self.kind
+
+
+class UsbConnectionSettings(ConnectionSettings):
+    kind: Literal["usb"]
+    usb_vendor_id: Annotated[int, Field(ge=0, le=0xFFFF)]
+    usb_product_id: Annotated[int, Field(ge=0, le=0xFFFF)]
+
+    @property
+    def where(self) -> str:
+        return f"usb {self.usb_vendor_id:04x}:{self.usb_product_id:04x}"
+
+
+class SerialConnectionSettings(ConnectionSettings):
+    kind: Literal["serial"]
+    serial_port: Annotated[str, Field(min_length=1)]
+    """Serial device, e.g. /dev/ttyUSB1 or the stable name from deploy/udev."""
+    baudrate: Baudrate = 9600
+
+    @property
+    def where(self) -> str:
+        return f"serial {self.serial_port} @{self.baudrate}"
+
+
+class NetworkConnectionSettings(ConnectionSettings):
+    kind: Literal["network"]
+    host: Annotated[str, Field(min_length=1)]
     port: Annotated[int, Field(ge=1, le=65535)] = 9100
-    path: str = ""
-    """Device or file path (file), or the output folder of slip images (simulated)."""
 
-    @model_validator(mode="after")
-    def _kind_settings(self) -> PrinterConnection:
-        needs = {
-            "usb": self.usb_vendor_id is not None and self.usb_product_id is not None,
-            "serial": bool(self.serial_port),
-            "network": bool(self.host),
-            "file": bool(self.path),
-        }
-        if not needs.get(self.kind, True):
-            what = {"usb": "usb_vendor_id and usb_product_id", "serial": "serial_port",
-                    "network": "host", "file": "path"}[self.kind]
-            raise ValueError(f"a {self.kind} printer needs {what}")
-        return self
+    @property
+    def where(self) -> str:
+        return f"network {self.host}:{self.port}"
+
+
+class FileConnectionSettings(ConnectionSettings):
+    kind: Literal["file"]
+    path: Annotated[str, Field(min_length=1)]
+    """Device or file path, e.g. /dev/usb/lp0: write only, the printer cannot be asked its status."""
+
+    @property
+    def where(self) -> str:
+        return f"file {self.path}"
+
+
+class SimulatedOutputSettings(ConnectionSettings):
+    kind: Literal["simulated"]
+    path: str = ""
+    """Output folder of the slip images (relative to kiosk.toml; empty: `slips`)."""
+
+    @property
+    def where(self) -> str:
+        return f"simulated -> {self.path or 'slips'}"
+
+
+PrinterConnection = Annotated[
+    UsbConnectionSettings | SerialConnectionSettings | NetworkConnectionSettings | FileConnectionSettings
+    | SimulatedOutputSettings,
+    Field(discriminator="kind"),
+]
+"""How the printer is reached: one of the connection settings above, chosen by `kind`."""
 
 
 class PrinterProfile(Strict):
@@ -235,10 +356,31 @@ class PrinterProfile(Strict):
     chinese_text_mode: bool = True
     """Frame Chinese text with FS & ... FS . (most mainland printers need it)."""
     qr: Literal["native", "image"] = "image"
+    user_defined_glyphs: bool = False
+    """Characters outside the printer's font (Korean, a rare name character) are sent once per slip as ESC/POS
+    user-defined characters (ESC &) and then printed as text, instead of as image lines: a Korean receipt
+    is about 30 KB instead of 100 KB (9 s instead of 100 s at 9600 baud). For printers that support ESC &
+    (most do); off, every such line is an image."""
     cutter: bool = True
     status_timeout_s: Annotated[float, Field(gt=0, le=10)] = 1.0
     """No status reply within this time means unknown/offline, never OK."""
+    status: Literal["dle_eot", "none"] = "dle_eot"
+    """How the printer reports paper and cover: `dle_eot` (the DLE EOT real-time queries), or `none` for a
+    printer without a status channel, which then prints blind: paper out, an open cover or a jam cannot be
+    seen, so a citizen may get no slip and be told to take it (`kiosk config check` and the maintenance
+    screen say so)."""
+    completion_ack: Literal["none", "process_id"] = "none"
+    """`process_id`: the printer answers ESC/POS `GS ( H` (transmit process ID response) once it has
+    processed the job, which turns a job whose confirmation was lost into a done one."""
     connection: PrinterConnection
+
+    @property
+    def status_risk(self) -> str:
+        """What operators must know about this printer's status, or "" when nothing."""
+        if self.status == "none":
+            return ("status = \"none\": paper out, cover open and jams cannot be seen; a citizen may be told to "
+                    "take a slip that never came out")
+        return ""
 
     @field_validator("font_charset")
     @classmethod
@@ -256,6 +398,56 @@ class PrinterProfile(Strict):
         if chars > limit:
             raise ValueError(f"{chars} does not fit {width} mm paper (at most {limit})")
         return chars
+
+
+SettingsT = TypeVar("SettingsT", bound=Strict)
+
+
+def settings_as(settings: Strict, model: type[SettingsT]) -> SettingsT:
+    """`settings` as the model a driver's factory was registered for (kiosk.composition.drivers); another
+    model here is a wrong registry entry, a bug, not an operator's mistake."""
+    if not isinstance(settings, model):
+        raise TypeError(f"{type(settings).__name__} given to a driver of {model.__name__}")
+    return settings
+
+
+class ScannerSettings(Strict):
+    """What every QR/barcode scanner profile has."""
+
+    driver: str
+    """The driver's name: each subclass narrows it to its own Literal, the one place the name is written."""
+
+    @property
+    def where(self) -> str:
+        return ""
+
+
+class NoScannerSettings(ScannerSettings):
+    driver: Literal["none"]
+
+
+class SimulatedScannerSettings(ScannerSettings):
+    driver: Literal["simulated"]
+
+
+class SerialScannerSettings(ScannerSettings):
+    """A scanner in serial (or USB-CDC, /dev/ttyACM*) mode: each code ends with CR, LF or both."""
+
+    driver: Literal["serial"]
+    port: Annotated[str, Field(min_length=1)]
+    """Serial device, e.g. /dev/ttyACM0 or the stable name from deploy/udev."""
+    baudrate: Baudrate = 9600
+
+    @property
+    def where(self) -> str:
+        return self.port
+
+
+ScannerProfile = Annotated[
+    NoScannerSettings | SimulatedScannerSettings | SerialScannerSettings,
+    Field(discriminator="driver"),
+]
+"""The QR/barcode scanner of a profile, chosen by `driver` (`none` when the kiosk has none)."""
 
 
 class ScreenProfile(Strict):
@@ -288,6 +480,7 @@ class DeviceProfile(Strict):
     printer: PrinterProfile
     screen: ScreenProfile = ScreenProfile()
     speech: SpeechProfile = SpeechProfile()
+    scanner: ScannerProfile = NoScannerSettings(driver="none")
 
 
 # ---- loading ----

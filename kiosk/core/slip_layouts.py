@@ -33,7 +33,19 @@ from kiosk.core.slip_texts import (
     label,
     pick,
 )
-from kiosk.core.slips import Align, Block, Cut, Feed, Qr, Rule, Slip, SlipKind, SlipOrigin, Text
+from kiosk.core.slips import (
+    Align,
+    Block,
+    Cut,
+    Feed,
+    Qr,
+    Rule,
+    Slip,
+    SlipKind,
+    SlipOrigin,
+    Text,
+    progress_url,
+)
 
 
 def time_limit_text(limit: TimeLimit, language: str = "zh") -> str:
@@ -83,11 +95,6 @@ def where_lines(item: Item, settings: KioskSettings, language: str) -> list[tupl
     return lines
 
 
-def progress_url(application_number: str) -> str:
-    """The progress-query QR payload: the number with a prefix the province's query app recognises."""
-    return f"JLMZ:PROGRESS:{application_number}"
-
-
 def booking_code(booking_number: str) -> str:
     return f"JLMZ:BOOKING:{booking_number}"
 
@@ -128,7 +135,7 @@ class SlipComposer:
         self.now = now
 
     def __call__(self, request: SlipRequest) -> Slip:
-        return self.compose(request)
+        return self.compose(request, reprint=request.reprint)
 
     def reprint(self, origin: SlipOrigin) -> Slip:
         """A receipt printed again from maintenance: marked 补打, without the applicant (never stored)."""

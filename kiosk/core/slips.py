@@ -68,3 +68,18 @@ class Slip(Value, frozen=True):
     kind: SlipKind
     blocks: tuple[Block, ...]
     origin: SlipOrigin | None = None
+
+
+def progress_url(application_number: str) -> str:
+    """The progress-query QR payload: the number with a prefix the province's query app recognises."""
+    return f"JLMZ:PROGRESS:{application_number}"
+
+
+def progress_number_from_code(code: str) -> str | None:
+    """The application number in a receipt's progress QR code (progress_url), or None for any other
+    code; a number is letters, digits and hyphens only, at most 50."""
+    prefix, _, number = code.strip().partition(":PROGRESS:")
+    number = number.strip().upper()
+    if prefix != "JLMZ" or not number or len(number) > 50 or not number.replace("-", "").isalnum():
+        return None
+    return number

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.core.health import Action, Component, DeviceError, Health, Reason, Status
-from kiosk.core.ports import Backend, CardReader, Printer, Speech
+from kiosk.core.ports import Backend, CardReader, Printer, Scanner, Speech
 from kiosk.core.session import events as ev
 from kiosk.logs import log_event
 
@@ -53,11 +53,12 @@ class HealthMonitor:
     the printer ran out of paper."""
 
     def __init__(self, post: Callable[[ev.Event], None], reader: CardReader, printer: Printer, backend: Backend,
-                 speech: Speech, data_dir: Path, interval_s: float = 5.0) -> None:
+                 speech: Speech, data_dir: Path, interval_s: float = 5.0, scanner: Scanner | None = None) -> None:
         self._post = post
         self._devices: list[tuple[Component, Callable[[], Health]]] = [
             (Component.READER, reader.health), (Component.PRINTER, printer.health),
             (Component.SPEECH, speech.health), (Component.DISK, lambda: disk_health(data_dir)),
+            *([(Component.SCANNER, scanner.health)] if scanner is not None else []),
         ]
         self._links: list[tuple[Component, Callable[[], Health]]] = [(Component.BACKEND, backend.health)]
         self._interval_s = interval_s

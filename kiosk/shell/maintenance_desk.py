@@ -24,7 +24,7 @@ from typing import Any
 
 from kiosk import __version__
 from kiosk.core.health import Component, DeviceError, Health, Reason, Status
-from kiosk.core.ports import FlushingBackend, KeepsOutbox, Ports, StaffCardReader
+from kiosk.core.ports import FlushingBackend, KeepsOutbox, Ports, PrintOutcome, StaffCardReader
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.settings import LoadedConfig
@@ -221,8 +221,9 @@ class MaintenanceDesk:
         return [
             ("version", __version__), ("kiosk_id", s.kiosk_id), ("site", s.site.name),
             ("config", str(c.path)), ("profile", " <- ".join(c.profile_chain)),
-            ("reader", p.reader.driver + (f" {p.reader.port}" if p.reader.port else "")),
-            ("printer", f"{p.printer.connection.kind}, {p.printer.paper_width_mm} mm"),
+            ("reader", p.reader.driver + (f" {p.reader.where}" if p.reader.where else "")),
+            ("printer", f"{p.printer.connection.kind}, {p.printer.paper_width_mm} mm"
+                        + (f"; RISK: {p.printer.status_risk}" if p.printer.status_risk else "")),
             ("backend", f"{backend} ({s.backend.crypto_profile})"), ("languages", ", ".join(s.languages)),
             ("timeouts", f"{s.timeouts.session_s}s / {s.timeouts.idle_warning_s}s"),
             ("catalog", self._catalog_summary()),
@@ -284,10 +285,14 @@ class MaintenanceDesk:
 
     def _print(self, action: str, job_id: str, slip: Any, done_code: str, **details: str | int) -> Outcome:
         try:
-            self.ports.printer.print_slip(job_id, slip)
+            outcome = self.ports.printer.print_slip(job_id, slip)
         except DeviceError as exc:
             self._record(action, result="failed", reason=exc.reason.value, job_id=job_id, **details)
             return Outcome(False, "print_failed", exc.reason.value)
+        if outcome == PrintOutcome.UNCERTAIN:
+            # sent whole, not confirmed: staff look at the printer rather than print it again blindly
+            self._record(action, result="uncertain", job_id=job_id, **details)
+            return Outcome(True, "print_uncertain", job_id)
         self._record(action, result="printed", job_id=job_id, **details)
         return Outcome(True, done_code, job_id)
 

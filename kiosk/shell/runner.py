@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from kiosk.core.health import DeviceError, Reason
-from kiosk.core.ports import Ports
+from kiosk.core.ports import Ports, PrintOutcome
 from kiosk.core.session import events as ev
 from kiosk.core.session import step
 from kiosk.core.session.commands import (
@@ -210,9 +210,11 @@ class SessionRunner:
 
     def _print(self, sid: str, job_id: str, request: SlipRequest) -> None:
         try:
-            self.ports.printer.print_slip(job_id, self._build_slip(request))
-            self._post(ev.SlipPrinted(sid, job_id))
-            log_event(log, "printed", job_id=job_id, kind=request.kind.value)
+            outcome = self.ports.printer.print_slip(job_id, self._build_slip(request))
+            uncertain = outcome == PrintOutcome.UNCERTAIN
+            self._post(ev.SlipPrinted(sid, job_id, uncertain=uncertain))
+            log_event(log, "printed", job_id=job_id, kind=request.kind.value,
+                      detail_code=PrintOutcome.UNCERTAIN.value if uncertain else PrintOutcome.DONE.value)
         except DeviceError as exc:
             log_event(log, "print_failed", logging.WARNING, job_id=job_id, reason=exc.reason.value)
             self._post(ev.SlipPrintFailed(sid, job_id, exc.reason))

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from kiosk.core.problems import ConfigError, Problem, problems_from_validation
 from kiosk.core.settings import DeviceProfile, KioskSettings, LoadedConfig
@@ -21,14 +22,36 @@ def default_config_path() -> Path:
     return Path(os.environ.get("KIOSK_CONFIG", REPO_CONFIG_DIR / "kiosk.toml"))
 
 
-def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any], model: type[BaseModel] | None = None
+                ) -> dict[str, Any]:
+    """`over` on top of `base`, table by table. A table chosen by a tag (a reader's `driver`, a connection's
+    `kind`) whose tag `over` changes keeps only the settings of `base` that the new choice has: the others
+    were for the parent's driver."""
     merged = dict(base)
     for key, value in over.items():
+        field = model.model_fields.get(key) if model else None
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(merged[key], value)
+            inner = field.annotation if field and isinstance(field.annotation, type) else None
+            kept = merged[key]
+            if field and field.discriminator and (choice := _choice(field, value)) is not None:
+                tag = field.discriminator
+                if isinstance(tag, str) and kept.get(tag) != value.get(tag):
+                    kept = {k: v for k, v in kept.items() if k in choice.model_fields}
+                inner = choice
+            merged[key] = _deep_merge(kept, value, inner if inner and issubclass(inner, BaseModel) else None)
         else:
             merged[key] = value
     return merged
+
+
+def _choice(field: FieldInfo, table: Mapping[str, Any]) -> type[BaseModel] | None:
+    """The model of a tagged union field that `table` picks by its tag, if it names one."""
+    tag = field.discriminator
+    for model in get_args(field.annotation):
+        if (isinstance(tag, str) and isinstance(model, type) and issubclass(model, BaseModel)
+                and table.get(tag) in get_args(model.model_fields[tag].annotation)):
+            return model
+    return None
 
 
 def load_profile(devices_dir: Path, name: str, shown_dir: str) -> tuple[DeviceProfile | None, tuple[str, ...],
@@ -60,17 +83,18 @@ def load_profile(devices_dir: Path, name: str, shown_dir: str) -> tuple[DevicePr
         return None, tuple(chain), problems
     merged: dict[str, Any] = {}
     for _shown, data in reversed(layers):
-        merged = _deep_merge(merged, data)
+        merged = _deep_merge(merged, data, DeviceProfile)
     try:
         return DeviceProfile.model_validate(merged), tuple(chain), []
     except ValidationError as exc:
-        return None, tuple(chain), _attribute(exc, layers)
+        return None, tuple(chain), _attribute(exc, layers, merged)
 
 
-def _attribute(exc: ValidationError, layers: list[tuple[str, dict[str, Any]]]) -> list[Problem]:
+def _attribute(exc: ValidationError, layers: list[tuple[str, dict[str, Any]]],
+               merged: dict[str, Any]) -> list[Problem]:
     """Report each problem against the nearest profile file that sets the field (or the profile itself)."""
     problems = []
-    for problem in problems_from_validation(layers[0][0], exc):
+    for problem in problems_from_validation(layers[0][0], exc, data=merged):
         top = problem.field.split(".")[0].split("[")[0]
         owner = next((shown for shown, data in layers if _sets(data, problem.field)), None)
         owner = owner or next((shown for shown, data in layers if top in data), layers[0][0])

@@ -20,6 +20,7 @@ from kiosk.core.slips import Slip, SlipKind, SlipOrigin
 
 JOURNAL_FILE = "print-journal.sqlite3"
 REPRINT_MARK = "-reprint-"  # job ids of reprints: <original job id>-reprint-<n>
+UNCERTAIN = "uncertain"  # the reason kept with a printed job whose confirmation was lost
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -49,6 +50,12 @@ class JobRecord:
     reason: str
     origin: SlipOrigin | None
     updated_at: datetime
+
+    @property
+    def uncertain(self) -> bool:
+        """Sent whole (the cut too) but not confirmed: counted as printed, so it is never printed again by
+        itself; the citizen was offered a 补打 copy."""
+        return self.state == "printed" and self.reason == UNCERTAIN
 
 
 class PrintJournal:
@@ -93,6 +100,11 @@ class PrintJournal:
 
     def record_printed(self, job_id: str, slip: Slip, now: datetime | None = None) -> None:
         self._record(job_id, slip, "printed", "", now)
+
+    def record_uncertain(self, job_id: str, slip: Slip, now: datetime | None = None) -> None:
+        """Every byte went out but the printer did not confirm: printed as far as retries go (no automatic
+        reprint), with the doubt kept for maintenance and the receipts list."""
+        self._record(job_id, slip, "printed", UNCERTAIN, now)
 
     def record_failed(self, job_id: str, slip: Slip, reason: str, now: datetime | None = None) -> None:
         """A failed attempt; never downgrades a job that was printed."""

@@ -11,7 +11,7 @@ import pytest
 
 from devices.printers import escpos_commands as cmd
 from devices.printers.escpos_encoder import SlipEncoder, render_line, width_dots, wrap
-from devices.printers.preview import decode
+from devices.printers.preview import decode, render
 from devices.printers.slip_data import SAMPLES, build_slip
 from kiosk.core.catalog import Catalog
 from kiosk.core.settings import KioskSettings
@@ -171,3 +171,35 @@ def test_korean_receipt_keeps_chinese_as_text_and_draws_korean(site_settings: Ki
     assert doc.problems == [] and job.raster_lines > 20
     assert "办件回执" in doc.text and NUMBER in doc.text
     assert not any("\uac00" <= ch <= "\ud7af" for ch in doc.text)  # no Hangul ever goes to the font
+
+
+# ---- user-defined characters (profile user_defined_glyphs) ----
+
+def test_korean_receipt_as_user_defined_characters_prints_the_same_dots_in_a_third_of_the_bytes(
+        site_settings: KioskSettings, catalog: Catalog) -> None:
+    slip = receipt(site_settings, catalog, language="ko")
+    images = SlipEncoder(profile()).encode(slip)
+    glyphs = SlipEncoder(profile(user_defined_glyphs=True)).encode(slip)
+    assert len(glyphs.data) <= 30 * 1024 and len(glyphs.data) * 3 <= len(images.data)
+    assert glyphs.raster_lines == 0 and glyphs.glyphs_defined >= 150  # more than the 47 that fit at once
+    doc = decode(glyphs.data)
+    assert doc.problems == [] and "办件回执" in doc.text and NUMBER in doc.text
+    assert not any("\uac00" <= ch <= "\ud7af" for ch in doc.text)  # Hangul never reaches the font
+    assert render(doc).tobytes() == render(decode(images.data)).tobytes()  # the same dots on the paper
+    assert qr_payloads(doc) == ["JLMZ:PROGRESS:" + NUMBER]
+
+
+def test_a_rare_name_character_as_a_user_defined_character() -> None:
+    data = encode(Text("申请人：王*䶮", bold=True), user_defined_glyphs=True)
+    doc = decode(data)
+    assert doc.problems == [] and doc.rasters == [] and len(doc.lines) == 1
+    glyphs = doc.lines[0].glyphs
+    assert [g.user_defined for g in glyphs].count(True) == 2  # 䶮: two 12-dot halves
+    assert "?" not in doc.text and "王".encode("gb18030") in data  # 王 still in the font; nothing as ?
+    assert render(doc).tobytes() == render(decode(encode(Text("申请人：王*䶮", bold=True)))).tobytes()
+
+
+def test_user_defined_characters_are_defined_once_and_reused() -> None:
+    data = encode(Text("접수 번호"), Text("번호 접수"), user_defined_glyphs=True)
+    assert data.count(b"\x1b&") == 2  # the four syllables, then the blank between words; nothing again
+    assert decode(data).problems == []

@@ -15,6 +15,7 @@ from kiosk.cli.main import main
 from kiosk.core.catalog import Catalog
 from kiosk.core.slips import SlipKind
 from kiosk.storage.config import load_config
+from kiosk.storage.print_journal import PrintJournal
 from tests.drivers.printer_helpers import flat, qr_payloads, receipt
 
 
@@ -117,3 +118,21 @@ def test_list_and_reprint_a_receipt(kiosk_config: Path, catalog: Catalog,
     doc = decode(bins[0].read_bytes())
     assert "【补打】" in doc.text and "申请人：" not in doc.text and not doc.rasters[:-1]
     assert main(["slip", "reprint", "JL-NOPE", "--config", str(kiosk_config)]) == 2
+
+
+def test_slip_print_through_the_printer_and_the_journal(kiosk_config: Path, emulator: PrinterEmulator,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    config = emulator_config(kiosk_config, emulator)
+    command = ["slip", "print", "receipt", "--sample", "--config", str(config), "--job-id", "desk-1"]
+    assert main(command) == 0
+    assert "done: job desk-1" in capsys.readouterr().out
+    assert main(command) == 0  # the same job id: nothing more comes out
+    assert len(decode(bytes(emulator.printer.printed)).cuts) == 1
+    emulator.printer.disconnect_after_cut = True
+    assert main([*command[:-1], "desk-2"]) == 3
+    assert "uncertain" in capsys.readouterr().out
+    emulator.printer.paper_out = True
+    assert main([*command[:-1], "desk-3"]) == 1
+    assert "failed: paper_out" in capsys.readouterr().err
+    record = PrintJournal.in_dir(load_config(config).data_dir).get("desk-2")
+    assert record is not None and record.uncertain

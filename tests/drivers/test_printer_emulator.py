@@ -19,6 +19,7 @@ from devices.printers.escpos_printer import EscposPrinter
 from devices.printers.preview import decode
 from kiosk.core.catalog import Catalog
 from kiosk.core.health import DeviceError, Reason, Status
+from kiosk.core.ports import PrintOutcome
 from kiosk.core.settings import KioskSettings
 from kiosk.core.slips import Slip
 from kiosk.storage.print_journal import PrintJournal
@@ -212,3 +213,82 @@ def test_a_missing_printer_is_offline_with_a_one_line_reason(tmp_path: Path, sli
         printer.print_slip("job", slip)
     assert failure.value.reason == Reason.PRINTER_OFFLINE
     assert printer.journal.get("job").state == "failed"  # type: ignore[union-attr]
+
+
+def test_link_dropped_right_after_the_cut_is_uncertain_and_never_printed_twice(
+        emulator: PrinterEmulator, tmp_path: Path, slip: Slip) -> None:
+    printer = driver(emulator, tmp_path)
+    emulator.printer.disconnect_after_cut = True
+    assert printer.print_slip("job", slip) == PrintOutcome.UNCERTAIN
+    record = printer.journal.get("job")
+    assert record is not None and record.uncertain and record.state == "printed"
+    assert printer.print_slip("job", slip) == PrintOutcome.UNCERTAIN  # the session retried: nothing comes out
+    printed = jobs(bytes(emulator.printer.printed))
+    assert len(printed) == 1 and printed[0] == SlipEncoder(printer.profile).encode(slip).data
+    assert printer.health().status == Status.OK  # the link is made again for the next job
+    assert printer.print_slip("next", slip) == PrintOutcome.DONE
+
+
+def test_a_process_id_response_confirms_the_job(emulator: PrinterEmulator, tmp_path: Path, slip: Slip) -> None:
+    host, port = emulator.address
+    acked = profile(status_timeout_s=TIMEOUT, completion_ack="process_id",
+                    connection={"kind": "network", "host": host, "port": port})
+    printer = EscposPrinter(acked, NetworkConnection(host, port), PrintJournal.in_dir(tmp_path))
+    assert printer.print_slip("job", slip) == PrintOutcome.DONE
+    assert emulator.printer.process_ids == [b"0001"]
+    assert emulator.printer.status_queries == 4  # asked before the job only: the response confirmed it
+    emulator.printer.disconnect_after_cut = True  # the response is lost with the link
+    assert printer.print_slip("job2", slip) == PrintOutcome.UNCERTAIN
+    assert len(jobs(bytes(emulator.printer.printed))) == 2
+
+
+def test_late_replies_never_answer_a_later_question(emulator: PrinterEmulator, tmp_path: Path) -> None:
+    printer = driver(emulator, tmp_path)
+    emulator.printer.paper_out = True
+    emulator.printer.status_delay_s = TIMEOUT * 1.5  # every reply comes after the timeout
+    for _ in range(3):
+        assert printer.health().reason == Reason.PRINTER_NO_STATUS  # never a late byte read as cutter_error
+    emulator.printer.status_delay_s = 0
+    assert printer.health().reason == Reason.PAPER_OUT  # the stream is in step again
+    emulator.printer.refill()
+    assert printer.health().status == Status.OK
+
+
+def test_a_late_ok_does_not_let_a_job_through(emulator: PrinterEmulator, tmp_path: Path, slip: Slip) -> None:
+    printer = driver(emulator, tmp_path)
+    emulator.printer.status_delay_s = TIMEOUT * 1.5
+    for _ in range(2):
+        with pytest.raises(DeviceError) as failure:
+            printer.print_slip("job", slip)
+        assert failure.value.reason == Reason.PRINTER_NO_STATUS
+    assert emulator.printer.received == b""  # no answer to the question asked: nothing printed
+    emulator.printer.status_delay_s = 0
+    assert printer.print_slip("job", slip) == PrintOutcome.DONE
+    assert len(jobs(bytes(emulator.printer.printed))) == 1
+
+
+def test_a_printer_without_a_status_channel_prints_with_the_risk_stated(emulator: PrinterEmulator,
+                                                                        tmp_path: Path, slip: Slip) -> None:
+    host, port = emulator.address
+    blind = profile(status="none", connection={"kind": "network", "host": host, "port": port})
+    printer = EscposPrinter(blind, NetworkConnection(host, port), PrintJournal.in_dir(tmp_path))
+    emulator.printer.no_status = True
+    health = printer.health()
+    assert health.status == Status.OK and "paper out, cover open and jams cannot be seen" in health.detail
+    assert printer.print_slip("job", slip) == PrintOutcome.DONE
+    assert bytes(emulator.printer.printed) == SlipEncoder(blind).encode(slip).data
+    assert emulator.printer.status_queries == 0
+    emulator.stop()
+    assert printer.health().reason == Reason.PRINTER_OFFLINE  # switched off is still seen
+
+
+def test_user_defined_characters_through_the_emulator(emulator: PrinterEmulator, tmp_path: Path,
+                                                      site_settings: KioskSettings, catalog: Catalog) -> None:
+    host, port = emulator.address
+    korean = profile(status_timeout_s=TIMEOUT, user_defined_glyphs=True,
+                     connection={"kind": "network", "host": host, "port": port})
+    printer = EscposPrinter(korean, NetworkConnection(host, port), PrintJournal.in_dir(tmp_path))
+    slip = receipt(site_settings, catalog, language="ko")
+    assert printer.print_slip("ko", slip) == PrintOutcome.DONE
+    assert bytes(emulator.printer.printed) == SlipEncoder(korean).encode(slip).data
+    assert decode(bytes(emulator.printer.printed)).problems == []

@@ -44,6 +44,8 @@ class SamSimulator:
         self.chunk_delay_s = 0.0  # ... with this pause between them
         self.silent = False
         self.remove_during_read = False
+        self.remove_during_read_silently = False  # the card leaves mid-read and the read gets no answer
+        self._slow: dict[Command, deque[float]] = defaultdict(deque)
         self._garbage: deque[bytes] = deque()
         self._corrupt = 0
         self._statuses: dict[Command, deque[int]] = defaultdict(deque)
@@ -79,6 +81,10 @@ class SamSimulator:
     def answer_next(self, command: Command, status: int) -> None:
         """The next `command` is answered with `status` (and no data) whatever the card does."""
         self._statuses[command].append(status)
+
+    def slow_next(self, command: Command, delay_s: float) -> None:
+        """The next `command` is answered after `delay_s` (one slow reply, e.g. past the driver's timeout)."""
+        self._slow[command].append(delay_s)
 
     def unplug(self) -> None:
         """The USB-serial adapter disappears: the driver's port errors and the path is gone."""
@@ -159,6 +165,12 @@ class SamSimulator:
         if self._statuses[command]:
             self._send(master, encode_reply(self._statuses[command].popleft()))
             return
+        if command == Command.READ_TEXT_PHOTO and self.remove_during_read_silently:
+            with self._lock:
+                self.card_text, self.remove_during_read_silently = None, False
+            return
+        if self._slow[command]:
+            time.sleep(self._slow[command].popleft())
         self._send(master, self._reply_to(command))
 
     def _reply_to(self, command: Command) -> bytes:

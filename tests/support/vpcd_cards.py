@@ -194,6 +194,7 @@ class VpcdSlot:
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self.pull_after: int | None = None  # pull the card out after this many APDUs
+        self.pull_after_reply: int | None = None  # pull it out right after answering this many APDUs
 
     def insert(self, card: VirtualCard, timeout_s: float = 10.0) -> None:
         self.remove()
@@ -246,6 +247,10 @@ class VpcdSlot:
                 reply = card.answer(message)
                 if reply is not None:
                     sock.sendall(struct.pack("!H", len(reply)) + reply)
+                if self.pull_after_reply is not None and len(card.apdus) >= self.pull_after_reply:
+                    # gone between two APDUs, before pcscd noticed: the next one fails (0x80100016)
+                    sock.shutdown(socket.SHUT_RDWR)
+                    return
         except OSError:
             return
 

@@ -193,6 +193,25 @@ def test_print_failure_offers_a_retry(kiosk: Harness) -> None:
     p.wait_until(lambda: p.state.session.printing.status == TaskStatus.DONE, what="the reprint")
 
 
+def test_an_unconfirmed_slip_offers_a_copy_marked_reprint(kiosk: Harness) -> None:
+    p = kiosk.pilot
+    open_item(kiosk, "elderly", "elderly-care-cooperation")
+    kiosk.printer.lose_next_confirmation()  # every byte went out, the printer's answer did not come back
+    p.tap("guide:print")
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.DONE, what="the slip")
+    job_id = p.state.session.printing.job
+    ours = lambda: [job for job in kiosk.printer.printed if job.startswith(job_id)]  # noqa: E731
+    assert p.state.session.print_uncertain and ours() == [job_id]  # printed once, nothing more by itself
+    p.wait_until(lambda: any("如未出纸，请点击「补打」" in text for text in p.texts()), what="the 补打 offer")
+    kiosk.shot("guide-print-uncertain")
+    p.tap("guide_printing:retry")
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.DONE and not p.state.session.print_uncertain,
+                 what="the copy")
+    assert ours() == [job_id, f"{job_id}-reprint-1"]
+    record = kiosk.printer.journal.get(job_id) if kiosk.printer.journal else None
+    assert record is not None and record.uncertain
+
+
 def test_card_removed_mid_form_clears_the_form(kiosk: Harness) -> None:
     p = kiosk.pilot
     reach_form(kiosk)

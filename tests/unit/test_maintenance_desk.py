@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 from kiosk.cli.main import main as kiosk_main
 from kiosk.composition.root import Kiosk
@@ -182,8 +183,10 @@ def test_staff_settings_are_validated(kiosk_config: Path) -> None:
     with pytest.raises(ValueError):
         KioskSettings.model_validate({**base, "maintenance_pin_scrypt": "246810"})
     with pytest.raises(ValueError, match="cannot read staff card UIDs"):
-        ReaderProfile.model_validate({"driver": "sam_serial", "port": "/dev/ttyUSB0", "staff_card_reader": "reader"})
-    ReaderProfile.model_validate({"driver": "sam_serial", "port": "/dev/ttyUSB0", "staff_card_reader": "pcsc"})
+        TypeAdapter(ReaderProfile).validate_python({"driver": "sam_serial", "port": "/dev/ttyUSB0",
+                                                    "staff_card_reader": "reader"})
+    TypeAdapter(ReaderProfile).validate_python({"driver": "sam_serial", "port": "/dev/ttyUSB0",
+                                                "staff_card_reader": "pcsc"})
     text = kiosk_config.read_text(encoding="utf-8").replace("staff_card_sha256 = []", 'staff_card_sha256 = ["x"]')
     kiosk_config.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as problems:

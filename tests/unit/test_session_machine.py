@@ -328,6 +328,44 @@ def test_print_result_retry_never_changes_the_job_id(rules: Rules) -> None:
     assert state.session is None and state.home_notice == "finished"
 
 
+def test_an_uncertain_slip_offers_a_copy_marked_reprint_and_never_prints_it_by_itself(rules: Rules) -> None:
+    state = h.at_done(rules)
+    job_id = state.session.printing.job
+    state, commands = run(state, ev.SlipPrinted(SID, job_id, uncertain=True))
+    assert state.session.printing.status == TaskStatus.DONE and state.session.print_uncertain
+    assert commands_of(commands, PrintSlip) == []  # no automatic reprint
+    state, commands = run(state, ev.PrintRetried())  # "no slip came out": the citizen taps 补打
+    copy = commands_of(commands, PrintSlip)[0]
+    assert copy.job_id == f"{job_id}-reprint-1" and copy.request.reprint
+    assert copy.request.kind == SlipKind.RECEIPT and copy.request.masked_names == ("张*兰",)
+    assert state.session.printing.status == TaskStatus.RUNNING and not state.session.print_uncertain
+    state, _ = run(state, ev.SlipPrinted(SID, job_id))  # a late answer for the first job changes nothing
+    assert state.session.printing.status == TaskStatus.RUNNING
+    state, _ = run(state, ev.SlipPrinted(SID, copy.job_id, uncertain=True))
+    state, commands = run(state, ev.PrintRetried())
+    assert commands_of(commands, PrintSlip)[0].job_id == f"{job_id}-reprint-2"
+    state, _ = run(state, ev.SlipPrinted(SID, f"{job_id}-reprint-2"))
+    state, commands = run(state, ev.PrintRetried())  # confirmed: nothing more to print
+    assert commands_of(commands, PrintSlip) == [] and not state.session.print_uncertain
+
+
+def test_a_scanned_receipt_code_opens_its_progress_query(rules: Rules) -> None:
+    state, commands = run(h.at_home(rules), ev.CodeScanned(code="JLMZ:PROGRESS:JL2201022024052000123"))
+    assert phase(state) == Phase.PROGRESS_QUERY and state.session.progress.status == TaskStatus.RUNNING
+    assert commands_of(commands, FetchProgress)[0].query.application_number == "JL2201022024052000123"
+    state, commands = run(state, ev.CodeScanned(code="JLMZ:PROGRESS:JL-2"))  # another receipt, same screen
+    assert commands_of(commands, FetchProgress)[0].query.application_number == "JL-2"
+    before = h.at_home(rules)
+    after, commands = run(before, ev.CodeScanned(code="6901234567892"))  # a code the kiosk does not know
+    assert phase(after) == Phase.HOME and commands_of(commands, FetchProgress) == []
+    browsing, _ = run(h.at_home(rules), ev.CategoryChosen("elderly"))
+    state, commands = run(browsing, ev.CodeScanned(code="JLMZ:PROGRESS:JL-4"))
+    assert phase(browsing) == Phase.BROWSING and phase(state) == Phase.PROGRESS_QUERY
+    state, commands = run(h.at_form(rules), ev.CodeScanned(code="JLMZ:PROGRESS:JL-3"))  # mid-application
+    assert phase(state) == Phase.FORM and commands_of(commands, FetchProgress) == []
+    assert "JL-3" not in repr(ev.CodeScanned(code="JLMZ:PROGRESS:JL-3"))  # codes never show in logs
+
+
 # ---- card removal ----
 
 

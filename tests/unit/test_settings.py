@@ -62,11 +62,80 @@ def test_every_problem_is_reported_with_file_and_field(tmp_path: Path) -> None:
         "kiosk.toml: kiosk_id:", "kiosk.toml: languages[1]:", "kiosk.toml: site.name:",
         "kiosk.toml: site.consult_phone:", "kiosk.toml: site.division_code:",
         "kiosk.toml: timeouts.idle_warning_s:", "kiosk.toml: timeouts.colour: unknown setting",
-        "p.toml: reader: sam_serial needs port", "p.toml: printer.chars_per_line: 48 does not fit 58 mm",
-        "p.toml: printer.connection: a network printer needs host",
+        "p.toml: reader.port: a sam_serial reader needs port",
+        "p.toml: printer.chars_per_line: 48 does not fit 58 mm",
+        "p.toml: printer.connection.host: a network connection needs host",
     ]
     for fragment in expected:
         assert any(fragment in line for line in found), (fragment, found)
+
+
+def test_each_driver_checks_only_its_own_settings(tmp_path: Path) -> None:
+    kiosk = write(tmp_path, "kiosk.toml", f'kiosk_id = "JL-1"\ndevice_profile = "p"\n{GOOD_SITE}')
+    write(tmp_path, "devices/p.toml", '[reader]\ndriver = "sam_serial"\nport = "/dev/ttyUSB0"\nlibrary = "x.so"\n'
+          '[printer.connection]\nkind = "usb"\nusb_vendor_id = 0x0483\n')
+    found = problems_of(kiosk)
+    assert any(line.endswith("p.toml: reader.library: not a setting of a sam_serial reader (misspelt, or not "
+                             "valid here)") for line in found), found
+    assert any(line.endswith("p.toml: printer.connection.usb_product_id: a usb connection needs usb_product_id")
+               for line in found), found
+    write(tmp_path, "devices/p.toml", '[reader]\ndriver = "sdt"\n[printer.connection]\nport = 9100\n')
+    found = problems_of(kiosk)
+    assert any(line.endswith("p.toml: reader.driver: no reader driver named 'sdt'; choose one of: simulated, "
+                             "sam_serial, vendor_sdk, pcsc") for line in found), found
+    assert any(line.endswith("p.toml: printer.connection.kind: missing: the connection needs a kind")
+               for line in found), found
+
+
+def test_a_driver_setting_is_blamed_on_the_child_profile_that_breaks_it(tmp_path: Path) -> None:
+    kiosk = write(tmp_path, "kiosk.toml", f'kiosk_id = "JL-1"\ndevice_profile = "child"\n{GOOD_SITE}')
+    write(tmp_path, "devices/parent.toml", '[reader]\ndriver = "sam_serial"\nport = "/dev/ttyUSB0"\n'
+          '[printer.connection]\nkind = "simulated"\n')
+    write(tmp_path, "devices/child.toml", 'inherits = "parent"\n[reader]\nbaudrate = 1200\n')
+    found = problems_of(kiosk)
+    assert len(found) == 1 and "devices/child.toml: reader.baudrate: Input should be" in found[0], found
+
+
+def test_a_child_that_picks_another_driver_keeps_only_the_settings_that_driver_has(tmp_path: Path) -> None:
+    kiosk = write(tmp_path, "kiosk.toml", f'kiosk_id = "JL-1"\ndevice_profile = "child"\n{GOOD_SITE}')
+    write(tmp_path, "devices/child.toml", 'inherits = "simulated"\n[reader]\ndriver = "pcsc"\n'
+          '[printer.connection]\nkind = "network"\nhost = "192.0.2.10"\n')
+    for name in ("simulated", "base"):
+        write(tmp_path, f"devices/{name}.toml", (CONFIG_DIR / "devices" / f"{name}.toml").read_text(encoding="utf-8"))
+    profile = load_config(kiosk).profile
+    assert profile.reader.driver == "pcsc" and profile.reader.staff_card_reader == "reader"  # shared: kept
+    assert profile.printer.connection.where == "network 192.0.2.10:9100"  # the simulated output folder: dropped
+    write(tmp_path, "devices/child.toml", 'inherits = "simulated"\n[reader]\ntest_identities = ["hmt-chen"]\n'
+          'reader_name_contains = "ACS"\n')
+    assert any("child.toml: reader.reader_name_contains: not a setting of a simulated reader" in line
+               for line in problems_of(kiosk))
+
+
+def test_every_reader_and_printer_connection_has_one_driver() -> None:
+    from typing import get_args
+
+    from kiosk.composition.drivers import PRINTERS, READERS
+    from kiosk.core.settings import PrinterConnection, ReaderProfile
+
+    readers, connections = get_args(get_args(ReaderProfile)[0]), get_args(get_args(PrinterConnection)[0])
+    assert set(READERS) == set(readers) and set(PRINTERS) == set(connections)
+    tags = [get_args(model.model_fields["driver"].annotation) for model in readers]
+    tags += [get_args(model.model_fields["kind"].annotation) for model in connections]
+    assert all(len(tag) == 1 for tag in tags)  # each model is one driver, spelled once, in its Literal
+    from kiosk.composition.drivers import SCANNERS
+    from kiosk.core.settings import ScannerProfile
+
+    scanners = get_args(get_args(ScannerProfile)[0])
+    assert set(SCANNERS) == set(scanners)
+    assert all(len(get_args(model.model_fields["driver"].annotation)) == 1 for model in scanners)
+
+
+def test_the_scanner_is_none_unless_the_profile_names_one(tmp_path: Path) -> None:
+    assert load_config(CONFIG_DIR / "kiosk.toml").profile.scanner.driver == "none"
+    kiosk = write(tmp_path, "kiosk.toml", f'kiosk_id = "JL-1"\ndevice_profile = "p"\n{GOOD_SITE}')
+    write(tmp_path, "devices/p.toml", '[reader]\ndriver = "simulated"\n[printer.connection]\nkind = "simulated"\n'
+          '[scanner]\ndriver = "serial"\n')
+    assert any("p.toml: scanner.port: a serial scanner needs port" in line for line in problems_of(kiosk))
 
 
 def test_problem_is_blamed_on_the_profile_that_sets_it(tmp_path: Path) -> None:
@@ -112,3 +181,16 @@ def test_multisampling_is_off_by_default_and_only_a_sample_count(tmp_path: Path)
     write(tmp_path, "devices/p.toml", '[reader]\ndriver = "simulated"\n[printer.connection]\nkind = "simulated"\n'
           '[screen]\nmultisamples = 4\n')
     assert load_config(kiosk).profile.screen.multisamples == 4
+
+
+def test_a_printer_without_status_is_allowed_with_the_risk_stated(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    kiosk = write(tmp_path, "kiosk.toml", f'kiosk_id = "JL-1"\ndevice_profile = "p"\n{GOOD_SITE}')
+    write(tmp_path, "devices/p.toml", '[reader]\ndriver = "simulated"\n[printer]\nstatus = "none"\n'
+          '[printer.connection]\nkind = "network"\nhost = "192.0.2.10"\n')
+    assert kiosk_main(["config", "check", str(kiosk)]) == 0
+    out = capsys.readouterr().out
+    assert "RISK       printer status = \"none\": paper out, cover open and jams cannot be seen" in out
+    write(tmp_path, "devices/p.toml", '[reader]\ndriver = "simulated"\n[printer]\nstatus = "dle"\n'
+          '[printer.connection]\nkind = "simulated"\n')
+    assert any("p.toml: printer.status:" in line for line in problems_of(kiosk))

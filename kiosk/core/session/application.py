@@ -11,7 +11,7 @@ from kiosk.core.session import events as ev
 from kiosk.core.session.browsing import back
 from kiosk.core.session.commands import PrintSlip, SlipRequest, Speak, Submit
 from kiosk.core.session.forms import form_errors
-from kiosk.core.session.model import KioskState, Session
+from kiosk.core.session.model import KioskState, Session, Task
 from kiosk.core.session.states import Phase, TaskStatus
 from kiosk.core.session.table import Outcome, Row, back_to, end_session, item_of, read_card, register, with_session
 from kiosk.core.slips import SlipKind
@@ -116,7 +116,7 @@ def _submitted(state: KioskState, s: Session, e: ev.SubmitSucceeded) -> Outcome:
 def _printed(state: KioskState, s: Session, e: ev.SlipPrinted) -> Outcome:
     if e.job_id != s.printing.job:
         return state, []
-    return with_session(state, s, printing=s.printing.done()), [Speak("notice.take_slip", s.language)]
+    return with_session(state, s, printing=s.printing.done(e.uncertain)), [Speak("notice.take_slip", s.language)]
 
 
 def _print_failed(state: KioskState, s: Session, e: ev.SlipPrintFailed) -> Outcome:
@@ -127,10 +127,24 @@ def _print_failed(state: KioskState, s: Session, e: ev.SlipPrintFailed) -> Outco
 
 
 def _reprint(state: KioskState, s: Session, e: ev.PrintRetried) -> Outcome:
-    if s.printing.status != TaskStatus.FAILED or not s.printing.job or s.item_id is None:
+    if not s.printing.job or s.item_id is None:
+        return state, []
+    if s.printing.status == TaskStatus.DONE and s.print_uncertain:
+        # The printer did not confirm the slip and the citizen says none came out: a copy marked 补打, as a job
+        # of its own (the first is journalled as printed and is never printed again by itself).
+        job_id = copy_job_id(s.printing.job)
+        return with_session(state, s, printing=Task(TaskStatus.RUNNING, job=job_id)), [
+            PrintSlip(s.session_id, job_id, replace(request_for(s), reprint=True))]
+    if s.printing.status != TaskStatus.FAILED:
         return state, []
     return with_session(state, s, printing=s.printing.running()), [
         PrintSlip(s.session_id, s.printing.job, request_for(s))]
+
+
+def copy_job_id(job_id: str) -> str:
+    """The job id of the next 补打 copy: <first job id>-reprint-<n>, as the print journal names reprints."""
+    first, _, count = job_id.partition("-reprint-")
+    return f"{first}-reprint-{int(count) + 1 if count.isdigit() else 1}"
 
 
 def request_for(s: Session) -> SlipRequest:

@@ -48,6 +48,7 @@ class SlipRequest(Value, frozen=True):
     slot_day: str = ""  # ISO date of the booked visit: a divorce slip counts its 冷静期 from it
     masked_addresses: tuple[str, ...] = ()  # mask_address of each party, for slips that show it
     query_code: str = ""  # the receipt's query code (issue #13); never kept for a reprint
+    reprint: bool = False  # a copy the citizen asked for (补打), marked so on the slip
 
 
 class PrintSlip(Command, frozen=True):

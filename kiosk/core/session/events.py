@@ -183,6 +183,13 @@ class ProgressByNumberRequested(Intent, frozen=True):
     application_number: str
 
 
+class CodeScanned(Intent, frozen=True):
+    """A QR/barcode shown to the kiosk's scanner (a receipt's progress code, an 电子证照)."""
+
+    hidden = frozenset({"code"})
+    code: str = ""
+
+
 class FinishPressed(Intent, frozen=True):
     pass
 
@@ -221,6 +228,7 @@ class SubmitFailed(Result, frozen=True):
 
 class SlipPrinted(Result, frozen=True):
     job_id: str = ""
+    uncertain: bool = False  # sent whole but not confirmed by the printer: the citizen is offered 补打
 
 
 class SlipPrintFailed(Result, frozen=True):

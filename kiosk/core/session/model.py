@@ -99,7 +99,7 @@ class Session(Value, frozen=True):
     form: tuple[tuple[str, str], ...] = ()
     field_errors: tuple[tuple[str, str], ...] = ()
     submit: Task[SubmitResult] = Task()
-    printing: Task[None] = Task()
+    printing: Task[bool] = Task()  # result True: the slip went out whole but the printer did not confirm it
     progress: Task[tuple[ProgressRecord, ...]] = Task()
     slots: Task[tuple[Slot, ...]] = Task()
     chosen_slot: str | None = None
@@ -124,6 +124,11 @@ class Session(Value, frozen=True):
     def records(self) -> tuple[ProgressRecord, ...]:
         """The progress query's answer: this person's applications."""
         return self.progress.result or ()
+
+    @property
+    def print_uncertain(self) -> bool:
+        """The printer did not confirm the slip: "if no slip came out, tap 补打"."""
+        return bool(self.printing.result)
 
     @property
     def available_slots(self) -> tuple[Slot, ...]:

@@ -10,8 +10,9 @@ from kiosk.core.session.browsing import back
 from kiosk.core.session.commands import CancelCardRead, FetchProgress
 from kiosk.core.session.identification import identity_problem
 from kiosk.core.session.model import Identification, KioskState, Session, Task
-from kiosk.core.session.states import IdentifyStatus, Phase
+from kiosk.core.session.states import IdentifyStatus, Phase, Purpose
 from kiosk.core.session.table import Outcome, Row, read_card, register, with_session
+from kiosk.core.slips import progress_number_from_code
 
 
 def _by_card(state: KioskState, s: Session, e: ev.ProgressByCardRequested) -> Outcome:
@@ -40,6 +41,16 @@ def _by_number(state: KioskState, s: Session, e: ev.ProgressByNumberRequested) -
     return new, [FetchProgress(s.session_id, ProgressQuery(application_number=number))]
 
 
+def _code_scanned(state: KioskState, s: Session, e: ev.CodeScanned) -> Outcome:
+    """A receipt's progress QR code opens the progress query for its number; other codes do nothing here."""
+    number = progress_number_from_code(e.code)
+    if number is None:
+        return state, []
+    moved = with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS, notice=None)
+    assert moved.session is not None
+    return _by_number(moved, moved.session, ev.ProgressByNumberRequested(number))
+
+
 def _loaded(state: KioskState, s: Session, e: ev.ProgressLoaded) -> Outcome:
     return with_session(state, s, progress=s.progress.done(e.records)), []
 
@@ -58,6 +69,7 @@ ROWS: list[Row] = [
     ([Phase.PROGRESS_QUERY], ev.CardRead, _card),
     ([Phase.PROGRESS_QUERY], ev.CardReadFailed, _card_failed),
     ([Phase.PROGRESS_QUERY], ev.ProgressByNumberRequested, _by_number),
+    ([Phase.HOME, Phase.BROWSING, Phase.PROGRESS_QUERY], ev.CodeScanned, _code_scanned),
     ([Phase.PROGRESS_QUERY], ev.ProgressLoaded, _loaded),
     ([Phase.PROGRESS_QUERY], ev.BackendFailed, _failed),
     ([Phase.PROGRESS_QUERY], ev.BackPressed, _back),

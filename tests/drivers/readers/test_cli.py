@@ -148,3 +148,11 @@ def test_probe_finds_the_sam_and_the_pcsc_readers(sam: SamSimulator, pcsc_stack:
     assert result["pcsc"]["service"] == "ok"
     names = [reader["name"] for reader in result["pcsc"]["readers"]]
     assert pcsc_stack.reader_name(0) in names and pcsc_stack.reader_name(1) in names
+
+
+def test_probe_waits_long_enough_for_a_real_sam(sam: SamSimulator, capsys: pytest.CaptureFixture[str]) -> None:
+    sam.reply_delay_s = 0.45  # vendors' SAMs take up to ~300 ms, and more just after power-up
+    code, out, _ = run(capsys, "devices", "probe", "--port", str(sam.link_path), "--json")
+    assert code == 0
+    serial = {entry["port"]: entry for entry in json.loads(out)["serial"]}
+    assert serial[str(sam.link_path)]["sam"] is True, serial

@@ -108,6 +108,17 @@ def test_card_pulled_out_mid_read(slot0: VpcdSlot, reader: PcscReader) -> None:
     assert failure(reader).reason == Reason.CARD_REMOVED
 
 
+@pytest.mark.parametrize("answered", [1, 2, 3, 4, 5, 6, 7, 8])
+def test_card_pulled_between_two_apdus_is_removed_not_unreadable(slot0: VpcdSlot, reader: PcscReader,
+                                                                  answered: int) -> None:
+    """pcscd answers the APDU after the card left with SCARD_E_NOT_TRANSACTED: the citizen took the card
+    away, and must not be told it is bad."""
+    slot0.pull_after_reply = answered
+    slot0.insert(SocialSecurityCard())
+    error = failure(reader)
+    assert error.reason == Reason.CARD_REMOVED, error.detail
+
+
 @pytest.mark.parametrize("reply", [b"\x01", b"\x09\x30" + b"\x00" * 4 + b"\x90\x00", b"\x99\x99\x90\x00"])
 def test_garbled_replies_are_unreadable(slot0: VpcdSlot, reader: PcscReader, reply: bytes) -> None:
     slot0.insert(GarbledCard(reply))
@@ -172,3 +183,48 @@ def collect(watch: ReaderWatch, kind: str, timeout_s: float = 5.0) -> ReaderEven
             if event.kind == kind:
                 return event
     raise AssertionError(f"no {kind} event within {timeout_s} s")
+
+
+def test_a_running_reader_reads_again_after_pcscd_restarts(slot0: VpcdSlot, pcsc_stack: PcscStack) -> None:
+    """One reader object across the restart, as in the running kiosk: its card thread's context died with
+    pcscd, and the first read after the restart must already work."""
+    reader = PcscReader(name_contains=pcsc_stack.reader_name(0))
+    try:
+        slot0.insert(SocialSecurityCard())
+        assert reader.read_identity(5.0).name == "王淑珍"
+        slot0.remove()
+        pcsc_stack.wait_for_card(0, present=False)
+        pcsc_stack.restart()
+        slot0.insert(SocialSecurityCard())
+        assert reader.read_identity(5.0).name == "王淑珍"
+        assert reader.health().status == Status.OK
+        assert reader.card_present()
+        slot0.remove()
+        pcsc_stack.stop()
+        assert reader.health().reason == Reason.READER_SERVICE_DOWN  # the truth during the outage
+        assert failure(reader, 0.5).reason == Reason.READER_SERVICE_DOWN
+        pcsc_stack.start()
+        assert reader.health().status == Status.OK
+        slot0.insert(SocialSecurityCard())
+        assert reader.read_identity(5.0).name == "王淑珍"
+    finally:
+        reader.close()
+        pcsc_stack.start()
+
+
+def test_the_event_watcher_waits_while_pcscd_is_down(pcsc_stack: PcscStack) -> None:
+    watch = ReaderWatch(name_contains="Kiosk Test PCD")
+    try:
+        watch.next_events(0.1)
+        pcsc_stack.stop()
+        assert watch.next_events(0.5)[0] == ReaderEvent("service_down")
+        started, calls = time.monotonic(), 0
+        while time.monotonic() - started < 1.0:
+            assert watch.next_events(0.4) == []
+            calls += 1
+        assert calls <= 3  # each call waited its timeout instead of returning at once
+        pcsc_stack.start()
+        assert collect(watch, "service_up") == ReaderEvent("service_up")
+    finally:
+        watch.close()
+        pcsc_stack.start()

@@ -236,3 +236,25 @@ def test_presence_watch_and_read_do_not_interleave(sam: SamSimulator, reader: Sa
         stop.set()
         watcher.join()
     assert errors == []
+
+
+@pytest.mark.parametrize("command", [Command.SELECT_CARD, Command.READ_TEXT_PHOTO])
+def test_one_slow_reply_is_tried_again_and_its_late_answer_dropped(sam: SamSimulator, reader: SamSerialReader,
+                                                                   command: Command) -> None:
+    insert(sam, "resident-zhang")
+    sam.slow_next(command, 1.3)  # past the driver's timeout (0.5 s per command, 1 s for the read)
+    assert without_photo(reader.read_identity(6.0)) == TEST_IDENTITIES["resident-zhang"]
+
+
+def test_one_slow_find_is_not_a_dead_reader(sam: SamSimulator, reader: SamSerialReader) -> None:
+    insert(sam, "resident-zhang")
+    sam.slow_next(Command.FIND_CARD, 0.7)
+    assert without_photo(reader.read_identity(4.0)) == TEST_IDENTITIES["resident-zhang"]
+
+
+def test_card_pulled_during_a_read_that_gets_no_answer_is_removed(sam: SamSimulator,
+                                                                  reader: SamSerialReader) -> None:
+    insert(sam, "resident-zhang")
+    sam.remove_during_read_silently = True
+    error = failure(reader, 4.0)
+    assert error.reason == Reason.CARD_REMOVED, error.detail

@@ -156,11 +156,11 @@ def test_from_the_shipped_profile(kiosk_config: Path, library: Path, fake: ctype
 def test_profile_port_must_be_an_sdk_port_number() -> None:
     from pydantic import ValidationError
 
-    from kiosk.core.settings import ReaderProfile
+    from kiosk.core.settings import VendorSdkReaderSettings
 
-    assert ReaderProfile(driver="vendor_sdk", library="/opt/x.so", port="1001").port == "1001"
+    assert VendorSdkReaderSettings(driver="vendor_sdk", library="/opt/x.so", port="1001").port == "1001"
     with pytest.raises(ValidationError, match="SDK's port number"):
-        ReaderProfile(driver="vendor_sdk", library="/opt/x.so", port="/dev/ttyUSB0")
+        VendorSdkReaderSettings(driver="vendor_sdk", library="/opt/x.so", port="/dev/ttyUSB0")
 
 
 def test_photo_goes_to_an_optional_wlt_decoder(fake: ctypes.CDLL, reader: VendorSdkReader, library: Path) -> None:
