@@ -80,7 +80,8 @@ class ProgressScreen(KioskScreen):
         self.send(ev.ProgressByCardRequested())
 
     def by_number(self) -> None:
-        editor = KeypadEditor(title=self.tr("progress.number"), max_length=24)
+        # 办件编号: division code, date, ten random digits and a check character that may be X (25 in all)
+        editor = KeypadEditor(title=self.tr("progress.number"), max_length=25, allow_x=True)
         editor.on_done = lambda number: self.send(ev.ProgressByNumberRequested(number)) if number else None
         editor.open()
 

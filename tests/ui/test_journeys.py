@@ -106,8 +106,16 @@ def test_progress_query_by_number_and_by_card(kiosk: Harness) -> None:
     from kiosk.core.identity import manual_identity
 
     p = kiosk.pilot
-    result = kiosk.backend.submit(Application("progress-test", "JL-X", "JL-220102-001", "orphan-support",
-                                              manual_identity("张桂兰", "220102195603120020"), ()))
+    from kiosk.core.session.forms import prefill
+    from kiosk.shell.demo_journey import sample_value
+
+    applicant = manual_identity("张桂兰", "220102195603120020")
+    item = kiosk.app.kiosk.catalog.item("orphan-support")
+    form = dict(prefill(item, applicant))  # the backend checks the form against the catalog
+    form |= {spec.id: sample_value(spec, applicant) for spec in item.form_fields
+             if spec.source == "manual" and spec.required}
+    result = kiosk.backend.submit(Application("progress-test", "JL-220102-001-X", "JL-220102-001", "orphan-support",
+                                              applicant, tuple(form.items())))
     p.tap("home:progress")
     p.wait_for_screen("progress")
     kiosk.shot("progress")
