@@ -29,6 +29,7 @@ from backend.contract import crypto
 from backend.contract.keys import KIOSK_CREDENTIAL_FILE
 from backend.contract.protocol import KIOSK_ID_PATTERN
 from backend.server.state import ServerSettings, ServerState, build_state
+from kiosk import __version__
 from kiosk.core.catalog import Catalog
 from kiosk.core.problems import ConfigError
 from kiosk.storage.catalog import default_catalog_dir, load_catalog
@@ -235,6 +236,7 @@ def openapi_text() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk-backend", description="reference backend of the 跨省通办 kiosk")
+    parser.add_argument("--version", action="version", version=f"kiosk-backend {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", help="folder for the default SQLite file and keys ($KIOSK_BACKEND_HOME)")
     common.add_argument("--database", help="database URL, e.g. postgresql://user:pw@host/db ($KIOSK_BACKEND_DATABASE)")
