@@ -31,10 +31,15 @@ def fail(problems: ConfigError, what: str) -> int:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
+    from kiosk.cli.key_check import key_problems
+
     try:
         config = load_config(Path(args.path) if args.path else None)
     except ConfigError as exc:
         return fail(exc, "configuration")
+    problems = key_problems(config)
+    if problems:
+        return fail(ConfigError(problems), "configuration")
     s, p = config.settings, config.profile
     conn = p.printer.connection
     where = {"usb": f"usb {conn.usb_vendor_id or 0:04x}:{conn.usb_product_id or 0:04x}",
