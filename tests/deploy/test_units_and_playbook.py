@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +14,9 @@ import pytest
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
-UNITS = ["kiosk.service", "kiosk-nightly-restart.service", "kiosk-nightly-restart.timer"]
+UNITS = ["kiosk.service", "kiosk-nightly-restart.service", "kiosk-nightly-restart.timer", "kiosk-out-of-service.service",
+         "kiosk-retry.service", "kiosk-retry.timer", "kiosk-release-check.service", "kiosk-release-check.timer"]
+EXPOSURE_LIMIT = 4.0  # `systemd-analyze security`: at most this for every long-running unit
 
 
 def unit(name: str) -> configparser.ConfigParser:
@@ -27,7 +30,8 @@ def verify_root(tmp_path: Path, kiosk_unit_text: str) -> subprocess.CompletedPro
     """systemd-analyze verify in a throw-away root that has the system units and the two executables."""
     root = tmp_path / "root"
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
-    for exe in ("opt/kiosk/venv/bin/kiosk", "usr/bin/cage", "usr/bin/systemctl"):
+    for exe in ("opt/kiosk/current/venv/bin/kiosk", "opt/kiosk/bin/kiosk-release", "opt/kiosk/bin/kiosk-out-of-service",
+                "usr/bin/cage", "usr/bin/systemctl", "usr/bin/python3", "bin/sh"):
         path = root / exe
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("#!/bin/sh\n")
@@ -50,6 +54,42 @@ def test_verify_catches_a_broken_unit(tmp_path: Path) -> None:
     text = (DEPLOY / "systemd/kiosk.service").read_text(encoding="utf-8").replace("WatchdogSec=30", "WatchdogSec=soon")
     result = verify_root(tmp_path, text)
     assert "Failed to parse sec value" in result.stderr
+
+
+def exposure(tmp_path: Path, name: str, text: str) -> float:
+    """The overall exposure level `systemd-analyze security` gives a unit file (offline: no running systemd)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = subprocess.run(["systemd-analyze", "security", "--offline=yes", str(path)], capture_output=True,
+                            text=True, timeout=60)
+    found = re.search(r"Overall exposure level for \S+: (\d+\.\d)", result.stdout + result.stderr)
+    assert found, result.stdout[-2000:] + result.stderr[-2000:]
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize("name", ["kiosk.service", "kiosk-out-of-service.service"])
+def test_units_are_hardened(tmp_path: Path, name: str) -> None:
+    level = exposure(tmp_path, name, (DEPLOY / "systemd" / name).read_text(encoding="utf-8"))
+    assert level <= EXPOSURE_LIMIT, f"{name}: exposure {level} > {EXPOSURE_LIMIT}"
+
+
+def test_the_exposure_check_catches_a_unit_without_its_sandbox(tmp_path: Path) -> None:
+    text = (DEPLOY / "systemd/kiosk.service").read_text(encoding="utf-8")
+    bare = text.split("# Hardening that still lets")[0] + "\n[Install]\nWantedBy=graphical.target\n"
+    assert exposure(tmp_path, "kiosk.service", bare) > EXPOSURE_LIMIT
+
+
+def test_a_kiosk_that_cannot_start_shows_why_and_tries_again() -> None:
+    kiosk = unit("kiosk.service")
+    assert kiosk["Unit"]["OnFailure"] == "kiosk-out-of-service.service"
+    screen = unit("kiosk-out-of-service.service")
+    assert "kiosk.service" in screen["Unit"]["Conflicts"].split()  # starting the kiosk again clears the screen
+    assert "kiosk-out-of-service" in screen["Service"]["ExecStart"] and "cage" in screen["Service"]["ExecStart"]
+    retry = unit("kiosk-retry.service")["Service"]["ExecStart"]
+    assert "reset-failed kiosk.service" in retry and "start --no-block kiosk.service" in retry
+    assert unit("kiosk-retry.timer")["Timer"]["OnUnitActiveSec"] == "5min"
+    nightly = unit("kiosk-nightly-restart.service")["Service"]
+    assert "reset-failed kiosk.service" in nightly["ExecStartPre"] and nightly["ExecStart"].endswith("restart kiosk.service")
 
 
 def test_kiosk_unit_restarts_watches_and_runs_unprivileged() -> None:
