@@ -124,7 +124,8 @@ def test_an_operator_config_in_etc_uses_the_shipped_profiles_and_catalog(install
     assert "the site's own" in local.stdout, local.stderr
     (etc / "devices/simulated.toml").write_text("inherits = 3\n", encoding="utf-8")
     broken = installed.run("kiosk", "config", "check", KIOSK_ETC_DIR=str(etc))
-    assert broken.returncode == 2 and "etc-kiosk/devices/simulated.toml: inherits: must be a profile name" in broken.stderr
+    assert broken.returncode == 2
+    assert "etc-kiosk/devices/simulated.toml: inherits: must be a profile name" in broken.stderr
 
 
 def test_the_headless_demo_runs_from_the_installed_package(installed: Installed) -> None:

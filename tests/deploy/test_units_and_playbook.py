@@ -14,8 +14,9 @@ import pytest
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
-UNITS = ["kiosk.service", "kiosk-nightly-restart.service", "kiosk-nightly-restart.timer", "kiosk-out-of-service.service",
-         "kiosk-retry.service", "kiosk-retry.timer", "kiosk-release-check.service", "kiosk-release-check.timer"]
+UNITS = ["kiosk.service", "kiosk-nightly-restart.service", "kiosk-nightly-restart.timer",
+         "kiosk-out-of-service.service", "kiosk-retry.service", "kiosk-retry.timer", "kiosk-release-check.service",
+         "kiosk-release-check.timer"]
 EXPOSURE_LIMIT = 4.0  # `systemd-analyze security`: at most this for every long-running unit
 
 
@@ -89,7 +90,8 @@ def test_a_kiosk_that_cannot_start_shows_why_and_tries_again() -> None:
     assert "reset-failed kiosk.service" in retry and "start --no-block kiosk.service" in retry
     assert unit("kiosk-retry.timer")["Timer"]["OnUnitActiveSec"] == "5min"
     nightly = unit("kiosk-nightly-restart.service")["Service"]
-    assert "reset-failed kiosk.service" in nightly["ExecStartPre"] and nightly["ExecStart"].endswith("restart kiosk.service")
+    assert "reset-failed kiosk.service" in nightly["ExecStartPre"]
+    assert nightly["ExecStart"].endswith("restart kiosk.service")
 
 
 def test_kiosk_unit_restarts_watches_and_runs_unprivileged() -> None:
