@@ -180,7 +180,11 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
             problems = [f"{d.component}: {d.reason}" for d in beat.devices if d.status not in ("ok", "unknown")]
             silent = age > SILENT_AFTER_S
             status = f"SILENT {_ago(age)}" if silent else beat.status
-            line = (f"{status:<16} seen {_ago(age)} ago  outbox {beat.outbox_depth}  v{beat.version}"
+            release = beat.release
+            if release and release.rolled_back_from:
+                problems.append(f"rolled back from v{release.rolled_back_from} ({release.rollback_reason})")
+            waiting = f" (v{release.pending} waiting)" if release and release.pending else ""
+            line = (f"{status:<16} seen {_ago(age)} ago  outbox {beat.outbox_depth}  v{beat.version}{waiting}"
                     + (f"  {'; '.join(problems)}" if problems else ""))
             flagged = silent or bool(problems) or beat.status not in ("ready", "in_session")
         attention += flagged

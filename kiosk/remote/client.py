@@ -44,6 +44,7 @@ from kiosk.logs import log_event
 from kiosk.remote.catalog_sync import CatalogRefused, CatalogStore
 from kiosk.remote.outbox import Entry, EntryState, Outbox
 from kiosk.remote.transport import Backoff, Transport, TransportError
+from kiosk.storage.release_state import heartbeat_release
 from kiosk.storage.usage_log import UsageLog
 
 log = logging.getLogger("kiosk.backend.client")
@@ -235,6 +236,9 @@ class HttpBackend:
         body = {"status": status, "outbox_depth": self.outbox.depth(), "version": __version__,
                 "devices": [{"component": h.component.value, "status": h.status.value, "reason": h.reason.value}
                             for h in devices]}
+        release = {k: v for k, v in heartbeat_release().items() if k != "version"}
+        if release:
+            body["release"] = release
         answer = self.transport.request("POST", "/v1/heartbeats", body)
         version = answer.body.get("catalog_version")
         return int(version) if version is not None else None

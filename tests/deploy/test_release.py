@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.session.states import Lifecycle
-from kiosk.shell.release_switch import heartbeat_release, may_switch_now, waiting_release
+from kiosk.shell.release_switch import may_switch_now
+from kiosk.storage.release_state import heartbeat_release, waiting_release
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
