@@ -1,6 +1,7 @@
-"""The kiosk as a deployer gets it: the wheel built from this tree, installed (not editable) into a fresh virtual
-environment outside the clone, run from a folder outside the clone. Its configuration, catalog, device profiles,
-compiled screen texts and kv files must come from the package itself."""
+"""The kiosk as a deployer gets it: the release artefact built from this tree (scripts/release.sh: the wheel and
+the locked dependencies), installed by deploy/bin/kiosk-release into a temporary root outside the clone (a fresh
+virtual environment, not editable), run from a folder outside the clone. Its configuration, catalog, device
+profiles, compiled screen texts and kv files must come from the package itself."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ import pytest
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
-LOCK = ROOT / "requirements" / "demo.lock"
 
 
 @dataclass(frozen=True)
@@ -41,33 +41,33 @@ class Installed:
                               capture_output=True, text=True, timeout=timeout)
 
 
-def build_wheel(out: Path) -> Path:
-    """The wheel of this tree, built as CI and scripts/release.sh build it (pip, isolated build environment)."""
+def build_artefact(out: Path) -> Path:
+    """The release artefact of this tree, as CI and an operator build it (after a build that left a stale file)."""
     stale = ROOT / "build" / "lib" / "kiosk" / "stale_module_from_an_earlier_build.py"
     stale.parent.mkdir(parents=True, exist_ok=True)
     stale.write_text("# a module deleted since the last build must not come back\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(["bash", str(ROOT / "scripts/release.sh"), "--lock", "demo", "--out", str(out)],
+                            capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHON": sys.executable})
     assert result.returncode == 0, result.stderr[-3000:]
-    (wheel,) = out.glob("jilin_kuasheng_kiosk-*.whl")
-    return wheel
+    (artefact,) = out.glob("kiosk-*.tar")
+    return artefact
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     base = tmp_path_factory.mktemp("installed")
     assert not base.resolve().is_relative_to(ROOT.resolve())
-    wheel = build_wheel(base / "dist")
-    venv = base / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    # What provisioning installs: the hash-locked dependencies, then the app itself without resolving again.
-    result = subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    result = subprocess.run([*pip, "--no-deps", str(wheel)], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    artefact = build_artefact(base / "dist")
+    root = base / "root"
+    env = {**os.environ, "KIOSK_RELEASE_ROOT": str(root), "KIOSK_RELEASE_PYTHON": sys.executable}
+    for command in (["install", str(artefact)], ["start"]):
+        result = subprocess.run([sys.executable, str(ROOT / "deploy/bin/kiosk-release"), *command], env=env,
+                                capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr[-3000:]
+    current = root / "opt/kiosk/current"
+    (wheel,) = current.glob("kiosk-*/wheels/jilin_kuasheng_kiosk-*.whl")
     (base / "home").mkdir()
-    yield Installed(wheel, venv, base / "home")
+    yield Installed(wheel, current / "venv", base / "home")
     shutil.rmtree(base, ignore_errors=True)
 
 
@@ -97,7 +97,7 @@ def test_both_commands_say_one_version(installed: Installed) -> None:
 def test_config_and_catalog_check_from_the_installed_package(installed: Installed) -> None:
     config = installed.run("kiosk", "config", "check")
     assert config.returncode == 0, config.stderr
-    site_packages = next((installed.venv / "lib").glob("python3*/site-packages"))
+    site_packages = next((installed.venv.resolve() / "lib").glob("python3*/site-packages"))
     assert f"configuration OK: {site_packages}/kiosk/defaults/kiosk.toml" in config.stdout
     assert f"data       {installed.home / 'state'}/var/data" in config.stdout  # never inside site-packages
     catalog = installed.run("kiosk", "catalog", "check")
@@ -134,6 +134,6 @@ def test_the_headless_demo_runs_from_the_installed_package(installed: Installed)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert "session wiped: True" in result.stdout
     assert list(out.glob("receipt-*.png")) and len(list(out.glob("*.png"))) >= 10
-    site_packages = next((installed.venv / "lib").glob("python3*/site-packages"))
+    site_packages = next((installed.venv.resolve() / "lib").glob("python3*/site-packages"))
     assert not (site_packages / "kiosk" / "var").exists() and not (site_packages / "var").exists()
     assert (installed.home / "state" / "var" / "data").is_dir()
