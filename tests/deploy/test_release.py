@@ -167,6 +167,11 @@ def test_update_between_citizens_rollback_and_keep(tmp_path: Path) -> None:
     time.sleep(2.2)
     assert kiosk.release("check").returncode == 0 and kiosk.start() and kiosk.running() == "1.4.0"
     assert "rolled_back_from" not in heartbeat_release(kiosk.state_file)
+    # A new configuration restarts the app between citizens too, on the same release.
+    assert waiting_release(kiosk.state_file, running="1.4.0") is None
+    assert kiosk.release("request-restart").returncode == 0
+    assert waiting_release(kiosk.state_file, running="1.4.0") == "1.4.0"
+    assert kiosk.start() and kiosk.running() == "1.4.0" and waiting_release(kiosk.state_file, running="1.4.0") is None
     status = json.loads(kiosk.release("status", "--json").stdout)
     assert status["running"] == "1.4.0" and set(status["releases"]) >= {"1.1.0", "1.4.0"}
 

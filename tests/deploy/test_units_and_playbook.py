@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import hashlib
 import os
 import re
 import shutil
@@ -107,20 +108,64 @@ def test_kiosk_unit_restarts_watches_and_runs_unprivileged() -> None:
     assert "SystemMaxUse=" in journald
 
 
-def test_provisioning_checks_the_config_before_enabling_anything(tmp_path: Path) -> None:
+def fake_artefact(folder: Path) -> Path:
+    artefact = folder / "kiosk-9.9.9.tar"
+    artefact.write_bytes(b"not installed in check mode")
+    digest = hashlib.sha256(artefact.read_bytes()).hexdigest()
+    artefact.with_name(artefact.name + ".sha256").write_text(f"{digest}  {artefact.name}\n", encoding="utf-8")
+    return artefact
+
+
+def provision(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[str], str]:
+    """deploy/provision.sh with a stand-in ansible-playbook that records what it was asked to run."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    record = tmp_path / "ansible-args"
+    stub = bin_dir / "ansible-playbook"
+    stub.write_text(f'#!/bin/sh\nfor a in "$@"; do echo "$a"; done > {record}\n'
+                    f'for a in "$@"; do case "$a" in site_config_file=*) cat "${{a#site_config_file=}}" '
+                    f'> {tmp_path / "staged.toml"};; esac; done\n', encoding="utf-8")
+    stub.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    result = subprocess.run(["bash", str(DEPLOY / "provision.sh"), *args], capture_output=True, text=True,
+                            timeout=60, env=env)
+    argv = record.read_text(encoding="utf-8").splitlines() if record.exists() else []
+    staged = (tmp_path / "staged.toml").read_text(encoding="utf-8") if (tmp_path / "staged.toml").exists() else ""
+    return result, argv, staged
+
+
+def test_provisioning_is_the_playbook_for_one_machine(tmp_path: Path) -> None:
     site = tmp_path / "kiosk.toml"
     shutil.copy(ROOT / "config/kiosk.toml", site)
-    result = subprocess.run(["bash", str(DEPLOY / "provision.sh"), "--site-config", str(site), "--profile",
-                             "sam-serial-80mm", "--dry-run"], capture_output=True, text=True, timeout=60)
+    artefact = fake_artefact(tmp_path)
+    result, argv, staged = provision(tmp_path, "--site-config", str(site), "--profile", "sam-serial-80mm",
+                                     "--artefact", str(artefact), "--dry-run")
     assert result.returncode == 0, result.stderr
-    steps = result.stdout.splitlines()
-    check = next(i for i, s in enumerate(steps) if "kiosk config check /etc/kiosk/kiosk.toml" in s)
-    enable = next(i for i, s in enumerate(steps) if s.startswith("+ systemctl enable"))
-    assert check < enable and "kiosk.service" in steps[enable] and "kiosk-nightly-restart.timer" in steps[enable]
-    assert any("cage" in s and s.startswith("+ apt-get install") for s in steps)
-    assert any('device_profile = \\"sam-serial-80mm\\"' in s or "sam-serial-80mm" in s for s in steps)
+    assert argv[0] == "-i" and argv[2].endswith("deploy/ansible/site.yml") and "--check" in argv
+    assert f"release_artefact={artefact}" in argv
+    assert 'device_profile = "sam-serial-80mm"' in staged and 'data_dir = "/var/lib/kiosk/data"' in staged
+    assert 'key_dir = "/var/lib/kiosk/keys"' in staged
     missing = subprocess.run(["bash", str(DEPLOY / "provision.sh"), "--dry-run"], capture_output=True, text=True)
     assert missing.returncode == 2 and "--site-config PATH is required" in missing.stderr
+    no_artefact, _, _ = provision(tmp_path, "--site-config", str(site), "--dry-run")
+    assert no_artefact.returncode == 2 and "--artefact PATH is required" in no_artefact.stderr
+
+
+def test_the_playbook_checks_the_config_with_the_new_release_before_it_goes_live() -> None:
+    import yaml
+
+    tasks = yaml.safe_load((DEPLOY / "ansible/kiosk.yml").read_text(encoding="utf-8"))[0]["tasks"]
+    names = [t["name"] for t in tasks]
+
+    def at(start: str) -> int:
+        return next(i for i, n in enumerate(names) if n.startswith(start))
+
+    install, check = at("Install the release"), at("Check the staged configuration")
+    assert install < check < at("Make the checked configuration live") < at("Enable the kiosk")
+    assert "{{ release_dir }}/venv/bin/kiosk config check" in tasks[check]["ansible.builtin.command"]
+    assert tasks[check]["become_user"] == "kiosk"
+    handlers = yaml.safe_load((DEPLOY / "ansible/kiosk.yml").read_text(encoding="utf-8"))[0]["handlers"]
+    assert "request-restart" in handlers[0]["ansible.builtin.command"]  # between citizens, never a restart
 
 
 def ansible(*args: str) -> subprocess.CompletedProcess[str]:
@@ -129,14 +174,16 @@ def ansible(*args: str) -> subprocess.CompletedProcess[str]:
                           timeout=600, env=env)
 
 
-def test_playbook_syntax() -> None:
-    result = ansible("-i", "inventory/example.yml", "site.yml", "--syntax-check")
+def test_playbook_syntax(tmp_path: Path) -> None:
+    result = ansible("-i", "inventory/example.yml", "site.yml", "--syntax-check",
+                     "-e", f"release_artefact={fake_artefact(tmp_path)}")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="check mode of apt and user tasks needs root (CI runs as root)")
-def test_playbook_check_mode_against_localhost() -> None:
-    result = ansible("-i", "inventory/localhost.yml", "site.yml", "--check")
+def test_playbook_check_mode_against_localhost(tmp_path: Path) -> None:
+    result = ansible("-i", "inventory/localhost.yml", "site.yml", "--check",
+                     "-e", f"release_artefact={fake_artefact(tmp_path)}")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "failed=0" in result.stdout and "unreachable=0" in result.stdout
 
