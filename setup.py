@@ -19,7 +19,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = ("kiosk.toml", "devices", "catalog")
+SHIPPED = ("kiosk.toml", "holidays.toml", "devices", "catalog")
 
 
 class BuildWithDefaults(build_py):  # type: ignore[misc]

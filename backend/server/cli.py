@@ -28,7 +28,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from backend.contract import crypto
 from backend.contract.keys import KIOSK_CREDENTIAL_FILE
 from backend.contract.protocol import KIOSK_ID_PATTERN
-from backend.server.state import ServerSettings, ServerState, build_state
+from backend.server.state import CHINA, ServerSettings, ServerState, build_state
 from kiosk import __version__
 from kiosk.core.catalog import Catalog
 from kiosk.core.problems import ConfigError
@@ -190,6 +190,11 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
         attention += flagged
         print(f"{'!' if flagged else ' '} {kiosk.kiosk_id:<16} {line}")
     print(f"{len(fleet.kiosks)} kiosk{'s' if len(fleet.kiosks) != 1 else ''}, {attention} need attention")
+    from backend.server.slots import server_calendar
+
+    warning = server_calendar().warning(now.astimezone(CHINA).date())
+    if warning:
+        print(f"! appointment calendar: {warning}")
     return 0
 
 

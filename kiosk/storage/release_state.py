@@ -23,11 +23,14 @@ def release_state(path: Path | None = None) -> dict[str, Any]:
 
 
 def waiting_release(path: Path | None = None, running: str = __version__) -> str | None:
-    """The version installed and waiting to take over, if any (a version that failed before never waits)."""
+    """The version installed and waiting to take over, if any (a version that failed before never waits); the
+    running version itself when a restart for a new configuration was asked for (`kiosk-release request-restart`)."""
     state = release_state(path)
     pending = state.get("pending")
     if isinstance(pending, str) and pending != running and pending not in state.get("bad", []):
         return pending
+    if state.get("restart_requested") is not None:
+        return running
     return None
 
 

@@ -46,3 +46,18 @@ def test_a_kiosk_without_release_state_reports_only_its_version(served: Served, 
     assert backend_main(["kiosks", "--database", settings.database_url, "--key-dir", str(settings.key_dir)]) == 0
     line = next(li for li in capsys.readouterr().out.splitlines() if KIOSK_ID in li)
     assert line.startswith(" ") and f"v{__version__}" in line and "rolled back" not in line
+
+
+def test_the_fleet_view_warns_when_the_appointment_calendar_runs_out(served: Served, monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from backend.server import slots
+    from kiosk.core.working_days import WorkingDays
+
+    last_year = date.today().year - 1
+    monkeypatch.setattr(slots, "server_calendar", lambda: WorkingDays(frozenset(), frozenset(),
+                                                                      frozenset({last_year}), ("test",)))
+    settings = served.state.settings
+    assert backend_main(["kiosks", "--database", settings.database_url, "--key-dir", str(settings.key_dir)]) == 0
+    assert "! appointment calendar: the holiday calendar does not know" in capsys.readouterr().out
