@@ -8,6 +8,8 @@
     kiosk-backend openapi [--out FILE]              write the OpenAPI document
     kiosk-backend kiosks [--json]                   the fleet: each kiosk's last heartbeat
     kiosk-backend report --month YYYY-MM --out F    the monthly 跨省通办 report (.xlsx or .csv)
+    kiosk-backend backup --out FILE                 the database and the server's keys, checksummed (mode 0600)
+    kiosk-backend restore FILE [--force]            into an empty database and key folder
 
 With no options the server keeps an SQLite file and its keys under $KIOSK_BACKEND_HOME (default
 ~/.local/share/kiosk-backend), outside any repository. Bad input exits 2 with one line on stderr.
@@ -136,6 +138,36 @@ def cmd_staff_token(args: argparse.Namespace) -> int:
     from backend.server.admin import new_staff_token
 
     print(new_staff_token(_state(args), args.name))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from backend.server.backup import BackupError, backup
+
+    settings = settings_from(args)
+    try:
+        manifest = backup(settings.database_url, settings.key_dir, Path(args.out))
+    except BackupError as exc:
+        print(f"kiosk-backend backup: {exc}", file=sys.stderr)
+        return 2
+    rows = sum(manifest["tables"].values())
+    print(f"backup written: {args.out} ({rows} rows of {len(manifest['tables'])} tables, keys "
+          f"{', '.join(manifest['keys'])}, schema {manifest['revision']}); it holds the server's keys: keep it "
+          "offline, mode 0600")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from backend.server.backup import BackupError, restore
+
+    settings = settings_from(args)
+    try:
+        manifest = restore(Path(args.archive), settings.database_url, settings.key_dir, force=args.force)
+    except BackupError as exc:
+        print(f"kiosk-backend restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored the backup of {manifest['created']} ({sum(manifest['tables'].values())} rows) into "
+          f"{settings.database_url.split('@')[-1]} and {settings.key_dir}")
     return 0
 
 
@@ -278,6 +310,13 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(func=cmd_staff_token)
 
     sub.add_parser("migrate", parents=[common], help="upgrade the database schema").set_defaults(func=cmd_migrate)
+    backup = sub.add_parser("backup", parents=[common], help="the database and the server's keys in one archive")
+    backup.add_argument("--out", required=True, help="the archive to write (.tar.gz)")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", parents=[common], help="restore a backup into an empty database")
+    restore.add_argument("archive")
+    restore.add_argument("--force", action="store_true", help="over existing keys and data")
+    restore.set_defaults(func=cmd_restore)
 
     kiosks = sub.add_parser("kiosks", parents=[common], help="the fleet: each kiosk's last heartbeat")
     kiosks.add_argument("--json", action="store_true")
