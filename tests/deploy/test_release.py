@@ -28,6 +28,8 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 TOOL = ROOT / "deploy/bin/kiosk-release"
+# The tool runs on the system's python3 (its shebang): Debian 12's is 3.11.2, older than the tests' Python.
+SYSTEM_PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
 STAND_IN = '''import sys, time
 VERSION, BEHAVIOUR = {version!r}, {behaviour!r}
 def main():
@@ -79,13 +81,13 @@ class Kiosk:
         systemctl.chmod(0o755)
         self.env = {**{k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")},
                     "KIOSK_RELEASE_ROOT": str(root), "KIOSK_READY_WITHIN_S": str(ready_within_s),
-                    "KIOSK_RELEASE_PYTHON": sys.executable, "KIOSK_RELEASE_SYSTEMCTL": str(systemctl)}
+                    "KIOSK_RELEASE_PYTHON": SYSTEM_PYTHON, "KIOSK_RELEASE_SYSTEMCTL": str(systemctl)}
         (root / "etc/kiosk").mkdir(parents=True)
         (root / "etc/kiosk/kiosk.toml").write_text('kiosk_id = "JL-220102-001"\n', encoding="utf-8")
         self.state_file = root / "var/lib/kiosk-release/state.json"
 
     def release(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, str(TOOL), *args], env=self.env, capture_output=True, text=True,
+        return subprocess.run([SYSTEM_PYTHON, str(TOOL), *args], env=self.env, capture_output=True, text=True,
                               timeout=timeout)
 
     def artefact(self, version: str, behaviour: str) -> Path:

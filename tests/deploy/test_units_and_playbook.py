@@ -162,7 +162,8 @@ def test_the_playbook_checks_the_config_with_the_new_release_before_it_goes_live
 
     install, check = at("Install the release"), at("Check the staged configuration")
     assert install < check < at("Make the checked configuration live") < at("Enable the kiosk")
-    assert "runuser -u kiosk -- {{ release_dir }}/venv/bin/kiosk config check" in tasks[check]["ansible.builtin.command"]
+    command = tasks[check]["ansible.builtin.command"]
+    assert "runuser -u kiosk -- {{ release_dir }}/venv/bin/kiosk config check" in command
     handlers = yaml.safe_load((DEPLOY / "ansible/kiosk.yml").read_text(encoding="utf-8"))[0]["handlers"]
     assert "request-restart" in handlers[0]["ansible.builtin.command"]  # between citizens, never a restart
 
