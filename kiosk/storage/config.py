@@ -82,7 +82,7 @@ def load_profile(devices_dir: Path | list[Path], name: str, shown_dir: str | Non
     problems: list[Problem] = []
     current: str | None = name
     while current is not None:
-        folder = next((f for f in folders if (f / f"{current}.toml").is_file()), folders[0])
+        folder = next((f for f in folders if _present(f / f"{current}.toml")), folders[0])
         shown = f"{shown_dir or _shown(folder)}/{current}.toml"
         if current in chain:
             problems.append(Problem(shown, "inherits", f"inheritance loop: {' -> '.join([*chain, current])}"))
@@ -151,7 +151,7 @@ def load_config(path: Path | None = None) -> LoadedConfig:
     if isinstance(profile_name, str):
         folders = profile_dirs(path)
         profile, chain, found = load_profile(folders, profile_name)
-        if found and not any((f / f"{profile_name}.toml").exists() for f in folders):
+        if found and not any(_present(f / f"{profile_name}.toml") for f in folders):
             where = " or ".join(f"{_shown(f)}/" for f in folders)
             found = [Problem(shown, "device_profile", f"no profile {profile_name!r} in {where}")]
     problems.extend(found)
@@ -160,6 +160,14 @@ def load_config(path: Path | None = None) -> LoadedConfig:
     # An installed package's own kiosk.toml: its relative paths point into the state folder, not site-packages.
     base = state_dir() / "config" if path.parent == PACKAGE_DEFAULTS_DIR.resolve() else None
     return LoadedConfig(path, settings, profile, chain, base)
+
+
+def _present(path: Path) -> bool:
+    """A file that is there; one the user may not even look at counts as there, so reading it reports why."""
+    try:
+        return path.is_file()
+    except PermissionError:
+        return True
 
 
 def _shown(path: Path) -> str:
