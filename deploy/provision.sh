@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# Provision one Debian 12 machine as a kiosk: packages, the kiosk user, the app in /opt/kiosk, the site's
-# configuration in /etc/kiosk (checked before anything is enabled), systemd units, udev rules.
+# Provision this Debian 12 machine as a kiosk: a thin wrapper around the fleet playbook (deploy/ansible), so a
+# single machine and the fleet get exactly the same steps.
 #
-#   sudo bash deploy/provision.sh --site-config /path/to/kiosk.toml [--profile NAME] [--dry-run]
+#   sudo bash deploy/provision.sh --site-config /path/to/kiosk.toml --artefact dist/kiosk-1.4.0.tar \
+#        [--key /path/to/backend.key] [--profile NAME] [--dry-run]
 #
-# --dry-run prints every step instead of running it.
+# --site-config: the site's kiosk.toml (checked by the new release before it goes live; data and key paths are
+#   set to /var/lib/kiosk). --artefact: the release (bash scripts/release.sh builds it; its .sha256 beside it).
+# --key: the kiosk key from `kiosk-backend enroll KIOSK_ID` (not needed with backend.url = "local").
+# --dry-run prints the playbook command and runs it in --check mode (nothing is changed).
 set -euo pipefail
 APP_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SITE_CONFIG="" PROFILE="" DRY=0
+SITE_CONFIG="" PROFILE="" ARTEFACT="" KEY="" DRY=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --site-config) SITE_CONFIG="$2"; shift 2 ;;
+    --artefact) ARTEFACT="$2"; shift 2 ;;
+    --key) KEY="$2"; shift 2 ;;
     --profile) PROFILE="$2"; shift 2 ;;
     --dry-run) DRY=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -18,43 +24,31 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$SITE_CONFIG" ] || { echo "--site-config PATH is required (a kiosk.toml for this site)" >&2; exit 2; }
 [ -f "$SITE_CONFIG" ] || { echo "no such file: $SITE_CONFIG" >&2; exit 2; }
+[ -n "$ARTEFACT" ] || { echo "--artefact PATH is required (bash scripts/release.sh builds one)" >&2; exit 2; }
+[ -f "$ARTEFACT" ] && [ -f "$ARTEFACT.sha256" ] || { echo "no artefact with checksum: $ARTEFACT(.sha256)" >&2; exit 2; }
 if [ "$DRY" -eq 0 ] && [ "$(id -u)" -ne 0 ]; then echo "run as root (or with --dry-run)" >&2; exit 2; fi
+command -v ansible-playbook >/dev/null || { echo "install ansible-core first: apt-get install -y ansible-core" >&2; exit 2; }
 
-run() { if [ "$DRY" -eq 1 ]; then printf '+ %s\n' "$*"; else "$@"; fi; }
-packages() { sed -e 's/#.*//' "$APP_SRC/scripts/apt/$1.txt" | tr -s ' \n' ' '; }
-
-# shellcheck disable=SC2046
-run apt-get install -y --no-install-recommends $(packages base) $(packages kiosk-host)
-id kiosk >/dev/null 2>&1 || run useradd --system --create-home --home-dir /var/lib/kiosk --shell /usr/sbin/nologin kiosk
-run usermod -a -G video,input,render,lp,dialout,systemd-journal kiosk
-run install -d -o root -g root -m 0755 /opt/kiosk /opt/kiosk/app
-run cp -a "$APP_SRC/." /opt/kiosk/app/
-run python3 -m venv /opt/kiosk/venv
-run /opt/kiosk/venv/bin/pip install -q /opt/kiosk/app
-run install -d -o root -g kiosk -m 0750 /etc/kiosk /etc/kiosk/devices
-run cp "$SITE_CONFIG" /etc/kiosk/kiosk.toml
-run cp "$APP_SRC"/config/devices/*.toml /etc/kiosk/devices/
+# The site's file, with the kiosk's data and key folders and the profile asked for.
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+sed -e 's|^data_dir = .*|data_dir = "/var/lib/kiosk/data"|' -e 's|^key_dir = .*|key_dir = "/var/lib/kiosk/keys"|' \
+    -e 's|^usb_export_dir = .*|usb_export_dir = "/media/kiosk-usb"|' "$SITE_CONFIG" > "$WORK/kiosk.toml"
 if [ -n "$PROFILE" ]; then
-  run sed -i "s/^device_profile = .*/device_profile = \"$PROFILE\"/" /etc/kiosk/kiosk.toml
+  sed -i "s/^device_profile = .*/device_profile = \"$PROFILE\"/" "$WORK/kiosk.toml"
 fi
-run sed -i -e 's|^data_dir = .*|data_dir = "/var/lib/kiosk/data"|' -e 's|^key_dir = .*|key_dir = "/var/lib/kiosk/keys"|' /etc/kiosk/kiosk.toml
-run install -d -o kiosk -g kiosk -m 0700 /var/lib/kiosk/data /var/lib/kiosk/keys /var/lib/kiosk/kivy
-# Nothing is enabled unless the configuration is valid.
-run /opt/kiosk/venv/bin/kiosk config check /etc/kiosk/kiosk.toml
-run install -m 0644 "$APP_SRC"/deploy/systemd/kiosk.service "$APP_SRC"/deploy/systemd/kiosk-nightly-restart.service \
-  "$APP_SRC"/deploy/systemd/kiosk-nightly-restart.timer /etc/systemd/system/
-run install -D -m 0644 "$APP_SRC"/deploy/systemd/journald.conf.d/kiosk.conf /etc/systemd/journald.conf.d/kiosk.conf
-run install -D -m 0644 "$APP_SRC"/deploy/systemd/logind.conf.d/kiosk.conf /etc/systemd/logind.conf.d/kiosk.conf
-run install -m 0644 "$APP_SRC"/deploy/udev/99-kiosk.rules /etc/udev/rules.d/99-kiosk.rules
-run install -d -m 0755 /media/kiosk-usb
-run install -D -m 0644 "$APP_SRC"/deploy/polkit/49-kiosk.rules /etc/polkit-1/rules.d/49-kiosk.rules
-run udevadm control --reload-rules
-run udevadm trigger
-# Screen blanking off on the console too (cage and Kivy keep the Wayland output awake).
-run sed -i 's/^GRUB_CMDLINE_LINUX_DEFAULT="\(.*\)"/GRUB_CMDLINE_LINUX_DEFAULT="\1 consoleblank=0"/' /etc/default/grub
-run update-grub
-run systemctl daemon-reload
-run systemctl set-default graphical.target
-run systemctl enable pcscd.socket kiosk.service kiosk-nightly-restart.timer
-run systemctl restart systemd-journald
-echo "provisioned: start with 'systemctl start kiosk' or reboot" >&2
+cat > "$WORK/inventory.yml" <<INVENTORY
+all:
+  children:
+    kiosks:
+      hosts:
+        localhost:
+          ansible_connection: local
+          ansible_python_interpreter: /usr/bin/python3
+INVENTORY
+command=(ansible-playbook -i "$WORK/inventory.yml" "$APP_SRC/deploy/ansible/site.yml"
+         -e "release_artefact=$(realpath "$ARTEFACT")" -e "site_config_file=$WORK/kiosk.toml")
+[ -n "$KEY" ] && command+=(-e "kiosk_key_file=$(realpath "$KEY")")
+[ "$DRY" -eq 1 ] && command+=(--check)
+printf '+ %q' "${command[@]}"; printf '\n'
+"${command[@]}"

@@ -1,3 +1,8 @@
-"""The kiosk core: session state machine, identity, configuration and ports. Never imports Kivy or drivers."""
+"""The kiosk application: core, storage, remote adapter, shell, composition root and commands (docs/architecture.md)."""
 
-__version__ = "0.1.0"
+__all__ = ["__version__"]
+
+try:  # written by setuptools-scm at build and install time from the git tag: the version's one place
+    from kiosk._version import version as __version__
+except ImportError:  # a source tree that was never built or installed
+    __version__ = "0.0.0+unknown"

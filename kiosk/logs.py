@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -27,10 +28,28 @@ def local_time(created: float) -> str:
     return datetime.fromtimestamp(created).astimezone().isoformat(timespec="milliseconds")
 
 
+# journald reads a "<N>" in front of a line on a service's stdout or stderr as its syslog priority, so
+# `journalctl -p warning` on a kiosk shows the warnings and errors and not every info line.
+JOURNAL_PRIORITY = {logging.CRITICAL: 2, logging.ERROR: 3, logging.WARNING: 4, logging.INFO: 6, logging.DEBUG: 7}
+
+
+def journal_priority(level: int) -> int:
+    return next((p for lvl, p in sorted(JOURNAL_PRIORITY.items(), reverse=True) if level >= lvl), 7)
+
+
 class JsonLineFormatter(logging.Formatter):
-    """One JSON object a line: time, level, logger, event and the allow-listed fields."""
+    """One JSON object a line: time, level, logger, event and the allow-listed fields; with `journal`, the
+    line starts with its journald priority."""
+
+    def __init__(self, journal: bool = False) -> None:
+        super().__init__()
+        self.journal = journal
 
     def format(self, record: logging.LogRecord) -> str:
+        text = self._json(record)
+        return f"<{journal_priority(record.levelno)}>{text}" if self.journal else text
+
+    def _json(self, record: logging.LogRecord) -> str:
         fields: Mapping[str, Any] = getattr(record, "kiosk_fields", {})
         line = {"t": local_time(record.created), "level": record.levelname,
                 "logger": record.name, "event": getattr(record, "kiosk_event", "message")}
@@ -56,10 +75,16 @@ def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **f
     logger.log(level, event, extra={"kiosk_event": event, "kiosk_fields": redact(fields)})
 
 
-def configure(level: int = logging.INFO, stream: Any = None) -> logging.Handler:
-    """Send the kiosk's loggers to `stream` as JSON lines. Returns the handler so tests can remove it."""
+def under_journald() -> bool:
+    """systemd sets JOURNAL_STREAM when a service's stdout or stderr is connected to the journal."""
+    return bool(os.environ.get("JOURNAL_STREAM"))
+
+
+def configure(level: int = logging.INFO, stream: Any = None, journal: bool | None = None) -> logging.Handler:
+    """Send the kiosk's loggers to `stream` as JSON lines (with journald priorities under systemd). Returns the
+    handler so tests can remove it."""
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonLineFormatter())
+    handler.setFormatter(JsonLineFormatter(journal=under_journald() if journal is None else journal))
     root = logging.getLogger("kiosk")
     root.addHandler(handler)
     root.setLevel(level)

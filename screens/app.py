@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import os
 import signal
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from kiosk.core.session import events as ev  # noqa: E402
 from kiosk.core.session.model import KioskState  # noqa: E402
 from kiosk.core.session.states import Lifecycle, Phase  # noqa: E402
 from kiosk.logs import log_event  # noqa: E402
+from kiosk.shell import release_switch  # noqa: E402
 from kiosk.shell.health_monitor import HealthMonitor  # noqa: E402
 from kiosk.shell.maintenance import MESSAGE_MAX, saved_out_of_service  # noqa: E402
 from kiosk.storage.config import load_config  # noqa: E402
@@ -105,6 +107,7 @@ SCREEN_FOR_PHASE: dict[Phase, str] = {
 }
 
 HEALTH_POLL_S = 5.0
+LOG = logging.getLogger("kiosk.app")
 RELEASE_AFTER_S = 3.0  # after a session ends: collect and hand freed memory back (screens.boot)
 
 
@@ -198,7 +201,20 @@ class KioskApp(App):
             self.monitor.start()  # a device unplugged or refilled is noticed without a restart
         after_first_frame(lambda _dt: self._install_maintenance(), 0.2)
         after_first_frame(lambda _dt: collect_from_now_on(), 1.0)  # the screens are built by then
+        if os.environ.get("INVOCATION_ID"):  # started by systemd, which starts it again on the new release
+            Clock.schedule_interval(self._take_waiting_release, release_switch.CHECK_EVERY_S)
         return root
+
+    def _take_waiting_release(self, _dt: float) -> None:
+        """A release installed beside this one takes over between citizens: the app quits when nobody is at the
+        kiosk, and systemd's ExecStartPre (`kiosk-release start`) switches before starting it again."""
+        state = self.state
+        if not release_switch.may_switch_now(state.lifecycle, state.session is not None):
+            return
+        waiting = release_switch.waiting_release()
+        if waiting:
+            log_event(LOG, "release_switch", logging.WARNING, version=waiting, lifecycle=state.lifecycle)
+            self.stop()
 
     def _install_maintenance(self) -> None:
         from screens.maintenance import install_maintenance

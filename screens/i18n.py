@@ -10,6 +10,8 @@ The compiled `.mo` files are build products (not in git): a `.mo` that is missin
 compiled here with Babel at first use, and written next to the `.po` when that folder is writable, so a fresh
 clone works without a build step and an installed kiosk starts from the compiled files
 (`python -m screens.i18n compile` or `pybabel compile -d config/locales -D kiosk` does it ahead of time).
+An installed package ships the compiled `.mo` only (setup.py compiles them into kiosk/defaults/locales), and
+those are read as they are.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from kiosk.storage.config import shipped_config_dir
+
 LANGUAGES = ("zh", "ko", "en")
 LANGUAGE_NAMES = {"zh": "简体中文", "ko": "조선어/한국어", "en": "English"}
 DOMAIN = "kiosk"
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "config" / "locales"
+LOCALES_DIR = shipped_config_dir() / "locales"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -62,7 +66,7 @@ def translations(language: str) -> gettext.GNUTranslations:
         language = LANGUAGES[0]
     po = po_path(language)
     mo = po.with_suffix(".mo")
-    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as compiled:
             return gettext.GNUTranslations(compiled)
     return gettext.GNUTranslations(io.BytesIO(compile_catalog(language)))

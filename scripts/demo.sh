@@ -4,7 +4,7 @@
 # paths of what it produced. Extra arguments go to `kiosk demo`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 apt_ensure base
-venv_ensure ""
+venv_ensure "demo"
 cd "$ROOT"
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$VENV/bin/kiosk" demo --headless --out "${KIOSK_DEMO_OUT:-$ROOT/demo-out}" "$@"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need, start the services they use, then run linters and the whole suite.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-apt_ensure base $(cd "$ROOT/scripts/apt" && ls test*.txt | sed "s/\.txt$//")
+apt_ensure base build $(cd "$ROOT/scripts/apt" && ls test*.txt | sed "s/\.txt$//")
 venv_ensure "test"
 cd "$ROOT"
 export PATH="$VENV/bin:$PATH"

@@ -233,7 +233,9 @@ def write_key_file(path: Path, content: dict[str, str], replace: bool = True) ->
     With replace=False an existing file is kept and FileExistsError raised, so two processes creating the
     same key at once end up sharing one.
     """
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for folder in reversed([path.parent, *path.parent.parents]):  # every folder it makes is 0700, not just the last
+        if not folder.exists():
+            folder.mkdir(mode=0o700, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

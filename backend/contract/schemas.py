@@ -200,12 +200,23 @@ class DeviceState(Model):
     reason: Annotated[str, Field(pattern=r"^[a-z_]{1,32}$")]
 
 
+class ReleaseState(Model):
+    """The kiosk's releases (deploy/bin/kiosk-release): one waiting to take over, the last rollback."""
+    pending: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    """A release installed beside the running one, taking over between two citizens."""
+    rolled_back_from: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    """A release that did not become ready in time and was rolled back to the running one."""
+    rollback_reason: Annotated[str, Field(max_length=200)] | None = None
+
+
 class HeartbeatIn(Model):
     status: Annotated[str, Field(pattern=r"^[a-z_]{2,32}$")]
     """The kiosk's lifecycle: starting, ready, in_session, out_of_service, maintenance."""
     devices: Annotated[list[DeviceState], Field(max_length=16)] = []
     outbox_depth: Annotated[int, Field(ge=0, le=10_000_000)]
-    version: Annotated[str, Field(min_length=1, max_length=32)]
+    version: Annotated[str, Field(min_length=1, max_length=64)]
+    """The running release's version (from its git tag, e.g. 1.4.0 or 1.4.1.dev3+g1e47696)."""
+    release: ReleaseState | None = None
 
 
 class HeartbeatOut(Model):

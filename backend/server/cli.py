@@ -12,6 +12,8 @@
     kiosk-backend report --month YYYY-MM --out F    the monthly 跨省通办 report (.xlsx or .csv)
     kiosk-backend alerts [--json]                   kiosks that broke the look-up limits, quarantines
     kiosk-backend release KIOSK_ID                  lift a kiosk's quarantine
+    kiosk-backend backup --out FILE                 the database and the server's keys, checksummed (mode 0600)
+    kiosk-backend restore FILE [--force]            into an empty database and key folder
 
 With no options the server keeps an SQLite file and its keys under $KIOSK_BACKEND_HOME (default
 ~/.local/share/kiosk-backend), outside any repository. Bad input exits 2 with one line on stderr.
@@ -41,7 +43,8 @@ from backend.server.rate_limits import (
     REFUSALS_BEFORE_QUARANTINE,
     LimitPolicy,
 )
-from backend.server.state import ServerSettings, ServerState, build_state
+from backend.server.state import CHINA, ServerSettings, ServerState, build_state
+from kiosk import __version__
 from kiosk.core.catalog import Catalog
 from kiosk.core.problems import ConfigError
 from kiosk.storage.catalog import default_catalog_dir, load_catalog
@@ -227,6 +230,36 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from backend.server.backup import BackupError, backup
+
+    settings = settings_from(args)
+    try:
+        manifest = backup(settings.database_url, settings.key_dir, Path(args.out))
+    except BackupError as exc:
+        print(f"kiosk-backend backup: {exc}", file=sys.stderr)
+        return 2
+    rows = sum(manifest["tables"].values())
+    print(f"backup written: {args.out} ({rows} rows of {len(manifest['tables'])} tables, keys "
+          f"{', '.join(manifest['keys'])}, schema {manifest['revision']}); it holds the server's keys: keep it "
+          "offline, mode 0600")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from backend.server.backup import BackupError, restore
+
+    settings = settings_from(args)
+    try:
+        manifest = restore(Path(args.archive), settings.database_url, settings.key_dir, force=args.force)
+    except BackupError as exc:
+        print(f"kiosk-backend restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored the backup of {manifest['created']} ({sum(manifest['tables'].values())} rows) into "
+          f"{settings.database_url.split('@')[-1]} and {settings.key_dir}")
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     state = _state(args)
     print(f"database schema up to date ({state.engine.dialect.name})")
@@ -268,12 +301,21 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
             problems = [f"{d.component}: {d.reason}" for d in beat.devices if d.status not in ("ok", "unknown")]
             silent = age > SILENT_AFTER_S
             status = f"SILENT {_ago(age)}" if silent else beat.status
-            line = (f"{status:<16} seen {_ago(age)} ago  outbox {beat.outbox_depth}  v{beat.version}"
+            release = beat.release
+            if release and release.rolled_back_from:
+                problems.append(f"rolled back from v{release.rolled_back_from} ({release.rollback_reason})")
+            waiting = f" (v{release.pending} waiting)" if release and release.pending else ""
+            line = (f"{status:<16} seen {_ago(age)} ago  outbox {beat.outbox_depth}  v{beat.version}{waiting}"
                     + (f"  {'; '.join(problems)}" if problems else ""))
             flagged = silent or bool(problems) or beat.status not in ("ready", "in_session")
         attention += flagged
         print(f"{'!' if flagged else ' '} {kiosk.kiosk_id:<16} {line}")
     print(f"{len(fleet.kiosks)} kiosk{'s' if len(fleet.kiosks) != 1 else ''}, {attention} need attention")
+    from backend.server.slots import server_calendar
+
+    warning = server_calendar().warning(now.astimezone(CHINA).date())
+    if warning:
+        print(f"! appointment calendar: {warning}")
     return 0
 
 
@@ -341,6 +383,7 @@ def openapi_text() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk-backend", description="reference backend of the 跨省通办 kiosk")
+    parser.add_argument("--version", action="version", version=f"kiosk-backend {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", help="folder for the default SQLite file and keys ($KIOSK_BACKEND_HOME)")
     common.add_argument("--database", help="database URL, e.g. postgresql://user:pw@host/db ($KIOSK_BACKEND_DATABASE)")
@@ -405,6 +448,13 @@ def build_parser() -> argparse.ArgumentParser:
     staff.set_defaults(func=cmd_staff)
 
     sub.add_parser("migrate", parents=[common], help="upgrade the database schema").set_defaults(func=cmd_migrate)
+    backup = sub.add_parser("backup", parents=[common], help="the database and the server's keys in one archive")
+    backup.add_argument("--out", required=True, help="the archive to write (.tar.gz)")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", parents=[common], help="restore a backup into an empty database")
+    restore.add_argument("archive")
+    restore.add_argument("--force", action="store_true", help="over existing keys and data")
+    restore.set_defaults(func=cmd_restore)
 
     kiosks = sub.add_parser("kiosks", parents=[common], help="the fleet: each kiosk's last heartbeat")
     kiosks.add_argument("--json", action="store_true")

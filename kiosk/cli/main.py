@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from kiosk import __version__
@@ -18,6 +19,7 @@ from kiosk.core.problems import ConfigError
 from kiosk.core.settings import KioskSettings
 from kiosk.storage.catalog import load_catalog
 from kiosk.storage.config import load_config
+from kiosk.storage.working_days import load_working_days
 
 # Command groups that live with their drivers; each module exports add_commands(subparsers).
 EXTENSIONS = ("kiosk.cli.readers", "kiosk.cli.printers", "kiosk.cli.backend")
@@ -32,10 +34,19 @@ def fail(problems: ConfigError, what: str) -> int:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
+    from kiosk.cli.key_check import key_problems
+
     try:
         config = load_config(Path(args.path) if args.path else None)
     except ConfigError as exc:
         return fail(exc, "configuration")
+    problems = key_problems(config)
+    try:
+        calendar = load_working_days()
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        return fail(ConfigError(problems), "configuration")
     s, p = config.settings, config.profile
     where = p.printer.connection.where
     print(f"configuration OK: {config.path}")
@@ -56,6 +67,11 @@ def cmd_config_check(args: argparse.Namespace) -> int:
           f"{p.screen.diagonal_inch}\"")
     print(f"  data       {config.data_dir}")
     print(f"  keys       {config.key_dir}")
+    end = calendar.known_until()
+    print(f"  calendar   working days known until {end.isoformat() if end else '-'} ({'; '.join(calendar.sources)})")
+    warning = calendar.warning(date.today())
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"  staff      PIN {'set' if s.maintenance_pin_scrypt else 'NOT SET'}, {len(s.staff_card_sha256)} staff "
           f"card{'s' if len(s.staff_card_sha256) != 1 else ''} (reader: {p.reader.staff_card_reader}); "
           f"logs export to {config.usb_export_dir}")

@@ -28,7 +28,7 @@ from kiosk.core.settings import DeviceProfile, LoadedConfig
 from kiosk.core.slip_layouts import SlipComposer, printer_test_slip
 from kiosk.core.slips import SlipKind
 from kiosk.storage.catalog import load_catalog
-from kiosk.storage.config import load_config, load_profile
+from kiosk.storage.config import load_config, load_profile, profile_dirs
 from kiosk.storage.print_journal import PrintJournal
 
 KINDS = ", ".join(k.value for k in SlipKind)
@@ -118,11 +118,11 @@ def _catalog(args: argparse.Namespace) -> Catalog:
 def _profile(config: LoadedConfig, name: str | None) -> tuple[str, DeviceProfile]:
     if not name:
         return config.profile_chain[0], config.profile
-    devices = config.path.parent / "devices"
-    if not (devices / f"{name}.toml").is_file():
-        known = ", ".join(sorted(p.stem for p in devices.glob("*.toml")))
-        raise BadInput(f"no device profile {name!r} in {devices} (known: {known})")
-    profile, _, problems = load_profile(devices, name, str(devices))
+    folders = profile_dirs(config.path)
+    if not any((f / f"{name}.toml").is_file() for f in folders):
+        known = ", ".join(sorted({p.stem for f in folders for p in f.glob("*.toml")}))
+        raise BadInput(f"no device profile {name!r} in {', '.join(map(str, folders))} (known: {known})")
+    profile, _, problems = load_profile(folders, name)
     if profile is None:
         raise ConfigError(problems)
     return name, profile

@@ -491,9 +491,10 @@ class LoadedConfig:
     settings: KioskSettings
     profile: DeviceProfile
     profile_chain: tuple[str, ...]  # the profile and the ones it inherits from, nearest first
+    base_dir: Path | None = None  # relative paths are taken from here; None: the folder of kiosk.toml
 
     def resolve(self, relative: Path) -> Path:
-        return relative if relative.is_absolute() else (self.path.parent / relative).resolve()
+        return relative if relative.is_absolute() else ((self.base_dir or self.path.parent) / relative).resolve()
 
     @property
     def data_dir(self) -> Path:

@@ -44,6 +44,8 @@ from kiosk.logs import log_event
 from kiosk.remote.catalog_sync import CatalogRefused, CatalogStore
 from kiosk.remote.outbox import Entry, EntryState, Outbox
 from kiosk.remote.transport import Backoff, Transport, TransportError
+from kiosk.storage.credentials import key_file
+from kiosk.storage.release_state import heartbeat_release
 from kiosk.storage.usage_log import UsageLog
 
 log = logging.getLogger("kiosk.backend.client")
@@ -241,6 +243,9 @@ class HttpBackend:
         body = {"status": status, "outbox_depth": self.outbox.depth(), "version": __version__,
                 "devices": [{"component": h.component.value, "status": h.status.value, "reason": h.reason.value}
                             for h in devices]}
+        release = {k: v for k, v in heartbeat_release().items() if k != "version"}
+        if release:
+            body["release"] = release
         answer = self.transport.request("POST", "/v1/heartbeats", body)
         version = answer.body.get("catalog_version")
         return int(version) if version is not None else None
@@ -467,14 +472,14 @@ B = TypeVar("B", bound=HttpBackend)
 def open_outbox(config: LoadedConfig) -> Outbox:
     profile = config.settings.backend.crypto_profile
     try:
-        key = crypto.load_or_create_data_key(config.key_dir / OUTBOX_KEY_FILE, profile)
+        key = crypto.load_or_create_data_key(key_file(config.key_dir, OUTBOX_KEY_FILE), profile)
     except crypto.CryptoError as exc:
-        raise ConfigError([Problem(str(config.key_dir / OUTBOX_KEY_FILE), "(file)", str(exc))]) from None
+        raise ConfigError([Problem(str(key_file(config.key_dir, OUTBOX_KEY_FILE)), "(file)", str(exc))]) from None
     return Outbox(config.data_dir / OUTBOX_FILE, key, profile)
 
 
 def load_credential(config: LoadedConfig) -> KioskCredential:
-    path = config.key_dir / KIOSK_CREDENTIAL_FILE
+    path = key_file(config.key_dir, KIOSK_CREDENTIAL_FILE)
     shown = str(path)
     if not path.exists():
         raise ConfigError([Problem(shown, "(file)", "no kiosk key: run `kiosk-backend enroll "

@@ -19,12 +19,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from kiosk import __version__
 from kiosk.core.health import Component, DeviceError, Health, Reason, Status
 from kiosk.core.ports import FlushingBackend, KeepsOutbox, Ports, PrintOutcome, StaffCardReader
+from kiosk.core.problems import ConfigError
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.settings import LoadedConfig
@@ -42,6 +43,7 @@ from kiosk.shell.maintenance import (
 )
 from kiosk.shell.system_actions import SystemActions
 from kiosk.storage.print_journal import JobRecord, PrintJournal
+from kiosk.storage.working_days import load_working_days
 
 log = logging.getLogger("kiosk.maintenance")
 AUDIT_FILE = "maintenance-audit.jsonl"
@@ -49,6 +51,19 @@ GATE_FILE = "maintenance-gate.json"
 LOG_DIR = "logs"
 CARD_READ_S = 15.0
 FLUSH_S = 30.0
+
+
+def calendar_line(today: date) -> str:
+    """The working-day calendar's reach for the readiness slip, with the 60-day warning."""
+    try:
+        calendar = load_working_days()
+    except ConfigError:
+        return "holidays.toml 有误：请运行 kiosk config check"
+    end = calendar.known_until()
+    if calendar.warning(today) is None and end is not None:
+        return f"至 {end.isoformat()}"
+    nxt = (end.year + 1) if end else today.year
+    return f"至 {end.isoformat() if end else '-'}，请补充 {nxt} 年节假日 (holidays.toml)"
 
 
 @dataclass(frozen=True)
@@ -254,7 +269,7 @@ class MaintenanceDesk:
     def print_readiness(self) -> Outcome:
         healths = self.check_health()
         now = self.ports.clock.now()
-        details = [("软件版本", __version__)]
+        details = [("软件版本", __version__), ("节假日日历", calendar_line(now.date()))]
         if (view := self.outbox()) is not None:
             details.append(("待上传", f"{view.pending} 件，被拒 {view.rejected} 件"))
         slip = readiness_slip(self.config.settings, healths, now, details)

@@ -10,12 +10,14 @@ from pydantic import ValidationError
 
 from kiosk.core.catalog import Catalog, Item, SourceFile, TaskFile, check_catalog
 from kiosk.core.problems import ConfigError, Problem, problems_from_validation
-from kiosk.storage.config import REPO_CONFIG_DIR
+from kiosk.storage.config import etc_config_dir, shipped_config_dir
 from kiosk.storage.toml_cache import ParsedTomlCache, read_toml
 
 
 def default_catalog_dir() -> Path:
-    return REPO_CONFIG_DIR / "catalog"
+    """The operator's catalog in /etc/kiosk/catalog when there is one, otherwise the shipped catalog."""
+    operator = etc_config_dir() / "catalog"
+    return operator if (operator / "items").is_dir() else shipped_config_dir() / "catalog"
 
 
 def load_catalog(directory: Path | None = None, cache: ParsedTomlCache | None = None) -> Catalog:

@@ -1,5 +1,14 @@
 """Loading `kiosk.toml` and its device profile (with `inherits`) from files, every problem reported against the
-file that sets the value. The models are kiosk.core.settings."""
+file that sets the value. The models are kiosk.core.settings.
+
+Where the files are found, first match wins:
+- kiosk.toml: `--config` / `$KIOSK_CONFIG`, then the operator's `/etc/kiosk/kiosk.toml` (`$KIOSK_ETC_DIR`), then
+  the shipped defaults;
+- a device profile: `devices/` beside that kiosk.toml, then `/etc/kiosk/devices/`, then the shipped profiles;
+- the catalog (kiosk.storage.catalog): `/etc/kiosk/catalog/`, then the shipped catalog.
+The shipped defaults are `kiosk/defaults/` in an installed package (setup.py puts `config/` there) and the
+repository's `config/` in a source tree. Relative paths in the shipped kiosk.toml of an installed package are
+taken from `$KIOSK_STATE_DIR/config` (default `~/.local/state/kiosk/config`), never from inside the package."""
 
 from __future__ import annotations
 
@@ -16,10 +25,42 @@ from kiosk.core.settings import DeviceProfile, KioskSettings, LoadedConfig
 from kiosk.storage.toml_cache import read_toml
 
 REPO_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+PACKAGE_DEFAULTS_DIR = Path(__file__).resolve().parents[1] / "defaults"
+
+
+def shipped_config_dir() -> Path:
+    """The defaults that come with the code: package data when installed, the repository's config/ otherwise."""
+    return PACKAGE_DEFAULTS_DIR if PACKAGE_DEFAULTS_DIR.is_dir() else REPO_CONFIG_DIR
+
+
+def etc_config_dir() -> Path:
+    """The operator's configuration (FHS: /etc/kiosk), which overrides the shipped defaults."""
+    return Path(os.environ.get("KIOSK_ETC_DIR", "/etc/kiosk"))
+
+
+def state_dir() -> Path:
+    """Where an installed kiosk run on its shipped kiosk.toml (no /etc file) keeps its data and keys."""
+    explicit = os.environ.get("KIOSK_STATE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "kiosk"
 
 
 def default_config_path() -> Path:
-    return Path(os.environ.get("KIOSK_CONFIG", REPO_CONFIG_DIR / "kiosk.toml"))
+    if os.environ.get("KIOSK_CONFIG"):
+        return Path(os.environ["KIOSK_CONFIG"])
+    operator = etc_config_dir() / "kiosk.toml"
+    return operator if operator.is_file() else shipped_config_dir() / "kiosk.toml"
+
+
+def profile_dirs(config_path: Path) -> list[Path]:
+    """Where a device profile is looked for, nearest first (duplicates removed)."""
+    found: list[Path] = []
+    for folder in (config_path.parent / "devices", etc_config_dir() / "devices", shipped_config_dir() / "devices"):
+        if folder.resolve() not in found:
+            found.append(folder.resolve())
+    return found
 
 
 def _deep_merge(base: Mapping[str, Any], over: Mapping[str, Any], model: type[BaseModel] | None = None
@@ -54,23 +95,26 @@ def _choice(field: FieldInfo, table: Mapping[str, Any]) -> type[BaseModel] | Non
     return None
 
 
-def load_profile(devices_dir: Path, name: str, shown_dir: str) -> tuple[DeviceProfile | None, tuple[str, ...],
-                                                                        list[Problem]]:
-    """Resolve `inherits` and validate; returns every problem found along the chain."""
+def load_profile(devices_dir: Path | list[Path], name: str, shown_dir: str | None = None
+                 ) -> tuple[DeviceProfile | None, tuple[str, ...], list[Problem]]:
+    """Resolve `inherits` and validate; returns every problem found along the chain. With several folders, each
+    profile of the chain is taken from the first folder that has it (the operator's before the shipped ones)."""
+    folders = devices_dir if isinstance(devices_dir, list) else [devices_dir]
     chain: list[str] = []
     layers: list[tuple[str, dict[str, Any]]] = []
     problems: list[Problem] = []
     current: str | None = name
     while current is not None:
-        shown = f"{shown_dir}/{current}.toml"
+        folder = next((f for f in folders if _present(f / f"{current}.toml")), folders[0])
+        shown = f"{shown_dir or _shown(folder)}/{current}.toml"
         if current in chain:
             problems.append(Problem(shown, "inherits", f"inheritance loop: {' -> '.join([*chain, current])}"))
             break
         chain.append(current)
-        data, found = read_toml(devices_dir / f"{current}.toml", shown)
+        data, found = read_toml(folder / f"{current}.toml", shown)
         if data is None:
             if len(chain) > 1:
-                found = [Problem(f"{shown_dir}/{chain[-2]}.toml", "inherits", f"no profile named {current!r}")]
+                found = [Problem(layers[-1][0] if layers else shown, "inherits", f"no profile named {current!r}")]
             problems.extend(found)
             break
         parent = data.pop("inherits", None)
@@ -82,7 +126,7 @@ def load_profile(devices_dir: Path, name: str, shown_dir: str) -> tuple[DevicePr
     if problems:
         return None, tuple(chain), problems
     merged: dict[str, Any] = {}
-    for _shown, data in reversed(layers):
+    for _file, data in reversed(layers):
         merged = _deep_merge(merged, data, DeviceProfile)
     try:
         return DeviceProfile.model_validate(merged), tuple(chain), []
@@ -129,14 +173,25 @@ def load_config(path: Path | None = None) -> LoadedConfig:
     chain: tuple[str, ...] = ()
     found: list[Problem] = []
     if isinstance(profile_name, str):
-        devices_dir = path.parent / "devices"
-        profile, chain, found = load_profile(devices_dir, profile_name, _shown(devices_dir))
-        if found and not (devices_dir / f"{profile_name}.toml").exists():
-            found = [Problem(shown, "device_profile", f"no profile {profile_name!r} in {_shown(devices_dir)}/")]
+        folders = profile_dirs(path)
+        profile, chain, found = load_profile(folders, profile_name)
+        if found and not any(_present(f / f"{profile_name}.toml") for f in folders):
+            where = " or ".join(f"{_shown(f)}/" for f in folders)
+            found = [Problem(shown, "device_profile", f"no profile {profile_name!r} in {where}")]
     problems.extend(found)
     if problems or settings is None or profile is None:
         raise ConfigError(problems)
-    return LoadedConfig(path, settings, profile, chain)
+    # An installed package's own kiosk.toml: its relative paths point into the state folder, not site-packages.
+    base = state_dir() / "config" if path.parent == PACKAGE_DEFAULTS_DIR.resolve() else None
+    return LoadedConfig(path, settings, profile, chain, base)
+
+
+def _present(path: Path) -> bool:
+    """A file that is there; one the user may not even look at counts as there, so reading it reports why."""
+    try:
+        return path.is_file()
+    except PermissionError:
+        return True
 
 
 def _shown(path: Path) -> str:

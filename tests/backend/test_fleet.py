@@ -15,6 +15,7 @@ from backend.server import db
 from backend.server.api_staff import kiosk_list
 from backend.server.cli import main as backend_main
 from backend.server.models import Kiosk
+from kiosk import __version__
 from kiosk.core.health import Component, Health, Reason
 from tests.backend.conftest import KIOSK_ID, Served, make_client
 
@@ -40,7 +41,7 @@ def test_the_sender_reports_the_kiosk_state_at_once(served: Served, tmp_path: Pa
         client.close()
     beat = kiosk["heartbeat"]
     assert isinstance(beat, dict)
-    assert beat["status"] == "out_of_service" and beat["outbox_depth"] == 0 and beat["version"] == "0.1.0"
+    assert beat["status"] == "out_of_service" and beat["outbox_depth"] == 0 and beat["version"] == __version__
     assert {"component": "printer", "status": "unavailable", "reason": "paper_out"} in beat["devices"]
     answer = requests.get(f"{served.url}/v1/staff/kiosks", headers={"Authorization": f"Bearer {served.staff_token}"},
                           timeout=5)
@@ -80,5 +81,5 @@ def test_a_running_kiosk_sends_its_lifecycle_and_devices(kiosk_config: Path) -> 
             time.sleep(0.1)
     finally:
         kiosk.close()
-    assert beat.status == "ready" and beat.version == "0.1.0"
+    assert beat.status == "ready" and beat.version == __version__
     assert {d.component for d in beat.devices} >= {"reader", "printer"}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import configparser
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +15,10 @@ import pytest
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
-UNITS = ["kiosk.service", "kiosk-nightly-restart.service", "kiosk-nightly-restart.timer"]
+UNITS = ["kiosk.service", "kiosk-nightly-restart.service", "kiosk-nightly-restart.timer",
+         "kiosk-out-of-service.service", "kiosk-retry.service", "kiosk-retry.timer", "kiosk-release-check.service",
+         "kiosk-release-check.timer"]
+EXPOSURE_LIMIT = 4.0  # `systemd-analyze security`: at most this for every long-running unit
 
 
 def unit(name: str) -> configparser.ConfigParser:
@@ -27,7 +32,8 @@ def verify_root(tmp_path: Path, kiosk_unit_text: str) -> subprocess.CompletedPro
     """systemd-analyze verify in a throw-away root that has the system units and the two executables."""
     root = tmp_path / "root"
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
-    for exe in ("opt/kiosk/venv/bin/kiosk", "usr/bin/cage", "usr/bin/systemctl"):
+    for exe in ("opt/kiosk/current/venv/bin/kiosk", "opt/kiosk/bin/kiosk-release", "opt/kiosk/bin/kiosk-out-of-service",
+                "usr/bin/cage", "usr/bin/systemctl", "usr/bin/python3", "bin/sh"):
         path = root / exe
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("#!/bin/sh\n")
@@ -52,6 +58,43 @@ def test_verify_catches_a_broken_unit(tmp_path: Path) -> None:
     assert "Failed to parse sec value" in result.stderr
 
 
+def exposure(tmp_path: Path, name: str, text: str) -> float:
+    """The overall exposure level `systemd-analyze security` gives a unit file (offline: no running systemd)."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = subprocess.run(["systemd-analyze", "security", "--offline=yes", str(path)], capture_output=True,
+                            text=True, timeout=60)
+    found = re.search(r"Overall exposure level for \S+: (\d+\.\d)", result.stdout + result.stderr)
+    assert found, result.stdout[-2000:] + result.stderr[-2000:]
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize("name", ["kiosk.service", "kiosk-out-of-service.service"])
+def test_units_are_hardened(tmp_path: Path, name: str) -> None:
+    level = exposure(tmp_path, name, (DEPLOY / "systemd" / name).read_text(encoding="utf-8"))
+    assert level <= EXPOSURE_LIMIT, f"{name}: exposure {level} > {EXPOSURE_LIMIT}"
+
+
+def test_the_exposure_check_catches_a_unit_without_its_sandbox(tmp_path: Path) -> None:
+    text = (DEPLOY / "systemd/kiosk.service").read_text(encoding="utf-8")
+    bare = text.split("# Hardening that still lets")[0] + "\n[Install]\nWantedBy=graphical.target\n"
+    assert exposure(tmp_path, "kiosk.service", bare) > EXPOSURE_LIMIT
+
+
+def test_a_kiosk_that_cannot_start_shows_why_and_tries_again() -> None:
+    kiosk = unit("kiosk.service")
+    assert kiosk["Unit"]["OnFailure"] == "kiosk-out-of-service.service"
+    screen = unit("kiosk-out-of-service.service")
+    assert "kiosk.service" in screen["Unit"]["Conflicts"].split()  # starting the kiosk again clears the screen
+    assert "kiosk-out-of-service" in screen["Service"]["ExecStart"] and "cage" in screen["Service"]["ExecStart"]
+    retry = unit("kiosk-retry.service")["Service"]["ExecStart"]
+    assert "reset-failed kiosk.service" in retry and "start --no-block kiosk.service" in retry
+    assert unit("kiosk-retry.timer")["Timer"]["OnUnitActiveSec"] == "5min"
+    nightly = unit("kiosk-nightly-restart.service")["Service"]
+    assert "reset-failed kiosk.service" in nightly["ExecStartPre"]
+    assert nightly["ExecStart"].endswith("restart kiosk.service")
+
+
 def test_kiosk_unit_restarts_watches_and_runs_unprivileged() -> None:
     service = unit("kiosk.service")["Service"]
     assert service["Type"] == "notify" and service["NotifyAccess"] == "all"
@@ -65,20 +108,64 @@ def test_kiosk_unit_restarts_watches_and_runs_unprivileged() -> None:
     assert "SystemMaxUse=" in journald
 
 
-def test_provisioning_checks_the_config_before_enabling_anything(tmp_path: Path) -> None:
+def fake_artefact(folder: Path) -> Path:
+    artefact = folder / "kiosk-9.9.9.tar"
+    artefact.write_bytes(b"not installed in check mode")
+    digest = hashlib.sha256(artefact.read_bytes()).hexdigest()
+    artefact.with_name(artefact.name + ".sha256").write_text(f"{digest}  {artefact.name}\n", encoding="utf-8")
+    return artefact
+
+
+def provision(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], list[str], str]:
+    """deploy/provision.sh with a stand-in ansible-playbook that records what it was asked to run."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    record = tmp_path / "ansible-args"
+    stub = bin_dir / "ansible-playbook"
+    stub.write_text(f'#!/bin/sh\nfor a in "$@"; do echo "$a"; done > {record}\n'
+                    f'for a in "$@"; do case "$a" in site_config_file=*) cat "${{a#site_config_file=}}" '
+                    f'> {tmp_path / "staged.toml"};; esac; done\n', encoding="utf-8")
+    stub.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    result = subprocess.run(["bash", str(DEPLOY / "provision.sh"), *args], capture_output=True, text=True,
+                            timeout=60, env=env)
+    argv = record.read_text(encoding="utf-8").splitlines() if record.exists() else []
+    staged = (tmp_path / "staged.toml").read_text(encoding="utf-8") if (tmp_path / "staged.toml").exists() else ""
+    return result, argv, staged
+
+
+def test_provisioning_is_the_playbook_for_one_machine(tmp_path: Path) -> None:
     site = tmp_path / "kiosk.toml"
     shutil.copy(ROOT / "config/kiosk.toml", site)
-    result = subprocess.run(["bash", str(DEPLOY / "provision.sh"), "--site-config", str(site), "--profile",
-                             "sam-serial-80mm", "--dry-run"], capture_output=True, text=True, timeout=60)
+    artefact = fake_artefact(tmp_path)
+    result, argv, staged = provision(tmp_path, "--site-config", str(site), "--profile", "sam-serial-80mm",
+                                     "--artefact", str(artefact), "--dry-run")
     assert result.returncode == 0, result.stderr
-    steps = result.stdout.splitlines()
-    check = next(i for i, s in enumerate(steps) if "kiosk config check /etc/kiosk/kiosk.toml" in s)
-    enable = next(i for i, s in enumerate(steps) if s.startswith("+ systemctl enable"))
-    assert check < enable and "kiosk.service" in steps[enable] and "kiosk-nightly-restart.timer" in steps[enable]
-    assert any("cage" in s and s.startswith("+ apt-get install") for s in steps)
-    assert any('device_profile = \\"sam-serial-80mm\\"' in s or "sam-serial-80mm" in s for s in steps)
+    assert argv[0] == "-i" and argv[2].endswith("deploy/ansible/site.yml") and "--check" in argv
+    assert f"release_artefact={artefact}" in argv
+    assert 'device_profile = "sam-serial-80mm"' in staged and 'data_dir = "/var/lib/kiosk/data"' in staged
+    assert 'key_dir = "/var/lib/kiosk/keys"' in staged
     missing = subprocess.run(["bash", str(DEPLOY / "provision.sh"), "--dry-run"], capture_output=True, text=True)
     assert missing.returncode == 2 and "--site-config PATH is required" in missing.stderr
+    no_artefact, _, _ = provision(tmp_path, "--site-config", str(site), "--dry-run")
+    assert no_artefact.returncode == 2 and "--artefact PATH is required" in no_artefact.stderr
+
+
+def test_the_playbook_checks_the_config_with_the_new_release_before_it_goes_live() -> None:
+    import yaml
+
+    tasks = yaml.safe_load((DEPLOY / "ansible/kiosk.yml").read_text(encoding="utf-8"))[0]["tasks"]
+    names = [t["name"] for t in tasks]
+
+    def at(start: str) -> int:
+        return next(i for i, n in enumerate(names) if n.startswith(start))
+
+    install, check = at("Install the release"), at("Check the staged configuration")
+    assert install < check < at("Make the checked configuration live") < at("Enable the kiosk")
+    command = tasks[check]["ansible.builtin.command"]
+    assert "runuser -u kiosk -- {{ release_dir }}/venv/bin/kiosk config check" in command
+    handlers = yaml.safe_load((DEPLOY / "ansible/kiosk.yml").read_text(encoding="utf-8"))[0]["handlers"]
+    assert "request-restart" in handlers[0]["ansible.builtin.command"]  # between citizens, never a restart
 
 
 def ansible(*args: str) -> subprocess.CompletedProcess[str]:
@@ -87,14 +174,16 @@ def ansible(*args: str) -> subprocess.CompletedProcess[str]:
                           timeout=600, env=env)
 
 
-def test_playbook_syntax() -> None:
-    result = ansible("-i", "inventory/example.yml", "site.yml", "--syntax-check")
+def test_playbook_syntax(tmp_path: Path) -> None:
+    result = ansible("-i", "inventory/example.yml", "site.yml", "--syntax-check",
+                     "-e", f"release_artefact={fake_artefact(tmp_path)}")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="check mode of apt and user tasks needs root (CI runs as root)")
-def test_playbook_check_mode_against_localhost() -> None:
-    result = ansible("-i", "inventory/localhost.yml", "site.yml", "--check")
+def test_playbook_check_mode_against_localhost(tmp_path: Path) -> None:
+    result = ansible("-i", "inventory/localhost.yml", "site.yml", "--check",
+                     "-e", f"release_artefact={fake_artefact(tmp_path)}")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "failed=0" in result.stdout and "unreachable=0" in result.stdout
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from kiosk import __version__
 from kiosk.core.health import Reason
 from kiosk.core.session import events as ev
 from kiosk.core.session.commands import SlipRequest
@@ -128,7 +129,7 @@ def test_hidden_gesture_and_pin_open_maintenance_and_wipe_the_session(staff: Har
     assert hidden(p.find("bar:home")), "no citizen controls in maintenance"
     staff.shot("maintenance")
     text = " ".join(p.texts())
-    assert "读卡器" in text and "打印机" in text and "办理系统" in text and "0.1.0" in text
+    assert "读卡器" in text and "打印机" in text and "办理系统" in text and __version__ in text
     assert [e["action"] for e in audit(staff)][-1] == "enter"
     assert audit(staff)[-1]["actor"] == "pin"
     staff.reader.remove()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter
 
+from kiosk import __version__
 from kiosk.cli.main import main as kiosk_main
 from kiosk.composition.root import Kiosk
 from kiosk.core.health import Component, Health, Reason
@@ -108,7 +109,7 @@ def test_readiness_report_lists_each_component_and_the_verdict(headless_kiosk: K
     text = "\n".join(lines)
     assert "终端编号：JL-220102-001" in text and "暂不能开放服务" in text
     assert any(line.startswith("读卡器：不可用（no_reader）") for line in lines)
-    assert any(line.startswith("打印机：正常") for line in lines) and "软件版本：0.1.0" in text
+    assert any(line.startswith("打印机：正常") for line in lines) and f"软件版本：{__version__}" in text
     headless_kiosk.ports.reader.unplug(False)  # type: ignore[attr-defined]
     assert desk.print_readiness().detail == "ready"
     assert "可以开放服务" in "\n".join(slip_lines(capture.slips[-1][1]))
