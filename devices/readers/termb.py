@@ -22,6 +22,7 @@ from pathlib import Path
 
 from devices.readers.sam_frame import Status
 from devices.readers.sam_polling import SamPollingReader
+from devices.readers.vendor_sdk import load_library
 from kiosk.core.cardtext import LAYOUTS, NATIONS, ParseError, UnsupportedCardError, parse_text_block, wipe
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import CardType, Identity
@@ -152,16 +153,7 @@ class TermbReader(SamPollingReader):
 
     def _load(self) -> ctypes.CDLL:
         if self._library is None:
-            try:
-                library = ctypes.CDLL(self.library_path)
-                for name in _FUNCTIONS:
-                    getattr(library, name).restype = ctypes.c_int
-            except OSError as exc:
-                raise DeviceError(Reason.CONFIG_INVALID, f"cannot load {self.library_path}: {exc}") from None
-            except AttributeError as exc:
-                raise DeviceError(Reason.CONFIG_INVALID, f"{self.library_path} is not a termb library: {exc}") \
-                    from None
-            self._library = library
+            self._library = load_library(self.library_path, _FUNCTIONS, "a termb")
         return self._library
 
 

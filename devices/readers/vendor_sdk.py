@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+from collections.abc import Sequence
 
 from devices.readers.sam_frame import Status, reason_for, status_name
 from devices.readers.sam_polling import SamPollingReader
@@ -31,6 +32,20 @@ PORT_ERRORS = {0x01: "port not open or invalid", 0x02: "reader did not answer in
 _FUNCTIONS = ("SDT_OpenPort", "SDT_ClosePort", "SDT_GetSAMStatus", "SDT_StartFindIDCard", "SDT_SelectIDCard",
               "SDT_ReadBaseMsg")
 
+
+
+def load_library(path: str, functions: Sequence[str], family: str) -> ctypes.CDLL:
+    """A vendor's reader library with the functions we call returning C ints; a library that is missing or of
+    another family is a configuration problem, named as such."""
+    try:
+        library = ctypes.CDLL(path)
+        for name in functions:
+            getattr(library, name).restype = ctypes.c_int
+    except OSError as exc:
+        raise DeviceError(Reason.CONFIG_INVALID, f"cannot load {path}: {exc}") from None
+    except AttributeError as exc:
+        raise DeviceError(Reason.CONFIG_INVALID, f"{path} is not {family} library: {exc}") from None
+    return library
 
 class VendorSdkReader(SamPollingReader):
     """The CardReader port over an sdtapi-style shared library."""
@@ -112,16 +127,7 @@ class VendorSdkReader(SamPollingReader):
 
     def _load(self) -> ctypes.CDLL:
         if self._library is None:
-            try:
-                library = ctypes.CDLL(self.library_path)
-                for name in _FUNCTIONS:
-                    getattr(library, name).restype = ctypes.c_int
-            except OSError as exc:
-                raise DeviceError(Reason.CONFIG_INVALID, f"cannot load {self.library_path}: {exc}") from None
-            except AttributeError as exc:
-                raise DeviceError(Reason.CONFIG_INVALID, f"{self.library_path} is not an sdtapi library: {exc}") \
-                    from None
-            self._library = library
+            self._library = load_library(self.library_path, _FUNCTIONS, "an sdtapi")
         return self._library
 
     def _reason(self, code: int) -> Reason:
