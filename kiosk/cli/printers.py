@@ -26,7 +26,7 @@ from kiosk.core.health import DeviceError
 from kiosk.core.problems import ConfigError, problems_from_validation
 from kiosk.core.settings import DeviceProfile, LoadedConfig
 from kiosk.core.slip_layouts import SlipComposer, printer_test_slip
-from kiosk.core.slips import SlipKind
+from kiosk.core.slips import Slip, SlipKind
 from kiosk.storage.catalog import load_catalog
 from kiosk.storage.config import load_config, load_profile, profile_dirs
 from kiosk.storage.print_journal import PrintJournal
@@ -151,7 +151,8 @@ def _load_data(path: str) -> SlipData:
         raise BadInput(f"{path} is invalid: " + "; ".join(f"{p.field}: {p.why}" for p in problems)) from None
 
 
-def cmd_slip_render(args: argparse.Namespace) -> int:
+def _slip_from_args(args: argparse.Namespace) -> tuple[SlipKind, LoadedConfig, Slip]:
+    """The slip KIND --sample|--data FILE [--language] asks for, checked against the catalog."""
     kind = _kind(args.kind)
     data = SAMPLES[kind] if args.sample else _load_data(args.data)
     if args.language:
@@ -162,9 +163,13 @@ def cmd_slip_render(args: argparse.Namespace) -> int:
     if problems:
         raise BadInput(f"{'sample' if args.sample else args.data} cannot make a {kind.value} slip: "
                        + "; ".join(problems))
+    return kind, config, build_slip(kind, data, config.settings, catalog)
+
+
+def cmd_slip_render(args: argparse.Namespace) -> int:
+    kind, config, slip = _slip_from_args(args)
     name, profile = _profile(config, args.profile)
     printer = profile.printer
-    slip = build_slip(kind, data, config.settings, catalog)
     job = SlipEncoder(printer).encode(slip)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -187,17 +192,7 @@ EXIT_UNCERTAIN = 3
 def cmd_slip_print(args: argparse.Namespace) -> int:
     from kiosk.core.ports import PrintOutcome
 
-    kind = _kind(args.kind)
-    data = SAMPLES[kind] if args.sample else _load_data(args.data)
-    if args.language:
-        data = data.model_copy(update={"language": args.language})
-    config = _config(args)
-    catalog = _catalog(args)
-    problems = check_for_kind(data, kind, catalog)
-    if problems:
-        raise BadInput(f"{'sample' if args.sample else args.data} cannot make a {kind.value} slip: "
-                       + "; ".join(problems))
-    slip = build_slip(kind, data, config.settings, catalog)
+    kind, config, slip = _slip_from_args(args)
     job_id = args.job_id or f"cli-{kind.value}-{datetime.now():%Y%m%d-%H%M%S-%f}"
     printer = _printer(config)
     try:
