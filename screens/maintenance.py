@@ -286,6 +286,8 @@ class MaintenanceScreen(KioskScreen):
                         if self.out_of_service else t("maint.service_on", lang))
         box = self.ids.devices
         for component in COMPONENTS:
+            if component == Component.SCANNER and self.app.kiosk.ports.scanner is None:
+                continue  # a kiosk without a scanner: no row saying "unknown"
             health = state.health_of(component) or Health.unknown(component)
             row = self._rows.get(component)
             if row is None:

@@ -22,6 +22,9 @@ from collections.abc import Callable
 from devices.printers.escpos_commands import tokenize
 
 
+RECEIVE_BUFFER = 1024  # bytes the emulated printer takes at a time; the kernel makes its socket buffer ~2-4 KB
+
+
 class EmulatedPrinter:
     """The printer's behaviour, without a transport: feed bytes in, get the reply bytes out."""
 
@@ -147,8 +150,9 @@ class PrinterEmulator:
     def start(self) -> PrinterEmulator:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # a printer's small receive buffer: the host cannot run far ahead of what it has taken (flow control)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        # a printer's small receive buffer (the kernel's smallest, a few KB): the host cannot run far ahead of
+        # what the printer has processed, so a printer switched off mid-job has not taken the rest
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
         listener.bind((self.host, self.port))
         listener.listen(4)
         listener.settimeout(0.1)
@@ -183,7 +187,7 @@ class PrinterEmulator:
         with contextlib.suppress(OSError), client:
             while not self._stop.is_set():
                 try:
-                    data = client.recv(65536)
+                    data = client.recv(RECEIVE_BUFFER)
                 except TimeoutError:
                     continue
                 if not data:
