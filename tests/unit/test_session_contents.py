@@ -636,8 +636,7 @@ def test_register_lifecycle_adds_rows_and_refuses_a_second_handler() -> None:
 
 
 def test_start_handlers_check_the_items_action(rules: Rules) -> None:
-    """ApplyStarted and AppointmentStarted are made by one factory at import (browsing.ROWS); its handlers,
-    called directly."""
+    """ApplyStarted and AppointmentStarted share one check (browsing.ROWS); their handlers, called directly."""
     apply = TRANSITIONS[(Phase.ITEM_GUIDE, ev.ApplyStarted)]
     appointment = TRANSITIONS[(Phase.ITEM_GUIDE, ev.AppointmentStarted)]
     assert [row for row in browsing.ROWS if row[2] in (apply, appointment)] == [
