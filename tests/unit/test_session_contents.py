@@ -10,6 +10,7 @@ the mistake it is there to catch; scripts/mutation.sh checks that it does.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -142,13 +143,16 @@ def test_local_reference(session_id: str, reference: str) -> None:
     assert application.local_reference(KIOSK, session_id) == reference
 
 
-def test_a_receipt_shows_the_number_and_masked_people(rules: Rules) -> None:
-    _state, changed, commands = step(h.at_submitting(rules), ev.SubmitSucceeded(SID, RESULT))
+CODED = replace(RESULT, query_code="7K3Q")  # the receipt's query code (issue #13)
+
+
+def test_a_receipt_shows_the_number_the_query_code_and_masked_people(rules: Rules) -> None:
+    _state, changed, commands = step(h.at_submitting(rules), ev.SubmitSucceeded(SID, CODED))
     job = f"{SID}-receipt"
     request = SlipRequest(SlipKind.RECEIPT, APPLY_ITEM, "zh", application_number=RESULT.application_number,
-                          local_reference=RESULT.local_reference, queued=False, **people(ZHANG))
+                          local_reference=RESULT.local_reference, queued=False, query_code="7K3Q", **people(ZHANG))
     assert commands == [PrintSlip(SID, job, request), screen(Phase.DONE)]
-    assert changed == {"phase": Phase.DONE, "submit": Task(TaskStatus.DONE, result=RESULT),
+    assert changed == {"phase": Phase.DONE, "submit": Task(TaskStatus.DONE, result=CODED),
                        "printing": Task(TaskStatus.RUNNING, job=job), "trail": (*AT_SUBMITTING, Phase.SUBMITTING)}
 
 
@@ -171,8 +175,9 @@ def test_an_empty_answer_changes_nothing(rules: Rules) -> None:
 # ---- printing and reprinting ----
 
 def test_a_reprinted_receipt_is_the_same_slip(rules: Rules) -> None:
-    state, _, commands = step(h.at_submitting(rules), ev.SubmitSucceeded(SID, RESULT))
+    state, _, commands = step(h.at_submitting(rules), ev.SubmitSucceeded(SID, CODED))
     original = commands[0]
+    assert original.request.query_code == "7K3Q"  # on the reprint too: the citizen has no other copy
     state, changed, commands = step(state, ev.SlipPrintFailed(SID, original.job_id, Reason.PAPER_OUT))
     assert changed == {"printing": Task(TaskStatus.FAILED, Reason.PAPER_OUT, job=original.job_id)}
     assert commands == [say("error.paper_out")]
@@ -315,7 +320,8 @@ def test_manual_entry_clears_the_read_error_and_earlier_problems(rules: Rules) -
     assert changed == {"identification": Identification(IdentifyStatus.MANUAL)}  # no error
     assert commands == [ARM, CancelCardRead(SID)]
     state = run(state, ev.ManualIdentityEntered("", "1"))[0]
-    assert state.session.identification.manual_problems
+    assert state.session.identification.status == IdentifyStatus.MANUAL  # the keypad stays open
+    assert "name_required" in state.session.identification.manual_problems
     assert step(state, ev.ManualEntryChosen())[1] == {"identification": Identification(IdentifyStatus.MANUAL)}
 
 
@@ -514,6 +520,7 @@ def test_slots_and_failures_of_the_appointment_backend(rules: Rules) -> None:
     is the booking's."""
     identify = h.at_identify(rules, APPOINTMENT_ITEM)
     loading = run(identify, ev.CardRead(SID, ZHANG, TODAY), ev.CardRead(SID, KIM, TODAY))[0]
+    assert run(loading, ev.BookingConfirmed()) == (loading, [ARM])  # nothing to book before the slots are in
     state, changed, commands = step(loading, ev.BackendFailed(SID, Reason.BACKEND_TIMEOUT))
     assert changed == {"slots": Task(TaskStatus.FAILED, Reason.BACKEND_TIMEOUT)}
     assert commands == [say("error.backend_timeout")]
@@ -534,6 +541,61 @@ def test_back_from_an_appointment_forgets_it(rules: Rules) -> None:
                        "field_errors": (), "booking": Task(), "trail": AT_GUIDE}
     assert state.session.card_used  # carried over: the end of the session still reminds to take the cards
     assert commands == [ARM, screen(Phase.ITEM_GUIDE)]
+
+
+# ---- the trail and Back ----
+
+def test_the_trail_holds_each_phase_left_without_its_own_trail(rules: Rules) -> None:
+    """A snapshot is the session as it was without the trail before it (Back sets that again): kept, the trail
+    would grow with the square of the steps. A pending idle warning is not kept either."""
+    state = run(h.at_identify(rules), ev.IdleWarningDue(SID), ev.CardRead(SID, ZHANG, TODAY))[0]
+    assert trail(state) == AT_FORM and state.session.idle_warning  # a card read is no answer to the warning
+    assert all(snapshot.trail == () and not snapshot.idle_warning for snapshot in state.session.trail)
+
+
+def test_back_to_a_phase_not_on_the_trail_changes_nothing(rules: Rules) -> None:
+    home = h.at_home(rules)
+    assert table.back_to(home, home.session, Phase.HOME) is home
+    assert table.back_to(home, home.session, None) is home
+    guide = h.at_guide(rules)
+    assert table.back_to(guide, guide.session, Phase.CONSENT) is guide
+
+
+def test_back_brings_back_no_notice_and_no_consent_error(rules: Rules) -> None:
+    """The snapshot is the phase as it was left, but a message shown once stays shown once."""
+    noticed = run(h.at_home(rules), ev.StaffCalled(), ev.ItemChosen(APPLY_ITEM))[0]
+    assert noticed.session.trail[0].notice == "staff_called"
+    assert step(noticed, ev.BackPressed())[1] == {"phase": Phase.HOME, "item_id": None, "trail": ()}
+    refused = run(h.at_consent(rules), ev.ConsentGiven(sensitive=False), ev.ConsentGiven(sensitive=True))[0]
+    assert refused.session.trail[-1].consent_error
+    consent = run(refused, ev.BackPressed())[0].session
+    assert (consent.phase, consent.consent_error) == (Phase.CONSENT, False)
+
+
+def test_a_card_removed_at_review_goes_back_to_reading_it(rules: Rules) -> None:
+    _state, changed, commands = step(h.at_review(rules), ev.CardRemoved(SID))
+    assert changed == {"phase": Phase.IDENTIFY, "parties": (), "form": (), "identification": READING,
+                       "notice": "card_removed", "trail": AT_IDENTIFY}
+    assert commands == [ReadCard(SID, 20.0), say("notice.card_removed"), screen(Phase.IDENTIFY)]
+
+
+def test_a_removed_card_brings_back_no_idle_warning(rules: Rules) -> None:
+    """Identification was left while the idle warning showed; the citizen has since answered it."""
+    form = run(h.at_identify(rules), ev.IdleWarningDue(SID), ev.CardRead(SID, ZHANG, TODAY), ev.IdleExtended())[0]
+    assert form.session.phase == Phase.FORM and not form.session.idle_warning
+    assert run(form, ev.CardRemoved(SID))[0].session.idle_warning is False
+
+
+def test_two_parties_to_an_application_are_both_forgotten(rules: Rules) -> None:
+    """An application item may need two parties (catalog: parties = 2); the snapshot of identification then
+    holds the first one, which neither Back from the form nor a removed card may bring back."""
+    items = tuple(i.model_copy(update={"parties": 2}) if i.id == APPLY_ITEM else i for i in rules.catalog.items)
+    two = replace(rules, catalog=dataclasses.replace(rules.catalog, items=items))
+    form = run(h.at_identify(two), ev.CardRead(SID, ZHANG, TODAY), ev.CardRead(SID, KIM, TODAY))[0]
+    assert form.session.parties == (ZHANG, KIM) and form.session.trail[-1].parties == (ZHANG,)
+    for event in (ev.BackPressed(), ev.CardRemoved(SID)):
+        state = run(form, event)[0]
+        assert (state.session.phase, state.session.parties) == (Phase.IDENTIFY, ())
 
 
 # ---- anywhere ----
