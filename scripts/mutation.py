@@ -44,16 +44,36 @@ PYTEST_ARGS = ["-p", "no:cacheprovider", "--hypothesis-seed=0"]
 
 @dataclass(frozen=True)
 class Module:
+    """One score: a file, or several files (`path` a list) mutated in one run against the same tests."""
+
     key: str
-    path: str
+    path: str | list[str]
     tests: list[str]
     goal: float
     fast: bool = False
     registered: list[str] = field(default_factory=list)
 
     @property
-    def dotted(self) -> str:
-        return self.path.removesuffix(".py").replace("/", ".")
+    def paths(self) -> list[str]:
+        return [self.path] if isinstance(self.path, str) else list(self.path)
+
+    @property
+    def shown(self) -> str:
+        """The path, or for several files their folder and count: `kiosk/core/session/ (9 files)`."""
+        if isinstance(self.path, str):
+            return self.path
+        return f"{os.path.commonpath(self.paths)}/ ({len(self.paths)} files)"
+
+    def path_of(self, mutant_name: str) -> str:
+        """The file a mutant (`kiosk.core.session.progress.x__back__mutmut_3`) was made in."""
+        for path in self.paths:
+            if mutant_name.startswith(_dotted(path) + "."):
+                return path
+        raise SystemExit(f"{self.key}: mutant {mutant_name} is in none of {', '.join(self.paths)}")
+
+
+def _dotted(path: str) -> str:
+    return path.removesuffix(".py").replace("/", ".")
 
 
 @dataclass(frozen=True)
@@ -71,11 +91,13 @@ class Mutant:
     diff: str = ""
 
     def function(self, module: Module) -> str:
-        """`mask_phone` or `Identity.age_on` from `kiosk.identity.xǁIdentityǁage_on__mutmut_3`."""
-        local = self.name.removeprefix(module.dotted + ".").rpartition("__mutmut_")[0]
-        if local.startswith("xǁ"):
-            return ".".join(local.removeprefix("xǁ").split("ǁ"))
-        return local.removeprefix("x_")
+        """`mask_phone` or `Identity.age_on` from `kiosk.identity.xǁIdentityǁage_on__mutmut_3`; in a module of
+        several files, with the file's name first: `progress._back`."""
+        path = module.path_of(self.name)
+        local = self.name.removeprefix(_dotted(path) + ".").rpartition("__mutmut_")[0]
+        method = local.startswith("xǁ")
+        name = ".".join(local.removeprefix("xǁ").split("ǁ")) if method else local.removeprefix("x_")
+        return name if isinstance(module.path, str) else f"{Path(path).stem}.{name}"
 
     def change(self) -> str:
         return _change_of(self.diff)
@@ -128,11 +150,15 @@ def make_scratch(module: Module) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, target)
     if module.registered:
-        unwrap_registrations(work / module.path, module.registered)
-    package = module.path.split("/", 1)[0]
+        for path in module.paths:
+            unwrap_registrations(work / path, module.registered)
+    packages = sorted({path.split("/", 1)[0] for path in module.paths})
+    if len(packages) != 1:
+        raise SystemExit(f"{module.key}: the files of one module must be in one package, not {', '.join(packages)}")
+    package = packages[0]
     settings = {
         "source_paths": [package],
-        "only_mutate": [module.path],
+        "only_mutate": module.paths,
         "also_copy": sorted(top - {package, "tests", ".github"}),
         "pytest_add_cli_args_test_selection": module.tests,
         "pytest_add_cli_args": PYTEST_ARGS,
@@ -203,9 +229,11 @@ def run_mutmut(module: Module, work: Path) -> float:
 
 
 def read_mutants(module: Module, work: Path) -> list[Mutant]:
-    meta = json.loads((work / "mutants" / (module.path + ".meta")).read_text(encoding="utf-8"))
-    mutants = [Mutant(name, STATUS_BY_EXIT_CODE.get(code, "suspicious"))
-               for name, code in meta["exit_code_by_key"].items()]
+    mutants = []
+    for path in module.paths:
+        meta = json.loads((work / "mutants" / (path + ".meta")).read_text(encoding="utf-8"))
+        mutants += [Mutant(name, STATUS_BY_EXIT_CODE.get(code, "suspicious"))
+                    for name, code in meta["exit_code_by_key"].items()]
     undetected = [m for m in mutants if m.status not in DETECTED]
     if undetected:
         diffs = _diffs(work, module, [m.name for m in undetected])
@@ -219,10 +247,11 @@ def _diffs(work: Path, module: Module, names: list[str]) -> dict[str, str]:
     program = (
         "import json, sys\n"
         "from mutmut.mutation.diff_apply import get_diff_for_mutant\n"
-        "path, names = sys.argv[1], json.loads(sys.stdin.read())\n"
-        "print(json.dumps({n: get_diff_for_mutant(n, path=path) for n in names}))\n"
+        "paths = json.loads(sys.stdin.read())\n"
+        "print(json.dumps({n: get_diff_for_mutant(n, path=path) for n, path in paths.items()}))\n"
     )
-    result = subprocess.run([sys.executable, "-c", program, module.path], cwd=work, input=json.dumps(names),
+    paths = {name: module.path_of(name) for name in names}
+    result = subprocess.run([sys.executable, "-c", program], cwd=work, input=json.dumps(paths),
                             capture_output=True, text=True, check=True)
     return json.loads(result.stdout)
 
@@ -283,7 +312,7 @@ def score(module: Module, work: Path, equivalents: list[Equivalent], seconds: fl
 def report(result: Score, verbose: bool) -> None:
     module = result.module
     mark = "ok" if result.ok else "BELOW GOAL" if not result.problems else "STALE EQUIVALENTS"
-    print(f"{module.key:<14} {module.path:<36} {result.total:>5} mutants {result.detected:>5} killed "
+    print(f"{module.key:<14} {module.shown:<36} {result.total:>5} mutants {result.detected:>5} killed "
           f"{result.equivalent:>3} equivalent {len(result.survivors):>4} survived  "
           f"{result.percent:5.1f}% (goal {module.goal:g}%)  {result.seconds:5.0f} s  {mark}")
     for problem in result.problems:
@@ -303,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="list the survivors of modules at goal too")
     parser.add_argument("--json", metavar="FILE", help="also write the scores to FILE")
     args = parser.parse_args(argv)
-    by_path = {m.path: m for m in modules.values()}
+    by_path = {path: m for m in modules.values() for path in m.paths}
     chosen = []
     for name in args.module:
         if name not in modules and name not in by_path:
@@ -313,14 +342,14 @@ def main(argv: list[str] | None = None) -> int:
         chosen += [m for m in modules.values() if m.fast and m not in chosen]
     chosen = chosen or list(modules.values())
     for module in chosen:
-        missing = [t for t in module.tests if not (ROOT / t).is_file()]
-        if not (ROOT / module.path).is_file() or missing:
-            raise SystemExit(f"{module.key}: missing {', '.join([module.path, *missing][not missing:])}")
+        missing = [p for p in [*module.paths, *module.tests] if not (ROOT / p).is_file()]
+        if missing:
+            raise SystemExit(f"{module.key}: missing {', '.join(missing)}")
     equivalents = load_equivalents(modules)
 
     results = []
     for module in chosen:
-        print(f"[mutation] {module.key}: mutating {module.path} against {len(module.tests)} test files",
+        print(f"[mutation] {module.key}: mutating {module.shown} against {len(module.tests)} test files",
               file=sys.stderr, flush=True)
         work = make_scratch(module)
         seconds = run_mutmut(module, work)

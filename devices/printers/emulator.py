@@ -21,7 +21,6 @@ from collections.abc import Callable
 
 from devices.printers.escpos_commands import tokenize
 
-
 RECEIVE_BUFFER = 1024  # bytes the emulated printer takes at a time; the kernel makes its socket buffer ~2-4 KB
 
 

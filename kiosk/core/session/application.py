@@ -116,7 +116,8 @@ def _submitted(state: KioskState, s: Session, e: ev.SubmitSucceeded) -> Outcome:
 def _printed(state: KioskState, s: Session, e: ev.SlipPrinted) -> Outcome:
     if e.job_id != s.printing.job:
         return state, []
-    return with_session(state, s, printing=s.printing.done(e.uncertain)), [Speak("notice.take_slip", s.language)]
+    return with_session(state, s, printing=s.printing.done(e.uncertain or None)), [
+        Speak("notice.take_slip", s.language)]
 
 
 def _print_failed(state: KioskState, s: Session, e: ev.SlipPrintFailed) -> Outcome:

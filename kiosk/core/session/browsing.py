@@ -39,14 +39,20 @@ def back(state: KioskState, s: Session, e: ev.Event) -> Outcome:
     return back_to(state, s, BACK_TO[s.phase]), []
 
 
-def _start(purpose: Purpose, action: str) -> Row:
-    def handler(state: KioskState, s: Session, e: ev.Event) -> Outcome:
-        item = item_of(state, s)
-        if item is None or item.kiosk_action != action:
-            return state, []
-        return with_session(state, s, phase=Phase.CONSENT, purpose=purpose, consent_error=False), []
-    event = ev.ApplyStarted if purpose == Purpose.APPLY else ev.AppointmentStarted
-    return [Phase.ITEM_GUIDE], event, handler
+def _start(state: KioskState, s: Session, purpose: Purpose, action: str) -> Outcome:
+    """Consent first, for an item whose kiosk action is the one started."""
+    item = item_of(state, s)
+    if item is None or item.kiosk_action != action:
+        return state, []
+    return with_session(state, s, phase=Phase.CONSENT, purpose=purpose, consent_error=False), []
+
+
+def _apply(state: KioskState, s: Session, e: ev.ApplyStarted) -> Outcome:
+    return _start(state, s, Purpose.APPLY, "apply")
+
+
+def _appointment(state: KioskState, s: Session, e: ev.AppointmentStarted) -> Outcome:
+    return _start(state, s, Purpose.APPOINTMENT, "appointment")
 
 
 def _guide_print(state: KioskState, s: Session, e: ev.GuidePrintRequested) -> Outcome:
@@ -71,8 +77,8 @@ ROWS: list[Row] = [
     ([Phase.HOME, Phase.BROWSING], ev.ItemChosen, _item_chosen),
     ([Phase.HOME, Phase.BROWSING], ev.ProgressQueryStarted, _progress_start),
     ([Phase.BROWSING, Phase.ITEM_GUIDE], ev.BackPressed, back),
-    _start(Purpose.APPLY, "apply"),
-    _start(Purpose.APPOINTMENT, "appointment"),
+    ([Phase.ITEM_GUIDE], ev.ApplyStarted, _apply),
+    ([Phase.ITEM_GUIDE], ev.AppointmentStarted, _appointment),
     ([Phase.ITEM_GUIDE], ev.GuidePrintRequested, _guide_print),
     ([Phase.GUIDE_PRINTING], ev.BackPressed, _guide_printing_back),
 ]

@@ -78,7 +78,7 @@ def left_behind(before: Session, after: Session) -> Session:
     return replace(after, trail=(*before.trail, replace(before, trail=(), idle_warning=False)))
 
 
-def back_to(state: KioskState, session: Session, phase: Phase | None, **changes: Any) -> KioskState:
+def back_to(state: KioskState, session: Session, phase: Phase | None) -> KioskState:
     """The session as it was when `phase` was left (None: the last phase left), with the citizen's settings
     carried over; unchanged when that phase is not on the trail."""
     for depth in range(len(session.trail) - 1, -1, -1):
@@ -87,7 +87,7 @@ def back_to(state: KioskState, session: Session, phase: Phase | None, **changes:
             carried = {name: getattr(session, name) for name in CARRIED}
             restored = replace(snapshot, trail=session.trail[:depth], notice=None, consent_error=False,
                                field_errors=(), **carried)
-            return replace(state, session=replace(restored, **changes) if changes else restored)
+            return replace(state, session=restored)
     return state
 
 
