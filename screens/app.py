@@ -286,8 +286,8 @@ class KioskApp(App):
     def _notice_text(self, state: KioskState, language: str) -> str:
         session = state.session
         notice = session.notice if session else state.home_notice
-        reminder = i18n.t("notice.take_card_and_slip", language) if session is None and state.take_reminder else ""
-        if not notice or (session and notice in ("card_removed", "next_party", "same_person")):
+        reminder = i18n.t(state.take_reminder, language) if session is None and state.take_reminder else ""
+        if not notice or (session and notice in ("next_party", "same_person")):
             return reminder  # the identify screen shows these itself, next to the card
         if notice.startswith("item_unavailable."):
             reason = notice.split(".", 1)[1]

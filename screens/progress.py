@@ -52,7 +52,7 @@ class ProgressScreen(KioskScreen):
             self.error_code = error.upper()
         field_errors = dict(session.field_errors)
         if reading:
-            self.status_line = self.tr("identify.place")
+            self.status_line = self.tr("identify.reading" if session.identification.placed else "identify.place")
         elif session.progress.busy:
             self.status_line = self.tr("progress.loading")
         elif "application_number" in field_errors:

@@ -247,9 +247,11 @@ def test_back_from_identify_cancels_the_read(rules: Rules) -> None:
 
 def test_two_parties_for_an_appointment(rules: Rules) -> None:
     state, commands = run(h.at_identify(rules, APPOINTMENT_ITEM), ev.CardRead(SID, ZHANG, TODAY))
-    assert phase(state) == Phase.IDENTIFY and state.session.notice == "next_party" and commands_of(commands, ReadCard)
-    state, _ = run(state, ev.CardRead(SID, ZHANG, TODAY))
+    assert phase(state) == Phase.IDENTIFY and state.session.notice == "next_party"
+    assert [c.fresh for c in commands_of(commands, ReadCard)] == [True]  # party 1's card must leave the reader first
+    state, commands = run(state, ev.CardRead(SID, ZHANG, TODAY))  # taken away and laid down again
     assert state.session.notice == "same_person" and len(state.session.parties) == 1
+    assert [c.fresh for c in commands_of(commands, ReadCard)] == [True]
     state, commands = run(state, ev.CardRead(SID, KIM, TODAY))
     assert phase(state) == Phase.APPOINTMENT and len(state.session.parties) == 2
     assert commands_of(commands, FetchSlots)[0].item_id == APPOINTMENT_ITEM
@@ -331,16 +333,27 @@ def test_print_result_retry_never_changes_the_job_id(rules: Rules) -> None:
 # ---- card removal ----
 
 
-def test_card_removed_mid_form_wipes_and_asks_again(rules: Rules) -> None:
+def test_a_read_card_is_given_back_and_lifting_it_wipes_nothing(rules: Rules) -> None:
+    state, commands = run(h.at_identify(rules), ev.CardPlaced(SID))
+    assert state.session.identification.placed  # the screen says: do not move it (before: place it)
+    state, commands = run(state, ev.CardRead(SID, ZHANG, TODAY))
+    assert phase(state) == Phase.FORM and state.session.notice == "card_read"
+    assert commands_of(commands, WatchCardRemoval)
+    assert "notice.card_read" in [c.prompt_id for c in commands_of(commands, Speak)]
     for start in (h.filled_form, h.at_review):
-        state, commands = run(start(rules), ev.CardRemoved(SID))
-        assert phase(state) == Phase.IDENTIFY and state.session.notice == "card_removed"
-        assert not state.session.has_personal_data and commands_of(commands, ReadCard)
+        before = start(rules)
+        state, commands = run(before, ev.CardRemoved(SID))
+        assert phase(state) == phase(before) and state.session.form == before.session.form
+        assert state.session.card_taken and not commands_of(commands, ReadCard)
+    state, commands = run(state, ev.HomePressed())  # cancel still wipes everything
+    assert state.session is None and state.take_reminder == ""
 
 
-def test_card_removed_after_manual_entry_changes_nothing(rules: Rules) -> None:
-    state, _ = run(h.at_identify(rules), ev.ManualEntryChosen(), ev.ManualIdentityEntered("张三", "11010519491231002X"))
-    assert run(state, ev.CardRemoved(SID))[0] is state
+def test_a_card_placed_for_the_progress_query_is_said_to_be_read(rules: Rules) -> None:
+    state, _ = run(h.at_progress(rules), ev.ProgressByCardRequested(), ev.CardPlaced(SID))
+    assert state.session.identification.placed
+    state, commands = run(state, ev.CardRead(SID, ZHANG, TODAY))
+    assert commands_of(commands, FetchProgress) and commands_of(commands, WatchCardRemoval)
 
 
 # ---- guide printing ----
@@ -475,8 +488,8 @@ def test_the_end_of_a_session_resets_settings_and_reminds_to_take_card_and_slip(
 def test_staff_ending_a_session_reminds_at_the_citizens_volume(rules: Rules) -> None:
     state, _ = run(h.at_identify(rules), ev.VolumeChanged(louder=True))
     state, commands = run(state, ev.OutOfServiceSet("paper"))
-    assert state.session is None and state.take_reminder
-    assert [(c.prompt_id, c.volume) for c in commands_of(commands, Speak)] == [("notice.take_card_and_slip", 100)]
+    assert state.session is None and state.take_reminder == "notice.take_card"  # no slip was printed
+    assert [(c.prompt_id, c.volume) for c in commands_of(commands, Speak)] == [("notice.take_card", 100)]
     state, _ = run(h.at_identify(rules), ev.VoiceToggled())
     assert not commands_of(run(state, ev.MaintenanceEntered())[1], Speak)
 
@@ -487,6 +500,24 @@ def test_no_reminder_after_only_browsing_and_none_spoken_with_voice_off(rules: R
     state, _ = run(h.at_identify(rules), ev.VoiceToggled())
     state, commands = run(state, ev.HomePressed())
     assert state.take_reminder and not commands_of(commands, Speak)  # shown on the screen, not said
+
+
+def test_the_reminder_names_only_what_there_is_to_take(rules: Rules) -> None:
+    state, _ = run(h.at_done(rules), ev.SlipPrintFailed(SID, f"{SID}-receipt", Reason.PAPER_OUT))
+    state, commands = run(state, ev.FinishPressed())
+    assert state.take_reminder == "notice.take_card"  # no slip came out: never "take your slip"
+    assert [c.prompt_id for c in commands_of(commands, Speak)] == ["notice.take_card"]
+    state, _ = run(h.at_done(rules), ev.SlipPrinted(SID, f"{SID}-receipt"), ev.CardRemoved(SID))
+    assert run(state, ev.FinishPressed())[0].take_reminder == "notice.take_slip"  # the card went home already
+
+
+def test_another_copy_of_a_printed_slip_is_a_new_job(rules: Rules) -> None:
+    state, _ = run(h.at_done(rules), ev.SlipPrinted(SID, f"{SID}-receipt"))
+    state, commands = run(state, ev.PrintRetried())
+    assert [c.job_id for c in commands_of(commands, PrintSlip)] == [f"{SID}-receipt-copy2"]
+    state, _ = run(state, ev.SlipPrinted(SID, f"{SID}-receipt-copy2"), ev.PrintRetried())
+    assert state.session.printing.job == f"{SID}-receipt-copy3"
+    assert run(state, ev.PrintRetried())[1] == [ArmIdleTimer(SID, 150, 180)]  # not while one prints
 
 
 def test_zz_every_transition_is_exercised() -> None:

@@ -126,10 +126,20 @@ def _print_failed(state: KioskState, s: Session, e: ev.SlipPrintFailed) -> Outco
 
 
 def _reprint(state: KioskState, s: Session, e: ev.PrintRetried) -> Outcome:
-    if s.printing.status != TaskStatus.FAILED or not s.printing.job or s.item_id is None:
+    """Print the slip again: after a failure, or another copy of one that printed (not while one prints)."""
+    if s.printing.status not in (TaskStatus.FAILED, TaskStatus.DONE) or not s.printing.job or s.item_id is None:
         return state, []
-    return with_session(state, s, printing=s.printing.running()), [
-        PrintSlip(s.session_id, s.printing.job, request_for(s))]
+    # the same job again after a failure (the journal knows it did not print); a new job for another copy,
+    # which the journal would otherwise skip as printed already
+    job = s.printing.job if s.printing.status == TaskStatus.FAILED else another_copy(s.printing.job)
+    return with_session(state, s, printing=s.printing.running(job)), [PrintSlip(s.session_id, job, request_for(s))]
+
+
+def another_copy(job: str) -> str:
+    base, _, copy = job.rpartition("-copy")
+    if base and copy.isdigit():
+        return f"{base}-copy{int(copy) + 1}"
+    return f"{job}-copy2"
 
 
 def request_for(s: Session) -> SlipRequest:

@@ -199,12 +199,16 @@ class CardRead(Result, frozen=True):
     today: date | None = None  # stamped by the runner from the clock, for the expiry check
 
 
+class CardPlaced(Result, frozen=True):
+    """A card lies on the reader and is being read: the screen says not to move it (before: to place one)."""
+
+
 class CardReadFailed(Result, frozen=True):
     reason: Reason = Reason.CARD_UNREADABLE
 
 
 class CardRemoved(Result, frozen=True):
-    pass
+    """The card that was read has left the reader: given back to its owner, as the kiosk asked."""
 
 
 class SubmitSucceeded(Result, frozen=True):

@@ -38,7 +38,7 @@ def _session_started(state: KioskState, event: ev.SessionStarted) -> Outcome:
         return state, []
     session = Session(session_id=event.session_id, language=state.rules.default_language,
                       volume=state.rules.speech_volume)
-    new = replace(state, lifecycle=Lifecycle.IN_SESSION, session=session, home_notice=None, take_reminder=False)
+    new = replace(state, lifecycle=Lifecycle.IN_SESSION, session=session, home_notice=None, take_reminder="")
     return new, [arm_idle(state, session)]
 
 

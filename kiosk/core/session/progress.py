@@ -7,7 +7,7 @@ from kiosk.core.health import Reason
 from kiosk.core.records import ProgressQuery
 from kiosk.core.session import events as ev
 from kiosk.core.session.browsing import back
-from kiosk.core.session.commands import CancelCardRead, FetchProgress
+from kiosk.core.session.commands import CancelCardRead, FetchProgress, Speak, WatchCardRemoval
 from kiosk.core.session.identification import identity_problem
 from kiosk.core.session.model import Identification, KioskState, Session, Task
 from kiosk.core.session.states import IdentifyStatus, Phase
@@ -25,7 +25,8 @@ def _card(state: KioskState, s: Session, e: ev.CardRead) -> Outcome:
         return with_session(state, s, identification=s.identification.failed(problem or Reason.CARD_UNREADABLE)), []
     # The identity is used for this one query and not kept in the session.
     new = with_session(state, s, identification=Identification(), progress=s.progress.running())
-    return new, [FetchProgress(s.session_id, ProgressQuery(id_number=e.identity.id_number))]
+    return new, [FetchProgress(s.session_id, ProgressQuery(id_number=e.identity.id_number)),
+                 WatchCardRemoval(s.session_id), Speak("notice.card_read", s.language)]
 
 
 def _card_failed(state: KioskState, s: Session, e: ev.CardReadFailed) -> Outcome:
