@@ -53,6 +53,7 @@ def family_keys(catalog: Catalog) -> set[str]:
             keys |= {f"error.{reason.value}", f"todo.{reason.value}"}
     keys |= {f"manual.{problem.value}" for problem in IdProblem} | {"manual.name_required"}
     keys |= {f"status.{status.value}" for status in ApplicationStatus}
+    keys |= {f"{kind}.{status.value}" for kind in ("status_meaning", "status_next") for status in ApplicationStatus}
     keys |= {f"field_error.{error}" for error in FORM_ERRORS}
     keys |= {f"notice.{notice}" for notice in SESSION_NOTICES} | {f"home.notice.{n}" for n in HOME_NOTICES}
     keys |= {f"weekday.{day}" for day in range(7)}

@@ -154,3 +154,72 @@ def test_an_expired_card_is_not_offered_a_reread_but_another_card_or_staff(kiosk
     p.frames(10)
     kiosk.reader.insert(ZHANG)
     p.wait_for_screen("form")
+
+
+def test_paper_out_blocks_only_printing(kiosk: Harness) -> None:
+    p = kiosk.pilot
+    kiosk.printer.inject(Reason.PAPER_OUT)
+    kiosk.report_health()
+    p.wait_until(lambda: p.screen == "home", what="home, not out of service")
+    open_item(kiosk, "data_sharing", "spouse-hukou-transfer")  # a guide stays readable
+    p.tap("guide:print")
+    assert p.screen == "guide" and any("打印机暂不能用" in t for t in p.texts())
+    kiosk.shot("guide-without-paper")
+    p.tap("bar:home")
+    p.wait_for_screen("home")
+    submit_disability_application(kiosk)  # an application goes through, with the QR code on the screen
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.FAILED, what="the slip given up")
+    assert p.has("done:call_staff")
+    kiosk.shot("done-without-paper")
+
+
+def test_out_of_service_keeps_the_language_and_the_call_to_staff(kiosk: Harness) -> None:
+    from kiosk.core.session import events as ev
+
+    p = kiosk.pilot
+    open_item(kiosk, "disability", "disability-subsidies")
+    p.tap("bar:lang:ko")
+    kiosk.app.runner.dispatch(ev.OutOfServiceSet(""))  # staff switch it off while a Korean citizen reads
+    try:
+        p.wait_for_screen("out_of_service")
+        kiosk.shot("out-of-service-ko")
+        assert any("일시" in t or "중지" in t or "서비스" in t for t in p.texts())
+        assert not any("暂停服务" in t for t in p.texts())
+        p.tap("oos:lang:en")
+        assert p.app.lang == "en"
+        p.tap("oos:staff")
+        assert p.state.staff_called
+        kiosk.shot("out-of-service-staff-called")
+        assert any("Staff have been called" in t for t in p.texts())
+    finally:
+        kiosk.app.runner.dispatch(ev.OutOfServiceCleared())
+        p.wait_for_screen("home")
+
+
+def test_progress_explains_in_local_time_and_helps_when_nothing_is_found(kiosk: Harness) -> None:
+    from kiosk.core.identity import manual_identity
+    from kiosk.core.localtime import local_text
+    from kiosk.core.records import Application
+
+    p = kiosk.pilot
+    result = kiosk.backend.submit(Application("progress-local", "JL-Y", "JL-220102-001", "orphan-support",
+                                              manual_identity("张桂兰", "220102195603120020"), ()))
+    p.tap("home:progress")
+    p.wait_for_screen("progress")
+    p.tap("progress:number")
+    p.type_keys("2201")
+    p.tap("editor:ok")
+    p.wait_until(lambda: p.state.session.progress.status == TaskStatus.DONE, what="the empty answer")
+    kiosk.shot("progress-not-found")
+    text = joined(kiosk)
+    assert "请核对" in text and p.app.kiosk.config.settings.site.consult_phone in text
+    p.tap("progress:number")
+    p.type_keys(result.application_number)
+    p.tap("editor:ok")
+    p.wait_until(lambda: p.state.session.records, what="the record")
+    kiosk.shot("progress-explained")
+    record = p.state.session.records[0]
+    text = joined(kiosk)
+    assert local_text(record.updated_at) in text  # China Standard Time, not the backend's UTC
+    assert record.updated_at.strftime("%H:%M") not in text or record.updated_at.utcoffset().total_seconds() == 28800
+    assert "下一步" in text

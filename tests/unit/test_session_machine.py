@@ -58,14 +58,41 @@ def test_starting_then_ready_and_a_touch_starts_a_session(rules: Rules) -> None:
     assert commands_of(commands, ArmIdleTimer)[0].end_after_s == 180
 
 
-def test_printer_out_of_paper_disables_printing_items_and_then_the_kiosk(rules: Rules) -> None:
+def test_paper_out_blocks_only_printing(rules: Rules) -> None:
     state, _ = run(initial_state(rules), ev.StartupCompleted())
-    paper_out = Health.problem(Component.PRINTER, Reason.PAPER_OUT)
-    state, _ = run(state, ev.HealthReported(paper_out))
-    # every shipped item needs a slip, so nothing can be served: out of service with the reason
-    assert state.lifecycle == Lifecycle.OUT_OF_SERVICE and state.out_of_service_reason == Reason.PAPER_OUT
+    state, _ = run(state, ev.HealthReported(Health.problem(Component.PRINTER, Reason.PAPER_OUT)))
+    assert state.lifecycle == Lifecycle.READY  # guides and applications go on without paper
+    state, _ = run(state, ev.SessionStarted(SID), ev.ItemChosen(GUIDE_ITEM))
+    assert phase(state) == Phase.ITEM_GUIDE  # the guide is read on the screen
+    state, commands = run(state, ev.GuidePrintRequested())
+    assert phase(state) == Phase.ITEM_GUIDE and state.session.notice == "print_unavailable.paper_out"
+    assert not commands_of(commands, PrintSlip)
+    state, _ = run(state, ev.HomePressed(), ev.SessionStarted("s2"))
+    for event in (ev.ItemChosen(APPLY_ITEM), ev.ApplyStarted(), ev.ConsentGiven(sensitive=True),
+                  ev.CardRead("s2", ZHANG, TODAY)):
+        state, _ = run(state, event)
+    item = rules.catalog.item(APPLY_ITEM)
+    for spec in item.form_fields:
+        if spec.source == "manual":
+            state, _ = run(state, ev.FieldChanged(spec.id, h.sample_value(spec, ZHANG)))
+    state, _ = run(state, ev.FormSubmitted(), ev.ReviewConfirmed())
+    state, commands = run(state, ev.SubmitSucceeded("s2", h.RESULT))
+    assert phase(state) == Phase.DONE and not commands_of(commands, PrintSlip)  # no paper: not even tried
+    assert state.session.printing.status == TaskStatus.FAILED and state.session.printing.error == Reason.PAPER_OUT
     state, _ = run(state, ev.HealthReported(Health.ok(Component.PRINTER)))
-    assert state.lifecycle == Lifecycle.READY and state.out_of_service_reason is None
+    state, commands = run(state, ev.PrintRetried())  # paper is back: the slip after all
+    assert commands_of(commands, PrintSlip)
+
+
+def test_out_of_service_keeps_the_last_language_and_a_call_to_staff(rules: Rules) -> None:
+    state, _ = run(h.at_guide(rules), ev.LanguageChosen("ko"), ev.OutOfServiceSet("paper"))
+    assert state.lifecycle == Lifecycle.OUT_OF_SERVICE and state.notice_language == "ko"
+    state, _ = run(state, ev.KioskLanguageChosen("en"))
+    assert state.notice_language == "en"
+    state, commands = run(state, ev.KioskStaffCalled())
+    assert state.staff_called and commands_of(commands, CallStaff)
+    state, _ = run(state, ev.OutOfServiceCleared())
+    assert state.lifecycle == Lifecycle.READY and not state.staff_called
 
 
 def test_unavailable_item_stays_on_home_with_a_notice(rules: Rules) -> None:

@@ -13,7 +13,17 @@ from kiosk.core.session.commands import PrintSlip, SlipRequest, Speak, Submit
 from kiosk.core.session.forms import form_errors
 from kiosk.core.session.model import KioskState, Session
 from kiosk.core.session.states import Phase, TaskStatus
-from kiosk.core.session.table import Outcome, Row, back_to, end_session, item_of, read_card, register, with_session
+from kiosk.core.session.table import (
+    Outcome,
+    Row,
+    back_to,
+    end_session,
+    item_of,
+    print_slip,
+    read_card,
+    register,
+    with_session,
+)
 from kiosk.core.slips import SlipKind
 from kiosk.core.value import replace
 
@@ -105,9 +115,7 @@ def _submitted(state: KioskState, s: Session, e: ev.SubmitSucceeded) -> Outcome:
                           application_number=e.result.application_number or "",
                           local_reference=e.result.local_reference,
                           queued=e.result.application_number is None, **slip_people(s))
-    new = with_session(state, s, phase=Phase.DONE, submit=s.submit.done(e.result),
-                       printing=s.printing.running(job_id))
-    return new, [PrintSlip(s.session_id, job_id, request)]
+    return print_slip(state, s, job_id, request, phase=Phase.DONE, submit=s.submit.done(e.result))
 
 
 # ---- printing, shared by done and guide printing ----

@@ -65,6 +65,16 @@ class OutOfServiceCleared(Event, frozen=True):
     pass
 
 
+class KioskLanguageChosen(Event, frozen=True):
+    """A language chosen without a session: on the out-of-service screen."""
+
+    language: str
+
+
+class KioskStaffCalled(Event, frozen=True):
+    """Staff called without a session: from the out-of-service screen."""
+
+
 # ---- citizen intents ----
 
 class LanguageChosen(Intent, frozen=True):

@@ -146,7 +146,9 @@ class KioskState(Value, frozen=True):
     staff_message: str = ""
     home_notice: str | None = None  # why the last session ended, shown on the home screen once
     take_reminder: str = ""  # what the last session left to take (card, slip, both): the notice's key, or ""
-    notice_language: str | None = None  # the last session's language, for the notice about how it ended
+    notice_language: str | None = None  # the last session's language (or one chosen out of service), for the
+    # notice about how it ended and for the out-of-service screen
+    staff_called: bool = False  # out of service: a citizen called staff from the screen
     catalog_version: int | None = None  # the backend's version of the catalog in use; None: as shipped
     pending_catalog: tuple[int, Catalog] | None = None  # a newer one, for when the session in progress ends
 

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from kiosk.core.catalog import Catalog, Item
 from kiosk.core.health import Reason
 from kiosk.core.session import events as ev
-from kiosk.core.session.availability import kiosk_blocking_reason
-from kiosk.core.session.commands import ArmIdleTimer, Command, EndSession, ReadCard, Speak
+from kiosk.core.session.availability import kiosk_blocking_reason, printer_problem
+from kiosk.core.session.commands import ArmIdleTimer, Command, EndSession, PrintSlip, ReadCard, SlipRequest, Speak
 from kiosk.core.session.model import KioskState, Session
 from kiosk.core.session.states import Lifecycle, Phase, TaskStatus
 from kiosk.core.value import replace
@@ -102,6 +102,17 @@ def read_card(state: KioskState, session: Session, fresh: bool = False, **change
     new = with_session(state, session, identification=session.identification.reading(), card_used=True,
                        card_taken=False, **changes)
     return new, [ReadCard(session.session_id, float(state.rules.card_read_s), fresh)]
+
+
+def print_slip(state: KioskState, session: Session, job_id: str, request: SlipRequest, **changes: Any) -> Outcome:
+    """Print a slip; when the printer is known not to work, go on without trying: the slip counts as failed (the
+    done screen shows its QR code and number, and a reprint once the printer is back)."""
+    if (reason := printer_problem(state)) is not None:
+        failed = session.printing.running(job_id).failed(reason)
+        new = with_session(state, session, printing=failed, **changes)
+        return new, [Speak(f"error.{reason.value}", session.language)]
+    new = with_session(state, session, printing=session.printing.running(job_id), **changes)
+    return new, [PrintSlip(session.session_id, job_id, request)]
 
 
 def item_of(state: KioskState, session: Session) -> Item | None:
