@@ -56,6 +56,8 @@ class ProgressScreen(KioskScreen):
             self.status_line = self.tr("identify.reading" if session.identification.placed else "identify.place")
         elif session.progress.busy:
             self.status_line = self.tr("progress.loading")
+        elif field_errors.get("application_number") == "not_a_receipt":
+            self.status_line = self.tr("progress.not_a_receipt")
         elif "application_number" in field_errors:
             self.status_line = self.tr("field_error.invalid")
         elif session.progress.status == TaskStatus.DONE and not session.records:

@@ -547,6 +547,17 @@ def test_another_copy_of_a_printed_slip_is_a_new_job(rules: Rules) -> None:
     assert run(state, ev.PrintRetried())[1] == [ArmIdleTimer(SID, 150, 180)]  # not while one prints
 
 
+def test_a_receipt_held_to_the_scanner_shows_its_progress_from_home_or_the_list(rules: Rules) -> None:
+    state, commands = run(h.at_home(rules), ev.ReceiptScanned(SID, "JLMZ:PROGRESS:2201022026112700000001"))
+    assert phase(state) == Phase.PROGRESS_QUERY and state.session.progress.busy
+    assert commands_of(commands, FetchProgress)[0].query.application_number == "2201022026112700000001"
+    state, _ = run(h.at_home(rules), ev.CategoryChosen("children"), ev.ReceiptScanned(SID, "JLMZ:PROGRESS:X-1"))
+    assert phase(state) == Phase.PROGRESS_QUERY
+    state, commands = run(state, ev.ReceiptScanned(SID, "https://example.com/not-a-receipt"))
+    assert dict(state.session.field_errors) == {"application_number": "not_a_receipt"}
+    assert not commands_of(commands, FetchProgress)
+
+
 def test_zz_every_transition_is_exercised() -> None:
     missing = set(TRANSITIONS) - h.exercised
     assert not missing, sorted((p.value if p else "ANY", e.__name__) for p, e in missing)

@@ -209,6 +209,13 @@ class CardRead(Result, frozen=True):
     today: date | None = None  # stamped by the runner from the clock, for the expiry check
 
 
+class ReceiptScanned(Result, frozen=True):
+    """The kiosk's QR scanner read a code (a receipt's JLMZ:PROGRESS:<number>, or anything else held up to it).
+    The scanner driver posts it with the text it decoded; the session decides what the text means."""
+
+    text: str = ""
+
+
 class CardPlaced(Result, frozen=True):
     """A card lies on the reader and is being read: the screen says not to move it (before: to place one)."""
 

@@ -10,7 +10,7 @@ from kiosk.core.session.browsing import back
 from kiosk.core.session.commands import CancelCardRead, FetchProgress, Speak, WatchCardRemoval
 from kiosk.core.session.identification import identity_problem
 from kiosk.core.session.model import Identification, KioskState, Session, Task
-from kiosk.core.session.states import IdentifyStatus, Phase
+from kiosk.core.session.states import IdentifyStatus, Phase, Purpose
 from kiosk.core.session.table import Outcome, Row, read_card, register, with_session
 
 
@@ -41,6 +41,27 @@ def _by_number(state: KioskState, s: Session, e: ev.ProgressByNumberRequested) -
     return new, [FetchProgress(s.session_id, ProgressQuery(application_number=number))]
 
 
+def receipt_number(text: str) -> str | None:
+    """The application number in a receipt's QR code (kiosk.core.slip_layouts.progress_url), or None."""
+    prefix = "JLMZ:PROGRESS:"
+    text = text.strip()
+    if not text.upper().startswith(prefix):
+        return None
+    number = text[len(prefix):].strip().upper()
+    return number if number and len(number) <= 50 and number.replace("-", "").isalnum() else None
+
+
+def _scanned(state: KioskState, s: Session, e: ev.ReceiptScanned) -> Outcome:
+    """A receipt held up to the scanner: its progress, from home or the progress screen, without typing."""
+    number = receipt_number(e.text)
+    if number is None:
+        return with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS,
+                            field_errors=(("application_number", "not_a_receipt"),)), []
+    new = with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS, progress=Task().running(),
+                       field_errors=(), notice=None)
+    return new, [FetchProgress(s.session_id, ProgressQuery(application_number=number))]
+
+
 def _loaded(state: KioskState, s: Session, e: ev.ProgressLoaded) -> Outcome:
     return with_session(state, s, progress=s.progress.done(e.records)), []
 
@@ -62,5 +83,6 @@ ROWS: list[Row] = [
     ([Phase.PROGRESS_QUERY], ev.ProgressLoaded, _loaded),
     ([Phase.PROGRESS_QUERY], ev.BackendFailed, _failed),
     ([Phase.PROGRESS_QUERY], ev.BackPressed, _back),
+    ([Phase.HOME, Phase.BROWSING, Phase.PROGRESS_QUERY], ev.ReceiptScanned, _scanned),
 ]
 register(ROWS)
