@@ -548,12 +548,12 @@ def test_another_copy_of_a_printed_slip_is_a_new_job(rules: Rules) -> None:
 
 
 def test_a_receipt_held_to_the_scanner_shows_its_progress_from_home_or_the_list(rules: Rules) -> None:
-    state, commands = run(h.at_home(rules), ev.ReceiptScanned(SID, "JLMZ:PROGRESS:2201022026112700000001"))
+    state, commands = run(h.at_home(rules), ev.ReceiptScanned("JLMZ:PROGRESS:2201022026112700000001"))
     assert phase(state) == Phase.PROGRESS_QUERY and state.session.progress.busy
     assert commands_of(commands, FetchProgress)[0].query.application_number == "2201022026112700000001"
-    state, _ = run(h.at_home(rules), ev.CategoryChosen("children"), ev.ReceiptScanned(SID, "JLMZ:PROGRESS:X-1"))
+    state, _ = run(h.at_home(rules), ev.CategoryChosen("children"), ev.ReceiptScanned("JLMZ:PROGRESS:X-1"))
     assert phase(state) == Phase.PROGRESS_QUERY
-    state, commands = run(state, ev.ReceiptScanned(SID, "https://example.com/not-a-receipt"))
+    state, commands = run(state, ev.ReceiptScanned("https://example.com/not-a-receipt"))
     assert dict(state.session.field_errors) == {"application_number": "not_a_receipt"}
     assert not commands_of(commands, FetchProgress)
 

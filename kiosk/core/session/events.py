@@ -209,9 +209,10 @@ class CardRead(Result, frozen=True):
     today: date | None = None  # stamped by the runner from the clock, for the expiry check
 
 
-class ReceiptScanned(Result, frozen=True):
+class ReceiptScanned(Intent, frozen=True):
     """The kiosk's QR scanner read a code (a receipt's JLMZ:PROGRESS:<number>, or anything else held up to it).
-    The scanner driver posts it with the text it decoded; the session decides what the text means."""
+    The scanner driver posts it with the text it decoded; the session decides what the text means. A citizen's
+    act like a touch: it starts a session on the idle home screen and counts as activity."""
 
     text: str = ""
 
