@@ -113,7 +113,8 @@ def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None], languag
     citizen.arrive(Phase.FORM, "form", "form-prefilled")
     say(f"card read: {mask_name(applicant.name)} {mask_id_number(applicant.id_number)}")
     for spec in item.form_fields:
-        if spec.source == "manual" and spec.required:  # optional fields (a payout account) are left for the window
+        already = _session(citizen).value(spec.id)  # suggested by the card, or built from other answers
+        if spec.source == "manual" and spec.required and not already:  # optional fields are left for the window
             citizen.fill(spec, sample_value(spec, applicant))
             citizen.wait_until(_field_filled(spec.id), f"field {spec.id}")
     citizen.arrive(Phase.FORM, "form", "form-filled")

@@ -558,6 +558,21 @@ def test_a_receipt_held_to_the_scanner_shows_its_progress_from_home_or_the_list(
     assert not commands_of(commands, FetchProgress)
 
 
+def test_fewer_taps_the_card_suggests_the_province_and_two_choices_build_the_certificate_number(rules: Rules) -> None:
+    state = h.at_form(rules)
+    assert ZHANG.address.startswith("吉林省") and state.session.value("hukou_province") == "22"  # to confirm or change
+    state, _ = run(state, ev.FieldChanged("disability_category", "4"))
+    assert state.session.value("disability_certificate_number") == ""  # not until the grade is there too
+    state, _ = run(state, ev.FieldChanged("disability_grade", "2"))
+    assert state.session.value("disability_certificate_number") == ZHANG.id_number + "42"
+    state, _ = run(state, ev.FieldChanged("disability_grade", "3"))  # changed: the number follows
+    assert state.session.value("disability_certificate_number") == ZHANG.id_number + "43"
+    typed = "22010219560312002099"  # an exception, typed by hand, is kept when a choice changes
+    state, _ = run(state, ev.FieldChanged("disability_certificate_number", typed),
+                   ev.FieldChanged("disability_grade", "1"))
+    assert state.session.value("disability_certificate_number") == typed
+
+
 def test_zz_every_transition_is_exercised() -> None:
     missing = set(TRANSITIONS) - h.exercised
     assert not missing, sorted((p.value if p else "ANY", e.__name__) for p, e in missing)

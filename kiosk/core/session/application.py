@@ -10,7 +10,7 @@ from kiosk.core.records import Application
 from kiosk.core.session import events as ev
 from kiosk.core.session.browsing import back
 from kiosk.core.session.commands import PrintSlip, SlipRequest, Speak, Submit
-from kiosk.core.session.forms import form_errors
+from kiosk.core.session.forms import built, form_errors
 from kiosk.core.session.model import KioskState, Session
 from kiosk.core.session.states import Phase, TaskStatus
 from kiosk.core.session.table import (
@@ -57,7 +57,10 @@ def _field(state: KioskState, s: Session, e: ev.FieldChanged) -> Outcome:
         spec = item.field(e.field_id)
         if spec is None or spec.source != "manual":
             return state, []  # card values come from the card; staff fields are completed at the window
-    return replace(state, session=s.with_value(e.field_id, e.value[:64])), []
+    changed = s.with_value(e.field_id, e.value[:64])
+    for field_id, value in built(item, dict(s.form), dict(changed.form)).items():
+        changed = changed.with_value(field_id, value)
+    return replace(state, session=changed), []
 
 
 def _form_submitted(state: KioskState, s: Session, e: ev.FormSubmitted) -> Outcome:
