@@ -54,9 +54,11 @@ def key_in(kiosk: Harness, field_id: str, digits: str) -> None:
 
 
 def fill_disability_form(kiosk: Harness) -> None:
-    choose(kiosk, "hukou_province", "22")
+    assert kiosk.pilot.state.session.value("hukou_province") == "22"  # suggested by the card's address
     choose(kiosk, "subsidy_type", "both")
-    key_in(kiosk, "disability_certificate_number", "22010219560312002011")
+    choose(kiosk, "disability_category", "1")
+    choose(kiosk, "disability_grade", "1")  # the certificate number is built from the ID number and these two
+    assert kiosk.pilot.state.session.value("disability_certificate_number") == "22010219560312002011"
     choose(kiosk, "dibao_status", "dibao")
     key_in(kiosk, "phone", PHONE)
 
@@ -264,16 +266,18 @@ def test_idle_warning_then_timeout_wipes_everything(kiosk: Harness) -> None:
 
 
 def test_out_of_service_shows_code_kiosk_id_and_what_to_do(kiosk: Harness) -> None:
+    from kiosk.core.health import Component, Health
+    from kiosk.core.session import events as ev
+
     p = kiosk.pilot
-    kiosk.printer.inject(Reason.PAPER_OUT)
-    kiosk.report_health()
+    kiosk.app.post(ev.HealthReported(Health.problem(Component.DISK, Reason.DISK_FULL)))  # paper out no longer does
     p.wait_for_screen("out_of_service")
     kiosk.shot("out-of-service")
     text = " ".join(p.texts())
-    assert "PAPER_OUT" in text and "JL-220102-001" in text and "更换打印纸" in text
-    assert p.find("bar:lang:en").disabled and p.find("bar:staff").disabled  # nothing to start now
-    kiosk.printer.inject(None)
-    kiosk.report_health()
+    assert "DISK_FULL" in text and "JL-220102-001" in text
+    assert p.find("bar:lang:en").disabled  # the top bar has nothing to start now ...
+    assert p.has("oos:lang:en") and p.has("oos:staff")  # ... but the screen keeps language and staff
+    kiosk.app.post(ev.HealthReported(Health.ok(Component.DISK)))
     p.wait_for_screen("home")
 
 
