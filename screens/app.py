@@ -277,6 +277,8 @@ class KioskApp(App):
                 Clock.schedule_once(self._release_if_idle, RELEASE_AFTER_S)
             self._session_id = session.session_id if session else None
         language = session.language if session else state.rules.default_language
+        if session is None and state.lifecycle == Lifecycle.OUT_OF_SERVICE and state.notice_language:
+            language = state.notice_language  # out of service speaks the last citizen's language (or the chosen one)
         # The notice about how a session ended stays in that session's language; the next touch resets it.
         notice_language = state.notice_language if session is None and state.home_notice else language
         elder = bool(session and session.elder_mode)
@@ -308,9 +310,12 @@ class KioskApp(App):
     def _notice_text(self, state: KioskState, language: str) -> str:
         session = state.session
         notice = session.notice if session else state.home_notice
-        reminder = i18n.t("notice.take_card_and_slip", language) if session is None and state.take_reminder else ""
-        if not notice or (session and notice in ("card_removed", "next_party", "same_person")):
+        reminder = i18n.t(state.take_reminder, language) if session is None and state.take_reminder else ""
+        if not notice or (session and notice in ("next_party", "same_person")):
             return reminder  # the identify screen shows these itself, next to the card
+        if notice.startswith("print_unavailable."):
+            reason = notice.split(".", 1)[1]
+            return i18n.t("notice.print_unavailable", language, reason=i18n.t(f"error.{reason}", language))
         if notice.startswith("item_unavailable."):
             reason = notice.split(".", 1)[1]
             return i18n.t("notice.item_unavailable", language, reason=i18n.t(f"error.{reason}", language))

@@ -19,7 +19,7 @@ from kiosk.core.catalog import FormField
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import Phase
-from kiosk.shell.demo_journey import walk
+from kiosk.shell.demo_journey import walk, walk_appointment, walk_progress_by_scan
 from screens.pilot import Pilot
 
 
@@ -31,11 +31,15 @@ class Walkthrough:
         self.out = out
         self.stream = stream
         self.shots: list[Path] = []
+        self.texts: dict[str, list[str]] = {}  # screenshot file name -> the strings on it, in reading order
         self._first_choice = True
+        self.journey = ""
 
     def shot(self, name: str) -> Path:
-        path = self.pilot.screenshot(self.out / f"{len(self.shots) + 1:02d}-{name}.png")
+        prefix = f"{self.journey}-" if self.journey else ""
+        path = self.pilot.screenshot(self.out / f"{len(self.shots) + 1:02d}-{prefix}{name}.png")
         self.shots.append(path)
+        self.texts[path.name] = self.pilot.visible_texts()
         print(f"screen: {path}", file=self.stream, flush=True)
         return path
 
@@ -56,6 +60,13 @@ class Walkthrough:
         if screen == "identify":
             self.pilot.frames(20)  # the card glides onto the reader
         self.shot(name)
+        if screen == "done":  # the rest of the slip on the screen, scrolled as a citizen would
+            scroller = next(w for w in self.pilot.visible_widgets() if type(w).__name__ == "Scroller")
+            scroller.scroll_y = 0
+            self.pilot.frames(3)
+            self.shot(f"{name}-more")
+            scroller.scroll_y = 1
+            self.pilot.frames(2)
 
     def wait_until(self, predicate: Callable[[KioskState], bool], what: str) -> None:
         self.pilot.wait_until(lambda: predicate(self.pilot.state), what=what)
@@ -65,6 +76,10 @@ class Walkthrough:
 
     def remove_card(self) -> None:
         self.pilot.app.kiosk.ports.reader.remove()
+        self.pilot.frames(10)  # a hand takes a moment: the reader sees the card gone
+
+    def scan(self, text: str) -> None:
+        self.pilot.app.post(ev.CodeScanned(text))  # as the scanner driver does, through the one hop
 
     def fill(self, spec: FormField, value: str) -> None:
         p = self.pilot
@@ -83,7 +98,26 @@ class Walkthrough:
         p.tap("editor:ok")
 
     def run(self) -> list[Path]:
-        walk(self, self.pilot.app.kiosk.catalog, lambda line: print(line, file=self.stream, flush=True))
+        import json
+
+        catalog = self.pilot.app.kiosk.catalog
+
+        def say(line: str) -> None:
+            print(line, file=self.stream, flush=True)
+
+        journeys: list[tuple[str, Callable[[], object]]] = []
+        number: list[str] = []
+        journeys.append(("apply", lambda: number.append(walk(self, catalog, say))))
+        journeys.append(("appointment", lambda: walk_appointment(self, catalog, say)))
+        journeys.append(("scan", lambda: walk_progress_by_scan(self, number[0], say)))
+        journeys.append(("apply-ko", lambda: walk(self, catalog, say, language="ko")))
+        for name, journey in journeys:
+            self.journey = name
+            self.pilot.taps = 0
+            journey()
+            print(f"journey: {name} taps: {self.pilot.taps}", file=self.stream, flush=True)
+        (self.out / "texts.json").write_text(json.dumps(self.texts, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"texts: {self.out / 'texts.json'}", file=self.stream, flush=True)
         return self.shots
 
 

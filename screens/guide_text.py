@@ -34,17 +34,19 @@ def limit_text(limit: TimeLimit, language: str) -> str:
 def guide_sections(item: Item, language: str, settings: KioskSettings) -> dict[str, str]:
     """The guide's texts, section by section, as Kivy markup."""
     esc = escape_markup
+    # A marker is glued to what it marks: a no-break space, and inside the same markup run (Kivy may wrap where a
+    # tag begins), so "2." or "•" never stands alone on its line (kiosk.core.linebreak.lone_markers).
     conditions = "\n".join(f"•\u00a0{esc(f.text.get(language))}" for f in item.eligibility)
     materials = []
     for m in item.materials:
-        line = (f"•\u00a0[b]{esc(m.name.get(language))}[/b]  "
-                f"{t(f'material.{m.required}', language)} · {t(f'material.{m.form}', language)}")
-        if m.condition is not None:
-            line += f"\n   {esc(m.condition.get(language))}"
-        materials.append(line)
+        name = esc(m.name.get(language))
+        if m.condition is not None:  # the condition belongs to its material: in its paragraph, right after it
+            name += esc(f"（{m.condition.get(language)}）" if language == "zh" else f" ({m.condition.get(language)})")
+        how = f"{t(f'material.{m.required}', language)} · {t(f'material.{m.form}', language)}"
+        materials.append(f"[b]•\u00a0{name}[/b]  {how}")
     steps = []
     for n, step in enumerate(item.steps, 1):
-        line = (f"{n}. [b]{esc(step.name.get(language))}[/b]\n"
+        line = (f"[b]{n}.\u00a0{esc(step.name.get(language))}[/b]\n"
                 f"   {esc(step.actor.get(language))} · {esc(step.place.get(language))}")
         if step.time_limit is not None:
             line += f" · {esc(limit_text(step.time_limit, language))}"

@@ -21,11 +21,11 @@ SCREENS_DIR = Path(__file__).resolve().parent
 LITERAL_KEY = re.compile(r"""\b(?:tr|t|prompt_text)\(\s*['"]([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)['"]""")
 
 # Notices the session machine sets (`Session.notice`, `KioskState.home_notice`) and how the screens key them.
-SESSION_NOTICES = ("card_removed", "next_party", "same_person", "staff_called")
+SESSION_NOTICES = ("card_read", "next_party", "same_person", "staff_called")
 HOME_NOTICES = ("cancelled", "timed_out", "finished")
 # Prompt ids the session machine speaks besides `screen.<phase>` and `error.<reason>`.
-SPOKEN = ("idle_warning", "notice.card_removed", "notice.next_party", "notice.same_person", "notice.take_slip",
-          "notice.take_card_and_slip", "voice.on", "voice.volume", "error.form_incomplete")
+SPOKEN = ("idle_warning", "notice.card_read", "notice.next_party", "notice.same_person", "notice.take_slip",
+          "notice.take_card_and_slip", "notice.take_card", "voice.on", "voice.volume", "error.form_incomplete")
 FORM_ERRORS = ("required", "not_a_choice", "id_number_invalid", "phone_invalid", "not_a_number", "date_invalid",
                "pattern")
 
@@ -53,6 +53,7 @@ def family_keys(catalog: Catalog) -> set[str]:
             keys |= {f"error.{reason.value}", f"todo.{reason.value}"}
     keys |= {f"manual.{problem.value}" for problem in IdProblem} | {"manual.name_required"}
     keys |= {f"status.{status.value}" for status in ApplicationStatus}
+    keys |= {f"{kind}.{status.value}" for kind in ("status_meaning", "status_next") for status in ApplicationStatus}
     keys |= {f"field_error.{error}" for error in FORM_ERRORS}
     keys |= {f"notice.{notice}" for notice in SESSION_NOTICES} | {f"home.notice.{n}" for n in HOME_NOTICES}
     keys |= {f"weekday.{day}" for day in range(7)}

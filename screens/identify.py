@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.core.identity import mask_id_number, mask_name
 from kiosk.core.session import events as ev
+from kiosk.core.session.identification import NEEDS_ANOTHER_CARD
 from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import IdentifyStatus
 from screens.base import KioskScreen
@@ -20,13 +21,14 @@ from screens.widgets import KeypadEditor, PinyinEditor
 
 
 class ReadingPanel(BoxLayout):
-    pass
+    placed = BooleanProperty(False)
 
 
 class FailedPanel(BoxLayout):
     title = StringProperty("")
     todo = StringProperty("")
     code = StringProperty("")
+    other_card = BooleanProperty(False)
 
 
 class ManualPanel(BoxLayout):
@@ -55,7 +57,7 @@ class IdentifyScreen(KioskScreen):
         total = item.parties
         self.ids.party.text = (self.tr("identify.party", n=min(len(session.parties) + 1, total), total=total)
                                if total > 1 else "")
-        notice = session.notice if session.notice in ("card_removed", "next_party", "same_person") else None
+        notice = session.notice if session.notice in ("next_party", "same_person") else None
         self.ids.notice.text = self.tr(f"notice.{notice}") if notice else ""
         status = session.identification.status
         if status != IdentifyStatus.MANUAL and self._status == IdentifyStatus.MANUAL:
@@ -70,8 +72,10 @@ class IdentifyScreen(KioskScreen):
             reason = session.identification.error.value if session.identification.error else "card_unreadable"
             self.failed.title, self.failed.todo = reason_text(reason, self.app.lang)
             self.failed.code = reason.upper()
+            self.failed.other_card = session.identification.error in NEEDS_ANOTHER_CARD
         else:
             panel = self.reading
+            self.reading.placed = session.identification.placed
         body = self.ids.body
         if panel.parent is not body:
             body.clear_widgets()

@@ -7,6 +7,7 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 
+from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import Lifecycle
 from screens.base import KioskScreen
@@ -24,6 +25,7 @@ class OutOfServiceScreen(KioskScreen):
     error_code = StringProperty("")
     staff_message = StringProperty("")
     phone = StringProperty("")
+    staff_called = StringProperty("")
 
     def on_kv_post(self, base_widget: object) -> None:
         self.error_panel = self.ids.error.__self__
@@ -45,3 +47,10 @@ class OutOfServiceScreen(KioskScreen):
         self.staff_message = staff_message_text(state.staff_message, self.app.lang)
         phone = self.app.kiosk.config.settings.site.consult_phone if self.app.kiosk else ""
         self.phone = t("oos.since_phone", self.app.lang, phone=phone) if phone else ""
+        self.staff_called = t("oos.staff_called", self.app.lang) if state.staff_called else ""
+
+    def choose_language(self, language: str) -> None:
+        self.send(ev.KioskLanguageChosen(language))
+
+    def call_staff(self) -> None:
+        self.send(ev.KioskStaffCalled())

@@ -34,6 +34,7 @@ class Pilot:
         self.window = Window
         self.loop = EventLoop
         self.last_image: Any = None
+        self.taps = 0  # every tap, keypad keys included: what a citizen's finger does for a journey
 
     # ---- starting ----
 
@@ -137,6 +138,24 @@ class Pilot:
     def has(self, tag: str) -> bool:
         return tag in self.tags()
 
+    def visible_texts(self) -> list[str]:
+        """The strings a citizen sees on the glass now, in reading order (top to bottom, then left to right):
+        labels shown, inside every scrolling parent's view, as drawn (without markup)."""
+        from kivy.uix.label import Label
+
+        from screens.text_breaks import plain_of_markup
+
+        found: list[tuple[float, float, str]] = []
+        for widget in self.visible_widgets():
+            if not isinstance(widget, Label) or not widget.text.strip() or not _opaque(widget):
+                continue
+            left, bottom, right, top = _visible_box(widget)
+            if right - left < 2 or top - bottom < 2:
+                continue
+            text = plain_of_markup(widget.text)[0] if widget.markup else widget.text
+            found.append((-round(top / 8), left, text))
+        return [text for _top, _left, text in sorted(found)]
+
     def texts(self) -> list[str]:
         return [w.text for w in self.visible_widgets()
                 if isinstance(getattr(w, "text", None), str) and w.text]
@@ -144,6 +163,7 @@ class Pilot:
     # ---- touching ----
 
     def tap(self, target: str | Any, frames: int = 2) -> None:
+        self.taps += 1
         self.release(self.press(target), frames)
 
     def press(self, target: str | Any) -> Any:
@@ -241,6 +261,32 @@ class Pilot:
         self.last_image = image.convert("RGB")  # what was on the glass, for checks that measure pixels
         self.last_image.save(path, compress_level=1)
         return path
+
+
+def _opaque(widget: Any) -> bool:
+    node = widget
+    while node is not None and node is not getattr(node, "parent", None):
+        if getattr(node, "opacity", 1) <= 0:
+            return False
+        node = node.parent
+    return True
+
+
+def _visible_box(widget: Any) -> tuple[float, float, float, float]:
+    """The widget's box in window pixels, cut to what every scrolling parent shows."""
+    from kivy.uix.scrollview import ScrollView
+
+    left, bottom = widget.to_window(widget.x, widget.y)
+    right, top = widget.to_window(widget.right, widget.top)
+    parent = widget.parent
+    while parent is not None and parent is not parent.parent:
+        if isinstance(parent, ScrollView):
+            view_left, view_bottom = parent.to_window(parent.x, parent.y)
+            view_right, view_top = parent.to_window(parent.right, parent.top)
+            left, bottom = max(left, view_left), max(bottom, view_bottom)
+            right, top = min(right, view_right), min(top, view_top)
+        parent = parent.parent
+    return left, bottom, right, top
 
 
 def _scroll_report(widget: Any) -> str:

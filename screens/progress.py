@@ -8,6 +8,7 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.utils import escape_markup
 
+from kiosk.core.localtime import local_text
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import IdentifyStatus, TaskStatus
@@ -52,13 +53,16 @@ class ProgressScreen(KioskScreen):
             self.error_code = error.upper()
         field_errors = dict(session.field_errors)
         if reading:
-            self.status_line = self.tr("identify.place")
+            self.status_line = self.tr("identify.reading" if session.identification.placed else "identify.place")
         elif session.progress.busy:
             self.status_line = self.tr("progress.loading")
+        elif field_errors.get("application_number") == "not_a_receipt":
+            self.status_line = self.tr("progress.not_a_receipt")
         elif "application_number" in field_errors:
             self.status_line = self.tr("field_error.invalid")
         elif session.progress.status == TaskStatus.DONE and not session.records:
-            self.status_line = self.tr("progress.none")
+            phone = self.app.kiosk.config.settings.site.consult_phone
+            self.status_line = self.tr("progress.none") + "\n" + self.tr("progress.none_help", phone=phone)
         else:
             self.status_line = ""
         catalog = state.rules.catalog
@@ -68,9 +72,14 @@ class ProgressScreen(KioskScreen):
             name = item.short_names.get(language) if item else record.item_id
             number = escape_markup(record.application_number)
             status_colour = self.app.palette.hex("primary")
+            # the status, what it means and what the citizen does next; the time as the kiosk's clock shows it
+            status = record.status.value
             lines.append(f"[b]{escape_markup(name)}[/b]\n{self.tr('progress.number')} {number}"
-                         f"\n[color={status_colour}][b]{self.tr(f'status.{record.status.value}')}[/b][/color]  "
-                         f"{self.tr('progress.updated', time=record.updated_at.strftime('%Y-%m-%d %H:%M'))}")
+                         f"\n[color={status_colour}][b]{self.tr(f'status.{status}')}[/b][/color]  "
+                         f"{self.tr('progress.updated', time=local_text(record.updated_at))}"
+                         f"\n{escape_markup(self.tr(f'status_meaning.{status}'))}"
+                         f"\n[b]{escape_markup(self.tr('progress.next'))}[/b]"
+                         f"{escape_markup(self.tr(f'status_next.{status}'))}")
         self.results = "\n\n".join(lines)
 
     def on_leave(self, *_args: object) -> None:

@@ -44,6 +44,9 @@ class HeadlessCitizen:
     def fill(self, spec: FormField, value: str) -> None:
         self.kiosk.dispatch(ev.FieldChanged(spec.id, value))
 
+    def scan(self, text: str) -> None:
+        self.kiosk.dispatch(ev.CodeScanned(text))
+
 
 def run_walkthrough(kiosk: Kiosk, say: Callable[[str], None]) -> list[Path]:
     """Walk the demo journey on `kiosk`; returns the slip files the simulated printer produced."""

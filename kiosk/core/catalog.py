@@ -134,6 +134,12 @@ class FormField(Strict):
     sensitive: bool = False
     """Sensitive personal information under PIPL Art. 28 (minors, health, disability, accounts)."""
     help: Text | None = None
+    built_from: list[Id] = []
+    """Fields whose values, joined, make this one once all are there: 残疾人证号 = the 18-character ID number +
+    残疾类别 + 残疾等级, asked as two choices instead of 20 digits. The citizen can still type it (exceptions)."""
+    suggested_by: Literal["", "address_province"] = ""
+    """A manual choice the card suggests, for the citizen to confirm or change: address_province picks the
+    choice whose Chinese name begins the card's address (户籍所在省份 from 住址)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> FormField:
@@ -141,6 +147,8 @@ class FormField(Strict):
             raise ValueError("a card field needs card_attribute")
         if self.source != "card" and self.card_attribute:
             raise ValueError("card_attribute is only for card fields")
+        if self.suggested_by and self.type != "choice":
+            raise ValueError("suggested_by is only for choice fields")
         if self.type == "choice" and len(self.choices) < 2:
             raise ValueError("a choice field needs at least two choices")
         if self.type != "choice" and self.choices:

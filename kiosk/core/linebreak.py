@@ -1,14 +1,29 @@
 """Where a line of Chinese text may not break: closing punctuation never starts a line and opening punctuation
-never ends one (GB/T 15834; W3C "Requirements for Chinese Text Layout"). Used by the slips' own wrapping and
-by the screens, whose text renderer breaks a run of Chinese wherever the width runs out.
+never ends one (GB/T 15834; W3C "Requirements for Chinese Text Layout"); a list marker or step number never
+stands alone on its line, apart from what it marks ("2." / "•" / "□" and the text on the next line). Used by
+the slips' own wrapping and by the screens, whose text renderer breaks a run of Chinese wherever the width
+runs out.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’…·%,.;:?!)]}")
 NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
+# A bullet, check box or step number ("2.", "2、", "（2）", "②") with nothing after it on its line.
+_MARKER = re.compile(r"\s*(?:[•·▪◦□■☐✓\-–]|\d{1,2}\s*[.．、)）]|[（(]\d{1,2}[)）]|[\u2460-\u2473])\s*")
+
+
+def is_lone_marker(line: str) -> bool:
+    """A drawn line that is a list marker or step number and nothing else."""
+    return bool(line.strip()) and _MARKER.fullmatch(line) is not None
+
+
+def lone_markers(lines: Sequence[str]) -> list[int]:
+    """Indices of the drawn lines that hold only a list marker while what it marks went on to the next line."""
+    return [n for n, line in enumerate(lines[:-1]) if is_lone_marker(line) and lines[n + 1].strip()]
 
 
 def bad_break(before: str, after: str) -> bool:

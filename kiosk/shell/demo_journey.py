@@ -1,4 +1,6 @@
-"""The demo's journey, written once: apply for 困难残疾人两项补贴 from home to the printed receipt.
+"""The demo's journeys, written once: apply for 困难残疾人两项补贴 from home to the printed receipt (in Chinese,
+and in Korean), book a marriage registration for two, and look up progress by holding the receipt's QR code
+to the kiosk's scanner.
 
 Two citizens walk it: the Kivy walkthrough by touch, with a screenshot of every screen (`kiosk demo`,
 screens/demo_walkthrough.py), and a headless one that sends the same intents straight to the composed
@@ -71,6 +73,9 @@ class Citizen(Protocol):
     def fill(self, spec: FormField, value: str) -> None:
         """Enter one form field as a citizen would (keypad or choice list)."""
 
+    def scan(self, text: str) -> None:
+        """Hold a code to the kiosk's QR scanner (what its driver posts: CodeScanned(code))."""
+
 
 def _session(citizen: Citizen) -> Session:
     session = citizen.state.session
@@ -82,11 +87,13 @@ def _field_filled(field_id: str) -> Callable[[KioskState], bool]:
     return lambda state: state.session is not None and state.session.value(field_id) != ""
 
 
-def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None]) -> str:
+def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None], language: str = "zh") -> str:
     """Apply for DEMO_ITEM; returns the application number shown on the done screen."""
     item = catalog.item(DEMO_ITEM)
     say(f"item: {item.names.zh}")
     citizen.arrive(Phase.HOME, "home", "home")
+    if language != "zh":
+        citizen.tap(f"bar:lang:{language}", ev.LanguageChosen(language))
     citizen.tap(f"category:{item.category}", ev.CategoryChosen(item.category))
     citizen.arrive(Phase.BROWSING, "browse", "item-list")
     citizen.tap(f"item:{item.id}", ev.ItemChosen(item.id))
@@ -106,7 +113,8 @@ def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None]) -> str:
     citizen.arrive(Phase.FORM, "form", "form-prefilled")
     say(f"card read: {mask_name(applicant.name)} {mask_id_number(applicant.id_number)}")
     for spec in item.form_fields:
-        if spec.source == "manual" and spec.required:  # optional fields (a payout account) are left for the window
+        already = _session(citizen).value(spec.id)  # suggested by the card, or built from other answers
+        if spec.source == "manual" and spec.required and not already:  # optional fields are left for the window
             citizen.fill(spec, sample_value(spec, applicant))
             citizen.wait_until(_field_filled(spec.id), f"field {spec.id}")
     citizen.arrive(Phase.FORM, "form", "form-filled")
@@ -127,3 +135,65 @@ def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None]) -> str:
     citizen.arrive(Phase.HOME, "home", "home-after")
     say(f"session wiped: {citizen.state.session is None}")
     return number
+
+
+PHONE_FIELD = FormField.model_validate({"id": "phone", "label": {"zh": "手机", "ko": "휴대전화", "en": "Mobile"},
+                                        "type": "phone", "source": "manual", "input": "numeric_keypad"})
+
+
+def walk_appointment(citizen: Citizen, catalog: Catalog, say: Callable[[str], None],
+                     item_id: str = "marriage-registration", second_card: str = "resident-rare-char") -> str:
+    """Book a marriage registration for two: both cards read, a time chosen, a phone number; returns the booking
+    number."""
+    item = catalog.item(item_id)
+    say(f"item: {item.names.zh}")
+    citizen.arrive(Phase.HOME, "home", "appointment-home")
+    citizen.tap(f"category:{item.category}", ev.CategoryChosen(item.category))
+    citizen.arrive(Phase.BROWSING, "browse", "appointment-list")
+    citizen.tap(f"item:{item.id}", ev.ItemChosen(item.id))
+    citizen.arrive(Phase.ITEM_GUIDE, "guide", "appointment-guide")
+    citizen.tap("guide:start", ev.AppointmentStarted())
+    citizen.arrive(Phase.CONSENT, "consent", "appointment-consent")
+    citizen.tap("consent:agree", ev.ConsentGiven(sensitive=False))
+    citizen.arrive(Phase.IDENTIFY, "identify", "appointment-identify")
+    citizen.place_card(DEMO_CARD)
+    citizen.wait_until(lambda s: s.session is not None and len(s.session.parties) == 1, "the first party")
+    citizen.arrive(Phase.IDENTIFY, "identify", "appointment-first-party-checked")
+    citizen.remove_card()
+    citizen.place_card(second_card)
+    citizen.wait_until(lambda s: s.session is not None and s.session.phase == Phase.APPOINTMENT
+                       and bool(s.session.available_slots), "the slots")
+    citizen.arrive(Phase.APPOINTMENT, "appointment", "appointment-slots")
+    slot = next(s for s in _session(citizen).available_slots if s.remaining > 0)
+    citizen.tick(f"day:{slot.day.isoformat()}")
+    citizen.tap(f"slot:{slot.slot_id}", ev.SlotChosen(slot.slot_id))
+    citizen.fill(PHONE_FIELD, "13912345678")
+    citizen.wait_until(_field_filled("phone"), "the phone number")
+    citizen.tap("appointment:confirm", ev.BookingConfirmed())
+    citizen.wait_until(lambda s: s.session is not None and s.session.phase == Phase.DONE
+                       and s.session.printing.status in FINISHED, "the appointment slip")
+    citizen.arrive(Phase.DONE, "done", "appointment-done")
+    booking = _session(citizen).booking.result
+    assert booking is not None
+    say(f"booking number {booking.booking_number}")
+    citizen.remove_card()
+    citizen.tap("done:finish", ev.FinishPressed())
+    citizen.wait_until(lambda s: s.session is None, "the session to end")
+    return booking.booking_number
+
+
+def walk_progress_by_scan(citizen: Citizen, number: str, say: Callable[[str], None]) -> str:
+    """Hold the receipt's QR code to the scanner on the idle home screen, read the progress, finish."""
+    from kiosk.core.slips import progress_url
+
+    citizen.arrive(Phase.HOME, "home", "scan-home")
+    citizen.scan(progress_url(number))
+    citizen.wait_until(lambda s: s.session is not None and s.session.phase == Phase.PROGRESS_QUERY
+                       and s.session.progress.status in FINISHED, "the progress by scan")
+    citizen.arrive(Phase.PROGRESS_QUERY, "progress", "scan-progress")
+    records = _session(citizen).records
+    status = records[0].status.value if records else "not found"
+    say(f"progress by receipt scan: {status}")
+    citizen.tap("progress:finish", ev.FinishPressed())
+    citizen.wait_until(lambda s: s.session is None, "the session to end")
+    return status

@@ -69,7 +69,7 @@ PromptText = Callable[[str, str], str]
 class SessionRunner:
     def __init__(self, state: KioskState, ports: Ports, post: Callable[[ev.Event], None],
                  build_slip: SlipBuilder, scheduler: Scheduler | None = None,
-                 prompt_text: PromptText | None = None, workers: int = 4) -> None:
+                 prompt_text: PromptText | None = None, workers: int = 6) -> None:
         self.state = state
         self.ports = ports
         self._post = post
@@ -111,10 +111,10 @@ class SessionRunner:
     def _execute(self, command: Command) -> None:
         log_event(log, "command", logging.DEBUG, code=type(command).__name__)
         match command:
-            case ReadCard(session_id=sid, timeout_s=timeout):
+            case ReadCard(session_id=sid, timeout_s=timeout, fresh=fresh):
                 self._read_token += 1
                 token = self._read_token
-                self._background(lambda: self._read_card(sid, timeout, token))
+                self._background(lambda: self._read_card(sid, timeout, token, fresh))
             case CancelCardRead():
                 self._read_token += 1
             case WatchCardRemoval(session_id=sid):
@@ -166,14 +166,42 @@ class SessionRunner:
 
     # ---- worker-thread side: call a port, post the answer ----
 
-    def _read_card(self, sid: str, timeout: float, token: int) -> None:
+    def _read_card(self, sid: str, timeout: float, token: int, fresh: bool = False) -> None:
+        """Read the next card. `fresh`: wait first until the card read before has left the reader, so the next
+        party's card is read, not the first one's again. Meanwhile a watcher tells the session when a card lies
+        on the reader (CardPlaced): until then the screen asks for one, after it says not to move it."""
+        reader = self.ports.reader
+        if fresh and not self._until(lambda: not reader.card_present(), token, timeout):
+            if token == self._read_token:  # the card read before was never taken away
+                self._post(ev.CardReadFailed(sid, Reason.NO_CARD))
+            return
+        self._background(lambda: self._tell_when_placed(sid, token, timeout))
         try:
-            identity = self.ports.reader.read_identity(timeout)
+            identity = reader.read_identity(timeout)
             result: ev.Event = ev.CardRead(sid, identity, self.ports.clock.now().date())
         except DeviceError as exc:
             result = ev.CardReadFailed(sid, exc.reason)
         if token == self._read_token:
             self._post(result)
+
+    def _until(self, condition: Callable[[], bool], token: int, timeout: float) -> bool:
+        """Poll the reader until `condition` holds; False when the read was cancelled or it took too long. A
+        reader that cannot say whether a card is there counts as holding: the read itself will tell."""
+        deadline = time.monotonic() + timeout
+        while token == self._read_token and not self._closed:
+            try:
+                if condition():
+                    return True
+            except DeviceError:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return False
+
+    def _tell_when_placed(self, sid: str, token: int, timeout: float) -> None:
+        if self._until(self.ports.reader.card_present, token, timeout) and token == self._read_token:
+            self._post(ev.CardPlaced(sid))
 
     def _start_watch(self, sid: str) -> None:
         self._stop_watch()

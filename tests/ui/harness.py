@@ -5,6 +5,8 @@ process), driven by touch through screens.pilot. Every screenshot is saved and c
 - every text's colour against the background measured under it in the picture is at least 4.5:1 (7:1 in
   elder mode), WCAG 2.x;
 - no text runs into another text, and no English or Korean word is broken across lines;
+- no line begins with closing punctuation or ends with opening punctuation, and no list marker or step
+  number stands alone on its line (kiosk.core.linebreak);
 - in elder mode every text is at least 18 pt on the physical screen of the default profile (32", 1080x1920).
 """
 
@@ -111,7 +113,7 @@ class Harness:
         self.shots.append(path)
         problems = (self.glyph_problems() + self.small_targets() + self.contrast_problems()
                     + self.overlapping_texts() + self.broken_words() + self.small_elder_texts()
-                    + self.forbidden_wraps())
+                    + self.forbidden_wraps() + self.lone_markers())
         assert not problems, f"{path.name}: " + "; ".join(problems)
         return path
 
@@ -200,6 +202,18 @@ class Harness:
             plain = plain_of_markup(drawn)[0] if label.markup else drawn
             for move in breaks_to_move(plain, drawn_lines(label)):
                 problems.append(f"{plain[max(0, move - 6):move + 3]!r} wraps before {plain[move + 1]!r}")
+        return problems
+
+    def lone_markers(self) -> list[str]:
+        """A line that is only a list marker or step number ("2." / "•"), its text starting on the next line."""
+        from kiosk.core.linebreak import lone_markers
+        from screens.text_breaks import drawn_lines
+
+        problems = []
+        for label in self.top_labels():
+            lines = drawn_lines(label)
+            for n in lone_markers(lines):
+                problems.append(f"{lines[n].strip()!r} stands alone before {lines[n + 1][:8]!r}")
         return problems
 
     def small_elder_texts(self) -> list[str]:

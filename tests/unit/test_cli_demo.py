@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,14 @@ def test_headless_demo_goes_end_to_end(kiosk_config: Path, tmp_path: Path, monke
     assert "困难残疾人生活补贴和重度残疾人护理补贴资格认定" in printed
     assert "application number 220102" in printed and "session wiped: True" in printed
     slips = sorted(out.glob("receipt-*.png"))
-    assert len(slips) == 1 and f"slip: {slips[0]}" in printed
+    assert len(slips) == 2 and all(f"slip: {slip}" in printed for slip in slips)  # in Chinese and in Korean
     assert "220102195603120020" not in printed and "张桂兰" not in printed  # masked only
+    taps = {line.split()[1]: int(line.split()[-1]) for line in printed.splitlines() if line.startswith("journey:")}
+    assert set(taps) == {"apply", "appointment", "scan", "apply-ko"}
+    assert taps["scan"] <= 3  # progress by the receipt's QR code (issue #15's goal)
+    texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))
+    done = " ".join(texts[next(name for name in texts if name.endswith("-apply-done-more.png"))])
+    assert all(word in done for word in ("请带上这些材料", "送到哪里", "办理时限", "咨询电话", "16个工作日"))
 
 
 def test_the_app_refuses_an_invalid_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

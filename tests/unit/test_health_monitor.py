@@ -39,18 +39,22 @@ def test_unplug_and_replug_are_noticed_and_recovered(headless_kiosk: Kiosk) -> N
     assert headless_kiosk.state.health_of(Component.READER).status == Status.OK  # type: ignore[union-attr]
 
 
-def test_paper_out_takes_the_kiosk_out_of_service_until_refilled(headless_kiosk: Kiosk) -> None:
+def test_paper_out_is_noticed_and_blocks_only_printing_until_refilled(headless_kiosk: Kiosk) -> None:
+    from kiosk.core.health import Component
+    from kiosk.core.session.availability import printer_problem
+
     monitor = monitor_for(headless_kiosk)
     printer = headless_kiosk.ports.printer
     printer.inject(Reason.PAPER_OUT)  # type: ignore[attr-defined]
     monitor.check_now()
     headless_kiosk.pump()
-    assert headless_kiosk.state.lifecycle == Lifecycle.OUT_OF_SERVICE
-    assert headless_kiosk.state.out_of_service_reason == Reason.PAPER_OUT
+    assert headless_kiosk.state.lifecycle == Lifecycle.READY  # guides and applications go on (issue #15)
+    assert printer_problem(headless_kiosk.state) == Reason.PAPER_OUT
     printer.inject(None)  # type: ignore[attr-defined]
     monitor.check_now()
     headless_kiosk.pump()
-    assert headless_kiosk.state.lifecycle == Lifecycle.READY
+    assert printer_problem(headless_kiosk.state) is None
+    assert headless_kiosk.state.health_of(Component.PRINTER) is not None
 
 
 def test_only_changes_are_posted(headless_kiosk: Kiosk) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.core.linebreak import bad_break, breaks_to_move, wrap_starts
+from kiosk.core.linebreak import bad_break, breaks_to_move, is_lone_marker, lone_markers, wrap_starts
 from screens.text_breaks import plain_of_markup, rebroken
 
 TEXT = "无法在终端办结。请到窗口办理（或预约）。"
@@ -71,3 +71,12 @@ def test_moved_breaks_only_add_newlines_and_leave_no_forbidden_wrap_they_could_m
         assert changed.replace("\n", "") == fixed.replace("\n", "")
         fixed = changed
     assert breaks_to_move(fixed, greedy_lines(fixed, width)) == []
+
+
+def test_a_marker_never_stands_alone() -> None:
+    lines = ["2.", "申请：在任一乡镇/街道两项补贴受理窗口", "提出申请", "• ", "低保证或低收入认定材料"]
+    assert lone_markers(lines) == [0, 3]
+    assert all(is_lone_marker(m) for m in ("•", "□", "3.", "12、", "（2）", "②", " 2. "))
+    assert not any(is_lone_marker(t) for t in ("2. 申请", "•\u00a0材料", "2026.", "", "Step"))
+    assert lone_markers(["2. 申请：在任一乡镇", "窗口提出申请"]) == []
+    assert lone_markers(["•"]) == []  # nothing follows: a marker of an empty item, not a broken one

@@ -248,12 +248,15 @@ def test_a_slip_printed_after_a_reported_failure_clears_the_error(rules: Rules) 
     assert changed == {"printing": Task(TaskStatus.DONE, job=job)}  # the error cleared
 
 
-def test_a_reprint_is_only_for_a_failed_print(rules: Rules) -> None:
+def test_a_reprint_never_interrupts_a_print_and_a_printed_slip_gets_a_copy_of_its_own(rules: Rules) -> None:
     printing = h.at_guide_printing(rules)
     assert run(printing, ev.PrintRetried())[0].session == printing.session  # still printing
-    printed = run(printing, ev.SlipPrinted(SID, printing.session.printing.job))[0]
-    state, commands = run(printed, ev.PrintRetried())
-    assert state.session == printed.session and commands == [ARM]
+    job = printing.session.printing.job
+    printed = run(printing, ev.SlipPrinted(SID, job))[0]
+    _state, changed, commands = step(printed, ev.PrintRetried())  # the screen's "print again" (issue #15)
+    assert changed == {"printing": Task(TaskStatus.RUNNING, job=f"{job}-reprint-1")}
+    assert commands == [ARM, PrintSlip(SID, f"{job}-reprint-1", SlipRequest(SlipKind.GUIDE, GUIDE_ITEM, "zh",
+                                                                              reprint=True))]
 
 
 def test_back_from_a_failed_guide_print_forgets_the_job(rules: Rules) -> None:
@@ -363,22 +366,24 @@ def test_the_second_party_and_the_same_person_twice_are_said(rules: Rules) -> No
     identify = h.at_identify(rules, APPOINTMENT_ITEM)
     state, changed, commands = step(identify, ev.CardRead(SID, ZHANG, TODAY))
     assert changed == {"parties": (ZHANG,), "notice": "next_party"}
-    assert commands == [ReadCard(SID, 20.0), say("notice.next_party")]
+    # the first card goes back to its owner: the next read waits for it to leave the reader (issue #15)
+    assert commands == [ReadCard(SID, 20.0, fresh=True), say("notice.next_party")]
     state, changed, commands = step(state, ev.CardRead(SID, ZHANG, TODAY))
     assert changed == {"notice": "same_person"}
-    assert commands == [ReadCard(SID, 20.0), say("notice.same_person")]
+    assert commands == [ReadCard(SID, 20.0, fresh=True), say("notice.same_person")]
     state, changed, commands = step(state, ev.CardRead(SID, KIM, TODAY))
     assert changed == {"phase": Phase.APPOINTMENT, "parties": (ZHANG, KIM), "identification": Identification(),
-                       "notice": None, "slots": Task(TaskStatus.RUNNING), "trail": AT_FORM}
-    assert commands == [FetchSlots(SID, APPOINTMENT_ITEM), screen(Phase.APPOINTMENT)]
+                       "notice": "card_read", "slots": Task(TaskStatus.RUNNING), "trail": AT_FORM}
+    assert commands == [FetchSlots(SID, APPOINTMENT_ITEM), WatchCardRemoval(SID), say("notice.card_read"),
+                        screen(Phase.APPOINTMENT)]
 
 
 def test_a_read_card_fills_the_form_and_is_watched(rules: Rules) -> None:
     _state, changed, commands = step(h.at_identify(rules), ev.CardRead(SID, ZHANG, TODAY))
-    assert set(changed) == {"phase", "parties", "identification", "form", "trail"}
+    assert set(changed) == {"phase", "parties", "identification", "form", "trail", "notice"}
     assert changed["parties"] == (ZHANG,) and changed["identification"] == Identification()
-    assert changed["trail"] == AT_FORM
-    assert commands == [WatchCardRemoval(SID), screen(Phase.FORM)]
+    assert changed["trail"] == AT_FORM and changed["notice"] == "card_read"  # "读取成功，请取回身份证"
+    assert commands == [WatchCardRemoval(SID), say("notice.card_read"), screen(Phase.FORM)]
 
 
 # ---- form ----
@@ -400,15 +405,16 @@ def incomplete(rules: Rules) -> KioskState:
 def test_back_from_the_form_wipes_it_and_reads_again(rules: Rules) -> None:
     _state, changed, commands = step(incomplete(rules), ev.BackPressed())
     assert changed == {"phase": Phase.IDENTIFY, "parties": (), "form": (), "field_errors": (),
-                       "identification": READING, "trail": AT_IDENTIFY}
+                       "identification": READING, "trail": AT_IDENTIFY, "notice": None}
     assert commands == [ARM, ReadCard(SID, 20.0), screen(Phase.IDENTIFY)]
 
 
-def test_a_removed_card_wipes_the_form_and_is_said(rules: Rules) -> None:
+def test_a_card_taken_back_after_the_read_wipes_nothing(rules: Rules) -> None:
+    """Issue #15: the kiosk asks for the card to be taken back once read; the form stays (cancel, finish and the
+    idle timeout wipe it), the 'take your card' notice goes, and the end need not remind of the card."""
     _state, changed, commands = step(incomplete(rules), ev.CardRemoved(SID))
-    assert changed == {"phase": Phase.IDENTIFY, "parties": (), "form": (), "field_errors": (),
-                       "identification": READING, "notice": "card_removed", "trail": AT_IDENTIFY}
-    assert commands == [ReadCard(SID, 20.0), say("notice.card_removed"), screen(Phase.IDENTIFY)]
+    assert changed == {"card_taken": True, "notice": None}
+    assert commands == []
 
 
 def test_a_complete_form_goes_to_review(rules: Rules) -> None:
@@ -456,7 +462,8 @@ def test_a_query_by_card_clears_the_last_answer(rules: Rules) -> None:
     assert commands == [ARM, ReadCard(SID, 20.0)]
     state, changed, commands = step(state, ev.CardRead(SID, ZHANG, TODAY))
     assert changed == {"identification": Identification(), "progress": Task(TaskStatus.RUNNING)}
-    assert commands == [FetchProgress(SID, ProgressQuery(id_number=ZHANG.id_number))]
+    assert commands == [FetchProgress(SID, ProgressQuery(id_number=ZHANG.id_number)), WatchCardRemoval(SID),
+                        say("notice.card_read")]  # the card goes back at once (issue #15)
     state, changed, _ = step(state, ev.BackendFailed(SID, Reason.BACKEND_UNREACHABLE))
     assert changed == {"progress": Task(TaskStatus.FAILED, Reason.BACKEND_UNREACHABLE)}
 
@@ -538,7 +545,7 @@ def test_back_from_an_appointment_forgets_it(rules: Rules) -> None:
     state, changed, commands = step(state, ev.BackPressed())
     assert changed == {"phase": Phase.ITEM_GUIDE, "purpose": None, "consent_general": False,
                        "consent_sensitive": False, "parties": (), "form": (), "slots": Task(), "chosen_slot": None,
-                       "field_errors": (), "booking": Task(), "trail": AT_GUIDE}
+                       "field_errors": (), "booking": Task(), "trail": AT_GUIDE, "notice": None}
     assert state.session.card_used  # carried over: the end of the session still reminds to take the cards
     assert commands == [ARM, screen(Phase.ITEM_GUIDE)]
 
@@ -572,11 +579,10 @@ def test_back_brings_back_no_notice_and_no_consent_error(rules: Rules) -> None:
     assert (consent.phase, consent.consent_error) == (Phase.CONSENT, False)
 
 
-def test_a_card_removed_at_review_goes_back_to_reading_it(rules: Rules) -> None:
+def test_a_card_taken_back_at_review_keeps_the_review(rules: Rules) -> None:
     _state, changed, commands = step(h.at_review(rules), ev.CardRemoved(SID))
-    assert changed == {"phase": Phase.IDENTIFY, "parties": (), "form": (), "identification": READING,
-                       "notice": "card_removed", "trail": AT_IDENTIFY}
-    assert commands == [ReadCard(SID, 20.0), say("notice.card_removed"), screen(Phase.IDENTIFY)]
+    assert changed == {"card_taken": True, "notice": None}
+    assert commands == []
 
 
 def test_a_removed_card_brings_back_no_idle_warning(rules: Rules) -> None:
@@ -593,9 +599,8 @@ def test_two_parties_to_an_application_are_both_forgotten(rules: Rules) -> None:
     two = replace(rules, catalog=dataclasses.replace(rules.catalog, items=items))
     form = run(h.at_identify(two), ev.CardRead(SID, ZHANG, TODAY), ev.CardRead(SID, KIM, TODAY))[0]
     assert form.session.parties == (ZHANG, KIM) and form.session.trail[-1].parties == (ZHANG,)
-    for event in (ev.BackPressed(), ev.CardRemoved(SID)):
-        state = run(form, event)[0]
-        assert (state.session.phase, state.session.parties) == (Phase.IDENTIFY, ())
+    state = run(form, ev.BackPressed())[0]
+    assert (state.session.phase, state.session.parties) == (Phase.IDENTIFY, ())
 
 
 # ---- anywhere ----
@@ -764,8 +769,10 @@ def test_a_new_query_forgets_the_records_shown(rules: Rules) -> None:
 
 def test_start_up_takes_the_health_reported_with_it(rules: Rules) -> None:
     paper_out = Health.problem(Component.PRINTER, Reason.PAPER_OUT)
-    state, _ = run(initial_state(rules), ev.StartupCompleted((paper_out,)))
-    assert state.health == (paper_out,) and state.out_of_service_reason == Reason.PAPER_OUT
+    out_of_disk = Health.problem(Component.DISK, Reason.DISK_FULL)
+    state, _ = run(initial_state(rules), ev.StartupCompleted((paper_out, out_of_disk)))
+    # paper out blocks printing only (issue #15); a full disk takes the kiosk out of service
+    assert state.health == (paper_out, out_of_disk) and state.out_of_service_reason == Reason.DISK_FULL
 
 
 def test_health_reported_during_a_session_keeps_the_session(rules: Rules) -> None:
@@ -786,7 +793,7 @@ def test_a_printed_guide_alone_earns_the_take_reminder(rules: Rules) -> None:
     state = h.at_guide_printing(rules)
     assert not state.session.card_used
     state, commands = run(state, ev.SlipPrinted(SID, state.session.printing.job), ev.FinishPressed())
-    assert state.take_reminder is True
-    assert commands[-2:] == [EndSession(SID), say("notice.take_card_and_slip")]
+    assert state.take_reminder == "notice.take_slip"  # the slip only: no card was used (issue #15)
+    assert commands[-2:] == [EndSession(SID), say("notice.take_slip")]
     state, _ = run(state, ev.SessionStarted("s2"))
-    assert state.take_reminder is False
+    assert state.take_reminder == ""

@@ -58,14 +58,41 @@ def test_starting_then_ready_and_a_touch_starts_a_session(rules: Rules) -> None:
     assert commands_of(commands, ArmIdleTimer)[0].end_after_s == 180
 
 
-def test_printer_out_of_paper_disables_printing_items_and_then_the_kiosk(rules: Rules) -> None:
+def test_paper_out_blocks_only_printing(rules: Rules) -> None:
     state, _ = run(initial_state(rules), ev.StartupCompleted())
-    paper_out = Health.problem(Component.PRINTER, Reason.PAPER_OUT)
-    state, _ = run(state, ev.HealthReported(paper_out))
-    # every shipped item needs a slip, so nothing can be served: out of service with the reason
-    assert state.lifecycle == Lifecycle.OUT_OF_SERVICE and state.out_of_service_reason == Reason.PAPER_OUT
+    state, _ = run(state, ev.HealthReported(Health.problem(Component.PRINTER, Reason.PAPER_OUT)))
+    assert state.lifecycle == Lifecycle.READY  # guides and applications go on without paper
+    state, _ = run(state, ev.SessionStarted(SID), ev.ItemChosen(GUIDE_ITEM))
+    assert phase(state) == Phase.ITEM_GUIDE  # the guide is read on the screen
+    state, commands = run(state, ev.GuidePrintRequested())
+    assert phase(state) == Phase.ITEM_GUIDE and state.session.notice == "print_unavailable.paper_out"
+    assert not commands_of(commands, PrintSlip)
+    state, _ = run(state, ev.HomePressed(), ev.SessionStarted("s2"))
+    for event in (ev.ItemChosen(APPLY_ITEM), ev.ApplyStarted(), ev.ConsentGiven(sensitive=True),
+                  ev.CardRead("s2", ZHANG, TODAY)):
+        state, _ = run(state, event)
+    item = rules.catalog.item(APPLY_ITEM)
+    for spec in item.form_fields:
+        if spec.source == "manual":
+            state, _ = run(state, ev.FieldChanged(spec.id, h.sample_value(spec, ZHANG)))
+    state, _ = run(state, ev.FormSubmitted(), ev.ReviewConfirmed())
+    state, commands = run(state, ev.SubmitSucceeded("s2", h.RESULT))
+    assert phase(state) == Phase.DONE and not commands_of(commands, PrintSlip)  # no paper: not even tried
+    assert state.session.printing.status == TaskStatus.FAILED and state.session.printing.error == Reason.PAPER_OUT
     state, _ = run(state, ev.HealthReported(Health.ok(Component.PRINTER)))
-    assert state.lifecycle == Lifecycle.READY and state.out_of_service_reason is None
+    state, commands = run(state, ev.PrintRetried())  # paper is back: the slip after all
+    assert commands_of(commands, PrintSlip)
+
+
+def test_out_of_service_keeps_the_last_language_and_a_call_to_staff(rules: Rules) -> None:
+    state, _ = run(h.at_guide(rules), ev.LanguageChosen("ko"), ev.OutOfServiceSet("paper"))
+    assert state.lifecycle == Lifecycle.OUT_OF_SERVICE and state.notice_language == "ko"
+    state, _ = run(state, ev.KioskLanguageChosen("en"))
+    assert state.notice_language == "en"
+    state, commands = run(state, ev.KioskStaffCalled())
+    assert state.staff_called and commands_of(commands, CallStaff)
+    state, _ = run(state, ev.OutOfServiceCleared())
+    assert state.lifecycle == Lifecycle.READY and not state.staff_called
 
 
 def test_unavailable_item_stays_on_home_with_a_notice(rules: Rules) -> None:
@@ -247,9 +274,11 @@ def test_back_from_identify_cancels_the_read(rules: Rules) -> None:
 
 def test_two_parties_for_an_appointment(rules: Rules) -> None:
     state, commands = run(h.at_identify(rules, APPOINTMENT_ITEM), ev.CardRead(SID, ZHANG, TODAY))
-    assert phase(state) == Phase.IDENTIFY and state.session.notice == "next_party" and commands_of(commands, ReadCard)
-    state, _ = run(state, ev.CardRead(SID, ZHANG, TODAY))
+    assert phase(state) == Phase.IDENTIFY and state.session.notice == "next_party"
+    assert [c.fresh for c in commands_of(commands, ReadCard)] == [True]  # party 1's card must leave the reader first
+    state, commands = run(state, ev.CardRead(SID, ZHANG, TODAY))  # taken away and laid down again
     assert state.session.notice == "same_person" and len(state.session.parties) == 1
+    assert [c.fresh for c in commands_of(commands, ReadCard)] == [True]
     state, commands = run(state, ev.CardRead(SID, KIM, TODAY))
     assert phase(state) == Phase.APPOINTMENT and len(state.session.parties) == 2
     assert commands_of(commands, FetchSlots)[0].item_id == APPOINTMENT_ITEM
@@ -345,8 +374,9 @@ def test_an_uncertain_slip_offers_a_copy_marked_reprint_and_never_prints_it_by_i
     state, commands = run(state, ev.PrintRetried())
     assert commands_of(commands, PrintSlip)[0].job_id == f"{job_id}-reprint-2"
     state, _ = run(state, ev.SlipPrinted(SID, f"{job_id}-reprint-2"))
-    state, commands = run(state, ev.PrintRetried())  # confirmed: nothing more to print
-    assert commands_of(commands, PrintSlip) == [] and not state.session.print_uncertain
+    assert not state.session.print_uncertain  # confirmed: the done screen no longer offers 补打 for a lost slip
+    state, commands = run(state, ev.PrintRetried())  # the done screen's "print again": one more copy, marked 补打
+    assert [c.job_id for c in commands_of(commands, PrintSlip)] == [f"{job_id}-reprint-3"]
 
 
 def test_a_scanned_receipt_code_opens_its_progress_query(rules: Rules) -> None:
@@ -357,7 +387,8 @@ def test_a_scanned_receipt_code_opens_its_progress_query(rules: Rules) -> None:
     assert commands_of(commands, FetchProgress)[0].query.application_number == "JL-2"
     before = h.at_home(rules)
     after, commands = run(before, ev.CodeScanned(code="6901234567892"))  # a code the kiosk does not know
-    assert phase(after) == Phase.HOME and commands_of(commands, FetchProgress) == []
+    assert phase(after) == Phase.PROGRESS_QUERY and commands_of(commands, FetchProgress) == []
+    assert dict(after.session.field_errors) == {"application_number": "not_a_receipt"}  # said, not ignored
     browsing, _ = run(h.at_home(rules), ev.CategoryChosen("elderly"))
     state, commands = run(browsing, ev.CodeScanned(code="JLMZ:PROGRESS:JL-4"))
     assert phase(browsing) == Phase.BROWSING and phase(state) == Phase.PROGRESS_QUERY
@@ -369,16 +400,27 @@ def test_a_scanned_receipt_code_opens_its_progress_query(rules: Rules) -> None:
 # ---- card removal ----
 
 
-def test_card_removed_mid_form_wipes_and_asks_again(rules: Rules) -> None:
+def test_a_read_card_is_given_back_and_lifting_it_wipes_nothing(rules: Rules) -> None:
+    state, commands = run(h.at_identify(rules), ev.CardPlaced(SID))
+    assert state.session.identification.placed  # the screen says: do not move it (before: place it)
+    state, commands = run(state, ev.CardRead(SID, ZHANG, TODAY))
+    assert phase(state) == Phase.FORM and state.session.notice == "card_read"
+    assert commands_of(commands, WatchCardRemoval)
+    assert "notice.card_read" in [c.prompt_id for c in commands_of(commands, Speak)]
     for start in (h.filled_form, h.at_review):
-        state, commands = run(start(rules), ev.CardRemoved(SID))
-        assert phase(state) == Phase.IDENTIFY and state.session.notice == "card_removed"
-        assert not state.session.has_personal_data and commands_of(commands, ReadCard)
+        before = start(rules)
+        state, commands = run(before, ev.CardRemoved(SID))
+        assert phase(state) == phase(before) and state.session.form == before.session.form
+        assert state.session.card_taken and not commands_of(commands, ReadCard)
+    state, commands = run(state, ev.HomePressed())  # cancel still wipes everything
+    assert state.session is None and state.take_reminder == ""
 
 
-def test_card_removed_after_manual_entry_changes_nothing(rules: Rules) -> None:
-    state, _ = run(h.at_identify(rules), ev.ManualEntryChosen(), ev.ManualIdentityEntered("张三", "11010519491231002X"))
-    assert run(state, ev.CardRemoved(SID))[0] is state
+def test_a_card_placed_for_the_progress_query_is_said_to_be_read(rules: Rules) -> None:
+    state, _ = run(h.at_progress(rules), ev.ProgressByCardRequested(), ev.CardPlaced(SID))
+    assert state.session.identification.placed
+    state, commands = run(state, ev.CardRead(SID, ZHANG, TODAY))
+    assert commands_of(commands, FetchProgress) and commands_of(commands, WatchCardRemoval)
 
 
 # ---- guide printing ----
@@ -513,8 +555,8 @@ def test_the_end_of_a_session_resets_settings_and_reminds_to_take_card_and_slip(
 def test_staff_ending_a_session_reminds_at_the_citizens_volume(rules: Rules) -> None:
     state, _ = run(h.at_identify(rules), ev.VolumeChanged(louder=True))
     state, commands = run(state, ev.OutOfServiceSet("paper"))
-    assert state.session is None and state.take_reminder
-    assert [(c.prompt_id, c.volume) for c in commands_of(commands, Speak)] == [("notice.take_card_and_slip", 100)]
+    assert state.session is None and state.take_reminder == "notice.take_card"  # no slip was printed
+    assert [(c.prompt_id, c.volume) for c in commands_of(commands, Speak)] == [("notice.take_card", 100)]
     state, _ = run(h.at_identify(rules), ev.VoiceToggled())
     assert not commands_of(run(state, ev.MaintenanceEntered())[1], Speak)
 
@@ -525,6 +567,51 @@ def test_no_reminder_after_only_browsing_and_none_spoken_with_voice_off(rules: R
     state, _ = run(h.at_identify(rules), ev.VoiceToggled())
     state, commands = run(state, ev.HomePressed())
     assert state.take_reminder and not commands_of(commands, Speak)  # shown on the screen, not said
+
+
+def test_the_reminder_names_only_what_there_is_to_take(rules: Rules) -> None:
+    state, _ = run(h.at_done(rules), ev.SlipPrintFailed(SID, f"{SID}-receipt", Reason.PAPER_OUT))
+    state, commands = run(state, ev.FinishPressed())
+    assert state.take_reminder == "notice.take_card"  # no slip came out: never "take your slip"
+    assert [c.prompt_id for c in commands_of(commands, Speak)] == ["notice.take_card"]
+    state, _ = run(h.at_done(rules), ev.SlipPrinted(SID, f"{SID}-receipt"), ev.CardRemoved(SID))
+    assert run(state, ev.FinishPressed())[0].take_reminder == "notice.take_slip"  # the card went home already
+
+
+def test_another_copy_of_a_printed_slip_is_a_new_job(rules: Rules) -> None:
+    state, _ = run(h.at_done(rules), ev.SlipPrinted(SID, f"{SID}-receipt"))
+    state, commands = run(state, ev.PrintRetried())
+    assert [c.job_id for c in commands_of(commands, PrintSlip)] == [f"{SID}-receipt-reprint-1"]
+    assert commands_of(commands, PrintSlip)[0].request.reprint  # the copy is marked 补打
+    state, _ = run(state, ev.SlipPrinted(SID, f"{SID}-receipt-reprint-1"), ev.PrintRetried())
+    assert state.session.printing.job == f"{SID}-receipt-reprint-2"
+    assert run(state, ev.PrintRetried())[1] == [ArmIdleTimer(SID, 150, 180)]  # not while one prints
+
+
+def test_a_receipt_held_to_the_scanner_shows_its_progress_from_home_or_the_list(rules: Rules) -> None:
+    state, commands = run(h.at_home(rules), ev.CodeScanned("JLMZ:PROGRESS:2201022026112700000001"))
+    assert phase(state) == Phase.PROGRESS_QUERY and state.session.progress.busy
+    assert commands_of(commands, FetchProgress)[0].query.application_number == "2201022026112700000001"
+    state, _ = run(h.at_home(rules), ev.CategoryChosen("children"), ev.CodeScanned("JLMZ:PROGRESS:X-1"))
+    assert phase(state) == Phase.PROGRESS_QUERY
+    state, commands = run(state, ev.CodeScanned("https://example.com/not-a-receipt"))
+    assert dict(state.session.field_errors) == {"application_number": "not_a_receipt"}
+    assert not commands_of(commands, FetchProgress)
+
+
+def test_fewer_taps_the_card_suggests_the_province_and_two_choices_build_the_certificate_number(rules: Rules) -> None:
+    state = h.at_form(rules)
+    assert ZHANG.address.startswith("吉林省") and state.session.value("hukou_province") == "22"  # to confirm or change
+    state, _ = run(state, ev.FieldChanged("disability_category", "4"))
+    assert state.session.value("disability_certificate_number") == ""  # not until the grade is there too
+    state, _ = run(state, ev.FieldChanged("disability_grade", "2"))
+    assert state.session.value("disability_certificate_number") == ZHANG.id_number + "42"
+    state, _ = run(state, ev.FieldChanged("disability_grade", "3"))  # changed: the number follows
+    assert state.session.value("disability_certificate_number") == ZHANG.id_number + "43"
+    typed = "22010219560312002099"  # an exception, typed by hand, is kept when a choice changes
+    state, _ = run(state, ev.FieldChanged("disability_certificate_number", typed),
+                   ev.FieldChanged("disability_grade", "1"))
+    assert state.session.value("disability_certificate_number") == typed
 
 
 def test_zz_every_transition_is_exercised() -> None:

@@ -3,7 +3,6 @@ any screen (the idle timer, the card taken off the reader)."""
 
 from __future__ import annotations
 
-from kiosk.core.identity import CardType
 from kiosk.core.session import events as ev
 from kiosk.core.session.commands import CallStaff, Speak, StopSpeech
 from kiosk.core.session.model import KioskState, Session
@@ -13,9 +12,7 @@ from kiosk.core.session.table import (
     Outcome,
     Row,
     arm_idle,
-    back_to,
     end_session,
-    read_card,
     register,
     with_session,
 )
@@ -71,14 +68,10 @@ def _idle_timeout(state: KioskState, s: Session, e: ev.IdleTimedOut) -> Outcome:
 
 
 def _card_removed(state: KioskState, s: Session, e: ev.CardRemoved) -> Outcome:
-    if not any(p.card_type != CardType.MANUAL for p in s.parties):
-        return state, []
-    # The card left with its owner: back to reading it, without anything it filled in (the trail included).
-    back = back_to(state, s, Phase.IDENTIFY)
-    assert back.session is not None
-    new, commands = read_card(back, back.session, phase=Phase.IDENTIFY, parties=(), form=(), field_errors=(),
-                              notice="card_removed")
-    return new, [*commands, Speak("notice.card_removed", s.language)]
+    """The citizen took the card back after it was read, as asked: the session goes on, nothing is wiped (ending
+    the session does that), and the end of the session need not remind them of the card."""
+    notice = None if s.notice == "card_read" else s.notice
+    return with_session(state, s, card_taken=True, notice=notice), []
 
 
 ROWS: list[Row] = [
@@ -91,6 +84,6 @@ ROWS: list[Row] = [
     ([ANY], ev.IdleExtended, _extend),
     ([ANY], ev.IdleWarningDue, _idle_warning),
     ([ANY], ev.IdleTimedOut, _idle_timeout),
-    ([Phase.FORM, Phase.REVIEW], ev.CardRemoved, _card_removed),
+    ([ANY], ev.CardRemoved, _card_removed),
 ]
 register(ROWS)

@@ -10,10 +10,20 @@ from kiosk.core.records import Application
 from kiosk.core.session import events as ev
 from kiosk.core.session.browsing import back
 from kiosk.core.session.commands import PrintSlip, SlipRequest, Speak, Submit
-from kiosk.core.session.forms import form_errors
+from kiosk.core.session.forms import built, form_errors
 from kiosk.core.session.model import KioskState, Session, Task
 from kiosk.core.session.states import Phase, TaskStatus
-from kiosk.core.session.table import Outcome, Row, back_to, end_session, item_of, read_card, register, with_session
+from kiosk.core.session.table import (
+    Outcome,
+    Row,
+    back_to,
+    end_session,
+    item_of,
+    print_slip,
+    read_card,
+    register,
+    with_session,
+)
 from kiosk.core.slips import SlipKind
 from kiosk.core.value import replace
 
@@ -47,7 +57,10 @@ def _field(state: KioskState, s: Session, e: ev.FieldChanged) -> Outcome:
         spec = item.field(e.field_id)
         if spec is None or spec.source != "manual":
             return state, []  # card values come from the card; staff fields are completed at the window
-    return replace(state, session=s.with_value(e.field_id, e.value[:64])), []
+    changed = s.with_value(e.field_id, e.value[:64])
+    for field_id, value in built(item, dict(s.form), dict(changed.form)).items():
+        changed = changed.with_value(field_id, value)
+    return replace(state, session=changed), []
 
 
 def _form_submitted(state: KioskState, s: Session, e: ev.FormSubmitted) -> Outcome:
@@ -106,9 +119,7 @@ def _submitted(state: KioskState, s: Session, e: ev.SubmitSucceeded) -> Outcome:
                           local_reference=e.result.local_reference,
                           queued=e.result.application_number is None, query_code=e.result.query_code,
                           **slip_people(s))
-    new = with_session(state, s, phase=Phase.DONE, submit=s.submit.done(e.result),
-                       printing=s.printing.running(job_id))
-    return new, [PrintSlip(s.session_id, job_id, request)]
+    return print_slip(state, s, job_id, request, phase=Phase.DONE, submit=s.submit.done(e.result))
 
 
 # ---- printing, shared by done and guide printing ----
@@ -128,16 +139,16 @@ def _print_failed(state: KioskState, s: Session, e: ev.SlipPrintFailed) -> Outco
 
 
 def _reprint(state: KioskState, s: Session, e: ev.PrintRetried) -> Outcome:
-    if not s.printing.job or s.item_id is None:
+    """Print the slip again: after a failure, or another copy of one that printed (not while one prints): a
+    copy the citizen asks for is a job of its own, marked 补打 (the first is journalled as printed and is never
+    printed again by itself, also when the printer did not confirm it)."""
+    if s.printing.status not in (TaskStatus.FAILED, TaskStatus.DONE) or not s.printing.job or s.item_id is None:
         return state, []
-    if s.printing.status == TaskStatus.DONE and s.print_uncertain:
-        # The printer did not confirm the slip and the citizen says none came out: a copy marked 补打, as a job
-        # of its own (the first is journalled as printed and is never printed again by itself).
+    if s.printing.status == TaskStatus.DONE:
         job_id = copy_job_id(s.printing.job)
         return with_session(state, s, printing=Task(TaskStatus.RUNNING, job=job_id)), [
             PrintSlip(s.session_id, job_id, replace(request_for(s), reprint=True))]
-    if s.printing.status != TaskStatus.FAILED:
-        return state, []
+    # the same job again after a failure: the journal knows it did not print
     return with_session(state, s, printing=s.printing.running()), [
         PrintSlip(s.session_id, s.printing.job, request_for(s))]
 

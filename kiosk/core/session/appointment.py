@@ -7,10 +7,10 @@ from kiosk.core.records import Booking
 from kiosk.core.session import events as ev
 from kiosk.core.session.application import slip_people, slot_text
 from kiosk.core.session.browsing import back
-from kiosk.core.session.commands import Book, PrintSlip, SlipRequest, Speak
+from kiosk.core.session.commands import Book, SlipRequest, Speak
 from kiosk.core.session.model import KioskState, Session
 from kiosk.core.session.states import Phase
-from kiosk.core.session.table import Outcome, Row, register, with_session
+from kiosk.core.session.table import Outcome, Row, print_slip, register, with_session
 from kiosk.core.slips import SlipKind
 from kiosk.core.value import replace
 
@@ -55,8 +55,7 @@ def _booked(state: KioskState, s: Session, e: ev.BookingSucceeded) -> Outcome:
     booked = replace(s, booking=s.booking.done(e.result))
     request = SlipRequest(SlipKind.APPOINTMENT, s.item_id, s.language, booking_number=e.result.booking_number,
                           slot_text=slot_text(booked), slot_day=e.result.slot.day.isoformat(), **slip_people(s))
-    new = with_session(state, booked, phase=Phase.DONE, printing=s.printing.running(job_id))
-    return new, [PrintSlip(s.session_id, job_id, request)]
+    return print_slip(state, booked, job_id, request, phase=Phase.DONE)
 
 
 def _back(state: KioskState, s: Session, e: ev.BackPressed) -> Outcome:

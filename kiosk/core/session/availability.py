@@ -14,10 +14,15 @@ def _blocking(state: KioskState, component: Component) -> Reason | None:
     return health.reason
 
 
+def printer_problem(state: KioskState) -> Reason | None:
+    """Why slips cannot be printed now, or None. A printer that does not work blocks printing only: guides are
+    read on the screen, and an application or booking goes through with its QR code and number on the screen."""
+    return _blocking(state, Component.PRINTER)
+
+
 def item_unavailable_reason(state: KioskState, item: Item) -> Reason | None:
-    """Why this item cannot be served now, or None. Unknown health does not block (it is being checked)."""
-    if item.needs_printer and (reason := _blocking(state, Component.PRINTER)):
-        return reason
+    """Why this item cannot be served now, or None. Unknown health does not block (it is being checked); the
+    printer never does (printer_problem)."""
     # Appointments need live slots; applications queue in the outbox when the backend is away.
     if item.kiosk_action == "appointment" and (reason := _blocking(state, Component.BACKEND)):
         return reason

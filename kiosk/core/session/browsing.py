@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.core.session import events as ev
-from kiosk.core.session.availability import item_unavailable_reason
+from kiosk.core.session.availability import item_unavailable_reason, printer_problem
 from kiosk.core.session.commands import PrintSlip, SlipRequest
 from kiosk.core.session.model import KioskState, Session, Task
 from kiosk.core.session.states import Phase, Purpose
@@ -59,6 +59,8 @@ def _guide_print(state: KioskState, s: Session, e: ev.GuidePrintRequested) -> Ou
     item = item_of(state, s)
     if item is None:
         return state, []
+    if (reason := printer_problem(state)) is not None:  # the guide stays on the screen to read
+        return with_session(state, s, notice=f"print_unavailable.{reason.value}"), []
     job_id = f"{s.session_id}-guide-{item.id}"
     new = with_session(state, s, phase=Phase.GUIDE_PRINTING, purpose=Purpose.GUIDE,
                        printing=Task[None]().running(job_id))

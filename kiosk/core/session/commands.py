@@ -12,8 +12,12 @@ class Command(Value, frozen=True):
 
 
 class ReadCard(Command, frozen=True):
+    """Read the next card laid on the reader; tell the session when one lies there (CardPlaced). `fresh`: the
+    card on the reader now has been read already (the first party's): wait for it to be taken away first."""
+
     session_id: str
     timeout_s: float
+    fresh: bool = False
 
 
 class CancelCardRead(Command, frozen=True):

@@ -69,6 +69,16 @@ class OutOfServiceCleared(Event, frozen=True):
     pass
 
 
+class KioskLanguageChosen(Event, frozen=True):
+    """A language chosen without a session: on the out-of-service screen."""
+
+    language: str
+
+
+class KioskStaffCalled(Event, frozen=True):
+    """Staff called without a session: from the out-of-service screen."""
+
+
 # ---- citizen intents ----
 
 class LanguageChosen(Intent, frozen=True):
@@ -210,12 +220,16 @@ class CardRead(Result, frozen=True):
     today: date | None = None  # stamped by the runner from the clock, for the expiry check
 
 
+class CardPlaced(Result, frozen=True):
+    """A card lies on the reader and is being read: the screen says not to move it (before: to place one)."""
+
+
 class CardReadFailed(Result, frozen=True):
     reason: Reason = Reason.CARD_UNREADABLE
 
 
 class CardRemoved(Result, frozen=True):
-    pass
+    """The card that was read has left the reader: given back to its owner, as the kiosk asked."""
 
 
 class SubmitSucceeded(Result, frozen=True):

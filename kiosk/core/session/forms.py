@@ -17,8 +17,33 @@ def card_value(identity: Identity, attribute: str) -> str:
     return str(getattr(identity, attribute, "") or "")
 
 
+def suggestion(spec: FormField, identity: Identity) -> str:
+    """What the card suggests for a choice the citizen confirms or changes (suggested_by), or ""."""
+    if spec.suggested_by == "address_province":
+        address = identity.address or ""
+        return next((c.value for c in spec.choices if address.startswith(c.label.zh)), "")
+    return ""
+
+
 def prefill(item: Item, identity: Identity) -> tuple[tuple[str, str], ...]:
-    return tuple((f.id, card_value(identity, f.card_attribute)) for f in item.form_fields if f.source == "card")
+    values = [(f.id, card_value(identity, f.card_attribute)) for f in item.form_fields if f.source == "card"]
+    values += [(f.id, value) for f in item.form_fields if f.suggested_by and (value := suggestion(f, identity))]
+    return tuple(values)
+
+
+def built(item: Item, before: dict[str, str], after: dict[str, str]) -> dict[str, str]:
+    """The fields made from others (built_from) that change with `after`: set when all their parts are there and
+    the citizen has not typed something else into them (what they hold is empty or was built before)."""
+    changes = {}
+    for spec in item.form_fields:
+        if not spec.built_from:
+            continue
+        parts = [after.get(part, "") for part in spec.built_from]
+        old = "".join(before.get(part, "") for part in spec.built_from)
+        current = after.get(spec.id, "")
+        if all(parts) and current in ("", old):
+            changes[spec.id] = "".join(parts)
+    return changes
 
 
 def field_error(spec: FormField, value: str, today: date | None = None) -> str | None:

@@ -15,6 +15,7 @@ from kiosk.core.session.forms import prefill
 from kiosk.core.session.model import Identification, KioskState, Session, Task
 from kiosk.core.session.states import IdentifyStatus, Phase, Purpose
 from kiosk.core.session.table import Outcome, Row, item_of, read_card, register, with_session
+from kiosk.core.value import replace
 
 
 def identity_problem(identity: Identity | None, today: date | None) -> Reason | None:
@@ -44,8 +45,19 @@ def _identify_back(state: KioskState, s: Session, e: ev.BackPressed) -> Outcome:
     return new, [CancelCardRead(s.session_id)]
 
 
+# A card the kiosk read but cannot use: reading it again gives the same answer, so the next read waits for
+# another card (or the citizen calls staff).
+NEEDS_ANOTHER_CARD = frozenset({Reason.CARD_EXPIRED, Reason.CARD_CHECKSUM})
+
+
 def _retry_read(state: KioskState, s: Session, e: ev.CardReadRetried) -> Outcome:
-    return read_card(state, s)
+    return read_card(state, s, fresh=s.identification.error in NEEDS_ANOTHER_CARD)
+
+
+def _placed(state: KioskState, s: Session, e: ev.CardPlaced) -> Outcome:
+    if s.identification.status != IdentifyStatus.READING or s.identification.placed:
+        return state, []
+    return with_session(state, s, identification=replace(s.identification, placed=True)), []
 
 
 def _manual(state: KioskState, s: Session, e: ev.ManualEntryChosen) -> Outcome:
@@ -87,21 +99,25 @@ def _accept_party(state: KioskState, s: Session, identity: Identity) -> Outcome:
     if item is None:
         return state, []
     if any(p.id_number == identity.id_number for p in s.parties):
-        new, commands = read_card(state, s, notice="same_person")
+        # the card read already, laid down again after it was taken away: the other party's is wanted
+        new, commands = read_card(state, s, fresh=True, notice="same_person")
         return new, [*commands, Speak("notice.same_person", s.language)]
     parties = (*s.parties, identity)
+    by_card = identity.card_type != CardType.MANUAL
     if len(parties) < item.parties:
-        new, commands = read_card(state, s, parties=parties, notice="next_party")
+        # the first party takes the card back; the next read waits until it has left the reader
+        new, commands = read_card(state, s, fresh=by_card, parties=parties, notice="next_party")
         return new, [*commands, Speak("notice.next_party", s.language)]
-    done: dict[str, Any] = {"identification": Identification(), "parties": parties, "notice": None}
+    # Read: the card goes back to its owner at once and the session goes on; lifting it wipes nothing.
+    notice = "card_read" if by_card else None
+    done: dict[str, Any] = {"identification": Identification(), "parties": parties, "notice": notice,
+                            "card_taken": False}
+    said: list[Command] = [WatchCardRemoval(s.session_id), Speak("notice.card_read", s.language)] if by_card else []
     if s.purpose == Purpose.APPOINTMENT:
         new = with_session(state, s, phase=Phase.APPOINTMENT, slots=Task[tuple[Any, ...]]().running(),
                            chosen_slot=None, booking=Task(), **done)
-        return new, [FetchSlots(s.session_id, item.id)]
-    watch: list[Command] = []
-    if identity.card_type != CardType.MANUAL:
-        watch.append(WatchCardRemoval(s.session_id))
-    return with_session(state, s, phase=Phase.FORM, form=prefill(item, identity), field_errors=(), **done), watch
+        return new, [FetchSlots(s.session_id, item.id), *said]
+    return with_session(state, s, phase=Phase.FORM, form=prefill(item, identity), field_errors=(), **done), said
 
 
 ROWS: list[Row] = [
@@ -113,6 +129,7 @@ ROWS: list[Row] = [
     ([Phase.IDENTIFY], ev.ManualEntryChosen, _manual),
     ([Phase.IDENTIFY], ev.CardReadFailed, _read_failed),
     ([Phase.IDENTIFY], ev.CardRead, _card_read),
+    ([Phase.IDENTIFY, Phase.PROGRESS_QUERY], ev.CardPlaced, _placed),
     ([Phase.IDENTIFY], ev.ManualIdentityEntered, _manual_entered),
 ]
 register(ROWS)

@@ -66,6 +66,7 @@ class Identification(Value, frozen=True):
     status: IdentifyStatus = IdentifyStatus.IDLE
     error: Reason | None = None
     manual_problems: tuple[str, ...] = ()
+    placed: bool = False  # while reading: a card lies on the reader (until then the screen asks to place one)
 
     def reading(self) -> Identification:
         return Identification(IdentifyStatus.READING)
@@ -87,6 +88,7 @@ class Session(Value, frozen=True):
     voice: bool = True  # spoken prompts; the citizen can turn them off, and every session starts with them on
     volume: int = 80
     card_used: bool = False  # a card was asked for: the end of the session reminds the citizen to take it
+    card_taken: bool = False  # ... unless the reader saw it taken away after it was read
     category: str | None = None
     search: str = ""
     item_id: str | None = None
@@ -148,8 +150,10 @@ class KioskState(Value, frozen=True):
     out_of_service_reason: Reason | None = None
     staff_message: str = ""
     home_notice: str | None = None  # why the last session ended, shown on the home screen once
-    take_reminder: bool = False  # the last session read a card or printed a slip: remind to take them
-    notice_language: str | None = None  # the last session's language, for the notice about how it ended
+    take_reminder: str = ""  # what the last session left to take (card, slip, both): the notice's key, or ""
+    notice_language: str | None = None  # the last session's language (or one chosen out of service), for the
+    # notice about how it ended and for the out-of-service screen
+    staff_called: bool = False  # out of service: a citizen called staff from the screen
     catalog_version: int | None = None  # the backend's version of the catalog in use; None: as shipped
     pending_catalog: tuple[int, Catalog] | None = None  # a newer one, for when the session in progress ends
 

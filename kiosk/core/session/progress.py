@@ -7,7 +7,7 @@ from kiosk.core.health import Reason
 from kiosk.core.records import ProgressQuery
 from kiosk.core.session import events as ev
 from kiosk.core.session.browsing import back
-from kiosk.core.session.commands import CancelCardRead, FetchProgress
+from kiosk.core.session.commands import CancelCardRead, FetchProgress, Speak, WatchCardRemoval
 from kiosk.core.session.identification import identity_problem
 from kiosk.core.session.model import Identification, KioskState, Session, Task
 from kiosk.core.session.states import IdentifyStatus, Phase, Purpose
@@ -26,7 +26,8 @@ def _card(state: KioskState, s: Session, e: ev.CardRead) -> Outcome:
         return with_session(state, s, identification=s.identification.failed(problem or Reason.CARD_UNREADABLE)), []
     # The identity is used for this one query and not kept in the session.
     new = with_session(state, s, identification=Identification(), progress=s.progress.running())
-    return new, [FetchProgress(s.session_id, ProgressQuery(id_number=e.identity.id_number))]
+    return new, [FetchProgress(s.session_id, ProgressQuery(id_number=e.identity.id_number)),
+                 WatchCardRemoval(s.session_id), Speak("notice.card_read", s.language)]
 
 
 def _card_failed(state: KioskState, s: Session, e: ev.CardReadFailed) -> Outcome:
@@ -42,13 +43,15 @@ def _by_number(state: KioskState, s: Session, e: ev.ProgressByNumberRequested) -
 
 
 def _code_scanned(state: KioskState, s: Session, e: ev.CodeScanned) -> Outcome:
-    """A receipt's progress QR code opens the progress query for its number; other codes do nothing here."""
+    """A receipt held up to the scanner: its progress, from home, the item list or the progress screen, without
+    typing; any other code is said not to be a receipt."""
     number = progress_number_from_code(e.code)
     if number is None:
-        return state, []
-    moved = with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS, notice=None)
-    assert moved.session is not None
-    return _by_number(moved, moved.session, ev.ProgressByNumberRequested(number))
+        return with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS,
+                            field_errors=(("application_number", "not_a_receipt"),)), []
+    new = with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS, progress=Task().running(),
+                       field_errors=(), notice=None)
+    return new, [FetchProgress(s.session_id, ProgressQuery(application_number=number))]
 
 
 def _loaded(state: KioskState, s: Session, e: ev.ProgressLoaded) -> Outcome:

@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 from kiosk.core.catalog import Catalog, Item
 from kiosk.core.health import Reason
 from kiosk.core.session import events as ev
-from kiosk.core.session.availability import kiosk_blocking_reason
-from kiosk.core.session.commands import ArmIdleTimer, Command, EndSession, ReadCard, Speak
+from kiosk.core.session.availability import kiosk_blocking_reason, printer_problem
+from kiosk.core.session.commands import ArmIdleTimer, Command, EndSession, PrintSlip, ReadCard, SlipRequest, Speak
 from kiosk.core.session.model import KioskState, Session
-from kiosk.core.session.states import Lifecycle, Phase
+from kiosk.core.session.states import Lifecycle, Phase, TaskStatus
 from kiosk.core.value import replace
 
 Outcome = tuple[KioskState, list[Command]]
@@ -46,7 +46,7 @@ BACK_TO: dict[Phase, Phase | None] = {
     Phase.PROGRESS_QUERY: Phase.HOME,
     Phase.APPOINTMENT: Phase.ITEM_GUIDE,
 }
-CARRIED = ("language", "elder_mode", "voice", "volume", "card_used")  # the citizen's, not the phase's
+CARRIED = ("language", "elder_mode", "voice", "volume", "card_used", "card_taken")  # the citizen's, not the phase's
 
 
 def register(rows: Iterable[Row]) -> None:
@@ -97,10 +97,22 @@ def arm_idle(state: KioskState, session: Session) -> ArmIdleTimer:
                         end_after_s=rules.session_s)
 
 
-def read_card(state: KioskState, session: Session, **changes: Any) -> Outcome:
+def read_card(state: KioskState, session: Session, fresh: bool = False, **changes: Any) -> Outcome:
+    """Ask for a card. `fresh`: the card on the reader was read already and must be taken away first."""
     new = with_session(state, session, identification=session.identification.reading(), card_used=True,
-                       **changes)
-    return new, [ReadCard(session.session_id, float(state.rules.card_read_s))]
+                       card_taken=False, **changes)
+    return new, [ReadCard(session.session_id, float(state.rules.card_read_s), fresh)]
+
+
+def print_slip(state: KioskState, session: Session, job_id: str, request: SlipRequest, **changes: Any) -> Outcome:
+    """Print a slip; when the printer is known not to work, go on without trying: the slip counts as failed (the
+    done screen shows its QR code and number, and a reprint once the printer is back)."""
+    if (reason := printer_problem(state)) is not None:
+        failed = session.printing.running(job_id).failed(reason)
+        new = with_session(state, session, printing=failed, **changes)
+        return new, [Speak(f"error.{reason.value}", session.language)]
+    new = with_session(state, session, printing=session.printing.running(job_id), **changes)
+    return new, [PrintSlip(session.session_id, job_id, request)]
 
 
 def item_of(state: KioskState, session: Session) -> Item | None:
@@ -129,17 +141,29 @@ def use_catalog(state: KioskState, version: int, catalog: Catalog) -> KioskState
     return replace(state, rules=replace(state.rules, catalog=catalog), catalog_version=version, pending_catalog=None)
 
 
+def take_reminder(s: Session) -> str:
+    """What the citizen may leave behind, as a notice key: the card while the reader has not seen it taken, the
+    slip when one was (or is being) printed. A slip that failed to print is not mentioned: there is none."""
+    card = s.card_used and not s.card_taken
+    slip = bool(s.printing.job) and s.printing.status != TaskStatus.FAILED
+    if card and slip:
+        return "notice.take_card_and_slip"
+    if card:
+        return "notice.take_card"
+    return "notice.take_slip" if slip else ""
+
+
 def end_session(state: KioskState, notice: str | None) -> Outcome:
     """Forget the session entirely: nothing personal stays reachable from the returned state. Language, text
-    size and voice settings go with it. A citizen who used the reader or got a slip is reminded, on the
-    screen and aloud, to take the card and the slip."""
+    size and voice settings go with it. A citizen who may leave the card or a slip behind is reminded, on the
+    screen and aloud, of exactly what to take (take_reminder)."""
     commands: list[Command] = []
     s = state.session
-    remind = s is not None and (s.card_used or bool(s.printing.job))
+    remind = take_reminder(s) if s is not None else ""
     if s is not None:
         commands.append(EndSession(s.session_id))
         if remind:
-            commands.append(Speak("notice.take_card_and_slip", s.language))
+            commands.append(Speak(remind, s.language))
     if state.pending_catalog is not None:
         state = use_catalog(state, *state.pending_catalog)
     return settle(replace(state, session=None, home_notice=notice, take_reminder=remind,

@@ -1,0 +1,47 @@
+"""Long numbers grouped for reading aloud and copying: a 22-digit application number is read as 2201 0220 ...,
+an ID number as 220102 19560312 0020 (region, birth date, sequence and check), a mobile number as 139 1234 5678.
+The grouping is for the eye only: what is stored and sent keeps no spaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+THIN_GAP = " "  # a plain space: the keypads and slips count characters, and a space is where a line may wrap
+
+
+def grouped(text: str, sizes: Sequence[int], gap: str = THIN_GAP) -> str:
+    """`text` cut into groups of the given sizes (the last size repeats), joined by `gap`."""
+    parts: list[str] = []
+    position = 0
+    index = 0
+    while position < len(text):
+        size = sizes[min(index, len(sizes) - 1)]
+        parts.append(text[position:position + size])
+        position += size
+        index += 1
+    return gap.join(parts)
+
+
+def group_number(number: str) -> str:
+    """An application, booking or certificate number: groups of four, the way the hotline reads them back."""
+    plain = number.replace(" ", "")
+    if len(plain) == 18 and plain[:17].isdigit():
+        return group_id_number(plain)
+    if len(plain) == 20 and plain[:17].isdigit():  # 残疾人证号: the ID number, then category and grade
+        return f"{group_id_number(plain[:18])} {plain[18:]}"
+    return grouped(plain, (4,))
+
+
+def group_id_number(number: str) -> str:
+    """An 18-character ID number (or its masked form): region 6, birth date 8, sequence and check 4."""
+    plain = number.replace(" ", "")
+    return grouped(plain, (6, 8, 4)) if len(plain) == 18 else grouped(plain, (4,))
+
+
+def group_phone(number: str) -> str:
+    """A mobile number 3-4-4; a landline with its area code stays as it is written."""
+    plain = number.replace(" ", "")
+    if len(plain) == 11 and plain.startswith("1"):
+        return grouped(plain, (3, 4, 4))
+    return number

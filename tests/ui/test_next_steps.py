@@ -1,0 +1,225 @@
+"""Issue #15 by touch: the citizen leaves knowing what comes next. Each test here failed on the code before the
+change it covers (the done screen that was only a number, the card wiped on lifting, ...)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.core.health import Reason
+from kiosk.core.session.states import TaskStatus
+from tests.ui.harness import Harness
+from tests.ui.test_journeys import PHONE, ZHANG, fill_disability_form, key_in, open_item, reach_form
+
+pytestmark = pytest.mark.slow
+
+
+def submit_disability_application(kiosk: Harness) -> None:
+    p = kiosk.pilot
+    reach_form(kiosk)
+    fill_disability_form(kiosk)
+    p.tap("form:next")
+    p.wait_for_screen("review")
+    p.tap("review:confirm")
+    p.wait_for_screen("done")
+
+
+def joined(kiosk: Harness) -> str:
+    return "\n".join(kiosk.pilot.texts())
+
+
+def test_the_done_screen_is_the_slip_on_the_screen(kiosk: Harness) -> None:
+    p = kiosk.pilot
+    submit_disability_application(kiosk)
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.DONE, what="the receipt")
+    kiosk.shot("done")
+    text = joined(kiosk)
+    number = p.state.session.submit.result.application_number
+    site = p.app.kiosk.config.settings.site
+    assert "还差一步" in text  # not the end: the window needs the materials
+    assert "残疾人证" in text and "低保证或低收入认定材料（申请生活补贴时）" in text  # what to bring, condition with it
+    assert site.address in text and site.hours in text  # where, with the address and hours
+    assert "16个工作日" in text and "12345" in text and site.consult_phone in text  # time limit and phones
+    assert " ".join(number[i:i + 4] for i in range(0, len(number), 4)) in text  # grouped for reading
+    assert "请取走您的身份证和凭条" in text or "请取走回执" in text
+    printed = len(kiosk.printer.printed)
+    p.tap("done:reprint")  # another copy of a slip that printed
+    p.wait_until(lambda: len(kiosk.printer.printed) > printed, what="the second copy")
+
+
+def test_a_slip_that_did_not_print_is_replaced_by_a_qr_code_and_staff(kiosk: Harness) -> None:
+    import zxingcpp
+
+    p = kiosk.pilot
+    kiosk.printer.inject(Reason.PAPER_OUT)
+    submit_disability_application(kiosk)
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.FAILED, what="the failure")
+    p.find("done:call_staff")  # scrolled into view by the tap below
+    p._scroll_into_view(p.find("done:call_staff"))
+    shot = kiosk.shot("done-print-failed")
+    from PIL import Image
+
+    number = p.state.session.submit.result.application_number
+    decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(shot))]
+    assert f"JLMZ:PROGRESS:{number}" in decoded
+    assert "凭条" not in "".join(t for t in p.texts() if "取走" in t)  # never "take your slip"
+    p.tap("done:call_staff")
+    assert p.state.session.notice == "staff_called"
+    kiosk.reader.remove()
+    p.tap("done:finish")
+    p.wait_for_screen("home")
+    assert not any("凭条" in t for t in p.texts())
+
+
+def test_cancelling_without_a_slip_does_not_ask_to_take_one(kiosk: Harness) -> None:
+    p = kiosk.pilot
+    open_item(kiosk, "disability", "disability-subsidies")
+    p.tap("guide:start")
+    p.tap("consent:sensitive")
+    p.tap("consent:agree")
+    p.wait_for_screen("identify")
+    p.tap("bar:home")
+    p.wait_for_screen("home")
+    kiosk.shot("cancelled-at-identify")
+    assert any("请取走您的身份证" in t for t in p.texts())
+    assert not any("凭条" in t for t in p.texts())
+
+
+def test_the_card_is_read_then_given_back_and_lifting_it_wipes_nothing(kiosk: Harness) -> None:
+    p = kiosk.pilot
+    open_item(kiosk, "disability", "disability-subsidies")
+    p.tap("guide:start")
+    p.tap("consent:sensitive")
+    p.tap("consent:agree")
+    p.wait_for_screen("identify")
+    kiosk.shot("waiting-for-a-card")
+    assert any("请将身份证放在下方感应区" in t for t in p.texts())
+    assert not any("请不要移动" in t for t in p.texts())  # nothing is being read yet
+    kiosk.reader.insert(ZHANG)
+    p.wait_for_screen("form")
+    kiosk.shot("card-read")
+    assert any("读取成功，请取回身份证" in t for t in p.texts())
+    key_in(kiosk, "phone", PHONE)
+    kiosk.reader.remove()  # most citizens pick the card up as soon as it is read
+    p.wait_until(lambda: p.state.session.card_taken, what="the card to be seen taken")
+    assert p.screen == "form" and p.state.session.value("phone") == PHONE
+    assert not any("读取成功" in t for t in p.texts())
+    kiosk.shot("card-taken-form-kept")
+    p.tap("bar:home")  # cancel still wipes
+    p.wait_until(lambda: p.state.session is None, what="the end of the session")
+    assert "139****5678" not in kiosk.widget_strings() and PHONE not in kiosk.widget_strings()
+    assert not any("身份证" in t for t in p.texts() if "取走" in t)  # the card went home already
+
+
+def test_two_parties_are_told_who_is_next_and_same_person_only_for_the_same_card(kiosk: Harness) -> None:
+    p = kiosk.pilot
+    open_item(kiosk, "marriage", "marriage-registration")
+    p.tap("guide:start")
+    p.tap("consent:agree")
+    p.wait_for_screen("identify")
+    kiosk.reader.insert(ZHANG)
+    p.wait_until(lambda: len(p.state.session.parties) == 1, what="the first party")
+    p.frames(20)  # party 1's card still lies on the reader: no "same person"
+    kiosk.shot("first-party-checked")
+    assert any("第1位已核验 ✓" in t for t in p.texts())
+    assert not any("同一个人" in t or "第1位当事人的身份证" in t for t in p.texts())
+    kiosk.reader.remove()
+    p.frames(10)
+    kiosk.reader.insert(ZHANG)  # the same card laid down again as party 2
+    p.wait_until(lambda: p.state.session.notice == "same_person", what="the same card noticed")
+    kiosk.shot("same-card-again")
+    assert any("第1位当事人的身份证" in t for t in p.texts())
+    kiosk.reader.remove()
+    p.frames(10)
+    kiosk.reader.insert("resident-rare-char")
+    p.wait_for_screen("appointment")
+    assert len(p.state.session.parties) == 2
+
+
+def test_an_expired_card_is_not_offered_a_reread_but_another_card_or_staff(kiosk: Harness) -> None:
+    p = kiosk.pilot
+    open_item(kiosk, "disability", "disability-subsidies")
+    p.tap("guide:start")
+    p.tap("consent:sensitive")
+    p.tap("consent:agree")
+    p.wait_for_screen("identify")
+    from devices.readers.test_identities import TEST_IDENTITIES
+
+    kiosk.reader.identities.setdefault("resident-expired", TEST_IDENTITIES["resident-expired"])
+    kiosk.reader.insert("resident-expired")
+    p.wait_until(lambda: p.state.session.identification.error == Reason.CARD_EXPIRED, what="the expired card")
+    kiosk.shot("expired-card")
+    assert not p.has("identify:retry") and p.has("identify:other_card") and p.has("identify:call_staff")
+    p.tap("identify:other_card")
+    kiosk.reader.remove()
+    p.frames(10)
+    kiosk.reader.insert(ZHANG)
+    p.wait_for_screen("form")
+
+
+def test_paper_out_blocks_only_printing(kiosk: Harness) -> None:
+    p = kiosk.pilot
+    kiosk.printer.inject(Reason.PAPER_OUT)
+    kiosk.report_health()
+    p.wait_until(lambda: p.screen == "home", what="home, not out of service")
+    open_item(kiosk, "data_sharing", "spouse-hukou-transfer")  # a guide stays readable
+    p.tap("guide:print")
+    assert p.screen == "guide" and any("打印机暂不能用" in t for t in p.texts())
+    kiosk.shot("guide-without-paper")
+    p.tap("bar:home")
+    p.wait_for_screen("home")
+    submit_disability_application(kiosk)  # an application goes through, with the QR code on the screen
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.FAILED, what="the slip given up")
+    assert p.has("done:call_staff")
+    kiosk.shot("done-without-paper")
+
+
+def test_out_of_service_keeps_the_language_and_the_call_to_staff(kiosk: Harness) -> None:
+    from kiosk.core.session import events as ev
+
+    p = kiosk.pilot
+    open_item(kiosk, "disability", "disability-subsidies")
+    p.tap("bar:lang:ko")
+    kiosk.app.runner.dispatch(ev.OutOfServiceSet(""))  # staff switch it off while a Korean citizen reads
+    try:
+        p.wait_for_screen("out_of_service")
+        kiosk.shot("out-of-service-ko")
+        assert any("일시" in t or "중지" in t or "서비스" in t for t in p.texts())
+        assert not any("暂停服务" in t for t in p.texts())
+        p.tap("oos:lang:en")
+        assert p.app.lang == "en"
+        p.tap("oos:staff")
+        assert p.state.staff_called
+        kiosk.shot("out-of-service-staff-called")
+        assert any("Staff have been called" in t for t in p.texts())
+    finally:
+        kiosk.app.runner.dispatch(ev.OutOfServiceCleared())
+        p.wait_for_screen("home")
+
+
+def test_progress_explains_in_local_time_and_helps_when_nothing_is_found(kiosk: Harness) -> None:
+    from kiosk.core.identity import manual_identity
+    from kiosk.core.localtime import local_text
+    from kiosk.core.records import Application
+
+    p = kiosk.pilot
+    result = kiosk.backend.submit(Application("progress-local", "JL-Y", "JL-220102-001", "orphan-support",
+                                              manual_identity("张桂兰", "220102195603120020"), ()))
+    p.tap("home:progress")
+    p.wait_for_screen("progress")
+    p.tap("progress:number")
+    p.type_keys("2201")
+    p.tap("editor:ok")
+    p.wait_until(lambda: p.state.session.progress.status == TaskStatus.DONE, what="the empty answer")
+    kiosk.shot("progress-not-found")
+    text = joined(kiosk)
+    assert "请核对" in text and p.app.kiosk.config.settings.site.consult_phone in text
+    p.tap("progress:number")
+    p.type_keys(result.application_number)
+    p.tap("editor:ok")
+    p.wait_until(lambda: p.state.session.records, what="the record")
+    kiosk.shot("progress-explained")
+    record = p.state.session.records[0]
+    text = joined(kiosk)
+    assert local_text(record.updated_at) in text  # China Standard Time, not the backend's UTC
+    assert record.updated_at.strftime("%H:%M") not in text or record.updated_at.utcoffset().total_seconds() == 28800
+    assert "下一步" in text
