@@ -24,6 +24,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -80,6 +81,9 @@ def app_from_env() -> object:
     return create_app(build_state(settings, catalog, migrate=False))
 
 
+SHUTDOWN_GRACE_S = 10
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -87,9 +91,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kiosk.logs import configure
 
     configure()
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("kiosk-backend serve: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    tls: dict[str, Any] = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key} if args.tls_cert else {}
+    # A stop (systemd's SIGTERM) does not wait forever for kept-alive connections (TLS ones kept it waiting).
+    tls["timeout_graceful_shutdown"] = SHUTDOWN_GRACE_S
     state = _state(args, with_catalog=True)
     print(f"kiosk-backend: {state.engine.dialect.name} database, {state.keys.profile} crypto, "
-          f"http://{args.host}:{args.port}/v1/docs", file=sys.stderr)
+          f"{'https' if args.tls_cert else 'http'}://{args.host}:{args.port}/v1/docs", file=sys.stderr)
     if args.workers > 1:
         settings = state.settings
         os.environ[ENV_SETTINGS] = json.dumps({
@@ -98,10 +108,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         state.engine.dispose()
         state.nonce_engine.dispose()
         uvicorn.run("backend.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, access_log=not args.quiet, log_level="warning" if args.quiet else "info")
+                    workers=args.workers, access_log=not args.quiet, log_level="warning" if args.quiet else "info",
+                    **tls)
         return 0
     uvicorn.run(create_app(state), host=args.host, port=args.port, access_log=not args.quiet,
-                log_level="warning" if args.quiet else "info")
+                log_level="warning" if args.quiet else "info", **tls)
     return 0
 
 
@@ -294,6 +305,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL scales with them)")
     serve.add_argument("--catalog", help="catalog folder to publish (default: config/catalog)")
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.add_argument("--tls-cert", help="PEM certificate (chain): serve HTTPS (deploy/systemd/kiosk-backend.service)")
+    serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
     serve.set_defaults(func=cmd_serve)
 
     enroll = sub.add_parser("enroll", parents=[common], help="register a kiosk and write its key file")

@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 DEPLOY = ROOT / "deploy"
 UNITS = ["kiosk.service", "kiosk-nightly-restart.service", "kiosk-nightly-restart.timer",
          "kiosk-out-of-service.service", "kiosk-retry.service", "kiosk-retry.timer", "kiosk-release-check.service",
-         "kiosk-release-check.timer"]
+         "kiosk-release-check.timer", "kiosk-backend.service"]
 EXPOSURE_LIMIT = 4.0  # `systemd-analyze security`: at most this for every long-running unit
 
 
@@ -32,7 +32,8 @@ def verify_root(tmp_path: Path, kiosk_unit_text: str) -> subprocess.CompletedPro
     """systemd-analyze verify in a throw-away root that has the system units and the two executables."""
     root = tmp_path / "root"
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
-    for exe in ("opt/kiosk/current/venv/bin/kiosk", "opt/kiosk/bin/kiosk-release", "opt/kiosk/bin/kiosk-out-of-service",
+    for exe in ("opt/kiosk/current/venv/bin/kiosk", "opt/kiosk/current/venv/bin/kiosk-backend",
+                "opt/kiosk/bin/kiosk-release", "opt/kiosk/bin/kiosk-out-of-service",
                 "usr/bin/cage", "usr/bin/systemctl", "usr/bin/python3", "bin/sh"):
         path = root / exe
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +70,7 @@ def exposure(tmp_path: Path, name: str, text: str) -> float:
     return float(found.group(1))
 
 
-@pytest.mark.parametrize("name", ["kiosk.service", "kiosk-out-of-service.service"])
+@pytest.mark.parametrize("name", ["kiosk.service", "kiosk-out-of-service.service", "kiosk-backend.service"])
 def test_units_are_hardened(tmp_path: Path, name: str) -> None:
     level = exposure(tmp_path, name, (DEPLOY / "systemd" / name).read_text(encoding="utf-8"))
     assert level <= EXPOSURE_LIMIT, f"{name}: exposure {level} > {EXPOSURE_LIMIT}"
