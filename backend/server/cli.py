@@ -112,6 +112,9 @@ def app_from_env() -> object:
     return create_app(build_state(settings, catalog, migrate=False))
 
 
+SHUTDOWN_GRACE_S = 10
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -119,6 +122,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kiosk.logs import configure
 
     configure()
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("kiosk-backend serve: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    # TLS, connection limits, and a stop (systemd's SIGTERM) that does not wait forever for kept-alive connections
+    options = connection_limits(args) | {"timeout_graceful_shutdown": SHUTDOWN_GRACE_S}
     state = _state(args, with_catalog=True)
     scheme = "https" if args.tls_cert else "http"
     print(f"kiosk-backend: {state.engine.dialect.name} database, {state.keys.profile} crypto, "
@@ -133,10 +141,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         state.nonce_engine.dispose()
         uvicorn.run("backend.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
                     workers=args.workers, access_log=not args.quiet, log_level="warning" if args.quiet else "info",
-                    **connection_limits(args))
+                    **options)
         return 0
     uvicorn.run(create_app(state), host=args.host, port=args.port, access_log=not args.quiet,
-                log_level="warning" if args.quiet else "info", **connection_limits(args))
+                log_level="warning" if args.quiet else "info", **options)
     return 0
 
 

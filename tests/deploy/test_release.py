@@ -161,6 +161,9 @@ def test_update_between_citizens_rollback_and_keep(tmp_path: Path) -> None:
     time.sleep(2.2)
     assert kiosk.release("check").returncode == 0 and kiosk.running() == "1.1.0"
     assert "restart --no-block kiosk.service" in kiosk.systemctl_log.read_text(encoding="utf-8")
+    journal = subprocess.run([SYSTEM_PYTHON, str(TOOL), "install", str(tmp_path / "missing.tar")], capture_output=True,
+                             text=True, env={**kiosk.env, "JOURNAL_STREAM": "8:1"})
+    assert journal.returncode == 2 and journal.stderr.startswith("<3>kiosk-release install:")  # an error to journald
     assert kiosk.state()["bad"] == ["1.2.0", "1.3.0"]
 
     # A fine release after a rollback is kept, and the rollback is no longer reported.

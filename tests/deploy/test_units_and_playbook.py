@@ -17,7 +17,8 @@ from tests.conftest import ROOT
 DEPLOY = ROOT / "deploy"
 UNITS = ["kiosk.service", "kiosk-nightly-restart.service", "kiosk-nightly-restart.timer",
          "kiosk-out-of-service.service", "kiosk-retry.service", "kiosk-retry.timer", "kiosk-release-check.service",
-         "kiosk-release-check.timer"]
+         "kiosk-release-check.timer", "kiosk-backend.service", "kiosk-backend-backup.service",
+         "kiosk-backend-backup.timer"]
 EXPOSURE_LIMIT = 4.0  # `systemd-analyze security`: at most this for every long-running unit
 
 
@@ -32,7 +33,8 @@ def verify_root(tmp_path: Path, kiosk_unit_text: str) -> subprocess.CompletedPro
     """systemd-analyze verify in a throw-away root that has the system units and the two executables."""
     root = tmp_path / "root"
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
-    for exe in ("opt/kiosk/current/venv/bin/kiosk", "opt/kiosk/bin/kiosk-release", "opt/kiosk/bin/kiosk-out-of-service",
+    for exe in ("opt/kiosk/current/venv/bin/kiosk", "opt/kiosk/current/venv/bin/kiosk-backend",
+                "opt/kiosk/bin/kiosk-release", "opt/kiosk/bin/kiosk-out-of-service",
                 "usr/bin/cage", "usr/bin/systemctl", "usr/bin/python3", "bin/sh"):
         path = root / exe
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +71,7 @@ def exposure(tmp_path: Path, name: str, text: str) -> float:
     return float(found.group(1))
 
 
-@pytest.mark.parametrize("name", ["kiosk.service", "kiosk-out-of-service.service"])
+@pytest.mark.parametrize("name", ["kiosk.service", "kiosk-out-of-service.service", "kiosk-backend.service"])
 def test_units_are_hardened(tmp_path: Path, name: str) -> None:
     level = exposure(tmp_path, name, (DEPLOY / "systemd" / name).read_text(encoding="utf-8"))
     assert level <= EXPOSURE_LIMIT, f"{name}: exposure {level} > {EXPOSURE_LIMIT}"
@@ -186,6 +188,21 @@ def test_playbook_check_mode_against_localhost(tmp_path: Path) -> None:
                      "-e", f"release_artefact={fake_artefact(tmp_path)}")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "failed=0" in result.stdout and "unreachable=0" in result.stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="check mode of apt and user tasks needs root (CI runs as root)")
+def test_backend_play_check_mode_against_localhost(tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text("all:\n  children:\n    backend:\n      hosts:\n        localhost:\n"
+                         "          ansible_connection: local\n"
+                         "          ansible_python_interpreter: /usr/bin/python3\n", encoding="utf-8")
+    (tmp_path / "tls.crt").write_text("certificate\n", encoding="utf-8")
+    (tmp_path / "tls.key").write_text("key\n", encoding="utf-8")
+    result = ansible("-i", str(inventory), "backend.yml", "--check",
+                     "-e", f"server_release_artefact={fake_artefact(tmp_path)}",
+                     "-e", f"backend_tls_cert={tmp_path / 'tls.crt'}", "-e", f"backend_tls_key={tmp_path / 'tls.key'}")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "failed=0" in result.stdout
 
 
 def test_playbook_template_renders_a_valid_config(tmp_path: Path) -> None:
