@@ -129,8 +129,8 @@ def test_a_receipt_shown_to_the_scanner_opens_its_progress_query(kiosk_config: P
         assert health is not None and health.status == Status.OK
         scanner.scan(progress_url("JL2201022024052000123"))
         state = kiosk.wait_for(lambda s: s.session is not None and s.session.phase == Phase.PROGRESS_QUERY
-                               and s.session.progress_status in (TaskStatus.DONE, TaskStatus.FAILED))
-        assert state.session is not None and state.session.progress_status == TaskStatus.DONE
+                               and s.session.progress.status in (TaskStatus.DONE, TaskStatus.FAILED))
+        assert state.session is not None and state.session.progress.status == TaskStatus.DONE
         kiosk.dispatch(ev.FinishPressed())
         scanner.unplug()
         monitor.check_now()
