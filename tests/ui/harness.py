@@ -79,6 +79,23 @@ class Harness:
     def backend(self) -> Any:
         return self.app.kiosk.ports.backend
 
+    def submit_application(self, key: str, reference: str) -> Any:
+        """An 孤儿 application submitted straight to the backend, as another visit to this kiosk would have: a form
+        the backend accepts (it checks the form against the catalog), under this kiosk's own reference."""
+        from kiosk.core.identity import manual_identity
+        from kiosk.core.records import Application
+        from kiosk.core.session.forms import prefill
+        from kiosk.shell.demo_journey import sample_value
+
+        applicant = manual_identity("张桂兰", "220102195603120020")
+        item = self.app.kiosk.catalog.item("orphan-support")
+        form = dict(prefill(item, applicant))
+        form |= {spec.id: sample_value(spec, applicant) for spec in item.form_fields
+                 if spec.source == "manual" and spec.required}
+        kiosk_id = self.app.kiosk.config.settings.kiosk_id
+        return self.backend.submit(Application(key, f"{kiosk_id}-{reference}", kiosk_id, "orphan-support",
+                                               applicant, tuple(form.items())))
+
     def report_health(self) -> None:
         """What the health poller would post: the devices' state now, through the app's one hop."""
         from kiosk.core.session import events as ev

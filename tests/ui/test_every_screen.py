@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from kiosk.core.health import DeviceError, Reason
-from kiosk.core.session.states import IdentifyStatus, TaskStatus
+from kiosk.core.session.states import IdentifyStatus, Phase, TaskStatus
 from tests.ui.harness import PORTRAIT, Harness
 from tests.ui.test_journeys import ZHANG, fill_disability_form, open_item
 
@@ -87,8 +87,11 @@ def test_apply_screens(kiosk: Harness) -> None:
     p.tap("form:next")  # elder mode: the card's data first, then one field a page
     kiosk.shot("form-field-page-zh-elder")
     look_at_overlay(kiosk, "choice", lambda: p.tap("field:hukou_province"))
-    p.tap("nav:back")
+    p.tap("nav:back")  # out of elder mode the form has no pages: back to identification, the card read again
     set_mode(kiosk, "zh", False, False)
+    p.wait_until(lambda: p.state.session.phase == Phase.FORM and p.screen == "form" and not p.app.overlays,
+                 what="the form again")
+    p.frames(5)
     fill_disability_form(kiosk)
     p.tap("form:next")
     p.wait_for_screen("review")
@@ -137,6 +140,7 @@ def test_progress_appointment_guide_printing_and_idle(kiosk: Harness) -> None:
     kiosk.reader.insert(ZHANG)
     p.wait_until(lambda: len(p.state.session.parties) == 1, what="the first party")
     kiosk.reader.remove()
+    p.frames(10)  # the first card leaves the reader before the second is laid down (the reader waits for that)
     kiosk.reader.insert("resident-rare-char")
     p.wait_for_screen("appointment")
     p.wait_until(lambda: p.state.session.available_slots, what="the slots")
@@ -167,9 +171,12 @@ def test_progress_appointment_guide_printing_and_idle(kiosk: Harness) -> None:
 
 
 def test_out_of_service(kiosk: Harness) -> None:
+    from kiosk.core.health import Component, Health
+    from kiosk.core.session import events as ev
+
     p = kiosk.pilot
-    kiosk.printer.inject(Reason.PAPER_OUT)
-    kiosk.report_health()
+    # a full disk takes the kiosk out of service (paper out blocks only printing: issue #15)
+    kiosk.app.post(ev.HealthReported(Health.problem(Component.DISK, Reason.DISK_FULL)))
     p.wait_for_screen("out_of_service")
     kiosk.shot("out-of-service-zh")
     p.window.size = (PORTRAIT[1], PORTRAIT[0])
@@ -179,3 +186,5 @@ def test_out_of_service(kiosk: Harness) -> None:
     finally:
         p.window.size = PORTRAIT
         p.frames(4)
+        kiosk.app.post(ev.HealthReported(Health.ok(Component.DISK)))
+        p.wait_for_screen("home")

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from kiosk.core.health import Reason
-from kiosk.core.records import Application
 from kiosk.core.session.states import IdentifyStatus, TaskStatus
 from kiosk.shell.demo_journey import child_id_number
 from tests.ui.harness import Harness
@@ -105,19 +104,9 @@ def test_apply_journey_from_home_to_done(kiosk: Harness) -> None:
 
 
 def test_progress_query_by_number_and_by_card(kiosk: Harness) -> None:
-    from kiosk.core.identity import manual_identity
 
     p = kiosk.pilot
-    from kiosk.core.session.forms import prefill
-    from kiosk.shell.demo_journey import sample_value
-
-    applicant = manual_identity("张桂兰", "220102195603120020")
-    item = kiosk.app.kiosk.catalog.item("orphan-support")
-    form = dict(prefill(item, applicant))  # the backend checks the form against the catalog
-    form |= {spec.id: sample_value(spec, applicant) for spec in item.form_fields
-             if spec.source == "manual" and spec.required}
-    result = kiosk.backend.submit(Application("progress-test", "JL-220102-001-X", "JL-220102-001", "orphan-support",
-                                              applicant, tuple(form.items())))
+    result = kiosk.submit_application("progress-test", "X")
     p.tap("home:progress")
     p.wait_for_screen("progress")
     kiosk.shot("progress")

@@ -197,13 +197,10 @@ def test_out_of_service_keeps_the_language_and_the_call_to_staff(kiosk: Harness)
 
 
 def test_progress_explains_in_local_time_and_helps_when_nothing_is_found(kiosk: Harness) -> None:
-    from kiosk.core.identity import manual_identity
     from kiosk.core.localtime import local_text
-    from kiosk.core.records import Application
 
     p = kiosk.pilot
-    result = kiosk.backend.submit(Application("progress-local", "JL-Y", "JL-220102-001", "orphan-support",
-                                              manual_identity("张桂兰", "220102195603120020"), ()))
+    result = kiosk.submit_application("progress-local", "Y")
     p.tap("home:progress")
     p.wait_for_screen("progress")
     p.tap("progress:number")
