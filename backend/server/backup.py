@@ -133,6 +133,10 @@ def _read(archive: Path) -> dict[str, bytes]:
     return files
 
 
+# Audit tables whose rows no one may change or delete, not even a restore (migration 0005's triggers).
+APPEND_ONLY_TABLES = frozenset({"record_openings"})
+
+
 def restore(archive: Path, database_url: str, key_dir: Path, force: bool = False) -> dict[str, Any]:
     """Restore into an empty database and a key folder without keys (or over them with `force`)."""
     files = _read(archive)
@@ -152,6 +156,10 @@ def restore(archive: Path, database_url: str, key_dir: Path, force: bool = False
         _upgrade(engine, manifest["revision"])
         with engine.begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
+                if table.name in APPEND_ONLY_TABLES:  # its trigger refuses any DELETE, even of nothing
+                    if connection.execute(select(func.count()).select_from(table)).scalar_one():
+                        raise BackupError(f"{table.name} is append-only (an audit): restore into an empty database")
+                    continue
                 connection.execute(table.delete())
             for table in Base.metadata.sorted_tables:
                 data = files.get(f"tables/{table.name}.jsonl", b"").decode()
