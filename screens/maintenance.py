@@ -53,6 +53,7 @@ def install_maintenance(app: Any) -> MaintenanceDesk:
         reader = None
     desk = MaintenanceDesk(kiosk.config, lambda: kiosk.state, kiosk.ports, app.post, app.monitor.check_now,
                            SystemActions(exit_app=app.stop), card_reader=reader)
+    desk.calendar = kiosk.calendar  # the divorce dates on reprinted appointment slips follow holidays.toml
     app.desk = desk
     app.staff_gesture = StaffGesture(app, lambda: open_pin(app))
     return desk

@@ -15,10 +15,12 @@ from kiosk.composition.drivers import build_ports, staff_card_reader
 from kiosk.core.catalog import Catalog
 from kiosk.core.health import Health
 from kiosk.core.ports import Ports, ReceivesCatalogs, ReportsStatus, StaffCardReader
+from kiosk.core.problems import ConfigError
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState, Rules, initial_state
 from kiosk.core.settings import LoadedConfig
 from kiosk.core.slip_layouts import SlipComposer
+from kiosk.core.working_days import WorkingDays
 from kiosk.shell.patience import patient
 from kiosk.shell.runner import PromptText, Scheduler, SessionRunner
 from kiosk.shell.scanner_watch import ScannerWatch
@@ -27,6 +29,7 @@ from kiosk.storage.catalog import load_catalog
 from kiosk.storage.config import load_config
 from kiosk.storage.toml_cache import CATALOG_CACHE, ParsedTomlCache
 from kiosk.storage.usage_log import UsageLog
+from kiosk.storage.working_days import library_calendar, load_working_days
 
 
 def rules_from(config: LoadedConfig, catalog: Catalog) -> Rules:
@@ -47,6 +50,7 @@ class Kiosk:
     runner: SessionRunner
     inbox: queue.Queue[ev.Event]
     scanner_watch: ScannerWatch | None = None
+    calendar: WorkingDays | None = None  # working days: the library's years with the operator's holidays over them
 
     @property
     def state(self) -> KioskState:
@@ -95,6 +99,15 @@ class Kiosk:
         self.ports.close()
 
 
+def calendar_or_library() -> WorkingDays:
+    """The working-day calendar with the operator's holidays.toml; a file that cannot be used (config check says
+    why before the kiosk starts) leaves the library's own years."""
+    try:
+        return load_working_days()
+    except ConfigError:
+        return library_calendar()
+
+
 def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None, ports: Ports | None = None,
                 scheduler: Scheduler | None = None, post: Callable[[ev.Event], None] | None = None,
                 prompt_text: PromptText | None = None) -> Kiosk:
@@ -104,10 +117,10 @@ def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None
     catalog = load_catalog(catalog_dir, ParsedTomlCache(config.data_dir / CATALOG_CACHE))
     ports = ports or build_ports(config)
     inbox: queue.Queue[ev.Event] = queue.Queue()
-    composer = SlipComposer(config.settings, catalog, ports.clock.now)
+    composer = SlipComposer(config.settings, catalog, ports.clock.now, calendar=calendar_or_library())
     runner = SessionRunner(initial_state(rules_from(config, catalog)), ports, post or inbox.put, composer, scheduler,
                            prompt_text=prompt_text)
-    kiosk = Kiosk(config, ports, runner, inbox)
+    kiosk = Kiosk(config, ports, runner, inbox, calendar=composer.calendar)
     if isinstance(ports.backend, ReportsStatus):  # heartbeats carry the lifecycle and the device states
         ports.backend.status_source = lambda: (runner.state.lifecycle.value, runner.state.health)
     if isinstance(ports.backend, ReceivesCatalogs):

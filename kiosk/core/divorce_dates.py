@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kiosk.core.working_days import WorkingDays
+
 COOLING_OFF_DAYS = 30
 CERTIFICATE_WINDOW_DAYS = 30
 
@@ -27,7 +29,14 @@ class RestDay:
     """False when the holiday schedule of that year is not published yet (only the weekend is known)."""
 
 
-def rest_day(day: date) -> RestDay:
+def rest_day(day: date, calendar: WorkingDays | None = None) -> RestDay:
+    """A 法定休假日 (a weekend day not worked by 调休, or a public holiday) or not. With `calendar` (the library's
+    years and the operator's holidays.toml over them, kiosk.storage.working_days) its word counts; without one,
+    the installed library's."""
+    if calendar is not None:
+        if calendar.knows(day):
+            return RestDay(not calendar.is_working_day(day), True)
+        return RestDay(day.weekday() >= 5, False)
     import chinese_calendar
 
     try:
@@ -36,23 +45,23 @@ def rest_day(day: date) -> RestDay:
         return RestDay(day.weekday() >= 5, False)
 
 
-def last_day_of(start: date, days: int) -> tuple[date, bool]:
+def last_day_of(start: date, days: int, calendar: WorkingDays | None = None) -> tuple[date, bool]:
     """The last day of a period of `days` days counted from the day after `start`, moved past a rest day;
     and whether every day looked at was in the published schedule."""
     end = start + timedelta(days=days)
     known = True
     while True:
-        day = rest_day(end)
+        day = rest_day(end, calendar)
         known = known and day.known
         if not day.rest:
             return end, known
         end += timedelta(days=1)
 
 
-def first_working_day(after: date) -> tuple[date, bool]:
+def first_working_day(after: date, calendar: WorkingDays | None = None) -> tuple[date, bool]:
     day, known = after + timedelta(days=1), True
     while True:
-        rest = rest_day(day)
+        rest = rest_day(day, calendar)
         known = known and rest.known
         if not rest.rest:
             return day, known
@@ -72,8 +81,8 @@ class DivorceDates:
     holidays_known: bool
 
 
-def divorce_dates(applied: date) -> DivorceDates:
-    cooling_off_ends, known_1 = last_day_of(applied, COOLING_OFF_DAYS)
-    first, known_2 = first_working_day(cooling_off_ends)
-    last, known_3 = last_day_of(cooling_off_ends, CERTIFICATE_WINDOW_DAYS)
+def divorce_dates(applied: date, calendar: WorkingDays | None = None) -> DivorceDates:
+    cooling_off_ends, known_1 = last_day_of(applied, COOLING_OFF_DAYS, calendar)
+    first, known_2 = first_working_day(cooling_off_ends, calendar)
+    last, known_3 = last_day_of(cooling_off_ends, CERTIFICATE_WINDOW_DAYS, calendar)
     return DivorceDates(applied, cooling_off_ends, first, last, known_1 and known_2 and known_3)

@@ -46,6 +46,7 @@ from kiosk.core.slips import (
     Text,
     progress_url,
 )
+from kiosk.core.working_days import WorkingDays
 
 
 def time_limit_text(limit: TimeLimit, language: str = "zh") -> str:
@@ -129,10 +130,12 @@ def _both(zh: str, other: str, language: str) -> list[str]:
 class SlipComposer:
     """Builds the slip for a SlipRequest: the runner's `build_slip`."""
 
-    def __init__(self, settings: KioskSettings, catalog: Catalog, now: Callable[[], datetime]) -> None:
+    def __init__(self, settings: KioskSettings, catalog: Catalog, now: Callable[[], datetime],
+                 calendar: WorkingDays | None = None) -> None:
         self.settings = settings
         self.catalog = catalog
         self.now = now
+        self.calendar = calendar  # the operator's holidays over the library's: the divorce dates follow it
 
     def __call__(self, request: SlipRequest) -> Slip:
         return self.compose(request, reprint=request.reprint)
@@ -280,7 +283,7 @@ class SlipComposer:
             applied = date.fromisoformat(slot_day)
         except ValueError:
             return blocks
-        dates = divorce_dates(applied)
+        dates = divorce_dates(applied, self.calendar)
         blocks += [Text(label("dates_if_applied", lang)),
                    self._field("applied_on", f"{dates.applied:%Y-%m-%d}", lang, bold=True),
                    self._field("cooling_off_ends", f"{dates.cooling_off_ends:%Y-%m-%d}", lang, bold=True),

@@ -30,6 +30,7 @@ from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.settings import LoadedConfig
 from kiosk.core.slip_layouts import SlipComposer, printer_test_slip, readiness_slip
+from kiosk.core.working_days import WorkingDays
 from kiosk.logs import log_event
 from kiosk.shell.log_export import ExportError, export_logs, file_lines, journal_lines, local_log_files
 from kiosk.shell.maintenance import (
@@ -111,6 +112,7 @@ class MaintenanceDesk:
         self.system = system or SystemActions()
         self.now = now
         self.card_reader = card_reader
+        self.calendar: WorkingDays | None = None  # the composition root hands on the operator's calendar
         self.pin_hash = config.settings.maintenance_pin_scrypt
         self.staff_cards = frozenset(config.settings.staff_card_sha256)
         self.usb_dir = config.usb_export_dir
@@ -250,7 +252,8 @@ class MaintenanceDesk:
     @property
     def composer(self) -> SlipComposer:
         """Slips from the catalog in use (it changes when the backend signs a newer one)."""
-        return SlipComposer(self.config.settings, self.state().rules.catalog, self.ports.clock.now)
+        return SlipComposer(self.config.settings, self.state().rules.catalog, self.ports.clock.now,
+                            calendar=self.calendar)
 
     def _catalog_summary(self) -> str:
         state = self.state()

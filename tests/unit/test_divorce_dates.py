@@ -54,3 +54,25 @@ def test_the_divorce_slip_prints_the_dates(catalog: Catalog) -> None:
     marriage = compose(SlipRequest(SlipKind.APPOINTMENT, "marriage-registration", booking_number="YY-3",
                                    slot_day="2026-09-01"))
     assert "冷静期" not in "\n".join(b.text for b in marriage.blocks if isinstance(b, Text))
+
+
+def test_the_operators_holidays_count_for_a_year_the_library_does_not_know(catalog: Catalog) -> None:
+    """Operators add a year's 法定节假日 and 调休 days to holidays.toml before the library learns them (issue #19):
+    the divorce dates follow that calendar, and the slip no longer says the schedule is unpublished."""
+    from kiosk.core.working_days import WorkingDays, merge
+    from kiosk.storage.working_days import library_calendar
+
+    new_year = [date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)]
+    calendar = merge(library_calendar(), [(2027, new_year, [])], "holidays.toml (2027)")
+    assert isinstance(calendar, WorkingDays) and calendar.knows(date(2027, 1, 1))
+    # applied 2026-12-02: the 冷静期 would end on 2027-01-01, 元旦, and ends on the first day after the holiday
+    without = divorce_dates(date(2026, 12, 2))
+    with_operator = divorce_dates(date(2026, 12, 2), calendar)
+    assert with_operator.cooling_off_ends == date(2027, 1, 4) and with_operator.holidays_known
+    assert without.cooling_off_ends != with_operator.cooling_off_ends or not without.holidays_known
+    settings = load_config(CONFIG_DIR / "kiosk.toml").settings
+    compose = SlipComposer(settings, catalog, lambda: datetime(2026, 11, 20, 9, 0), calendar=calendar)
+    slip = compose(SlipRequest(SlipKind.APPOINTMENT, "divorce-registration", booking_number="YY-4",
+                               slot_text="2026-12-02 09:00-10:00 婚姻登记处", slot_day="2026-12-02"))
+    text = "\n".join(b.text for b in slip.blocks if isinstance(b, Text))
+    assert "冷静期届满日：2027-01-04" in text
