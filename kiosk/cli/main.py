@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kiosk import __version__
 from kiosk.core.catalog import Catalog, Item, language_gaps, unconfirmed_facts
+from kiosk.core.config_advice import config_advice
 from kiosk.core.problems import ConfigError
 from kiosk.core.settings import KioskSettings
 from kiosk.storage.catalog import load_catalog
@@ -40,6 +41,8 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         config = load_config(Path(args.path) if args.path else None)
     except ConfigError as exc:
         return fail(exc, "configuration")
+    for advice in config_advice(config):  # valid, but looks wrong for a kiosk in a hall: said even when refused
+        print(f"warning: {advice}", file=sys.stderr)
     problems = key_problems(config)
     try:
         calendar = load_working_days()
@@ -72,6 +75,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     warning = calendar.warning(date.today())
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
+
     print(f"  staff      PIN {'set' if s.maintenance_pin_scrypt else 'NOT SET'}, {len(s.staff_card_sha256)} staff "
           f"card{'s' if len(s.staff_card_sha256) != 1 else ''} (reader: {p.reader.staff_card_reader}); "
           f"logs export to {config.usb_export_dir}")

@@ -34,6 +34,14 @@ class Site(Strict):
     address: Annotated[str, Field(min_length=2)]
     consult_phone: Annotated[str, Field(pattern=r"^[0-9\-]{7,20}$")]
     """咨询电话 printed on every slip."""
+
+    @field_validator("consult_phone")
+    @classmethod
+    def _dialable(cls, phone: str) -> str:
+        if sum(c.isdigit() for c in phone) < 5 or phone.startswith("-") or phone.endswith("-"):
+            raise ValueError(f"{phone!r} is no number a citizen can dial: digits with at most a hyphen between "
+                             "area code and number, e.g. 0431-12345")
+        return phone
     division_code: Annotated[str, Field(pattern=r"^\d{6}$")]
     """GB/T 2260 administrative division code of the site (6 digits); Jilin codes start with 22."""
     window: str = ""
@@ -67,6 +75,11 @@ class Timeouts(Strict):
     def _warning_inside_session(self) -> Timeouts:
         if self.idle_warning_s >= self.session_s:
             raise ValueError("idle_warning_s must be shorter than session_s")
+        before_warning = self.session_s - self.idle_warning_s
+        if self.card_read_s >= before_warning:
+            raise ValueError(f"card_read_s ({self.card_read_s}) must be shorter than the time before the idle "
+                             f"warning (session_s - idle_warning_s = {before_warning}): the session would end while "
+                             "the citizen waits at the reader")
         return self
 
 

@@ -23,14 +23,27 @@ from kiosk.core.problems import Problem
 def read_toml(path: Path, shown_as: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """Parse one TOML file; a missing or malformed file becomes a problem instead of an exception."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle), []
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None, [Problem(shown_as, "(file)", "file not found")]
+    except OSError as exc:
+        return None, [Problem(shown_as, "(file)", f"cannot read: {exc.strerror}")]
+    if raw.startswith(b"\xef\xbb\xbf"):  # Notepad's "UTF-8" adds one; TOML refuses it
+        return None, [Problem(shown_as, "(file)", "the file starts with a byte-order mark (BOM): save it as UTF-8 "
+                                                  "without BOM (文件以BOM开头：请另存为不带BOM的UTF-8)")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        hint = ""
+        with contextlib.suppress(UnicodeDecodeError):
+            raw.decode("gb18030")
+            hint = " (it reads as GB18030/GBK, as Chinese Windows editors save it)"
+        return None, [Problem(shown_as, "(file)", f"the file is not UTF-8{hint}: save it as UTF-8 "
+                                                  "(文件不是UTF-8编码：请另存为UTF-8)")]
+    try:
+        return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as exc:
         return None, [Problem(shown_as, "(syntax)", str(exc))]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(shown_as, "(file)", f"cannot read: {exc}")]
 
 FORMAT = 1
 CATALOG_CACHE = "cache/catalog-toml.json"  # in the data folder
