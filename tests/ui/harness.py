@@ -96,6 +96,17 @@ class Harness:
         return self.backend.submit(Application(key, f"{kiosk_id}-{reference}", kiosk_id, "orphan-support",
                                                applicant, tuple(form.items())))
 
+    def take_card_back(self) -> None:
+        """The citizen takes the card off the reader, as a person does: for longer than the reader's polling, so a
+        read that waits for the card to leave (the next party's) sees it gone before another is laid down."""
+        import time
+
+        from kiosk.shell.patience import patient
+
+        self.reader.remove()
+        time.sleep(patient(0.5))
+        self.pilot.frames(2)
+
     def report_health(self) -> None:
         """What the health poller would post: the devices' state now, through the app's one hop."""
         from kiosk.core.session import events as ev

@@ -140,7 +140,7 @@ def test_marriage_appointment_for_two_parties(kiosk: Harness) -> None:
     assert any("第1位当事人" in t for t in p.texts())
     kiosk.reader.insert(ZHANG)
     p.wait_until(lambda: len(p.state.session.parties) == 1, what="the first party")
-    kiosk.reader.remove()
+    kiosk.take_card_back()
     kiosk.shot("identify-second-party")
     assert any("第2位当事人" in t for t in p.texts())
     kiosk.reader.insert("resident-rare-char")

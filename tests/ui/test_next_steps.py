@@ -122,14 +122,12 @@ def test_two_parties_are_told_who_is_next_and_same_person_only_for_the_same_card
     kiosk.shot("first-party-checked")
     assert any("第1位已核验 ✓" in t for t in p.texts())
     assert not any("同一个人" in t or "第1位当事人的身份证" in t for t in p.texts())
-    kiosk.reader.remove()
-    p.frames(10)
+    kiosk.take_card_back()
     kiosk.reader.insert(ZHANG)  # the same card laid down again as party 2
     p.wait_until(lambda: p.state.session.notice == "same_person", what="the same card noticed")
     kiosk.shot("same-card-again")
     assert any("第1位当事人的身份证" in t for t in p.texts())
-    kiosk.reader.remove()
-    p.frames(10)
+    kiosk.take_card_back()
     kiosk.reader.insert("resident-rare-char")
     p.wait_for_screen("appointment")
     assert len(p.state.session.parties) == 2
@@ -150,8 +148,7 @@ def test_an_expired_card_is_not_offered_a_reread_but_another_card_or_staff(kiosk
     kiosk.shot("expired-card")
     assert not p.has("identify:retry") and p.has("identify:other_card") and p.has("identify:call_staff")
     p.tap("identify:other_card")
-    kiosk.reader.remove()
-    p.frames(10)
+    kiosk.take_card_back()
     kiosk.reader.insert(ZHANG)
     p.wait_for_screen("form")
 
