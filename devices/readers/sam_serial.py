@@ -158,9 +158,10 @@ class SamSerialReader(SamPollingReader):
             decoder.clear()
 
     def _settle(self, port: serial.Serial, decoder: FrameDecoder) -> None:
-        """Wait (up to one command timeout) for the late reply of a command that timed out, and drop it."""
+        """Wait (up to two command timeouts: a reply that missed one timeout may miss it by as much again) for the
+        late reply of a command that timed out, and drop it, so it cannot answer the next question."""
         self._reply_owed = False
-        deadline = time.monotonic() + self.command_timeout_s
+        deadline = time.monotonic() + 2 * self.command_timeout_s
         while time.monotonic() < deadline:
             decoder.feed(port.read(max(1, port.in_waiting)))
             if decoder.next_reply() is not None:
