@@ -21,8 +21,7 @@ import os
 from pathlib import Path
 
 from devices.readers.sam_frame import Status
-from devices.readers.sam_polling import SamPollingReader
-from devices.readers.vendor_sdk import load_library
+from devices.readers.vendor_sdk import VendorLibraryReader
 from kiosk.core.cardtext import LAYOUTS, NATIONS, ParseError, UnsupportedCardError, parse_text_block, wipe
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import CardType, Identity
@@ -40,15 +39,11 @@ _NATION_CODES = {name: code for code, name in NATIONS.items()}
 READ_TEXT = 1  # CVR_Read_Content's "active": 1 text (and photo), 4 text, photo and fingerprint on some
 
 
-class TermbReader(SamPollingReader):
+class TermbReader(VendorLibraryReader):
     """The CardReader port over a termb-style (CVR_*) shared library."""
 
-    def __init__(self, library: str, port: int, poll_interval_s: float = 0.3) -> None:
-        super().__init__(poll_interval_s)
-        self.library_path = library
-        self.port = port
-        self._library: ctypes.CDLL | None = None
-        self._open = False
+    FUNCTIONS = _FUNCTIONS
+    FAMILY = "a termb"
 
     # ---- what SamPollingReader asks ----
 
@@ -150,11 +145,6 @@ class TermbReader(SamPollingReader):
             self._open = False
             raise DeviceError(Reason.NO_READER, f"termb {name}: reader not connected")
         return code
-
-    def _load(self) -> ctypes.CDLL:
-        if self._library is None:
-            self._library = load_library(self.library_path, _FUNCTIONS, "a termb")
-        return self._library
 
 
 def _remove_left_behind() -> None:

@@ -47,8 +47,12 @@ def load_library(path: str, functions: Sequence[str], family: str) -> ctypes.CDL
         raise DeviceError(Reason.CONFIG_INVALID, f"{path} is not {family} library: {exc}") from None
     return library
 
-class VendorSdkReader(SamPollingReader):
-    """The CardReader port over an sdtapi-style shared library."""
+class VendorLibraryReader(SamPollingReader):
+    """A SAM reader behind a vendor's shared library: the library, loaded on first use, and its port. Subclasses
+    name the functions they call and the library family (for the message when another library is configured)."""
+
+    FUNCTIONS: tuple[str, ...] = ()
+    FAMILY = "a vendor"
 
     def __init__(self, library: str, port: int, poll_interval_s: float = 0.3) -> None:
         super().__init__(poll_interval_s)
@@ -56,6 +60,18 @@ class VendorSdkReader(SamPollingReader):
         self.port = port
         self._library: ctypes.CDLL | None = None
         self._open = False
+
+    def _load(self) -> ctypes.CDLL:
+        if self._library is None:
+            self._library = load_library(self.library_path, self.FUNCTIONS, self.FAMILY)
+        return self._library
+
+
+class VendorSdkReader(VendorLibraryReader):
+    """The CardReader port over an sdtapi-style shared library."""
+
+    FUNCTIONS = _FUNCTIONS
+    FAMILY = "an sdtapi"
 
     # ---- what SamPollingReader asks ----
 
@@ -124,11 +140,6 @@ class VendorSdkReader(SamPollingReader):
             raise DeviceError(Reason.NO_READER if code != 0x02 else Reason.READER_TIMEOUT,
                               self._detail(name.removeprefix("SDT_").lower(), code))
         return code
-
-    def _load(self) -> ctypes.CDLL:
-        if self._library is None:
-            self._library = load_library(self.library_path, _FUNCTIONS, "an sdtapi")
-        return self._library
 
     def _reason(self, code: int) -> Reason:
         if code == 0x02:

@@ -48,18 +48,16 @@ def rest_day(day: date, calendar: WorkingDays | None = None) -> RestDay:
 def last_day_of(start: date, days: int, calendar: WorkingDays | None = None) -> tuple[date, bool]:
     """The last day of a period of `days` days counted from the day after `start`, moved past a rest day;
     and whether every day looked at was in the published schedule."""
-    end = start + timedelta(days=days)
-    known = True
-    while True:
-        day = rest_day(end, calendar)
-        known = known and day.known
-        if not day.rest:
-            return end, known
-        end += timedelta(days=1)
+    return _past_rest_days(start + timedelta(days=days), calendar)
 
 
 def first_working_day(after: date, calendar: WorkingDays | None = None) -> tuple[date, bool]:
-    day, known = after + timedelta(days=1), True
+    return _past_rest_days(after + timedelta(days=1), calendar)
+
+
+def _past_rest_days(day: date, calendar: WorkingDays | None) -> tuple[date, bool]:
+    """`day`, or the first day after it that is no rest day; and whether every day looked at was known."""
+    known = True
     while True:
         rest = rest_day(day, calendar)
         known = known and rest.known
