@@ -80,21 +80,11 @@ class Harness:
         return self.app.kiosk.ports.backend
 
     def submit_application(self, key: str, reference: str) -> Any:
-        """An 孤儿 application submitted straight to the backend, as another visit to this kiosk would have: a form
-        the backend accepts (it checks the form against the catalog), under this kiosk's own reference."""
-        from kiosk.core.identity import manual_identity
-        from kiosk.core.records import Application
-        from kiosk.core.session.forms import prefill
-        from kiosk.shell.demo_journey import sample_value
+        """An 孤儿 application submitted straight to the backend, as another visit to this kiosk would have."""
+        from tests.support.applications import orphan_application
 
-        applicant = manual_identity("张桂兰", "220102195603120020")
-        item = self.app.kiosk.catalog.item("orphan-support")
-        form = dict(prefill(item, applicant))
-        form |= {spec.id: sample_value(spec, applicant) for spec in item.form_fields
-                 if spec.source == "manual" and spec.required}
-        kiosk_id = self.app.kiosk.config.settings.kiosk_id
-        return self.backend.submit(Application(key, f"{kiosk_id}-{reference}", kiosk_id, "orphan-support",
-                                               applicant, tuple(form.items())))
+        kiosk = self.app.kiosk
+        return self.backend.submit(orphan_application(kiosk.catalog, kiosk.config.settings.kiosk_id, key, reference))
 
     def take_card_back(self) -> None:
         """The citizen takes the card off the reader, as a person does: for longer than the reader's polling, so a

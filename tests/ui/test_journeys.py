@@ -104,7 +104,6 @@ def test_apply_journey_from_home_to_done(kiosk: Harness) -> None:
 
 
 def test_progress_query_by_number_and_by_card(kiosk: Harness) -> None:
-
     p = kiosk.pilot
     result = kiosk.submit_application("progress-test", "X")
     p.tap("home:progress")

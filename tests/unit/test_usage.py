@@ -11,13 +11,10 @@ from openpyxl import load_workbook
 
 from kiosk.cli.main import main as kiosk_main
 from kiosk.composition.root import Kiosk
-from kiosk.core.identity import manual_identity
-from kiosk.core.records import Application
 from kiosk.core.session import events as ev
-from kiosk.core.session.forms import prefill
 from kiosk.core.session.states import Phase, TaskStatus
-from kiosk.shell.demo_journey import sample_value
 from kiosk.storage.usage_log import UsageLog
+from tests.support.applications import orphan_application
 
 GUIDE_ITEM = "elderly-care-cooperation"
 
@@ -41,14 +38,8 @@ def test_guide_prints_and_lookups_are_counted_once_and_reach_the_report(headless
     print_guide(kiosk)  # a second citizen
     kiosk.dispatch(ev.FinishPressed())
 
-    kiosk_id = kiosk.config.settings.kiosk_id
-    applicant = manual_identity("张桂兰", "220102195603120020")
-    form = dict(prefill(kiosk.catalog.item("orphan-support"), applicant))  # the backend checks the form
-    for spec in kiosk.catalog.item("orphan-support").form_fields:
-        if spec.source == "manual" and spec.required:
-            form[spec.id] = sample_value(spec, applicant)
-    submitted = kiosk.ports.backend.submit(Application("usage-test:apply", f"{kiosk_id}-U1", kiosk_id,
-                                                       "orphan-support", applicant, tuple(form.items())))
+    submitted = kiosk.ports.backend.submit(orphan_application(kiosk.catalog, kiosk.config.settings.kiosk_id,
+                                                              "usage-test:apply", "U1"))
     kiosk.dispatch(ev.ProgressQueryStarted())
     kiosk.dispatch(ev.ProgressByNumberRequested(submitted.application_number or ""))
     kiosk.wait_for(lambda s: s.session is not None and s.session.progress.status == TaskStatus.DONE)
