@@ -147,11 +147,15 @@ def command_row(command: KioskCommand) -> CommandRow:
                       beijing(command.queued_at), progress)
 
 
-def kiosk_rows(state: ServerState, now: datetime | None = None) -> list[KioskRow]:
+def kiosk_rows(state: ServerState, now: datetime | None = None, kiosk_id: str | None = None) -> list[KioskRow]:
+    """Every kiosk (or the one named), in order of id."""
     now = now or db.now()
     rows = []
+    query = select(Kiosk).order_by(Kiosk.kiosk_id)
+    if kiosk_id is not None:
+        query = query.where(Kiosk.kiosk_id == kiosk_id)
     with state.sessions() as session:
-        for kiosk in session.scalars(select(Kiosk).order_by(Kiosk.kiosk_id)):
+        for kiosk in session.scalars(query):
             beat = _heartbeat(kiosk)
             silent = _silent(state, kiosk, now)
             commands = session.scalars(select(KioskCommand).where(KioskCommand.kiosk_id == kiosk.kiosk_id)
@@ -174,7 +178,7 @@ def kiosk_rows(state: ServerState, now: datetime | None = None) -> list[KioskRow
                 in_service=(beat is not None and not silent and kiosk.revoked_at is None
                             and beat.status in ("ready", "in_session")),
                 version=beat.version if beat else "—",
-                catalog_version=(str(beat.catalog_version) if beat and beat.catalog_version is not None
+                catalog_version=(f"第 {beat.catalog_version} 版" if beat and beat.catalog_version is not None
                                  else "随程序发布" if beat else "—"),
                 devices=tuple(device_row(d) for d in beat.devices) if beat else (),
                 outbox=beat.outbox_depth if beat else None,

@@ -438,7 +438,7 @@ class HttpBackend:
             self._sender.start()
 
     def _run_sender(self) -> None:
-        next_heartbeat = time.monotonic()  # the first at once: the fleet view sees a kiosk come up
+        last_heartbeat = float("-inf")  # the first at once: the fleet view sees a kiosk come up
         next_purge = time.monotonic()
         kept_handed_on = False
         while not self._stop.is_set():
@@ -450,8 +450,9 @@ class HttpBackend:
                 if time.monotonic() >= next_purge:
                     next_purge = time.monotonic() + PURGE_EVERY_S
                     self.outbox.purge(delivered_before=time.time() - KEEP_DELIVERED_S)
-                if self.status_source is not None and time.monotonic() >= next_heartbeat:
-                    next_heartbeat = time.monotonic() + self.heartbeat_interval_s
+                # Due from the last one each time round, so a changed interval counts from the next wake.
+                if self.status_source is not None and time.monotonic() >= last_heartbeat + self.heartbeat_interval_s:
+                    last_heartbeat = time.monotonic()
                     status, devices = self.status_source()
                     published = self.heartbeat(status, devices)
                     self.report_usage()
@@ -463,7 +464,7 @@ class HttpBackend:
             next_due = self.outbox.next_due_at()
             wait = 5.0 if next_due is None else min(5.0, max(0.0, next_due - time.time()))
             if self.status_source is not None:
-                wait = min(wait, max(0.0, next_heartbeat - time.monotonic()))
+                wait = min(wait, max(0.0, last_heartbeat + self.heartbeat_interval_s - time.monotonic()))
             if wait > 0:
                 self._wake.wait(wait)
                 self._wake.clear()
