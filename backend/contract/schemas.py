@@ -220,11 +220,14 @@ OUT_OF_SERVICE_MESSAGE_MAX = 80
 """Characters of staff's out-of-service message: what the kiosk's maintenance desk allows."""
 
 
+CommandId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # the server's integer key
+
+
 class FleetCommand(Model):
     """Something staff asked of the kiosk from the console. It comes with every heartbeat's answer until the
     kiosk reports its result; the kiosk does each id once."""
 
-    id: Annotated[int, Field(ge=1)]
+    id: CommandId
     kind: FleetCommandKind
     message: Annotated[str, Field(max_length=OUT_OF_SERVICE_MESSAGE_MAX), PlainText] = ""
     """For out_of_service_on: the text the out-of-service screen shows citizens (empty: the standard text)."""
@@ -234,7 +237,7 @@ class FleetCommandResult(Model):
     """How the kiosk did a command: done or failed, with a stable code (out_of_service_set, readiness_printed,
     restarting, print_failed, dry_run ...), never anything personal."""
 
-    id: Annotated[int, Field(ge=1)]
+    id: CommandId
     outcome: Literal["done", "failed"]
     code: Annotated[str, Field(pattern=r"^[a-z_]{1,32}$")]
     detail: Annotated[str, Field(pattern=r"^[a-z0-9_]{0,32}$")] = ""
