@@ -54,7 +54,7 @@ def install_maintenance(app: Any) -> MaintenanceDesk:
     desk = MaintenanceDesk(kiosk.config, lambda: kiosk.state, kiosk.ports, app.post, app.monitor.check_now,
                            SystemActions(exit_app=app.stop), card_reader=reader)
     desk.calendar = kiosk.calendar  # the divorce dates on reprinted appointment slips follow holidays.toml
-    app.desk = desk
+    app.desk = kiosk.use_desk(desk)  # staff's console commands go through it too
     app.staff_gesture = StaffGesture(app, lambda: open_pin(app))
     return desk
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -11,8 +12,22 @@ from kiosk.core.catalog import Catalog
 from kiosk.core.session.model import Rules
 from kiosk.storage.catalog import load_catalog
 
+if TYPE_CHECKING:
+    from tests.ui.harness import Harness
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = ROOT / "config"
+
+
+@pytest.fixture(scope="session")
+def harness_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """The one kiosk app of a test run, on a virtual display (Kivy opens one window per process): the UI tests
+    and the console's browser tests share it."""
+    from tests.ui.harness import Harness
+
+    harness = Harness(tmp_path_factory.mktemp("kiosk-ui"))
+    yield harness
+    harness.pilot.stop()
 
 
 @pytest.fixture(scope="session")

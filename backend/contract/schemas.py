@@ -209,6 +209,42 @@ class ReleaseState(Model):
     rollback_reason: Annotated[str, Field(max_length=200)] | None = None
 
 
+class FleetCommandKind(enum.StrEnum):
+    OUT_OF_SERVICE_ON = "out_of_service_on"  # 暂停服务, with the message the out-of-service screen shows
+    OUT_OF_SERVICE_OFF = "out_of_service_off"  # 恢复服务
+    RESTART = "restart"  # the app quits cleanly between citizens and systemd starts it again
+    PRINT_READINESS = "print_readiness"  # the readiness slip, as from the maintenance desk
+
+
+OUT_OF_SERVICE_MESSAGE_MAX = 80
+"""Characters of staff's out-of-service message: what the kiosk's maintenance desk allows."""
+
+
+CommandId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # the server's integer key
+
+
+class FleetCommand(Model):
+    """Something staff asked of the kiosk from the console. It comes with every heartbeat's answer until the
+    kiosk reports its result; the kiosk does each id once."""
+
+    id: CommandId
+    kind: FleetCommandKind
+    message: Annotated[str, Field(max_length=OUT_OF_SERVICE_MESSAGE_MAX), PlainText] = ""
+    """For out_of_service_on: the text the out-of-service screen shows citizens (empty: the standard text)."""
+
+
+class FleetCommandResult(Model):
+    """How the kiosk did a command: done or failed, with a stable code (out_of_service_set, readiness_printed,
+    restarting, print_failed, dry_run ...), never anything personal."""
+
+    id: CommandId
+    outcome: Literal["done", "failed"]
+    code: Annotated[str, Field(pattern=r"^[a-z_]{1,32}$")]
+    detail: Annotated[str, Field(pattern=r"^[a-z0-9_]{0,32}$")] = ""
+    """A reason id when it failed (paper_out), or the readiness verdict (ready, not_ready)."""
+    at: datetime
+
+
 class HeartbeatIn(Model):
     status: Annotated[str, Field(pattern=r"^[a-z_]{2,32}$")]
     """The kiosk's lifecycle: starting, ready, in_session, out_of_service, maintenance."""
@@ -217,12 +253,20 @@ class HeartbeatIn(Model):
     version: Annotated[str, Field(min_length=1, max_length=64)]
     """The running release's version (from its git tag, e.g. 1.4.0 or 1.4.1.dev3+g1e47696)."""
     release: ReleaseState | None = None
+    site: Annotated[str, Field(max_length=64), PlainText] | None = None
+    """Where the kiosk stands (kiosk.toml's site name), for the fleet view."""
+    catalog_version: Annotated[int, Field(ge=0)] | None = None
+    """The backend's catalog version the kiosk has taken; none while it uses the catalog it shipped with."""
+    command_results: Annotated[list[FleetCommandResult], Field(max_length=32)] = []
+    """Results of commands from earlier answers not yet reported (a kiosk reports each until an answer comes)."""
 
 
 class HeartbeatOut(Model):
     server_time: datetime
     catalog_version: int | None
     """The newest catalog version the server publishes; the kiosk downloads it when newer than its own."""
+    commands: list[FleetCommand] = []
+    """Staff's commands the kiosk has not reported done yet, oldest first."""
 
 
 class UsageCountIn(Model):

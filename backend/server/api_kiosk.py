@@ -28,6 +28,7 @@ from backend.contract import schemas as s
 from backend.contract.numbers import new_application_number, new_query_code
 from backend.server import db
 from backend.server.errors import TITLES, ApiProblem, documented
+from backend.server.fleet import exchange
 from backend.server.models import (
     Application,
     Booking,
@@ -459,14 +460,17 @@ def cancel_booking(booking_number: NumberInPath, body: s.CancellationIn, state: 
 # ---- kiosk upkeep ----
 
 @router.post("/heartbeats", response_model=s.HeartbeatOut, responses=documented(*AUTH_ERRORS),
-             summary="The kiosk's state, device states, outbox depth and version")
+             summary="The kiosk's state, device states, outbox depth and version; staff's commands in the answer")
 def heartbeat(body: s.HeartbeatIn, state: State, kiosk_id: KioskId) -> s.HeartbeatOut:
     with state.sessions() as session, session.begin():
         kiosk = session.get(Kiosk, kiosk_id)
         assert kiosk is not None
-        kiosk.last_seen_at = db.now()
+        now = db.now()
+        kiosk.last_seen_at = now
         kiosk.heartbeat = body.model_dump_json()
-    return s.HeartbeatOut(server_time=db.now(), catalog_version=state.bundle.version if state.bundle else None)
+        commands = exchange(session, kiosk_id, body, now)
+    return s.HeartbeatOut(server_time=db.now(), catalog_version=state.bundle.version if state.bundle else None,
+                          commands=commands)
 
 
 USAGE_WINDOW_DAYS = 62

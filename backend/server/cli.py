@@ -64,7 +64,8 @@ def settings_from(args: argparse.Namespace) -> ServerSettings:
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     url = args.database or os.environ.get("KIOSK_BACKEND_DATABASE") or f"sqlite:///{home / 'backend.sqlite3'}"
     return ServerSettings(database_url=url, key_dir=Path(args.key_dir) if args.key_dir else home / "keys",
-                          profile=args.crypto_profile, division_code=args.division_code, limits=limit_policy(args))
+                          profile=args.crypto_profile, division_code=args.division_code, limits=limit_policy(args),
+                          silent_after_s=60 * (getattr(args, "silent_after_min", None) or SILENT_AFTER_S // 60))
 
 
 def limit_policy(args: argparse.Namespace) -> LimitPolicy:
@@ -107,7 +108,7 @@ def app_from_env() -> object:
     saved = json.loads(os.environ[ENV_SETTINGS])
     settings = ServerSettings(database_url=saved["database_url"], key_dir=Path(saved["key_dir"]),
                               profile=saved["profile"], division_code=saved["division_code"],
-                              limits=LimitPolicy(**saved["limits"]))
+                              limits=LimitPolicy(**saved["limits"]), silent_after_s=saved["silent_after_s"])
     catalog = load_server_catalog(Path(saved["catalog"]) if saved["catalog"] else None)
     return create_app(build_state(settings, catalog, migrate=False))
 
@@ -136,7 +137,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ[ENV_SETTINGS] = json.dumps({
             "database_url": settings.database_url, "key_dir": str(settings.key_dir), "profile": settings.profile,
             "division_code": settings.division_code, "catalog": args.catalog or "",
-            "limits": dataclasses.asdict(settings.limits)})
+            "limits": dataclasses.asdict(settings.limits), "silent_after_s": settings.silent_after_s})
         state.engine.dispose()
         state.nonce_engine.dispose()
         uvicorn.run("backend.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
@@ -408,6 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL scales with them)")
     serve.add_argument("--catalog", help="catalog folder to publish (default: config/catalog)")
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.add_argument("--silent-after-min", type=int, default=SILENT_AFTER_S // 60, metavar="N",
+                       help="a kiosk without a heartbeat for N minutes is an alert in the console (default 5)")
     serve.add_argument("--tls-cert", default=os.environ.get("KIOSK_BACKEND_TLS_CERT"),
                        help="PEM certificate (chain) for HTTPS ($KIOSK_BACKEND_TLS_CERT)")
     serve.add_argument("--tls-key", default=os.environ.get("KIOSK_BACKEND_TLS_KEY"),

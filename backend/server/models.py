@@ -251,3 +251,36 @@ class KioskAlert(Base):
     kind: Mapped[str] = mapped_column(String(32))  # lookup_limit | quarantined
     detail: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class KioskCommand(Base):
+    """A command staff queued for one kiosk in the console (who and when is the audit), delivered with each of
+    the kiosk's heartbeats until the kiosk reports how it went."""
+
+    __tablename__ = "kiosk_commands"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.kiosk_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # backend.contract.schemas.FleetCommandKind
+    message: Mapped[str] = mapped_column(String(80), default="")  # shown to citizens on the kiosk: not personal
+    queued_by: Mapped[str] = mapped_column(String(64))  # the staff account's name
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    outcome: Mapped[str] = mapped_column(String(16), default="")  # done | failed, once reported
+    code: Mapped[str] = mapped_column(String(32), default="")
+    detail: Mapped[str] = mapped_column(String(32), default="")
+
+
+class AlertAcknowledgement(Base):
+    """Staff have seen a condition of a kiosk (paper near end or out, silent): it stays acknowledged while the
+    condition lasts, and the row goes when the condition ends, so the next time it is an alert again."""
+
+    __tablename__ = "alert_acknowledgements"
+
+    kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)  # paper_near_end | paper_out | silent
+    acknowledged_by: Mapped[str] = mapped_column(String(64))
+    acknowledged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -44,6 +44,8 @@ class ServerSettings:
     max_buffered_bytes: int = 16 * 1024 * 1024
     """All request bodies held before their signature is checked, across connections: beyond it, 503."""
     limits: LimitPolicy = field(default_factory=LimitPolicy)
+    silent_after_s: int = 300
+    """A kiosk without a heartbeat for longer is an alert on the fleet page (kiosks send one a minute)."""
     """Look-up limits per kiosk, per person and per application number (backend.server.rate_limits)."""
 
 

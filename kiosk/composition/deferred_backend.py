@@ -16,7 +16,7 @@ from kiosk.core.settings import LoadedConfig
 
 if TYPE_CHECKING:
     from kiosk.composition.embedded_backend import LocalBackend
-    from kiosk.core.ports import CatalogListener, StatusSource
+    from kiosk.core.ports import CatalogListener, CommandHandler, StatusSource
     from kiosk.core.records import (
         Application,
         Booking,
@@ -57,6 +57,7 @@ class DeferredLocalBackend:
     status_source: HandedOn[StatusSource] = HandedOn()
     usage_log: HandedOn[UsageLog] = HandedOn()
     catalog_listener: HandedOn[CatalogListener] = HandedOn()
+    command_handler: HandedOn[CommandHandler] = HandedOn()
 
     def __init__(self, config: LoadedConfig, wait_s: float = 30.0, delay_s: float = START_DELAY_S) -> None:
         self._wait_s = wait_s
@@ -91,6 +92,7 @@ class DeferredLocalBackend:
             self._backend.status_source = self.status_source
             self._backend.usage_log = self.usage_log
             self._backend.catalog_listener = self.catalog_listener
+            self._backend.command_handler = self.command_handler
         except Exception as exc:  # reported as the backend's health, never as a crash of the kiosk
             self._error = type(exc).__name__
             logging.getLogger("kiosk.backend").error(

@@ -10,26 +10,32 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.composition.drivers import build_ports, staff_card_reader
 from kiosk.core.catalog import Catalog
 from kiosk.core.health import Health
-from kiosk.core.ports import Ports, ReceivesCatalogs, ReportsStatus, StaffCardReader
+from kiosk.core.ports import Ports, ReceivesCatalogs, ReportsStatus, StaffCardReader, TakesCommands
 from kiosk.core.problems import ConfigError
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState, Rules, initial_state
 from kiosk.core.settings import LoadedConfig
 from kiosk.core.slip_layouts import SlipComposer
 from kiosk.core.working_days import WorkingDays
+from kiosk.shell.fleet_commands import FleetCommands
 from kiosk.shell.patience import patient
 from kiosk.shell.runner import PromptText, Scheduler, SessionRunner
 from kiosk.shell.scanner_watch import ScannerWatch
 from kiosk.shell.usage import ReportsUsage, UsageRecorder
 from kiosk.storage.catalog import load_catalog
+from kiosk.storage.command_results import CommandResults
 from kiosk.storage.config import load_config
 from kiosk.storage.toml_cache import CATALOG_CACHE, ParsedTomlCache
 from kiosk.storage.usage_log import UsageLog
 from kiosk.storage.working_days import library_calendar, load_working_days
+
+if TYPE_CHECKING:
+    from kiosk.shell.maintenance_desk import MaintenanceDesk
 
 
 def rules_from(config: LoadedConfig, catalog: Catalog) -> Rules:
@@ -51,6 +57,7 @@ class Kiosk:
     inbox: queue.Queue[ev.Event]
     scanner_watch: ScannerWatch | None = None
     calendar: WorkingDays | None = None  # working days: the library's years with the operator's holidays over them
+    fleet: FleetCommands | None = None  # staff's console commands; they need a maintenance desk (use_desk)
 
     @property
     def state(self) -> KioskState:
@@ -88,6 +95,18 @@ class Kiosk:
             with contextlib.suppress(queue.Empty):
                 self.runner.dispatch(self.inbox.get(timeout=min(remaining, 0.1)))
 
+    def use_desk(self, desk: MaintenanceDesk | None = None) -> MaintenanceDesk:
+        """Console commands go through this maintenance desk: the app's own, or (headless) one made here."""
+        if desk is None:
+            from kiosk.shell.maintenance_desk import MaintenanceDesk
+
+            desk = MaintenanceDesk(self.config, lambda: self.state, self.ports, self.inbox.put,
+                                   lambda: startup_health(self.ports))
+            desk.calendar = self.calendar
+        if self.fleet is not None:
+            self.fleet.desk = desk
+        return desk
+
     def staff_card_reader(self) -> StaffCardReader | None:
         """The reader staff badges are read on (the device profile's choice); None for PIN only."""
         return staff_card_reader(self.config, self.ports)
@@ -123,6 +142,9 @@ def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None
     kiosk = Kiosk(config, ports, runner, inbox, calendar=composer.calendar)
     if isinstance(ports.backend, ReportsStatus):  # heartbeats carry the lifecycle and the device states
         ports.backend.status_source = lambda: (runner.state.lifecycle.value, runner.state.health)
+    if isinstance(ports.backend, TakesCommands):
+        kiosk.fleet = FleetCommands(CommandResults.in_dir(config.data_dir), lambda: runner.state, ports.clock.now)
+        ports.backend.command_handler = kiosk.fleet
     if isinstance(ports.backend, ReceivesCatalogs):
         deliver = post or inbox.put
         ports.backend.catalog_listener = lambda version, signed: deliver(ev.CatalogReceived(version, signed))

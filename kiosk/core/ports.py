@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from kiosk.core.catalog import Catalog
+from kiosk.core.fleet_commands import CommandResult, FleetCommand
 from kiosk.core.health import Health
 from kiosk.core.identity import Identity
 from kiosk.core.records import (
@@ -99,6 +100,29 @@ class ReportsStatus(Protocol):
     device states each time, on its own thread."""
 
     status_source: StatusSource | None
+
+
+class CommandHandler(Protocol):
+    """Does staff's commands from the console (kiosk.shell.fleet_commands). Called on the backend client's
+    sender thread."""
+
+    def obey(self, command: FleetCommand) -> None:
+        """Do it now, or leave it for a later heartbeat (a citizen is at the kiosk); each id at most once."""
+        ...
+
+    def unreported(self) -> Sequence[CommandResult]: ...
+
+    def reported(self, ids: Sequence[int]) -> None:
+        """The backend has these results: they are not sent again."""
+        ...
+
+
+@runtime_checkable
+class TakesCommands(Protocol):
+    """A backend that brings staff's commands with each heartbeat's answer (the HTTP client) and reports their
+    results with the next."""
+
+    command_handler: CommandHandler | None
 
 
 CatalogListener = Callable[[int, Catalog], None]

@@ -25,9 +25,10 @@ from backend.contract import crypto
 from backend.contract.keys import KIOSK_CREDENTIAL_FILE, KioskCredential
 from kiosk import __version__
 from kiosk.core.catalog import Catalog
+from kiosk.core.fleet_commands import CommandKind, FleetCommand
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import Identity
-from kiosk.core.ports import CatalogListener
+from kiosk.core.ports import CatalogListener, CommandHandler
 from kiosk.core.problems import ConfigError, Problem
 from kiosk.core.records import (
     Application,
@@ -116,6 +117,8 @@ class HttpBackend:
         self.catalog_listener: CatalogListener | None = None  # set by the kiosk: a checked, newer catalog to use
         self._catalog_version: int | None = None  # of the catalog handed to the listener
         self.usage_log: UsageLog | None = None  # set by the kiosk: guide prints and lookups, sent with heartbeats
+        self.command_handler: CommandHandler | None = None  # set by the kiosk: staff's commands from the console
+        self.site: str | None = None  # where the kiosk stands, for the fleet view
         self._query_codes: dict[str, str] = {}  # idempotency key -> the code of a receipt about to be printed
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -239,14 +242,29 @@ class HttpBackend:
         self._wake.set()
 
     def heartbeat(self, status: str, devices: Sequence[Health] = ()) -> int | None:
-        """Report the kiosk's state; returns the newest catalog version the server publishes."""
-        body = {"status": status, "outbox_depth": self.outbox.depth(), "version": __version__,
-                "devices": [{"component": h.component.value, "status": h.status.value, "reason": h.reason.value}
-                            for h in devices]}
+        """Report the kiosk's state and the results of staff's commands, then hand the commands in the answer to
+        the command handler; returns the newest catalog version the server publishes."""
+        body: dict[str, Any] = {
+            "status": status, "outbox_depth": self.outbox.depth(), "version": __version__,
+            "devices": [{"component": h.component.value, "status": h.status.value, "reason": h.reason.value}
+                        for h in devices]}
         release = {k: v for k, v in heartbeat_release().items() if k != "version"}
         if release:
             body["release"] = release
+        if self.site:
+            body["site"] = self.site[:64]
+        if self._catalog_version is not None:
+            body["catalog_version"] = self._catalog_version
+        handler = self.command_handler
+        results = list(handler.unreported())[:32] if handler is not None else []
+        if results:
+            body["command_results"] = [{"id": r.id, "outcome": r.outcome, "code": r.code, "detail": r.detail,
+                                        "at": r.at.isoformat()} for r in results]
         answer = self.transport.request("POST", "/v1/heartbeats", body)
+        if handler is not None:
+            handler.reported([r.id for r in results])
+            for command in _commands(answer.body.get("commands")):
+                handler.obey(command)
         version = answer.body.get("catalog_version")
         return int(version) if version is not None else None
 
@@ -420,7 +438,7 @@ class HttpBackend:
             self._sender.start()
 
     def _run_sender(self) -> None:
-        next_heartbeat = time.monotonic()  # the first at once: the fleet view sees a kiosk come up
+        last_heartbeat = float("-inf")  # the first at once: the fleet view sees a kiosk come up
         next_purge = time.monotonic()
         kept_handed_on = False
         while not self._stop.is_set():
@@ -432,8 +450,9 @@ class HttpBackend:
                 if time.monotonic() >= next_purge:
                     next_purge = time.monotonic() + PURGE_EVERY_S
                     self.outbox.purge(delivered_before=time.time() - KEEP_DELIVERED_S)
-                if self.status_source is not None and time.monotonic() >= next_heartbeat:
-                    next_heartbeat = time.monotonic() + self.heartbeat_interval_s
+                # Due from the last one each time round, so a changed interval counts from the next wake.
+                if self.status_source is not None and time.monotonic() >= last_heartbeat + self.heartbeat_interval_s:
+                    last_heartbeat = time.monotonic()
                     status, devices = self.status_source()
                     published = self.heartbeat(status, devices)
                     self.report_usage()
@@ -445,7 +464,7 @@ class HttpBackend:
             next_due = self.outbox.next_due_at()
             wait = 5.0 if next_due is None else min(5.0, max(0.0, next_due - time.time()))
             if self.status_source is not None:
-                wait = min(wait, max(0.0, next_heartbeat - time.monotonic()))
+                wait = min(wait, max(0.0, last_heartbeat + self.heartbeat_interval_s - time.monotonic()))
             if wait > 0:
                 self._wake.wait(wait)
                 self._wake.clear()
@@ -457,6 +476,17 @@ class HttpBackend:
             self._sender.join(timeout=5)
         self.transport.close()
         self.outbox.close()
+
+
+def _commands(listed: Any) -> list[FleetCommand]:
+    """The commands in a heartbeat's answer; one this kiosk does not know (a newer server's) is left out."""
+    commands = []
+    for entry in listed if isinstance(listed, list) else []:
+        try:
+            commands.append(FleetCommand(int(entry["id"]), CommandKind(entry["kind"]), str(entry.get("message", ""))))
+        except (KeyError, TypeError, ValueError):
+            log_event(log, "command_unknown", logging.WARNING)
+    return commands
 
 
 def _encode(body: dict[str, Any]) -> bytes:
@@ -506,8 +536,10 @@ def build(config: LoadedConfig, base_url: str, credential: KioskCredential, star
     timeout = config.settings.timeouts.backend_s
     transport = Transport(base_url, credential, timeout_s=timeout)
     store = CatalogStore(config.data_dir / "catalog.json", credential)
-    return kind(transport, open_outbox(config), quick_s=min(3.0, timeout), start_sender=start_sender,
-                catalog_store=store)
+    backend = kind(transport, open_outbox(config), quick_s=min(3.0, timeout), start_sender=start_sender,
+                   catalog_store=store)
+    backend.site = config.settings.site.name
+    return backend
 
 
 def from_config(config: LoadedConfig) -> HttpBackend:

@@ -269,7 +269,8 @@ class MaintenanceDesk:
         slip = printer_test_slip(self.config.settings, now, (("打印人", self.actor or "-"),))
         return self._print("test_print", job_id, slip, "test_printed")
 
-    def print_readiness(self) -> Outcome:
+    def print_readiness(self, actor: str | None = None) -> Outcome:
+        """`actor`: who asked from elsewhere (a console command), when it is not the person at the desk."""
         healths = self.check_health()
         now = self.ports.clock.now()
         details = [("软件版本", __version__), ("节假日日历", calendar_line(now.date()))]
@@ -278,7 +279,7 @@ class MaintenanceDesk:
         slip = readiness_slip(self.config.settings, healths, now, details)
         ready = bool(healths) and all(h.usable for h in healths)
         outcome = self._print("readiness", f"readiness-{now:%Y%m%d-%H%M%S-%f}", slip, "readiness_printed",
-                              verdict="ready" if ready else "not_ready")
+                              actor, verdict="ready" if ready else "not_ready")
         if not outcome.ok:
             return outcome
         return Outcome(True, "readiness_printed", "ready" if ready else "not_ready")
@@ -301,17 +302,18 @@ class MaintenanceDesk:
         return self._print("reprint", self.journal.next_reprint_id(job_id), slip, "reprinted",
                            number=record.origin.application_number or record.origin.local_reference)
 
-    def _print(self, action: str, job_id: str, slip: Any, done_code: str, **details: str | int) -> Outcome:
+    def _print(self, action: str, job_id: str, slip: Any, done_code: str, actor: str | None = None,
+               **details: str | int) -> Outcome:
         try:
             outcome = self.ports.printer.print_slip(job_id, slip)
         except DeviceError as exc:
-            self._record(action, result="failed", reason=exc.reason.value, job_id=job_id, **details)
+            self._record(action, actor, result="failed", reason=exc.reason.value, job_id=job_id, **details)
             return Outcome(False, "print_failed", exc.reason.value)
         if outcome == PrintOutcome.UNCERTAIN:
             # sent whole, not confirmed: staff look at the printer rather than print it again blindly
-            self._record(action, result="uncertain", job_id=job_id, **details)
+            self._record(action, actor, result="uncertain", job_id=job_id, **details)
             return Outcome(True, "print_uncertain", job_id)
-        self._record(action, result="printed", job_id=job_id, **details)
+        self._record(action, actor, result="printed", job_id=job_id, **details)
         return Outcome(True, done_code, job_id)
 
     # ---- the outbox ----
@@ -343,22 +345,22 @@ class MaintenanceDesk:
 
     # ---- in and out of service ----
 
-    def set_out_of_service(self, message: str) -> Outcome:
+    def set_out_of_service(self, message: str, actor: str | None = None) -> Outcome:
         message = " ".join(message.split())[:MESSAGE_MAX]
         try:
             self._oos_path.parent.mkdir(parents=True, exist_ok=True)
-            self._oos_path.write_text(json.dumps({"message": message, "actor": self.actor or "-",
+            self._oos_path.write_text(json.dumps({"message": message, "actor": actor or self.actor or "-",
                                                   "since": datetime.now().isoformat(timespec="seconds")},
                                                  ensure_ascii=False), encoding="utf-8")
         except OSError:
             pass  # still out of service now, only not after a restart
-        self._record("out_of_service_set", message=message)
+        self._record("out_of_service_set", actor, message=message)
         self.post(ev.OutOfServiceSet(message))
         return Outcome(True, "out_of_service_set")
 
-    def clear_out_of_service(self) -> Outcome:
+    def clear_out_of_service(self, actor: str | None = None) -> Outcome:
         self._oos_path.unlink(missing_ok=True)
-        self._record("out_of_service_cleared")
+        self._record("out_of_service_cleared", actor)
         self.post(ev.OutOfServiceCleared())
         return Outcome(True, "out_of_service_cleared")
 
@@ -372,8 +374,8 @@ class MaintenanceDesk:
 
     # ---- the machine ----
 
-    def restart_app(self) -> Outcome:
-        self._record("restart_app")
+    def restart_app(self, actor: str | None = None) -> Outcome:
+        self._record("restart_app", actor)
         result = self.system.restart_app()
         return Outcome(result.done, result.code, result.detail)
 
