@@ -267,6 +267,10 @@ class KioskApp(App):
         """An intent from a screen, on the UI thread."""
         self.runner.dispatch(event)
 
+    def call_staff(self) -> None:
+        """呼叫工作人员 from any screen: within a visit, or on a screen with none (out of service)."""
+        self.send(ev.StaffCalled() if self.state.session is not None or self.in_service else ev.KioskStaffCalled())
+
     # ---- rendering ----
 
     def _on_state(self, state: KioskState) -> None:
@@ -308,6 +312,12 @@ class KioskApp(App):
             collect_dropped_widgets(release_free_memory)  # and log any widget dropped with its kv rules bound
 
     def _notice_text(self, state: KioskState, language: str) -> str:
+        notice = self._session_notice_text(state, language)
+        if state.help_call is None or not self.in_service:
+            return notice  # out of service, the screen shows the call beside its own button
+        return "\n".join(line for line in (i18n.t(f"help.{state.help_call.status.value}", language), notice) if line)
+
+    def _session_notice_text(self, state: KioskState, language: str) -> str:
         session = state.session
         notice = session.notice if session else state.home_notice
         reminder = i18n.t(state.take_reminder, language) if session is None and state.take_reminder else ""

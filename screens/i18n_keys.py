@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from kiosk.core.catalog import Catalog
 from kiosk.core.health import Reason
+from kiosk.core.help_calls import HelpStatus
 from kiosk.core.identity import IdProblem
 from kiosk.core.records import ApplicationStatus
 from kiosk.core.session.states import Phase
@@ -21,7 +22,7 @@ SCREENS_DIR = Path(__file__).resolve().parent
 LITERAL_KEY = re.compile(r"""\b(?:tr|t|prompt_text)\(\s*['"]([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)['"]""")
 
 # Notices the session machine sets (`Session.notice`, `KioskState.home_notice`) and how the screens key them.
-SESSION_NOTICES = ("card_read", "next_party", "same_person", "staff_called")
+SESSION_NOTICES = ("card_read", "next_party", "same_person")
 HOME_NOTICES = ("cancelled", "timed_out", "finished")
 # Prompt ids the session machine speaks besides `screen.<phase>` and `error.<reason>`.
 SPOKEN = ("idle_warning", "notice.card_read", "notice.next_party", "notice.same_person", "notice.take_slip",
@@ -55,6 +56,7 @@ def family_keys(catalog: Catalog) -> set[str]:
     keys |= {f"status.{status.value}" for status in ApplicationStatus}
     keys |= {f"{kind}.{status.value}" for kind in ("status_meaning", "status_next") for status in ApplicationStatus}
     keys |= {f"field_error.{error}" for error in FORM_ERRORS}
+    keys |= {f"help.{status.value}" for status in HelpStatus}
     keys |= {f"notice.{notice}" for notice in SESSION_NOTICES} | {f"home.notice.{n}" for n in HOME_NOTICES}
     keys |= {f"weekday.{day}" for day in range(7)}
     keys |= set(SPOKEN)

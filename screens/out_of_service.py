@@ -47,7 +47,8 @@ class OutOfServiceScreen(KioskScreen):
         self.staff_message = staff_message_text(state.staff_message, self.app.lang)
         phone = self.app.kiosk.config.settings.site.consult_phone if self.app.kiosk else ""
         self.phone = t("oos.since_phone", self.app.lang, phone=phone) if phone else ""
-        self.staff_called = t("oos.staff_called", self.app.lang) if state.staff_called else ""
+        call = state.help_call
+        self.staff_called = t(f"help.{call.status.value}", self.app.lang) if call is not None else ""
 
     def choose_language(self, language: str) -> None:
         self.send(ev.KioskLanguageChosen(language))

@@ -177,11 +177,21 @@ class Card(BoxLayout):
 
 
 class ErrorPanel(Card):
-    """What happened, what to do, the error code and the kiosk id."""
+    """What happened, what to do, the error code and the kiosk id, and a button that calls staff (`call`: False
+    where the screen has its own next to the panel)."""
 
     title = StringProperty("")
     todo = StringProperty("")
     code = StringProperty("")
+    call = BooleanProperty(True)
+
+    def on_kv_post(self, base_widget: object) -> None:
+        self._call_button = self.ids.call.__self__
+        show(self._call_button, self.call)
+
+    def on_call(self, _panel: object, call: bool) -> None:
+        if hasattr(self, "_call_button"):
+            show(self._call_button, call)
 
 
 _more_rules_loaded = False

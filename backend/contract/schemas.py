@@ -11,7 +11,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from backend.contract.numbers import QUERY_CODE_PATTERN
 from backend.contract.protocol import IDEMPOTENCY_KEY_PATTERN, KIOSK_ID_PATTERN
@@ -269,6 +269,29 @@ class HeartbeatOut(Model):
     """Staff's commands the kiosk has not reported done yet, oldest first."""
 
 
+class HelpCallIn(Model):
+    """A citizen pressed 呼叫工作人员: where, and what the screen showed. Nothing about who they are."""
+
+    reason: Literal["citizen_request", "out_of_service"]
+    """Pressed during a visit, or on the out-of-service screen."""
+    screen: Annotated[str, Field(pattern=r"^[a-z_]{2,32}$", examples=["done"])]
+    """The screen the citizen was on (the session's phase, or out_of_service)."""
+    problem: Annotated[str, Field(pattern=r"^([a-z_]{2,32})?$", examples=["paper_out"])] = ""
+    """The error that screen showed (a device or backend reason), or empty."""
+    site: Annotated[str, Field(max_length=64), PlainText] = ""
+    """The hall the kiosk stands in (its settings' site name), for the message to the hall's group."""
+    called_at: AwareDatetime
+    """The kiosk's clock when the button was pressed; a call delivered late from the outbox shows its age."""
+
+
+class HelpCallOut(Model):
+    call_id: int
+    status: Literal["open", "acknowledged"]
+    called_at: datetime
+    received_at: datetime
+    acknowledged_at: datetime | None = None
+
+
 class UsageCountIn(Model):
     item_id: ItemId
     kind: Literal["query", "guide_print"]
@@ -388,6 +411,23 @@ class KioskSummary(Model):
 
 class KioskList(Model):
     kiosks: list[KioskSummary]
+
+
+class HelpCallView(HelpCallOut):
+    """A call for help as staff see it: the kiosk, where the citizen was, who acknowledged it."""
+
+    kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
+    reason: str
+    screen: str
+    problem: str
+    site: str
+    acknowledged_by: str
+    webhook: str
+    """The message to the hall's messaging group: "" (none configured), pending, sent, or failed: why."""
+
+
+class HelpCallList(Model):
+    calls: list[HelpCallView]
 
 
 class UsageKind(enum.StrEnum):

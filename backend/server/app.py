@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from backend.contract import protocol as p
 from backend.contract import schemas as s
-from backend.server import api_kiosk, api_staff, errors
+from backend.server import api_help_calls, api_kiosk, api_staff, errors
 from backend.server.auth import STAFF_LOG_IN, STAFF_PREFIX, AuthMiddleware
 from backend.server.console import routes as console_routes
 from backend.server.state import ServerState
@@ -59,6 +59,8 @@ def create_app(state: ServerState) -> FastAPI:
     app.include_router(api_kiosk.router)
     app.include_router(api_staff.router)
     console_routes.install(app)
+    app.include_router(api_help_calls.kiosk_router)
+    app.include_router(api_help_calls.staff_router)
 
     @app.get(f"{p.API_PREFIX}/health", response_model=s.Health, tags=["public"], summary="Liveness and database")
     def health() -> s.Health:

@@ -65,7 +65,8 @@ def settings_from(args: argparse.Namespace) -> ServerSettings:
     url = args.database or os.environ.get("KIOSK_BACKEND_DATABASE") or f"sqlite:///{home / 'backend.sqlite3'}"
     return ServerSettings(database_url=url, key_dir=Path(args.key_dir) if args.key_dir else home / "keys",
                           profile=args.crypto_profile, division_code=args.division_code, limits=limit_policy(args),
-                          silent_after_s=60 * (getattr(args, "silent_after_min", None) or SILENT_AFTER_S // 60))
+                          silent_after_s=60 * (getattr(args, "silent_after_min", None) or SILENT_AFTER_S // 60),
+                          help_webhook_url=getattr(args, "help_webhook", None) or "")
 
 
 def limit_policy(args: argparse.Namespace) -> LimitPolicy:
@@ -108,7 +109,8 @@ def app_from_env() -> object:
     saved = json.loads(os.environ[ENV_SETTINGS])
     settings = ServerSettings(database_url=saved["database_url"], key_dir=Path(saved["key_dir"]),
                               profile=saved["profile"], division_code=saved["division_code"],
-                              limits=LimitPolicy(**saved["limits"]), silent_after_s=saved["silent_after_s"])
+                              limits=LimitPolicy(**saved["limits"]), silent_after_s=saved["silent_after_s"],
+                              help_webhook_url=saved["help_webhook_url"])
     catalog = load_server_catalog(Path(saved["catalog"]) if saved["catalog"] else None)
     return create_app(build_state(settings, catalog, migrate=False))
 
@@ -137,7 +139,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ[ENV_SETTINGS] = json.dumps({
             "database_url": settings.database_url, "key_dir": str(settings.key_dir), "profile": settings.profile,
             "division_code": settings.division_code, "catalog": args.catalog or "",
-            "limits": dataclasses.asdict(settings.limits), "silent_after_s": settings.silent_after_s})
+            "limits": dataclasses.asdict(settings.limits), "silent_after_s": settings.silent_after_s,
+            "help_webhook_url": settings.help_webhook_url})
         state.engine.dispose()
         state.nonce_engine.dispose()
         uvicorn.run("backend.server.cli:app_from_env", factory=True, host=args.host, port=args.port,
@@ -357,6 +360,40 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_help_calls(args: argparse.Namespace) -> int:
+    from backend.server import help_calls
+    from backend.server.staff import accounts
+
+    state = _state(args)
+    if args.ack is not None:
+        names = {a.name for a in accounts(state) if not a.revoked}
+        if args.staff not in names:
+            print("kiosk-backend help-calls: --ack needs --as NAME, an active staff account "
+                  "(`kiosk-backend staff list`)", file=sys.stderr)
+            return 2
+        try:
+            call = help_calls.acknowledge(state, args.ack, args.staff)
+        except help_calls.HelpCallError as exc:
+            print(f"kiosk-backend help-calls: {exc}", file=sys.stderr)
+            return 2
+        print(f"call {call.call_id} at {call.kiosk_id} acknowledged by {call.acknowledged_by}: the kiosk tells the "
+              "citizen staff are coming")
+        return 0
+    found = help_calls.calls(state, open_only=not args.all)
+    if args.json:
+        print(json.dumps([c.model_dump(mode="json") for c in found], ensure_ascii=False, indent=2))
+        return 0
+    for c in found:
+        done = f"acknowledged by {c.acknowledged_by}" if c.acknowledged_at else "OPEN"
+        problem = f" ({c.problem})" if c.problem else ""
+        webhook = f"  webhook {c.webhook}" if c.webhook else ""
+        print(f"{c.call_id:>6}  {c.called_at.astimezone(CHINA):%m-%d %H:%M:%S}  {c.kiosk_id:<16} "
+              f"{c.screen}{problem}  {done}{webhook}")
+    print(f"{len(found)} {'call' if len(found) == 1 else 'calls'}{'' if args.all else ' open'}"
+          + ("" if args.all or not found else "; acknowledge one with --ack ID --as NAME"))
+    return 0
+
+
 def cmd_release(args: argparse.Namespace) -> int:
     from backend.server.admin import release
 
@@ -426,6 +463,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--quarantine-after", type=int, default=REFUSALS_BEFORE_QUARANTINE,
                        help="refused look-ups in an hour after which a kiosk is quarantined; 0: flag only "
                             f"(default {REFUSALS_BEFORE_QUARANTINE})")
+    serve.add_argument("--help-webhook", default=os.environ.get("KIOSK_BACKEND_HELP_WEBHOOK"),
+                       help="URL each citizen's call for staff is posted to, e.g. the hall's WeCom or DingTalk "
+                            "group robot ($KIOSK_BACKEND_HELP_WEBHOOK)")
     serve.set_defaults(func=cmd_serve)
 
     enroll = sub.add_parser("enroll", parents=[common], help="register a kiosk and write its key file")
@@ -480,6 +520,13 @@ def build_parser() -> argparse.ArgumentParser:
     alerts = sub.add_parser("alerts", parents=[common], help="kiosks that broke the look-up limits, quarantines")
     alerts.add_argument("--json", action="store_true")
     alerts.set_defaults(func=cmd_alerts)
+
+    help_calls = sub.add_parser("help-calls", parents=[common], help="citizens' calls for staff: list, acknowledge")
+    help_calls.add_argument("--all", action="store_true", help="acknowledged ones too (default: open only)")
+    help_calls.add_argument("--ack", type=int, metavar="ID", help="acknowledge this call: the kiosk shows it")
+    help_calls.add_argument("--as", dest="staff", metavar="NAME", help="the staff account acknowledging (recorded)")
+    help_calls.add_argument("--json", action="store_true")
+    help_calls.set_defaults(func=cmd_help_calls)
 
     release = sub.add_parser("release", parents=[common], help="lift a kiosk's quarantine")
     release.add_argument("kiosk_id", type=_kiosk_id)

@@ -284,3 +284,23 @@ class AlertAcknowledgement(Base):
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)  # paper_near_end | paper_out | silent
     acknowledged_by: Mapped[str] = mapped_column(String(64))
     acknowledged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class HelpCall(Base):
+    """A citizen's call for staff from a kiosk ('呼叫工作人员'): where they were and what the screen showed, never
+    who they are. Open until a member of staff acknowledges it, which is recorded with their name."""
+
+    __tablename__ = "help_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.kiosk_id"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))  # citizen_request | out_of_service
+    screen: Mapped[str] = mapped_column(String(32))  # the screen the button was pressed on
+    problem: Mapped[str] = mapped_column(String(32), default="")  # the error that screen showed (paper_out), or ""
+    site: Mapped[str] = mapped_column(String(64), default="")  # the hall's name, from the kiosk's settings
+    called_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the kiosk's clock
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    acknowledged_by: Mapped[str] = mapped_column(String(64), default="")
+    webhook: Mapped[str] = mapped_column(String(200), default="")
+    """How the message to the hall's messaging group went: "" none configured, pending, sent, or failed: why."""

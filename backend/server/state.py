@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,9 @@ from backend.server.models import CatalogVersion, Kiosk
 from backend.server.rate_limits import Limiter, LimitPolicy
 from kiosk.core.catalog import Catalog
 from kiosk.logs import log_event
+
+if TYPE_CHECKING:
+    from backend.server.help_calls import HelpWebhook
 
 log = logging.getLogger("kiosk.backend")
 CHINA = timezone(timedelta(hours=8), "CST")  # numbers and slot days follow Beijing time
@@ -47,6 +51,8 @@ class ServerSettings:
     silent_after_s: int = 300
     """A kiosk without a heartbeat for longer is an alert on the fleet page (kiosks send one a minute)."""
     """Look-up limits per kiosk, per person and per application number (backend.server.rate_limits)."""
+    help_webhook_url: str = ""
+    """Where each citizen's call for staff is posted (the hall's messaging-group robot); "" for none."""
 
 
 @dataclass
@@ -62,6 +68,7 @@ class ServerState:
     bundle: CatalogBundle | None = None
     limiter: Limiter = field(init=False)
     nonce_inserts: int = field(default=0)
+    help_webhook: HelpWebhook | None = None  # started on the first call for help (backend.server.help_calls)
     _kiosk_keys: dict[str, tuple[crypto.Profile, bytes, bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

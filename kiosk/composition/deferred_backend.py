@@ -16,6 +16,7 @@ from kiosk.core.settings import LoadedConfig
 
 if TYPE_CHECKING:
     from kiosk.composition.embedded_backend import LocalBackend
+    from kiosk.core.help_calls import HelpRequest, HelpStatus
     from kiosk.core.ports import CatalogListener, CommandHandler, StatusSource
     from kiosk.core.records import (
         Application,
@@ -128,6 +129,12 @@ class DeferredLocalBackend:
 
     def book(self, booking: Booking) -> BookingResult:
         return self.started().book(booking)
+
+    def call_for_help(self, request: HelpRequest) -> HelpStatus:
+        return self.started().call_for_help(request)
+
+    def help_call_status(self, key: str) -> HelpStatus:
+        return self.started().help_call_status(key)
 
     def __getattr__(self, name: str) -> Any:
         # outbox status/flush, heartbeat, cancel_booking, rate, ...: whatever the HTTP client offers

@@ -19,15 +19,19 @@ from kiosk.core.settings import (
     LoadedConfig,
     NetworkConnectionSettings,
     NoScannerSettings,
+    NoSignalSettings,
     PcscReaderSettings,
     ReaderSettings,
     SamSerialReaderSettings,
     ScannerSettings,
     SerialConnectionSettings,
+    SerialRelaySettings,
     SerialScannerSettings,
+    SignalSettings,
     SimulatedOutputSettings,
     SimulatedReaderSettings,
     SimulatedScannerSettings,
+    SimulatedSignalSettings,
     UsbConnectionSettings,
     VendorSdkReaderSettings,
 )
@@ -50,6 +54,11 @@ SCANNERS: dict[type[ScannerSettings], str | None] = {
     NoScannerSettings: None,  # the kiosk has no scanner
     SimulatedScannerSettings: "devices.scanners.simulated:from_config",
     SerialScannerSettings: "devices.scanners.serial_scanner:from_config",
+}
+SIGNALS: dict[type[SignalSettings], str | None] = {
+    NoSignalSettings: None,  # no buzzer or light: calls for staff go to the backend only
+    SimulatedSignalSettings: "devices.signals.simulated:from_config",
+    SerialRelaySettings: "devices.signals.serial_relay:from_config",
 }
 
 # The other ports, by the name their profile or kiosk.toml gives: kind -> name -> "module:factory".
@@ -95,6 +104,12 @@ def scanner_factory(settings: ScannerSettings) -> Any | None:
     return _import(target, "scanner", settings.driver) if target else None
 
 
+def signal_factory(settings: SignalSettings) -> Any | None:
+    """The factory of the buzzer or light of calls for staff; None when the kiosk has none."""
+    target = SIGNALS[type(settings)]
+    return _import(target, "signal", settings.driver) if target else None
+
+
 def _import(target: str, kind: str, name: str) -> Any:
     module_name, _, attr = target.partition(":")
     try:
@@ -114,6 +129,7 @@ def build_ports(config: LoadedConfig) -> Ports:
         clock=load_factory("clock", "system")(config),
         speech=load_factory("speech", profile.speech.driver)(config),
         scanner=scanner(config) if (scanner := scanner_factory(profile.scanner)) else None,
+        signal=signal(config) if (signal := signal_factory(profile.signal)) else None,
     )
 
 

@@ -23,6 +23,7 @@ from kiosk.core.settings import LoadedConfig
 from kiosk.core.slip_layouts import SlipComposer
 from kiosk.core.working_days import WorkingDays
 from kiosk.shell.fleet_commands import FleetCommands
+from kiosk.shell.help_desk import HelpTimings
 from kiosk.shell.patience import patient
 from kiosk.shell.runner import PromptText, Scheduler, SessionRunner
 from kiosk.shell.scanner_watch import ScannerWatch
@@ -129,7 +130,7 @@ def calendar_or_library() -> WorkingDays:
 
 def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None, ports: Ports | None = None,
                 scheduler: Scheduler | None = None, post: Callable[[ev.Event], None] | None = None,
-                prompt_text: PromptText | None = None) -> Kiosk:
+                prompt_text: PromptText | None = None, help_timings: HelpTimings | None = None) -> Kiosk:
     """Compose a kiosk. `post` is the UI's hop onto its own thread; without it results queue in `inbox` and
     `pump()` applies them on the caller's thread."""
     config = load_config(config_path)
@@ -137,8 +138,9 @@ def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None
     ports = ports or build_ports(config)
     inbox: queue.Queue[ev.Event] = queue.Queue()
     composer = SlipComposer(config.settings, catalog, ports.clock.now, calendar=calendar_or_library())
+    help_timings = help_timings or HelpTimings(signal_on_s=config.profile.signal.on_for_s)
     runner = SessionRunner(initial_state(rules_from(config, catalog)), ports, post or inbox.put, composer, scheduler,
-                           prompt_text=prompt_text)
+                           prompt_text=prompt_text, help_timings=help_timings)
     kiosk = Kiosk(config, ports, runner, inbox, calendar=composer.calendar)
     if isinstance(ports.backend, ReportsStatus):  # heartbeats carry the lifecycle and the device states
         ports.backend.status_source = lambda: (runner.state.lifecycle.value, runner.state.health)

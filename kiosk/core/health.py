@@ -20,6 +20,7 @@ class Component(enum.StrEnum):
     DISPLAY = "display"
     SPEECH = "speech"
     SCANNER = "scanner"  # QR/barcode scanner: receipts' QR codes, 电子证照
+    SIGNAL = "signal"  # the buzzer or light a call for staff switches on
 
 
 class Status(enum.StrEnum):
@@ -61,6 +62,8 @@ class Reason(enum.StrEnum):
     CUTTER_ERROR = "cutter_error"
     # scanners
     NO_SCANNER = "no_scanner"
+    # the buzzer or light of calls for staff
+    NO_SIGNAL = "no_signal"
     # backend
     BACKEND_UNREACHABLE = "backend_unreachable"
     BACKEND_TIMEOUT = "backend_timeout"
@@ -96,6 +99,7 @@ DEFAULT_ACTION: Mapping[Reason, Action] = {
     Reason.PRINTER_NO_STATUS: Action.STAFF,
     Reason.CUTTER_ERROR: Action.ENGINEER,
     Reason.NO_SCANNER: Action.STAFF,
+    Reason.NO_SIGNAL: Action.ENGINEER,
     Reason.BACKEND_UNREACHABLE: Action.RETRY,
     Reason.BACKEND_TIMEOUT: Action.RETRY,
     Reason.BACKEND_REJECTED: Action.STAFF,

@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from kiosk.core.catalog import Catalog
 from kiosk.core.fleet_commands import CommandResult, FleetCommand
 from kiosk.core.health import Health
+from kiosk.core.help_calls import HelpRequest, HelpStatus
 from kiosk.core.identity import Identity
 from kiosk.core.records import (
     Application,
@@ -152,6 +153,33 @@ class Backend(Protocol):
 
 
 @runtime_checkable
+class TakesHelpCalls(Protocol):
+    """A backend that carries citizens' calls for staff to the hall (the HTTP client)."""
+
+    def call_for_help(self, request: HelpRequest) -> HelpStatus:
+        """Keep the call durably and hand it over: STORED when the backend has it, QUEUED when it will be sent
+        later; DeviceError when it could not even be kept."""
+        ...
+
+    def help_call_status(self, key: str) -> HelpStatus:
+        """Where the call stands now: QUEUED, STORED or ACKNOWLEDGED."""
+        ...
+
+
+@runtime_checkable
+class StaffSignal(Protocol):
+    """A buzzer or light near the kiosk that a call for staff switches on (a relay on a serial line)."""
+
+    def health(self) -> Health: ...
+
+    def switch(self, on: bool) -> None:
+        """Switch it on or off; DeviceError when the relay does not take the command."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
 class Clock(Protocol):
     """Called on any thread."""
 
@@ -203,12 +231,15 @@ class Ports:
     clock: Clock
     speech: Speech
     scanner: Scanner | None = None  # kiosks without one: None
+    signal: StaffSignal | None = None  # kiosks without a buzzer or light for calls: None
 
     def close(self) -> None:
         self.reader.close()
         self.printer.close()
         if self.scanner is not None:
             self.scanner.close()
+        if self.signal is not None:
+            self.signal.close()
         close_backend = getattr(self.backend, "close", None)  # the HTTP backend stops its outbox sender
         if callable(close_backend):
             close_backend()

@@ -463,6 +463,41 @@ ScannerProfile = Annotated[
 """The QR/barcode scanner of a profile, chosen by `driver` (`none` when the kiosk has none)."""
 
 
+class SignalSettings(Strict):
+    """What every buzzer or light of calls for staff has."""
+
+    driver: str
+    """The driver's name: each subclass narrows it to its own Literal, the one place the name is written."""
+    on_for_s: Annotated[int, Field(ge=5, le=3600)] = 300
+    """The longest it sounds or shines for one call: it goes off sooner when staff acknowledge the call."""
+
+
+class NoSignalSettings(SignalSettings):
+    driver: Literal["none"]
+
+
+class SimulatedSignalSettings(SignalSettings):
+    driver: Literal["simulated"]
+
+
+class SerialRelaySettings(SignalSettings):
+    """A USB relay board on a serial line (the common CH340 boards): `A0 <channel> <01 on|00 off> <sum>`."""
+
+    driver: Literal["serial-relay"]
+    port: Annotated[str, Field(min_length=1)]
+    """Serial device, e.g. /dev/ttyUSB0 or the stable name from deploy/udev."""
+    baudrate: Baudrate = 9600
+    channel: Annotated[int, Field(ge=1, le=8)] = 1
+    """The relay the buzzer or light is wired to."""
+
+
+SignalProfile = Annotated[
+    NoSignalSettings | SimulatedSignalSettings | SerialRelaySettings,
+    Field(discriminator="driver"),
+]
+"""The buzzer or light of a profile, chosen by `driver` (`none` when the kiosk has none)."""
+
+
 class ScreenProfile(Strict):
     width_px: Annotated[int, Field(ge=480, le=7680)] = 1080
     height_px: Annotated[int, Field(ge=480, le=7680)] = 1920
@@ -494,6 +529,7 @@ class DeviceProfile(Strict):
     screen: ScreenProfile = ScreenProfile()
     speech: SpeechProfile = SpeechProfile()
     scanner: ScannerProfile = NoScannerSettings(driver="none")
+    signal: SignalProfile = NoSignalSettings(driver="none")
 
 
 # ---- loading ----

@@ -27,6 +27,7 @@ from kiosk import __version__
 from kiosk.core.catalog import Catalog
 from kiosk.core.fleet_commands import CommandKind, FleetCommand
 from kiosk.core.health import Component, DeviceError, Health, Reason
+from kiosk.core.help_calls import HelpRequest, HelpStatus
 from kiosk.core.identity import Identity
 from kiosk.core.ports import CatalogListener, CommandHandler
 from kiosk.core.problems import ConfigError, Problem
@@ -52,7 +53,7 @@ from kiosk.storage.usage_log import UsageLog
 log = logging.getLogger("kiosk.backend.client")
 OUTBOX_FILE = "outbox.sqlite3"
 OUTBOX_KEY_FILE = "outbox.key"
-KIND_PATHS = {"application": "/v1/applications", "rating": "/v1/ratings"}
+KIND_PATHS = {"application": "/v1/applications", "rating": "/v1/ratings", "help_call": "/v1/help-calls"}
 BACKLOG_AGE_S = 15 * 60  # pending longer than this: staff should look (degraded, not unavailable)
 QUICK_HEALTH_S = 2.0  # the health poll's first try; a slower answer is confirmed with the full timeout
 KEEP_DELIVERED_S = 30 * 24 * 3600  # how long a local reference still maps to the server's number
@@ -118,8 +119,8 @@ class HttpBackend:
         self._catalog_version: int | None = None  # of the catalog handed to the listener
         self.usage_log: UsageLog | None = None  # set by the kiosk: guide prints and lookups, sent with heartbeats
         self.command_handler: CommandHandler | None = None  # set by the kiosk: staff's commands from the console
-        self.site: str | None = None  # where the kiosk stands, for the fleet view
         self._query_codes: dict[str, str] = {}  # idempotency key -> the code of a receipt about to be printed
+        self.site = ""  # the hall's name (kiosk.toml's site): in the fleet view and named in calls for staff
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._send_lock = threading.Lock()
@@ -222,6 +223,39 @@ class HttpBackend:
                 "parties": [identity_json(p) for p in booking.parties], "phone": booking.phone}
         answer = self.transport.request("POST", "/v1/bookings", body, idempotency_key=booking.idempotency_key)
         return BookingResult(str(answer.body["booking_number"]), _slot(answer.body["slot"]))
+
+    # ---- calls for staff (kiosk.core.ports.TakesHelpCalls) ----
+
+    def call_for_help(self, request: HelpRequest) -> HelpStatus:
+        """Into the outbox like an application (a call made while the backend is away is sent when it is back,
+        and the server shows how old it is), then one quick try: STORED once the server has it."""
+        body = {"reason": request.reason, "screen": request.screen, "problem": request.problem, "site": self.site[:64],
+                "called_at": request.called_at.isoformat()}
+        try:
+            entry = self.outbox.enqueue("help_call", request.key, "", "help_call", _encode(body),
+                                        due_in_s=self.quick_s + 1.0)
+        except (OSError, sqlite3.Error) as exc:
+            raise DeviceError(Reason.DISK_FULL, f"outbox: {type(exc).__name__}") from None
+        if entry.state == EntryState.PENDING:
+            entry = self._deliver(entry, timeout_s=self.quick_s)
+        if entry.state == EntryState.REJECTED:  # never arrives: the citizen must be told to walk to the desk
+            raise DeviceError(Reason.BACKEND_REJECTED, f"help call refused: {entry.last_error}")
+        return HelpStatus.STORED if entry.state == EntryState.DELIVERED else HelpStatus.QUEUED
+
+    def help_call_status(self, key: str) -> HelpStatus:
+        entry = self.outbox.get(key)
+        if entry is None:
+            raise DeviceError(Reason.INTERNAL_ERROR, "no such help call in the outbox")
+        if entry.state == EntryState.REJECTED:
+            raise DeviceError(Reason.BACKEND_REJECTED, f"help call refused: {entry.last_error}")
+        if entry.state == EntryState.PENDING or not entry.remote_number:
+            return HelpStatus.QUEUED
+        try:
+            answer = self.transport.request("GET", f"/v1/help-calls/{quote(entry.remote_number, safe='')}",
+                                            retry=False)
+        except TransportError:
+            return HelpStatus.STORED  # the server has it; whether staff answered is asked again later
+        return HelpStatus.ACKNOWLEDGED if answer.body.get("status") == "acknowledged" else HelpStatus.STORED
 
     # ---- beyond the port: cancelling, rating, heartbeat, catalog ----
 
@@ -336,7 +370,7 @@ class HttpBackend:
             body = answer.body or {}
             if keep_code and body.get("query_code"):  # for the receipt printed now (submit); never stored
                 self._query_codes[entry.idempotency_key] = str(body["query_code"])
-            number = str(body.get("application_number") or body.get("rating_id") or "")
+            number = str(body.get("application_number") or body.get("rating_id") or body.get("call_id") or "")
             self.outbox.mark_delivered(entry.idempotency_key, number, str(body.get("status", "received")))
             log_event(log, "outbox_delivered", kind=entry.kind, attempt=entry.attempts + 1)
         return self.outbox.get(entry.idempotency_key) or entry

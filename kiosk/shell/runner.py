@@ -26,6 +26,7 @@ from kiosk.core.session.commands import (
     CallStaff,
     CancelCardRead,
     Command,
+    EndHelpCall,
     EndSession,
     FetchProgress,
     FetchSlots,
@@ -40,6 +41,7 @@ from kiosk.core.session.commands import (
 from kiosk.core.session.model import KioskState
 from kiosk.core.slips import Slip
 from kiosk.logs import log_event
+from kiosk.shell.help_desk import HelpDesk, HelpTimings
 
 log = logging.getLogger("kiosk.runner")
 
@@ -69,7 +71,8 @@ PromptText = Callable[[str, str], str]
 class SessionRunner:
     def __init__(self, state: KioskState, ports: Ports, post: Callable[[ev.Event], None],
                  build_slip: SlipBuilder, scheduler: Scheduler | None = None,
-                 prompt_text: PromptText | None = None, workers: int = 6) -> None:
+                 prompt_text: PromptText | None = None, workers: int = 6,
+                 help_timings: HelpTimings | None = None) -> None:
         self.state = state
         self.ports = ports
         self._post = post
@@ -82,6 +85,7 @@ class SessionRunner:
         self._read_token = 0
         self._listeners: list[Callable[[KioskState], None]] = []
         self._closed = False
+        self.help_desk = HelpDesk(ports, post, self._background, help_timings)
 
     # ---- the UI-thread side ----
 
@@ -149,8 +153,10 @@ class SessionRunner:
                         self._background(lambda: self.ports.speech.say(text, language, volume))
             case StopSpeech():
                 self._background(self.ports.speech.stop)
-            case CallStaff(kiosk_id=kiosk_id):
-                log_event(log, "staff_called", logging.WARNING, kiosk_id=kiosk_id)
+            case CallStaff():
+                self.help_desk.call(command)
+            case EndHelpCall(serial=serial):
+                self.help_desk.end(serial)
             case _:
                 log_event(log, "unknown_command", logging.ERROR, code=type(command).__name__)
 
@@ -263,6 +269,7 @@ class SessionRunner:
         self._timers = []
 
     def close(self) -> None:
+        self.help_desk.close()
         self._closed = True
         self._cancel_timers()
         self._stop_watch()

@@ -118,6 +118,9 @@ class Harness:
         self.reader._faults.clear()
         self.printer.inject(None)
         self.report_health()
+        if (call := self.app.state.help_call) is not None:  # a call of an earlier test: staff came, it is over
+            self.app.runner.help_desk.close()
+            self.app.send(ev.HelpCallExpired(call.serial))
         if self.app.state.session is not None:
             self.app.send(ev.HomePressed())
         self.pilot.wait_until(lambda: self.app.state.session is None, what="no session")

@@ -63,7 +63,8 @@ def test_a_slip_that_did_not_print_is_replaced_by_a_qr_code_and_staff(kiosk: Har
     assert f"JLMZ:PROGRESS:{number}" in decoded
     assert "凭条" not in "".join(t for t in p.texts() if "取走" in t)  # never "take your slip"
     p.tap("done:call_staff")
-    assert p.state.session.notice == "staff_called"
+    p.wait_until(lambda: p.state.help_call is not None and p.state.help_call.status.value == "stored",
+                 what="the call for staff stored")
     kiosk.reader.remove()
     p.tap("done:finish")
     p.wait_for_screen("home")
@@ -185,9 +186,11 @@ def test_out_of_service_keeps_the_language_and_the_call_to_staff(kiosk: Harness)
         p.tap("oos:lang:en")
         assert p.app.lang == "en"
         p.tap("oos:staff")
-        assert p.state.staff_called
+        p.wait_until(lambda: p.state.help_call is not None and p.state.help_call.status.value == "stored",
+                     what="the call for staff stored")
+        p.frames(2)
         kiosk.shot("out-of-service-staff-called")
-        assert any("Staff have been called" in t for t in p.texts())
+        assert "Staff have been notified; please wait here" in p.texts()
     finally:
         kiosk.app.runner.dispatch(ev.OutOfServiceCleared())
         p.wait_for_screen("home")

@@ -128,6 +128,12 @@ def test_every_reader_and_printer_connection_has_one_driver() -> None:
     scanners = get_args(get_args(ScannerProfile)[0])
     assert set(SCANNERS) == set(scanners)
     assert all(len(get_args(model.model_fields["driver"].annotation)) == 1 for model in scanners)
+    from kiosk.composition.drivers import SIGNALS
+    from kiosk.core.settings import SignalProfile
+
+    signals = get_args(get_args(SignalProfile)[0])
+    assert set(SIGNALS) == set(signals)
+    assert all(len(get_args(model.model_fields["driver"].annotation)) == 1 for model in signals)
 
 
 def test_the_scanner_is_none_unless_the_profile_names_one(tmp_path: Path) -> None:

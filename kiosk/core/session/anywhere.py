@@ -1,10 +1,10 @@
-"""What a citizen can do on any screen (language, text size, voice, home, calling staff) and what can happen on
-any screen (the idle timer, the card taken off the reader)."""
+"""What a citizen can do on any screen (language, text size, voice, home; calling staff is in help.py) and
+what can happen on any screen (the idle timer, the card taken off the reader)."""
 
 from __future__ import annotations
 
 from kiosk.core.session import events as ev
-from kiosk.core.session.commands import CallStaff, Speak, StopSpeech
+from kiosk.core.session.commands import Speak, StopSpeech
 from kiosk.core.session.model import KioskState, Session
 from kiosk.core.session.states import Phase
 from kiosk.core.session.table import (
@@ -49,10 +49,6 @@ def _home(state: KioskState, s: Session, e: ev.HomePressed) -> Outcome:
     return end_session(state, "cancelled" if s.phase != Phase.HOME else None)
 
 
-def _staff(state: KioskState, s: Session, e: ev.StaffCalled) -> Outcome:
-    return with_session(state, s, notice="staff_called"), [CallStaff(state.rules.kiosk_id)]
-
-
 def _extend(state: KioskState, s: Session, e: ev.IdleExtended) -> Outcome:
     return with_session(state, s, idle_warning=False), []
 
@@ -80,7 +76,6 @@ ROWS: list[Row] = [
     ([ANY], ev.VoiceToggled, _voice),
     ([ANY], ev.VolumeChanged, _volume),
     ([ANY], ev.HomePressed, _home),
-    ([ANY], ev.StaffCalled, _staff),
     ([ANY], ev.IdleExtended, _extend),
     ([ANY], ev.IdleWarningDue, _idle_warning),
     ([ANY], ev.IdleTimedOut, _idle_timeout),

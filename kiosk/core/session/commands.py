@@ -104,5 +104,17 @@ class StopSpeech(Command, frozen=True):
 
 
 class CallStaff(Command, frozen=True):
+    """Tell the hall's staff (the backend, its messaging group, the kiosk's buzzer or light) that a citizen
+    needs them, and report how it went and when staff answer (HelpCallUpdated)."""
+
     kiosk_id: str
-    reason: str = "citizen_request"
+    reason: str = "citizen_request"  # or out_of_service
+    serial: int = 1
+    screen: str = "home"  # where the citizen is: the session's phase, or out_of_service
+    problem: str = ""  # the error that screen shows (a Reason value), or ""
+
+
+class EndHelpCall(Command, frozen=True):
+    """The call is answered, failed or given up: stop asking about it and switch the buzzer or light off."""
+
+    serial: int

@@ -11,6 +11,7 @@ from datetime import date
 
 from kiosk.core.catalog import Catalog
 from kiosk.core.health import Health, Reason
+from kiosk.core.help_calls import HelpStatus
 from kiosk.core.identity import Identity
 from kiosk.core.records import BookingResult, ProgressRecord, Slot, SubmitResult
 from kiosk.core.value import Value
@@ -77,6 +78,19 @@ class KioskLanguageChosen(Event, frozen=True):
 
 class KioskStaffCalled(Event, frozen=True):
     """Staff called without a session: from the out-of-service screen."""
+
+
+class HelpCallUpdated(Event, frozen=True):
+    """Where the kiosk's call for staff stands now: stored, queued, failed, acknowledged."""
+
+    serial: int
+    status: HelpStatus
+
+
+class HelpCallExpired(Event, frozen=True):
+    """Long enough since the call (unanswered) or since staff answered it: the screens stop showing it."""
+
+    serial: int
 
 
 # ---- citizen intents ----

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from kiosk.core.health import Reason
 from kiosk.core.session import events as ev
-from kiosk.core.session.commands import CallStaff
 from kiosk.core.session.model import KioskState, Session
 from kiosk.core.session.states import Lifecycle
 from kiosk.core.session.table import Outcome, arm_idle, end_session, register_lifecycle, settle, use_catalog
@@ -39,8 +38,9 @@ def _session_started(state: KioskState, event: ev.SessionStarted) -> Outcome:
         return state, []
     session = Session(session_id=event.session_id, language=state.rules.default_language,
                       volume=state.rules.speech_volume)
+    answered = state.help_call is not None and not state.help_call.status.waiting
     new = replace(state, lifecycle=Lifecycle.IN_SESSION, session=session, home_notice=None, take_reminder="",
-                  staff_called=False)
+                  help_call=None if answered else state.help_call)
     return new, [arm_idle(state, session)]
 
 
@@ -68,19 +68,13 @@ def _oos_set(state: KioskState, event: ev.OutOfServiceSet) -> Outcome:
 
 
 def _oos_cleared(state: KioskState, event: ev.OutOfServiceCleared) -> Outcome:
-    return settle(replace(state, out_of_service_reason=None, staff_message="", staff_called=False)), []
+    return settle(replace(state, out_of_service_reason=None, staff_message="")), []
 
 
 def _kiosk_language(state: KioskState, event: ev.KioskLanguageChosen) -> Outcome:
     if state.session is not None or event.language not in state.rules.languages:
         return state, []  # in a session the session's own LanguageChosen applies
     return replace(state, notice_language=event.language), []
-
-
-def _kiosk_staff(state: KioskState, event: ev.KioskStaffCalled) -> Outcome:
-    if state.session is not None:
-        return state, []
-    return replace(state, staff_called=True), [CallStaff(state.rules.kiosk_id, "out_of_service")]
 
 
 register_lifecycle([
@@ -94,5 +88,4 @@ register_lifecycle([
     (ev.OutOfServiceSet, _oos_set),
     (ev.OutOfServiceCleared, _oos_cleared),
     (ev.KioskLanguageChosen, _kiosk_language),
-    (ev.KioskStaffCalled, _kiosk_staff),
 ])

@@ -10,6 +10,7 @@ from typing import Generic, TypeVar
 
 from kiosk.core.catalog import Catalog, Item
 from kiosk.core.health import Component, Health, Reason
+from kiosk.core.help_calls import HelpCall
 from kiosk.core.identity import Identity
 from kiosk.core.records import BookingResult, ProgressRecord, Slot, SubmitResult
 from kiosk.core.session.states import IdentifyStatus, Lifecycle, Phase, Purpose, TaskStatus
@@ -153,7 +154,8 @@ class KioskState(Value, frozen=True):
     take_reminder: str = ""  # what the last session left to take (card, slip, both): the notice's key, or ""
     notice_language: str | None = None  # the last session's language (or one chosen out of service), for the
     # notice about how it ended and for the out-of-service screen
-    staff_called: bool = False  # out of service: a citizen called staff from the screen
+    help_call: HelpCall | None = None  # the latest call for staff, while the screens show it; nothing personal
+    help_calls_made: int = 0  # numbers each call, so a late answer about an earlier one is told apart
     catalog_version: int | None = None  # the backend's version of the catalog in use; None: as shipped
     pending_catalog: tuple[int, Catalog] | None = None  # a newer one, for when the session in progress ends
 
