@@ -101,7 +101,8 @@ def _opened(state: ServerState, blob: bytes | None, aad: str, legacy: str) -> st
     return state.open(blob, aad).decode() if blob else legacy
 
 
-def _detail(state: ServerState, session: Session, row: Application) -> s.ApplicationDetail:
+def application_detail(state: ServerState, session: Session, row: Application) -> s.ApplicationDetail:
+    """The record in full: call only after record_opening."""
     personal = _personal(state, row)
     events = session.scalars(select(ApplicationEvent).where(ApplicationEvent.application_id == row.id)
                              .order_by(ApplicationEvent.id)).all()
@@ -124,7 +125,7 @@ def get_application(number: NumberInPath, state: State, staff: Clerk) -> s.Appli
     with state.sessions() as session:
         row = _find(session, number)
         log_event(log, "application_opened", kiosk_id=row.kiosk_id, item_id=row.item_id, status=row.status)
-        return _detail(state, session, row)
+        return application_detail(state, session, row)
 
 
 def _legacy_move(to: str, reason: str) -> s.AcceptMove | s.ForwardMove | s.CompleteMove | s.RejectMove:
@@ -148,7 +149,7 @@ def transition(number: NumberInPath, body: s.TransitionIn, state: State, staff: 
     cases.move(state, staff, number, _legacy_move(body.to, reason))  # audited there; the answer is the record in full
     with state.sessions() as session:
         row = _find(session, number)
-        return _detail(state, session, row)
+        return application_detail(state, session, row)
 
 
 # ---- cases: the 异地代收代办 steps (backend.server.cases) ----
