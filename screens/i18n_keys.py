@@ -26,7 +26,8 @@ SESSION_NOTICES = ("card_read", "next_party", "same_person")
 HOME_NOTICES = ("cancelled", "timed_out", "finished")
 # Prompt ids the session machine speaks besides `screen.<phase>` and `error.<reason>`.
 SPOKEN = ("idle_warning", "notice.card_read", "notice.next_party", "notice.same_person", "notice.take_slip",
-          "notice.take_card_and_slip", "notice.take_card", "voice.on", "voice.volume", "error.form_incomplete")
+          "notice.take_card_and_slip", "notice.take_card", "voice.on", "voice.volume", "error.form_incomplete",
+          "notice.correction")
 FORM_ERRORS = ("required", "not_a_choice", "id_number_invalid", "phone_invalid", "not_a_number", "date_invalid",
                "pattern")
 

@@ -6,14 +6,13 @@ from pathlib import Path
 
 from kivy.lang import Builder
 from kivy.properties import StringProperty
-from kivy.utils import escape_markup
 
-from kiosk.core.localtime import local_text
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import IdentifyStatus, TaskStatus
 from screens.base import KioskScreen
 from screens.i18n import reason_text
+from screens.progress_text import record_text
 from screens.widgets import KeypadEditor, show
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -66,20 +65,8 @@ class ProgressScreen(KioskScreen):
         else:
             self.status_line = ""
         catalog = state.rules.catalog
-        lines = []
-        for record in session.records:
-            item = catalog.get(record.item_id)
-            name = item.short_names.get(language) if item else record.item_id
-            number = escape_markup(record.application_number)
-            status_colour = self.app.palette.hex("primary")
-            # the status, what it means and what the citizen does next; the time as the kiosk's clock shows it
-            status = record.status.value
-            lines.append(f"[b]{escape_markup(name)}[/b]\n{self.tr('progress.number')} {number}"
-                         f"\n[color={status_colour}][b]{self.tr(f'status.{status}')}[/b][/color]  "
-                         f"{self.tr('progress.updated', time=local_text(record.updated_at))}"
-                         f"\n{escape_markup(self.tr(f'status_meaning.{status}'))}"
-                         f"\n[b]{escape_markup(self.tr('progress.next'))}[/b]"
-                         f"{escape_markup(self.tr(f'status_next.{status}'))}")
+        colour = self.app.palette.hex("primary")
+        lines = [record_text(record, catalog.get(record.item_id), language, colour) for record in session.records]
         self.results = "\n\n".join(lines)
 
     def on_leave(self, *_args: object) -> None:

@@ -63,6 +63,7 @@ class ProblemCode(enum.StrEnum):
     ALREADY_RATED = "already_rated"
     INVALID_TRANSITION = "invalid_transition"
     REASON_REQUIRED = "reason_required"
+    CALENDAR_UNKNOWN = "calendar_unknown"  # a time limit runs into a year the holiday calendar does not know
     CATALOG_UNAVAILABLE = "catalog_unavailable"
     SERVER_BUSY = "server_busy"  # 503: too many unauthenticated bodies in flight; retry
     STORAGE_UNAVAILABLE = "storage_unavailable"  # 503 with Retry-After: database down, full or read-only

@@ -130,9 +130,27 @@ class BatchOut(Model):
     results: list[BatchResult]
 
 
+class CorrectionMaterial(Model):
+    material_id: ItemId | None = None
+    """The catalog material, which a kiosk names in the citizen's language; None for one staff described."""
+    name: Annotated[str, Field(min_length=1, max_length=100), PlainText]
+    """In Chinese: the catalog's name of the material, or what staff wrote."""
+
+
+class CorrectionNotice(Model):
+    """补正: what the citizen is asked to bring, where, and by when. Written for the citizen, never a staff note."""
+
+    materials: Annotated[list[CorrectionMaterial], Field(min_length=1, max_length=20)]
+    place: Annotated[str, Field(min_length=1, max_length=120), PlainText]
+    """Where to bring them: the receiving window, as staff wrote it."""
+    due: date
+    """The last day (Beijing time), in working days from the day it was asked."""
+    asked_at: datetime
+
+
 class ProgressRecord(Model):
-    """Status, step and time only: no staff note (the window explains a rejection in person) and no other
-    kiosk's local reference."""
+    """Status, step and time, and a 补正 the citizen is asked for; no staff note (the window explains a rejection in
+    person) and no other kiosk's local reference."""
 
     application_number: Number
     local_reference: LocalReference | None = None
@@ -142,6 +160,9 @@ class ProgressRecord(Model):
     step: Annotated[int, Field(ge=1, le=4)] = 1
     """The step reached: 1 收件, 2 受理, 3 推送户籍地, 4 办结; a rejection keeps the step it ended at."""
     updated_at: datetime
+    correction: CorrectionNotice | None = None
+    """Only while the case waits for the citizen's 补正. `status` stays the one before, so a kiosk that does not
+    know this field shows 已提交 (请尽快把材料带到窗口) or 已推送户籍地."""
 
 
 class ApplicationLookupIn(Model):
@@ -369,7 +390,8 @@ class ApplicationList(Model):
 
 class HistoryEntry(Model):
     from_status: str
-    to_status: ApplicationStatus
+    to_status: str
+    """The stage it went to (CaseStage; the first five are the ApplicationStatus of the same name)."""
     actor: str
     note: str
     at: datetime
@@ -386,6 +408,165 @@ class TransitionIn(Model):
     to: Literal["accepted", "forwarded", "completed", "rejected"]
     reason: Annotated[str, Field(max_length=200), PlainText] = ""
     """Required when rejecting: told to the citizen in the progress query."""
+
+
+class CaseStage(enum.StrEnum):
+    """Where a case is in the receiving office's 异地代收代办 steps (backend.server.cases)."""
+
+    RECEIVED = "received"  # 收件: here, its materials not yet checked
+    CORRECTION = "correction"  # 补正: waiting for the citizen's missing materials
+    ACCEPTED = "accepted"  # 受理: materials complete, originals checked
+    FORWARDED = "forwarded"  # 推送户籍地, the materials mailed
+    RESULT_RECEIVED = "result_received"  # the 户籍地's result is back
+    COMPLETED = "completed"  # 办结
+    REJECTED = "rejected"  # 不予受理 / 不予认定
+    NOTIFIED = "notified"  # the citizen was told: closed
+
+
+class CaseMove(enum.StrEnum):
+    ACCEPT = "accept"
+    ASK_CORRECTION = "ask_correction"
+    CORRECTION_MET = "correction_met"
+    FORWARD = "forward"
+    RESULT_RECEIVED = "result_received"
+    COMPLETE = "complete"
+    REJECT = "reject"
+    NOTIFY = "notify"
+
+
+ClockKind = Literal["receiving", "domicile", "notify", "correction"]
+ClockFlag = Literal["ok", "near", "overdue", "no_calendar"]
+
+
+class CaseClock(Model):
+    """The current step's time in working days: receiving, domicile and notify are the office's (from the
+    catalog's steps), correction the citizen's. A 补正 stops the office's clock."""
+
+    kind: ClockKind
+    limit_working_days: Annotated[int, Field(ge=0)]
+    used_working_days: int | None
+    left_working_days: int | None
+    """Negative once past the limit; None when the holiday calendar does not know a year it needs."""
+    due: date | None
+    flag: ClockFlag
+    """near: at most one working day left; overdue: past the due day; no_calendar: add the year to holidays.toml."""
+
+
+class CaseSummary(Model):
+    application_number: Number
+    item_id: ItemId
+    kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
+    stage: CaseStage
+    status: ApplicationStatus
+    """What the citizen sees."""
+    applicant_name_masked: str
+    applicant_id_number_masked: str
+    received_at: datetime
+    updated_at: datetime
+    """When the case reached its stage."""
+    clock: CaseClock | None
+    """None for a stage without a time limit (received, notified) or an item whose steps set none."""
+
+
+class CaseList(Model):
+    cases: list[CaseSummary]
+    total: Annotated[int, Field(ge=0)]
+
+
+class CaseEvent(Model):
+    move: str
+    """A CaseMove; "" for a move made before cases had them."""
+    from_stage: str
+    to_stage: str
+    actor: str
+    at: datetime
+    note: str
+    """The staff note: only to clerks."""
+    tracking_number: str = ""
+    outcome: Literal["", "granted", "refused"] = ""
+    correction: CorrectionNotice | None = None
+
+
+class CaseDetail(CaseSummary):
+    correction: CorrectionNotice | None
+    moves: list[CaseMove]
+    """The moves open from the case's stage."""
+    limits: dict[str, int]
+    """Working days of each of the item's clocks (receiving, domicile, notify, correction) from the catalog."""
+    history: list[CaseEvent]
+
+
+NoteText = Annotated[str, Field(max_length=200), PlainText]
+
+
+class AcceptMove(Model):
+    """Materials complete and the originals checked: 受理. The receiving office's clock starts."""
+
+    move: Literal["accept"]
+    note: NoteText = ""
+
+
+class CorrectionMove(Model):
+    """补正: ask the citizen for what is missing, once and for everything. Stops the office's clock."""
+
+    move: Literal["ask_correction"]
+    materials: Annotated[list[ItemId], Field(max_length=20)] = []
+    """Catalog material ids of the case's item."""
+    other: Annotated[str, Field(max_length=100), PlainText] = ""
+    """Anything not in the catalog, for the citizen, in Chinese."""
+    place: Annotated[str, Field(min_length=1, max_length=120), PlainText]
+    working_days: Annotated[int, Field(ge=1, le=60)] | None = None
+    """The citizen's time; None: the item's (catalog) or the catalog's default."""
+    note: NoteText = ""
+
+
+class CorrectionMetMove(Model):
+    """The materials asked for arrived: back to where the case was, the office's clock running again."""
+
+    move: Literal["correction_met"]
+    note: NoteText = ""
+
+
+class ForwardMove(Model):
+    """Pushed to the 户籍地 with the materials mailed (材料邮寄): the 户籍地's clock starts."""
+
+    move: Literal["forward"]
+    tracking_number: Annotated[str, Field(pattern=r"^[A-Za-z0-9\-]{6,40}$", examples=["1180231234567"])]
+    """The 寄递 tracking number of the mailed materials."""
+    note: NoteText = ""
+
+
+class ResultMove(Model):
+    """The 户籍地's result came back: the clock to tell the citizen starts."""
+
+    move: Literal["result_received"]
+    outcome: Literal["granted", "refused"]
+    note: NoteText = ""
+
+
+class CompleteMove(Model):
+    move: Literal["complete"]
+    note: NoteText = ""
+
+
+class RejectMove(Model):
+    """不予受理 / 不予认定, with the reason the citizen is told."""
+
+    move: Literal["reject"]
+    reason: Annotated[str, Field(min_length=1, max_length=200), PlainText]
+    note: NoteText = ""
+
+
+class NotifyMove(Model):
+    """The citizen was told the result: the case is closed."""
+
+    move: Literal["notify"]
+    how: Literal["phone", "sms", "in_person", "mail", "other"]
+    note: NoteText = ""
+
+
+CaseMoveIn = Annotated[AcceptMove | CorrectionMove | CorrectionMetMove | ForwardMove | ResultMove | CompleteMove
+                       | RejectMove | NotifyMove, Field(discriminator="move")]
 
 
 class StaffLogIn(Model):

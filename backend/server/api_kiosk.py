@@ -27,6 +27,7 @@ from backend.contract import protocol as p
 from backend.contract import schemas as s
 from backend.contract.numbers import new_application_number, new_query_code
 from backend.server import db
+from backend.server.cases import correction_notice
 from backend.server.errors import TITLES, ApiProblem, documented
 from backend.server.fleet import exchange
 from backend.server.models import (
@@ -241,12 +242,13 @@ def submit_batch(body: s.BatchIn, state: State, kiosk_id: KioskId) -> s.BatchOut
     raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_IN_PROGRESS, "the requests are being processed; retry")
 
 
-def progress_record(row: Application, kiosk_id: str) -> s.ProgressRecord:
-    """Status, step and time; the local reference only to the kiosk that made it; never the staff note."""
+def progress_record(state: ServerState, row: Application, kiosk_id: str) -> s.ProgressRecord:
+    """Status, step and time, and the 补正 asked for; the local reference only to the kiosk that made it; never
+    a staff note."""
     return s.ProgressRecord(application_number=row.number or "", item_id=row.item_id,
                             local_reference=row.local_reference if row.kiosk_id == kiosk_id else None,
                             status=s.ApplicationStatus(row.status), step=row.step,
-                            updated_at=db.as_utc(row.updated_at))
+                            updated_at=db.as_utc(row.updated_at), correction=correction_notice(state, row))
 
 
 NOT_FOUND = "no application with that number at this kiosk; elsewhere give the query code of the receipt"
@@ -262,7 +264,7 @@ def application_status(number: NumberInPath, state: State, kiosk_id: KioskId) ->
         row = row or session.scalar(mine.where(Application.local_reference == number))
         if row is None:
             raise ApiProblem(404, p.ProblemCode.NOT_FOUND, NOT_FOUND)
-        return progress_record(row, kiosk_id)
+        return progress_record(state, row, kiosk_id)
 
 
 def _with_code(session: Session, state: ServerState, number: str, code: str) -> Application | None:
@@ -340,7 +342,7 @@ def _guarded(state: ServerState, kiosk_id: str, kind: str, found: int | None, *,
 def application_lookup(body: s.ApplicationLookupIn, state: State, kiosk_id: KioskId) -> s.ProgressRecord:
     with state.sessions() as session:
         row = _with_code(session, state, body.application_number, body.query_code)
-        record = progress_record(row, kiosk_id) if row is not None else None
+        record = progress_record(state, row, kiosk_id) if row is not None else None
     _guarded(state, kiosk_id, "receipt_code", 1 if record else None, number=body.application_number)
     if record is None:
         raise ApiProblem(404, p.ProblemCode.NOT_FOUND, "no application with that number and query code")
@@ -356,7 +358,7 @@ def progress_query(body: s.ProgressQueryIn, state: State, kiosk_id: KioskId) -> 
     with state.sessions() as session:
         rows = session.scalars(select(Application).where(Application.applicant_index == index)
                                .order_by(Application.id.desc()).limit(20))
-        records = [progress_record(r, kiosk_id) for r in rows]
+        records = [progress_record(state, r, kiosk_id) for r in rows]
     _guarded(state, kiosk_id, "id_card", len(records), person_index=index)
     return s.ProgressList(records=records)
 

@@ -1,7 +1,5 @@
-"""The routes of the receiving office's staff: list received applications and move them through their states.
-
-received -> accepted -> forwarded (to the 户籍地) -> completed, and rejected (with a reason) from any open
-state. Every move is kept as a history entry (GB/T 39046 表7).
+"""The routes of the receiving office's staff: list received applications, open one in full (audited), and move
+cases through the 异地代收代办 steps (backend.server.cases). Every move is kept as a history entry (GB/T 39046 表7).
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from sqlalchemy.orm import Session
 from backend.contract import protocol as p
 from backend.contract import schemas as s
 from backend.contract.protocol import KIOSK_ID_PATTERN
-from backend.server import db
+from backend.server import cases, db
 from backend.server.api_kiosk import NumberInPath, State
 from backend.server.errors import ApiProblem, documented
 from backend.server.models import Application, ApplicationEvent, Kiosk
@@ -29,16 +27,6 @@ from kiosk.logs import log_event
 log = logging.getLogger("kiosk.backend")
 router = APIRouter(prefix=f"{p.API_PREFIX}/staff", tags=["staff"])
 STAFF_ERRORS = (401, 413, 422)
-
-TRANSITIONS = {
-    "received": {"accepted", "rejected"},
-    "accepted": {"forwarded", "completed", "rejected"},
-    "forwarded": {"completed", "rejected"},
-    "completed": set(),
-    "rejected": set(),
-}
-STEPS = {"received": 1, "accepted": 2, "forwarded": 3, "completed": 4}  # a rejection keeps its step
-
 
 def staff_with(role: str) -> Any:
     async def dependency(request: Request) -> Principal:
@@ -113,7 +101,8 @@ def _opened(state: ServerState, blob: bytes | None, aad: str, legacy: str) -> st
     return state.open(blob, aad).decode() if blob else legacy
 
 
-def _detail(state: ServerState, session: Session, row: Application) -> s.ApplicationDetail:
+def application_detail(state: ServerState, session: Session, row: Application) -> s.ApplicationDetail:
+    """The record in full: call only after record_opening."""
     personal = _personal(state, row)
     events = session.scalars(select(ApplicationEvent).where(ApplicationEvent.application_id == row.id)
                              .order_by(ApplicationEvent.id)).all()
@@ -121,7 +110,7 @@ def _detail(state: ServerState, session: Session, row: Application) -> s.Applica
         **_summary(state, row).model_dump(), applicant=s.Identity.model_validate(personal["applicant"]),
         fields=[s.FormValue.model_validate(f) for f in personal["fields"]],  # type: ignore[attr-defined]
         note=_opened(state, row.note_sealed, f"applications:{row.id}:note", row.note),
-        history=[s.HistoryEntry(from_status=e.from_status, to_status=s.ApplicationStatus(e.to_status), actor=e.actor,
+        history=[s.HistoryEntry(from_status=e.from_status, to_status=e.to_status, actor=e.actor,
                                 note=_opened(state, e.note_sealed, f"application_events:{e.id}", e.note),
                                 at=db.as_utc(e.at)) for e in events])
 
@@ -136,37 +125,59 @@ def get_application(number: NumberInPath, state: State, staff: Clerk) -> s.Appli
     with state.sessions() as session:
         row = _find(session, number)
         log_event(log, "application_opened", kiosk_id=row.kiosk_id, item_id=row.item_id, status=row.status)
-        return _detail(state, session, row)
+        return application_detail(state, session, row)
+
+
+def _legacy_move(to: str, reason: str) -> s.AcceptMove | s.ForwardMove | s.CompleteMove | s.RejectMove:
+    if to == "accepted":
+        return s.AcceptMove(move="accept", note=reason)
+    if to == "forwarded":  # this route never asked for the 寄递 number: kept without one rather than refused
+        return s.ForwardMove.model_construct(move="forward", tracking_number="", note=reason)
+    if to == "completed":
+        return s.CompleteMove(move="complete", note=reason)
+    return s.RejectMove(move="reject", reason=reason, note=reason)
 
 
 @router.post("/applications/{number}/transitions", response_model=s.ApplicationDetail,
              responses=documented(*STAFF_ERRORS, 404, 409),
-             summary="Move an application on: accepted, forwarded to the 户籍地, completed, or rejected with a reason")
+             summary="Move an application on: accepted, forwarded to the 户籍地, completed, or rejected with a reason "
+                     "(the case moves, /cases/{number}/moves, have every step)")
 def transition(number: NumberInPath, body: s.TransitionIn, state: State, staff: Clerk) -> s.ApplicationDetail:
-    if body.to == "rejected" and not body.reason.strip():
-        raise ApiProblem(422, p.ProblemCode.REASON_REQUIRED, "a rejection needs a reason for the citizen")
-    with state.sessions() as session:
-        _find(session, number)
-    record_opening(state, staff, number, "moved")  # the answer is the record in full
     reason = body.reason.strip()[:200]
-    with state.sessions() as session, session.begin():
+    if body.to == "rejected" and not reason:
+        raise ApiProblem(422, p.ProblemCode.REASON_REQUIRED, "a rejection needs a reason for the citizen")
+    cases.move(state, staff, number, _legacy_move(body.to, reason))  # audited there; the answer is the record in full
+    with state.sessions() as session:
         row = _find(session, number)
-        if body.to not in TRANSITIONS[row.status]:
-            raise ApiProblem(409, p.ProblemCode.INVALID_TRANSITION, f"cannot go from {row.status} to {body.to}")
-        now = db.now()
-        event = ApplicationEvent(application_id=row.id, from_status=row.status, to_status=body.to,
-                                 actor=staff.name[:64], note="", at=now)
-        session.add(event)
-        session.flush()
-        if reason:  # staff notes are sealed like every other personal field
-            event.note_sealed = state.seal(reason.encode(), f"application_events:{event.id}")
-        row.status, row.updated_at = body.to, now
-        row.step = STEPS.get(body.to, row.step)
-        if body.to == "rejected":
-            row.note_sealed = state.seal(reason.encode(), f"applications:{row.id}:note")
-        session.flush()
-        log_event(log, "application_moved", item_id=row.item_id, status=body.to)
-        return _detail(state, session, row)
+        return application_detail(state, session, row)
+
+
+# ---- cases: the 异地代收代办 steps (backend.server.cases) ----
+
+@router.get("/cases", response_model=s.CaseList, responses=documented(*STAFF_ERRORS),
+            summary="The office's open cases, most urgent first, with their step clocks and masked applicants")
+def case_queue(state: State, _staff: Viewer, stage: s.CaseStage | None = None, flag: s.ClockFlag | None = None,
+               item_id: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)] = None,
+               limit: Annotated[int, Query(ge=1, le=200)] = 50,
+               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> s.CaseList:
+    """Without `stage`, every case not yet closed (notified); `flag` near or overdue finds those to act on."""
+    return cases.queue(state, stage, flag, item_id, limit, offset)
+
+
+@router.get("/cases/{number}", response_model=s.CaseDetail, responses=documented(*STAFF_ERRORS, 404),
+            summary="One case: its stage, clock, 补正, the moves open from here and its history; applicant masked")
+def case_detail(number: NumberInPath, state: State, staff: Viewer) -> s.CaseDetail:
+    """Staff notes only to clerks; the applicant's record in full is GET /applications/{number} (audited)."""
+    return cases.detail(state, number, with_notes=staff.may("clerk"))
+
+
+@router.post("/cases/{number}/moves", response_model=s.CaseDetail, responses=documented(*STAFF_ERRORS, 404, 409),
+             summary="Move a case on: accept, ask_correction (补正), correction_met, forward (with the 寄递 number), "
+                     "result_received, complete (办结), reject (with the reason), notify")
+def case_move(number: NumberInPath, body: s.CaseMoveIn, state: State, staff: Clerk) -> s.CaseDetail:
+    """Audited (who, which case, which move) before anything changes."""
+    cases.move(state, staff, number, body)
+    return cases.detail(state, number, with_notes=True)
 
 
 @router.get("/reports/usage", response_model=s.UsageReport, responses=documented(*STAFF_ERRORS),

@@ -89,6 +89,19 @@ class Application(Base):
     step: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 1 收件 … 4 办结
     query_code_digest: Mapped[str] = mapped_column(String(64), default="", server_default="")
     """Keyed digest of the receipt's query code (never the code itself)."""
+    stage: Mapped[str] = mapped_column(String(16), default="received", server_default="received", index=True)
+    """Where the case is in the receiving office's 异地代收代办 steps (backend.server.cases); `status` is what a
+    citizen and the kiosk contract see of it."""
+    clock_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    """When the time of the current step's clock began (or began again after a 补正)."""
+    clock_used_before: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Working days the current step's clock had used before a 补正 stopped it."""
+    resume_stage: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    """The stage a case in 补正 goes back to when the materials arrive."""
+    correction_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """The 补正 notice the citizen is shown (what to bring, where), sealed like every note."""
+    correction_due: Mapped[date | None] = mapped_column(Date, default=None)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
 class ApplicationEvent(Base):
@@ -104,6 +117,10 @@ class ApplicationEvent(Base):
     note: Mapped[str] = mapped_column(String(200), default="")  # legacy plain text: sealed at start, then ""
     note_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    move: Mapped[str] = mapped_column(String(24), default="", server_default="")
+    """The case move (backend.server.cases.MOVES); "" for the moves of before there were cases."""
+    detail_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """What the move recorded besides the note (JSON: the 补正 notice, the 寄递 tracking number, the result)."""
 
 
 class SlotCounter(Base):

@@ -84,12 +84,26 @@ class Material(Strict):
         return self
 
 
+CaseClock = Literal["", "receiving", "domicile", "notify"]
+"""The clocks of a 异地代收代办 case at the receiving office (backend.server.cases): receiving (受理地, from the
+materials being complete to the case going to the 户籍地), domicile (户籍地, from its receiving the case to its
+result coming back), notify (受理地, from the result to the citizen being told)."""
+
+
 class Step(Strict):
     name: Text
     actor: Text
     place: Text
     time_limit: TimeLimit | None = None
+    case_clock: CaseClock = ""
+    """The case clock this step's time limit runs on; the limits of steps on the same clock add up."""
     sources: list[str] = []
+
+    @model_validator(mode="after")
+    def _clock_counts_working_days(self) -> Step:
+        if self.case_clock and (self.time_limit is None or self.time_limit.unit != "working_days"):
+            raise ValueError("a step on a case clock needs a time limit in working days")
+        return self
 
 
 class Choice(Strict):
@@ -176,6 +190,14 @@ class Fee(Strict):
 
 KioskAction = Literal["apply", "appointment", "guide"]
 
+# No rule found sets the time a citizen has to bring what a 补正 asks for (the 行政许可法 sets only the office's
+# 5 working days to ask, once and for everything); offices set it case by case. This is the default a clerk
+# sees and may change for one case; an item that has its own says so in `correction_time_limit`.
+DEFAULT_CORRECTION_TIME_LIMIT = TimeLimit(
+    amount=10, unit="working_days", certainty="uncertain",
+    note=Text(zh="补正材料请在截止日期前送到受理窗口", ko="보정 자료는 마감일 전까지 접수창구에 제출하십시오",
+              en="Bring the missing materials to the receiving window by the deadline"))
+
 
 class Item(Strict):
     id: Id
@@ -213,6 +235,8 @@ class Item(Strict):
     needs_printer: bool = True
     """Whether serving the item at the kiosk needs a slip (receipt, appointment slip or guide)."""
     partner_provinces: list[str] = []
+    correction_time_limit: TimeLimit | None = None
+    """The time a citizen is given to bring what a 补正 asks for; None: DEFAULT_CORRECTION_TIME_LIMIT."""
     notes: list[Fact] = []
     sources: Annotated[list[str], Field(min_length=1)]
 
@@ -226,6 +250,15 @@ class Item(Strict):
 
     def field(self, field_id: str) -> FormField | None:
         return next((f for f in self.form_fields if f.id == field_id), None)
+
+    def case_clock_limit(self, clock: CaseClock) -> int | None:
+        """Working days the steps on this case clock allow in all; None when no step is on it."""
+        limits = [s.time_limit.amount or 0 for s in self.steps if s.case_clock == clock and s.time_limit is not None]
+        return sum(limits) if limits else None
+
+    def correction_working_days(self) -> int:
+        limit = self.correction_time_limit or DEFAULT_CORRECTION_TIME_LIMIT
+        return limit.amount or 0
 
 
 class Task(Strict):

@@ -22,6 +22,7 @@ class ApplicationStatus(enum.StrEnum):
     FORWARDED = "forwarded"  # 已推送户籍地
     COMPLETED = "completed"  # 办结
     REJECTED = "rejected"  # 不予受理 / 不予认定
+    CORRECTION = "correction"  # 需补正: the office asks for more materials (the wire keeps the status before)
 
 
 class Application(Value, frozen=True):
@@ -47,12 +48,22 @@ class SubmitResult(Value, frozen=True):
     query_code: str = ""  # printed on the receipt beside the number; never stored at the kiosk
 
 
+class Correction(Value, frozen=True):
+    """补正: what the citizen is asked to bring, where, and by when (the office's words for the citizen)."""
+
+    materials: tuple[tuple[str, str], ...]
+    """(catalog material id, or "" for one staff described; the name in Chinese)"""
+    place: str
+    due: date
+
+
 class ProgressRecord(Value, frozen=True):
     application_number: str
     item_id: str
     status: ApplicationStatus
     updated_at: datetime
     note: str = ""
+    correction: Correction | None = None
 
 
 class ProgressQuery(Value, frozen=True):

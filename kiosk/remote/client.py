@@ -36,6 +36,7 @@ from kiosk.core.records import (
     ApplicationStatus,
     Booking,
     BookingResult,
+    Correction,
     ProgressQuery,
     ProgressRecord,
     Slot,
@@ -89,10 +90,20 @@ def _slot(data: dict[str, Any]) -> Slot:
                 str(data["end"]), int(data["remaining"]))
 
 
+def _correction(data: dict[str, Any] | None) -> Correction | None:
+    if not data:
+        return None
+    materials = tuple((str(m.get("material_id") or ""), str(m["name"])) for m in data["materials"])
+    return Correction(materials, str(data["place"]), date.fromisoformat(str(data["due"])))
+
+
 def _record(data: dict[str, Any]) -> ProgressRecord:
     updated = datetime.fromisoformat(str(data["updated_at"]).replace("Z", "+00:00"))
-    return ProgressRecord(str(data["application_number"]), str(data["item_id"]), ApplicationStatus(data["status"]),
-                          updated)
+    correction = _correction(data.get("correction"))
+    # a 补正 is what the citizen must act on, whatever step the case had reached
+    status = ApplicationStatus.CORRECTION if correction is not None else ApplicationStatus(data["status"])
+    return ProgressRecord(str(data["application_number"]), str(data["item_id"]), status, updated,
+                          correction=correction)
 
 
 @dataclass(frozen=True)

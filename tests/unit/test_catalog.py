@@ -5,9 +5,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from kiosk.cli.main import main as kiosk_main
-from kiosk.core.catalog import Catalog, language_gaps
+from kiosk.core.catalog import Catalog, Step, language_gaps
 from kiosk.core.problems import ConfigError
 from kiosk.storage.catalog import load_catalog
 from tests.conftest import CONFIG_DIR
@@ -49,6 +50,17 @@ def test_apply_items_need_no_chinese_typing(catalog: Catalog) -> None:
         if item.kiosk_action == "apply":
             assert all(f.input != "pinyin_keypad" for f in item.form_fields), item.id
             assert any(f.card_attribute == "id_number" for f in item.form_fields)
+
+
+def test_the_items_taken_elsewhere_have_their_case_clocks_and_a_clock_needs_working_days(catalog: Catalog) -> None:
+    """异地代收代办: 3 working days here, the 户籍地's days (two steps add up for the children's items), 3 to tell."""
+    clocks = {i.id: tuple(i.case_clock_limit(k) for k in ("receiving", "domicile", "notify"))
+              for i in catalog.items if i.kiosk_action == "apply"}
+    assert clocks == {"disability-subsidies": (3, 10, 3), "orphan-support": (3, 30, 3),
+                      "de-facto-unsupported-child": (3, 30, 3)}
+    step = catalog.item("orphan-support").steps[1].model_dump()
+    with pytest.raises(ValidationError, match="time limit in working days"):
+        Step.model_validate({**step, "time_limit": {"unit": "on_the_spot"}})
 
 
 def test_uncertain_facts_are_marked_not_invented(catalog: Catalog) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kiosk.core.health import Component, Health, Reason
 from kiosk.core.identity import CardType
-from kiosk.core.records import ProgressRecord
+from kiosk.core.records import ApplicationStatus, Correction, ProgressRecord
 from kiosk.core.session import TRANSITIONS, IdentifyStatus, Lifecycle, Phase, TaskStatus, initial_state
 from kiosk.core.session import events as ev
 from kiosk.core.session.commands import (
@@ -454,6 +454,18 @@ def test_progress_by_card_uses_the_identity_once(rules: Rules) -> None:
     assert state.session.records == (record,) and state.session.progress.status == TaskStatus.DONE
     state, commands = run(state, ev.BackPressed())
     assert phase(state) == Phase.HOME and not state.session.records and commands_of(commands, CancelCardRead)
+
+
+def test_a_correction_in_the_answer_is_said_aloud(rules: Rules) -> None:
+    """A 补正 asks the citizen to act by a deadline: the kiosk says so, and says nothing more for a plain answer."""
+    plain = ProgressRecord("A1", APPLY_ITEM, ApplicationStatus.FORWARDED, TODAY)  # type: ignore[arg-type]
+    asked = replace(plain, status=ApplicationStatus.CORRECTION,
+                    correction=Correction((("child-photo", "儿童近期免冠照片"),), "受理窗口", TODAY))
+    at_progress = run(h.at_progress(rules), ev.ProgressByNumberRequested("A1"))[0]
+    _, commands = run(at_progress, ev.ProgressLoaded(SID, (plain,)))
+    assert not commands_of(commands, Speak)
+    _, commands = run(at_progress, ev.ProgressLoaded(SID, (plain, asked)))
+    assert [c.prompt_id for c in commands_of(commands, Speak)] == ["notice.correction"]
 
 
 def test_progress_card_failures(rules: Rules) -> None:

@@ -8,10 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from backend.server.console import fleet, login, web
+from backend.server.console import cases, fleet, login, web
 
 STATIC = Path(__file__).resolve().parent / "static"
-NAV = [("/fleet", "终端")]
+NAV = [("/cases", "办件"), ("/fleet", "终端")]
 """The console's parts in the header, in this order: (path under /console, label)."""
 
 
@@ -19,6 +19,7 @@ def install(app: FastAPI) -> None:
     web.templates.env.globals["NAV"] = NAV
     app.include_router(login.router)
     app.include_router(fleet.router)
+    app.include_router(cases.router)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")
 
     @app.exception_handler(web.SignInRequired)

@@ -7,7 +7,7 @@ from kiosk.core.health import Reason
 from kiosk.core.records import ProgressQuery
 from kiosk.core.session import events as ev
 from kiosk.core.session.browsing import back
-from kiosk.core.session.commands import CancelCardRead, FetchProgress, Speak, WatchCardRemoval
+from kiosk.core.session.commands import CancelCardRead, Command, FetchProgress, Speak, WatchCardRemoval
 from kiosk.core.session.identification import identity_problem
 from kiosk.core.session.model import Identification, KioskState, Session, Task
 from kiosk.core.session.states import IdentifyStatus, Phase, Purpose
@@ -55,7 +55,10 @@ def _code_scanned(state: KioskState, s: Session, e: ev.CodeScanned) -> Outcome:
 
 
 def _loaded(state: KioskState, s: Session, e: ev.ProgressLoaded) -> Outcome:
-    return with_session(state, s, progress=s.progress.done(e.records)), []
+    # a 补正 asks the citizen to act by a deadline: said aloud too, like every notice the citizen must not miss
+    asked = any(r.correction is not None for r in e.records)
+    said: list[Command] = [Speak("notice.correction", s.language)] if asked else []
+    return with_session(state, s, progress=s.progress.done(e.records)), said
 
 
 def _failed(state: KioskState, s: Session, e: ev.BackendFailed) -> Outcome:
