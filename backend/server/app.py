@@ -11,6 +11,7 @@ from backend.contract import protocol as p
 from backend.contract import schemas as s
 from backend.server import api_kiosk, api_staff, errors
 from backend.server.auth import STAFF_LOG_IN, STAFF_PREFIX, AuthMiddleware
+from backend.server.console import routes as console_routes
 from backend.server.state import ServerState
 
 API_VERSION = "1.0.0"
@@ -57,6 +58,7 @@ def create_app(state: ServerState) -> FastAPI:
     errors.install(app)
     app.include_router(api_kiosk.router)
     app.include_router(api_staff.router)
+    console_routes.install(app)
 
     @app.get(f"{p.API_PREFIX}/health", response_model=s.Health, tags=["public"], summary="Liveness and database")
     def health() -> s.Health:

@@ -145,6 +145,15 @@ def principal_named(state: ServerState, name: str) -> Principal:
     return Principal(account.id, account.name, account.role)
 
 
+def revoke_token(state: ServerState, token: str) -> None:
+    """End one session (signing out of the console); the account's other sessions go on."""
+    if not token:
+        return
+    with state.sessions() as session, session.begin():
+        session.execute(update(StaffToken).where(StaffToken.token_digest == token_digest(state, token),
+                                                 StaffToken.revoked_at.is_(None)).values(revoked_at=db.now()))
+
+
 def revoke_account(state: ServerState, name: str) -> int:
     """Revoke the account and every token of it; returns how many live tokens ended."""
     now = db.now()

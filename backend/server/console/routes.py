@@ -1,0 +1,45 @@
+"""Mount the console on the backend's application: its routes, its error pages and its security headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from backend.server.console import fleet, login, web
+
+STATIC = Path(__file__).resolve().parent / "static"
+NAV = [("/fleet", "终端")]
+"""The console's parts in the header, in this order: (path under /console, label)."""
+
+
+def install(app: FastAPI) -> None:
+    web.templates.env.globals["NAV"] = NAV
+    app.include_router(login.router)
+    app.include_router(fleet.router)
+    app.mount(f"{web.PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")
+
+    @app.exception_handler(web.SignInRequired)
+    async def _sign_in(_request: Request, exc: web.SignInRequired) -> Response:
+        return web.secure(web.sign_in_redirect(exc.next_path))
+
+    @app.exception_handler(web.NotAllowed)
+    async def _not_allowed(request: Request, exc: web.NotAllowed) -> Response:
+        principal = web.current_staff(request)
+        return web.secure(web.page(request, "refused.html", principal, status_code=403,
+                                   message=f"这一操作需要“{web.ROLE_NAMES[exc.role]}”及以上权限。"))
+
+    @app.exception_handler(web.CsrfRefused)
+    async def _csrf(request: Request, _exc: web.CsrfRefused) -> Response:
+        principal = web.current_staff(request)
+        return web.secure(web.page(request, "refused.html", principal, status_code=403,
+                                   message="表单已过期或不是从本控制台提交的，未做任何更改。请刷新页面后重试。"))
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        if request.url.path.startswith(web.PREFIX):
+            web.secure(response)
+        return response
