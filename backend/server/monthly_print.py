@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kiosk.core.report import COUNTED_ELSEWHERE, HEADER_GROUPS, HEADERS, SITE_HEADERS, Cell, SummaryTable
-from kiosk.storage.report_file import SIGNATURES, WIDTHS, footer_line, header_lines
+from kiosk.storage.report_file import SIGNATURES, footer_line, header_lines
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
 TEXT_HEADERS = ("任务名称", "工作进展", "存在问题", "下步措施")
@@ -18,13 +18,18 @@ _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select
                            trim_blocks=True, lstrip_blocks=True)
 
 
-def print_view(table: SummaryTable) -> str:
+STYLESHEET = TEMPLATES / "monthly_summary.css"
+
+
+def print_view(table: SummaryTable, stylesheet: str = "") -> str:
+    """The page, its styles inlined so a saved file stands alone, or linked from `stylesheet` (the console's
+    Content-Security-Policy refuses inline styles)."""
     unit, period = header_lines(table)
-    total = sum(WIDTHS)
     return _environment.get_template("monthly_summary.html").render(
         table=table, unit_line=unit, period_line=period, footer=footer_line(table), signatures=SIGNATURES,
         header_top=_header_top(), header_bottom=_header_bottom(), site_headers=SITE_HEADERS,
-        widths=[round(100 * w / total, 1) for w in WIDTHS],
+        column_count=len(HEADERS), stylesheet=stylesheet,
+        css="" if stylesheet else STYLESHEET.read_text(encoding="utf-8"),
         rows=[_spanned(row) for row in table.rows])
 
 

@@ -24,7 +24,8 @@ SUMMARY_SHEET = "汇总表"
 SITES_SHEET = "自助终端明细（按站点）"
 NOTES_SHEET = "填表说明"
 SIGNATURES = ("处室负责人（签字）：", "单位负责人（签字）：", "（单位盖章）")
-WIDTHS = (5, 28, 14, 7, 12, 12, 18, 30, 9, 9, 9, 8, 9, 9, 26, 26)
+WIDTHS = (  # the print view's columns are as wide, in proportion (monthly_summary.css)
+    5, 28, 14, 7, 12, 12, 18, 30, 9, 9, 9, 8, 9, 9, 26, 26)
 TEXT_COLUMNS = {HEADERS.index(h) for h in ("任务名称", "工作进展", "存在问题", "下步措施")}
 
 
