@@ -278,7 +278,7 @@ def _task_row(catalog: Catalog, settings: ReportSettings, task: Task, entry: Tas
         entered: list[Cell] = [NOT_ENTERED if n is None else n for n in (entry.window, entry.online)]
         counts = entered + [_kiosk_cell(item, kind, by_item.get((item.id, kind), 0)) for kind in KIOSK_KINDS]
     return [task.number, task.name, settings.basic_codes.get(item.id, MISSING_CODE), ROLE[task.role],
-            task.lead_department, "、".join(task.responsible_divisions), _milestone(task),
+            task.lead_department, "、".join(task.responsible_divisions), milestone(task),
             entry.progress or NOT_ENTERED, *counts, entry.problems or NOT_ENTERED, entry.next_steps or NOT_ENTERED]
 
 
@@ -288,7 +288,7 @@ def _kiosk_cell(item: Item, kind: str, count: int) -> Cell:
     return count if offered or count else NOT_OFFERED
 
 
-def _milestone(task: Task) -> str:
+def milestone(task: Task) -> str:
     if task.phase in ("by_2020_end", "by_2021_end"):
         where = "全国各地" if task.scope == "全国" else task.scope
         return f"{MILESTONE[task.phase]}实现{where}“跨省通办”"

@@ -8,10 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from backend.server.console import fleet, login, web
+from backend.server.console import fleet, login, monthly, web
 
 STATIC = Path(__file__).resolve().parent / "static"
-NAV = [("/fleet", "终端")]
+NAV = [("/fleet", "终端"), ("/monthly", "月报汇总表")]
 """The console's parts in the header, in this order: (path under /console, label)."""
 
 
@@ -19,6 +19,7 @@ def install(app: FastAPI) -> None:
     web.templates.env.globals["NAV"] = NAV
     app.include_router(login.router)
     app.include_router(fleet.router)
+    app.include_router(monthly.router)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")
 
     @app.exception_handler(web.SignInRequired)
