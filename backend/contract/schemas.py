@@ -635,6 +635,67 @@ class UsageReport(Model):
     totals: list[UsageTotal]
 
 
+def plain_lines(value: str) -> str:
+    """Plain text that may run over several lines (a progress report, a list of problems)."""
+    for line in value.split("\n"):
+        plain_text(line)
+    return value
+
+
+Month = Annotated[str, Field(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
+ReportText = Annotated[str, Field(max_length=500), AfterValidator(plain_lines)]
+ReportCount = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class ReportPeriodOut(Model):
+    """The reporting period of one month's 汇总表: set by an administrator, or the default (21st to 20th)."""
+
+    month: Month
+    start: date
+    end: date
+    set_by: ShortText = ""
+    """The administrator who set it; empty for the default period."""
+
+
+class ReportEntryOut(Model):
+    """What a division entered for one task and month; counts not entered are null."""
+
+    task: Annotated[str, Field(pattern=r"^([1-9]|1[0-7]|[a-z][a-z0-9\-]{1,31})$")]
+    """The plan's task number (1-17) or the key of a task that is no service item (online-channel)."""
+    window: ReportCount | None = None
+    online: ReportCount | None = None
+    progress: ReportText = ""
+    problems: ReportText = ""
+    next_steps: ReportText = ""
+    updated_by: ShortText = ""
+    updated_at: datetime | None = None
+
+
+class KioskSiteOut(Model):
+    kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
+    site: Annotated[str, Field(max_length=100)] = ""
+    test: bool = False
+
+
+class KioskCountOut(Model):
+    kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
+    item_id: ItemId
+    kind: UsageKind
+    count: Annotated[int, Field(ge=0)]
+
+
+class MonthlyInputs(Model):
+    """Everything the monthly 汇总表 is built from except the catalog: the period, the divisions' entries, the
+    kiosks (site, test or not) and each kiosk's counts in the period. Counts only: nothing personal."""
+
+    period: ReportPeriodOut
+    entries: list[ReportEntryOut]
+    kiosks: list[KioskSiteOut]
+    counts: list[KioskCountOut]
+    preparer: ShortText = ""
+    """The member of staff who asked for it (制表人)."""
+
+
 class ProblemDetail(Model):
     """RFC 9457 problem details with a stable `code` the kiosk maps to a screen."""
 

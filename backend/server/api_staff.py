@@ -191,6 +191,18 @@ def usage_report(state: State, _staff: StaffName,
     return build(state, month, kiosk_id)
 
 
+@router.get("/reports/monthly", response_model=s.MonthlyInputs, responses=documented(*STAFF_ERRORS),
+            summary="What the monthly 汇总表 is built from: period, entries, kiosks and their counts")
+def monthly_inputs(state: State, staff: StaffName,
+                   month: Annotated[str, Query(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$", examples=["2026-12"])],
+                   ) -> s.MonthlyInputs:
+    """For `kiosk report monthly`, which builds the table with its catalog as `kiosk-backend report` does. The
+    period is the one an administrator set for the month, or the 21st of the month before to the 20th."""
+    from backend.server.monthly_entries import monthly_inputs as collect
+
+    return collect(state, month, preparer=staff.name)
+
+
 @router.get("/kiosks", response_model=s.KioskList, responses=documented(*STAFF_ERRORS),
             summary="Enrolled kiosks and their last heartbeat")
 def list_kiosks(state: State, _staff: StaffName) -> s.KioskList:

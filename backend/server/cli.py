@@ -9,7 +9,10 @@
     kiosk-backend migrate                           bring the database schema up to date
     kiosk-backend openapi [--out FILE]              write the OpenAPI document
     kiosk-backend kiosks [--json]                   the fleet: each kiosk's last heartbeat
-    kiosk-backend report --month YYYY-MM --out F    the monthly 跨省通办 report (.xlsx or .csv)
+    kiosk-backend report --month YYYY-MM --out F    the monthly 跨省通办 汇总表 (.xlsx, .html print view, .csv)
+    kiosk-backend report entries set --month M --task N --as NAME [--window N --online N --progress T ...]
+    kiosk-backend report period set --month M --start D --end D --as NAME   (administrator)
+    kiosk-backend report site KIOSK_ID --site NAME [--test | --production]
     kiosk-backend alerts [--json]                   kiosks that broke the look-up limits, quarantines
     kiosk-backend release KIOSK_ID                  lift a kiosk's quarantine
     kiosk-backend backup --out FILE                 the database and the server's keys, checksummed (mode 0600)
@@ -332,16 +335,29 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from backend.server.monthly import checked_request, write_and_report
-    from backend.server.reports import usage_report
+    from backend.server.monthly import checked_request, report_settings, write_and_report
+    from backend.server.monthly_entries import monthly_inputs
 
-    out = Path(args.out)
-    if not checked_request("kiosk-backend report", args.month, out):
+    if getattr(args, "report_command", None):
+        from backend.server.monthly_cli import run
+
+        return run(args, _state(args), load_server_catalog(Path(args.catalog) if args.catalog else None))
+    command = "kiosk-backend report"
+    if not args.month or not args.out:
+        print(f"{command}: --month and --out are needed (or: report entries|period ...)", file=sys.stderr)
         return 2
-    catalog = load_server_catalog(Path(args.catalog) if args.catalog else None)
+    out = Path(args.out)
+    if not checked_request(command, args.month, out):
+        return 2
+    catalog_dir = Path(args.catalog) if args.catalog else None
+    catalog = load_server_catalog(catalog_dir)
     if catalog is None:
         return 2
-    return write_and_report(catalog, usage_report(_state(args), args.month), out)
+    settings = report_settings(command, catalog, catalog_dir)
+    if settings is None:
+        return 2
+    inputs = monthly_inputs(_state(args), args.month)
+    return write_and_report(command, catalog, settings, inputs, out, args.preparer or "")
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
@@ -511,11 +527,17 @@ def build_parser() -> argparse.ArgumentParser:
     kiosks.add_argument("--json", action="store_true")
     kiosks.set_defaults(func=cmd_kiosks)
 
-    report = sub.add_parser("report", parents=[common], help="the monthly 跨省通办 report from this database")
-    report.add_argument("--month", required=True, help="YYYY-MM (a calendar month in Beijing time)")
-    report.add_argument("--out", required=True, help="the report file: .xlsx or .csv")
+    report = sub.add_parser("report", parents=[common], help="the monthly 跨省通办 汇总表 from this database",
+                            description="Write the 汇总表 (--month, --out), or set what it is built from: "
+                                        "`report entries set|list`, `report period set|reset|show`, `report site`.")
+    report.add_argument("--month", help="YYYY-MM: the month the report is filed in")
+    report.add_argument("--out", help="the report file: .xlsx, .html (print view) or .csv")
     report.add_argument("--catalog", help="catalog folder (default: config/catalog)")
+    report.add_argument("--preparer", help="制表人 (default: left blank to be signed)")
     report.set_defaults(func=cmd_report)
+    from backend.server.monthly_cli import add_commands as add_report_commands
+
+    add_report_commands(report, common)
 
     alerts = sub.add_parser("alerts", parents=[common], help="kiosks that broke the look-up limits, quarantines")
     alerts.add_argument("--json", action="store_true")

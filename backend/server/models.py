@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -43,6 +45,10 @@ class Kiosk(Base):
     heartbeat: Mapped[str] = mapped_column(Text, default="")  # JSON of the last heartbeat: nothing personal
     quarantined_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     """Set when the kiosk broke the look-up limits often enough (policy): it may submit, but not look up."""
+    site: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    """Where it stands (e.g. 长春市南关区政务服务中心), for the monthly report's breakdown by site."""
+    test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    """A kiosk for testing or training: its counts are kept out of the monthly report's totals."""
 
 
 class Nonce(Base):
@@ -321,3 +327,33 @@ class HelpCall(Base):
     acknowledged_by: Mapped[str] = mapped_column(String(64), default="")
     webhook: Mapped[str] = mapped_column(String(200), default="")
     """How the message to the hall's messaging group went: "" none configured, pending, sent, or failed: why."""
+
+
+class ReportPeriod(Base):
+    """The reporting period an administrator set for one month's 汇总表; a month without a row has the default
+    (the 21st of the month before to the 20th)."""
+
+    __tablename__ = "report_periods"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM, the month it is filed in
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportEntry(Base):
+    """What a division entered for one task of the plan in one month's 汇总表: counts at the window and online
+    (None: not entered), progress, 存在问题, 下步措施. About the work, not about citizens: nothing personal."""
+
+    __tablename__ = "report_entries"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    task: Mapped[str] = mapped_column(String(32), primary_key=True)  # "1".."17" or a support task's key
+    window_count: Mapped[int | None] = mapped_column(Integer, default=None)
+    online_count: Mapped[int | None] = mapped_column(Integer, default=None)
+    progress: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

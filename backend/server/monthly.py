@@ -1,27 +1,64 @@
-"""The monthly report file from the backend's usage figures: shared by `kiosk report monthly` (through the
-staff API, or the local backend's own database) and `kiosk-backend report` (on the server)."""
+"""The monthly 汇总表 from what the server holds (backend.server.monthly_entries): shared by `kiosk report
+monthly` (through the staff API, or the local backend's own database) and `kiosk-backend report` (on the
+server), so both write the same table from the same inputs."""
 
 from __future__ import annotations
 
 import sys
+from datetime import date, datetime
 from pathlib import Path
 
-from backend.contract.schemas import UsageReport
+from backend.contract.schemas import MonthlyInputs
+from backend.server.state import CHINA
 from kiosk.core.catalog import Catalog
-from kiosk.core.report import MonthlyReport, ReportError, build_report, check_request
+from kiosk.core.problems import ConfigError
+from kiosk.core.report import (
+    KioskCount,
+    KioskSite,
+    Period,
+    ReportError,
+    ReportSettings,
+    SummaryInputs,
+    SummaryTable,
+    TaskEntry,
+    build_summary,
+    check_period,
+    check_request,
+)
 from kiosk.storage.report_file import write_report
+from kiosk.storage.report_settings import load_report_settings
 
 
-def write_monthly(catalog: Catalog, usage: UsageReport, out: Path) -> tuple[MonthlyReport, list[str]]:
-    """Write the report; returns it and the item ids that were counted but are not in this catalog (left out,
-    e.g. items a newer catalog on the server has)."""
-    known = {item.id for item in catalog.items}
-    counts = {(t.item_id, t.kind.value): t.count for t in usage.totals if t.item_id in known}
-    ignored = sorted({t.item_id for t in usage.totals if t.item_id not in known})
-    report = build_report(catalog, usage.month, counts, usage.kiosks)
+def summary_from(catalog: Catalog, settings: ReportSettings, inputs: MonthlyInputs, today: date,
+                 preparer: str | None = None) -> SummaryTable:
+    """The table for the inputs; `preparer` (制表人) replaces the one the inputs name (the asking account)."""
+    period = inputs.period
+    entries = {e.task: TaskEntry(e.window, e.online, e.progress, e.problems, e.next_steps) for e in inputs.entries}
+    check_period(period.month, period.start, period.end)
+    return build_summary(catalog, settings, SummaryInputs(
+        period=Period(period.month, period.start, period.end), entries=entries,
+        kiosks=[KioskSite(k.kiosk_id, k.site, k.test) for k in inputs.kiosks],
+        counts=[KioskCount(c.kiosk_id, c.item_id, c.kind.value, c.count) for c in inputs.counts],
+        preparer=inputs.preparer if preparer is None else preparer, prepared_on=today))
+
+
+def write_summary(table: SummaryTable, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_report(report, out)
-    return report, ignored
+    if out.suffix.lower() == ".html":
+        from backend.server.monthly_print import write_print_view
+
+        return write_print_view(table, out)
+    return write_report(table, out)
+
+
+def report_settings(command: str, catalog: Catalog, directory: Path | None) -> ReportSettings | None:
+    try:
+        return load_report_settings(catalog, directory)
+    except ConfigError as exc:
+        print(f"{command}: the report settings are invalid:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
 
 
 def checked_request(command: str, month: str, out: Path) -> bool:
@@ -34,20 +71,22 @@ def checked_request(command: str, month: str, out: Path) -> bool:
     return True
 
 
-def write_and_report(catalog: Catalog, usage: UsageReport, out: Path) -> int:
-    """Write the report file and tell the operator what it holds; the exit status of the commands."""
-    report, ignored = write_monthly(catalog, usage, out)
-    if ignored:
-        print(f"note: counts for items not in this catalog were left out: {', '.join(ignored)}", file=sys.stderr)
-    print(f"monthly report {summary_line(usage)}; {len(report.usage)} items, {len(report.tasks)} tasks -> {out}")
+def write_and_report(command: str, catalog: Catalog, settings: ReportSettings, inputs: MonthlyInputs, out: Path,
+                     preparer: str | None = None) -> int:
+    """Write the report file and tell the operator what it holds; the exit status of the commands. Dated in
+    Beijing time on either side, so the kiosk's and the server's table of one day are the same."""
+    try:
+        table = summary_from(catalog, settings, inputs, datetime.now(CHINA).date(), preparer)
+    except ReportError as exc:
+        print(f"{command}: {exc}", file=sys.stderr)
+        return 2
+    write_summary(table, out)
+    kiosks = ", ".join(f"{n} {label}" for n, label in zip(table.sites[-1][2:], KIOSK_LABELS, strict=True))
+    print(f"汇总表 {inputs.period.month} ({table.period.shown}): {len(table.rows)} tasks, "
+          f"{sum(1 for e in inputs.entries if e.progress)} with progress entered; "
+          f"{len([k for k in inputs.kiosks if not k.test])} kiosks: {kiosks}"
+          f" (test kiosks left out: {sum(1 for k in inputs.kiosks if k.test)}) -> {out}")
     return 0
 
 
-def summary_line(usage: UsageReport) -> str:
-    by_kind: dict[str, int] = {}
-    for total in usage.totals:
-        by_kind[total.kind.value] = by_kind.get(total.kind.value, 0) + total.count
-    labels = {"application": "applications", "query": "progress lookups", "appointment": "appointments",
-              "guide_print": "guide prints"}
-    figures = ", ".join(f"{by_kind.get(kind, 0)} {label}" for kind, label in labels.items())
-    return f"{usage.month}: {usage.kiosks} kiosks ({usage.active_kiosks} active); {figures}"
+KIOSK_LABELS = ("applications", "appointments", "guide prints", "progress lookups")  # as KIOSK_KINDS

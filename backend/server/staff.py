@@ -135,6 +135,16 @@ def principal_for(state: ServerState, token: str) -> Principal | None:
     return Principal(int(found.id), str(found.name), str(found.role)) if found is not None else None
 
 
+def principal_named(state: ServerState, name: str) -> Principal:
+    """An active account as a principal, for operator commands that act in a member of staff's name."""
+    with state.sessions() as session:
+        account = session.scalar(select(StaffAccount).where(StaffAccount.name == name,
+                                                            StaffAccount.revoked_at.is_(None)))
+    if account is None:
+        raise StaffError(f"no active account {name!r}: `kiosk-backend staff add` makes one")
+    return Principal(account.id, account.name, account.role)
+
+
 def revoke_token(state: ServerState, token: str) -> None:
     """End one session (signing out of the console); the account's other sessions go on."""
     if not token:

@@ -1,4 +1,4 @@
-"""`kiosk outbox status|flush` for hall staff and engineers, and `kiosk report monthly` for the office.
+"""`kiosk outbox status|flush` for hall staff and engineers, and `kiosk report monthly` (the 汇总表) for the office.
 
 The outbox commands print counts, ages and error codes only; the outbox holds personal data, and none of it
 is shown. The report holds counts only.
@@ -91,9 +91,9 @@ class ReportFailure(Exception):
         self.status = status
 
 
-def _usage_from_local(config: LoadedConfig, month: str) -> Any:
+def _inputs_from_local(config: LoadedConfig, month: str) -> Any:
     """The embedded reference backend's own database (backend.url = "local"): no token needed on the kiosk."""
-    from backend.server.reports import usage_report
+    from backend.server.monthly_entries import monthly_inputs
     from backend.server.state import ServerSettings, build_state
     from kiosk.composition.embedded_backend import LOCAL_DIR
 
@@ -104,20 +104,20 @@ def _usage_from_local(config: LoadedConfig, month: str) -> Any:
                               profile=config.settings.backend.crypto_profile)
     state = build_state(settings, None)
     try:
-        return usage_report(state, month)
+        return monthly_inputs(state, month)
     finally:
         state.engine.dispose()
         state.nonce_engine.dispose()
 
 
-def _usage_from_api(url: str, month: str, token: str) -> Any:
+def _inputs_from_api(url: str, month: str, token: str) -> Any:
     import requests
     from pydantic import ValidationError
 
-    from backend.contract.schemas import UsageReport
+    from backend.contract.schemas import MonthlyInputs
 
     try:
-        answer = requests.get(f"{url.rstrip('/')}/v1/staff/reports/usage", params={"month": month},
+        answer = requests.get(f"{url.rstrip('/')}/v1/staff/reports/monthly", params={"month": month},
                               headers={"Authorization": f"Bearer {token}"}, timeout=30)
     except requests.RequestException as exc:
         raise ReportFailure(f"cannot reach the backend at {url}: {type(exc).__name__}") from None
@@ -126,9 +126,9 @@ def _usage_from_api(url: str, month: str, token: str) -> Any:
     if answer.status_code != 200:
         raise ReportFailure(f"the backend answered {answer.status_code}: {answer.text[:200]}")
     try:
-        return UsageReport.model_validate(answer.json())
+        return MonthlyInputs.model_validate(answer.json())
     except (ValueError, ValidationError) as exc:
-        raise ReportFailure(f"the backend's answer is not a usage report: {str(exc)[:200]}") from None
+        raise ReportFailure(f"the backend's answer is not the monthly report's data: {str(exc)[:200]}") from None
 
 
 def _staff_token(args: argparse.Namespace) -> str:
@@ -148,25 +148,30 @@ def _staff_token(args: argparse.Namespace) -> str:
 
 
 def cmd_report_monthly(args: argparse.Namespace) -> int:
-    from backend.server.monthly import checked_request, write_and_report
+    from backend.server.monthly import checked_request, report_settings, write_and_report
     from kiosk.storage.catalog import load_catalog
 
+    command = "kiosk report monthly"
     out = Path(args.out)
-    if not checked_request("kiosk report monthly", args.month, out):
+    if not checked_request(command, args.month, out):
         return 2
     try:
         config = _config(args)
-        catalog = load_catalog(Path(args.catalog) if args.catalog else None)
+        catalog_dir = Path(args.catalog) if args.catalog else None
+        catalog = load_catalog(catalog_dir)
     except ConfigError as exc:
         return _fail(exc)
+    settings = report_settings(command, catalog, catalog_dir)
+    if settings is None:
+        return 2
     url = args.backend or config.settings.backend.url
     try:
-        usage = _usage_from_local(config, args.month) if url == "local" else (
-            _usage_from_api(url, args.month, _staff_token(args)))
+        inputs = _inputs_from_local(config, args.month) if url == "local" else (
+            _inputs_from_api(url, args.month, _staff_token(args)))
     except ReportFailure as exc:
-        print(f"kiosk report monthly: {exc}", file=sys.stderr)
+        print(f"{command}: {exc}", file=sys.stderr)
         return exc.status
-    return write_and_report(catalog, usage, out)
+    return write_and_report(command, catalog, settings, inputs, out, args.preparer)
 
 
 def add_commands(subparsers: Any) -> None:
@@ -185,11 +190,15 @@ def add_commands(subparsers: Any) -> None:
     report = subparsers.add_parser("report", help="reports for the civil-affairs office")
     reports = report.add_subparsers(dest="report_command", required=True)
     monthly = reports.add_parser(
-        "monthly", help="跨省通办 monthly report: usage per item across the kiosks, and the plan's tasks",
-        description="Counts come from the backend (GET /v1/staff/reports/usage with a staff token, or the "
-                    "local backend's own database when backend.url is \"local\").")
-    monthly.add_argument("--month", required=True, help="YYYY-MM (a calendar month in Beijing time)")
-    monthly.add_argument("--out", required=True, help="the report file: .xlsx or .csv")
+        "monthly", help="the monthly 跨省通办实施计划及进度情况汇总表 (the plan's tasks, counts by channel)",
+        description="The data comes from the backend (GET /v1/staff/reports/monthly with a staff token, or the "
+                    "local backend's own database when backend.url is \"local\"); `kiosk-backend report` on the "
+                    "server writes the same table.")
+    monthly.add_argument("--month", required=True,
+                         help="YYYY-MM: the month the report is filed in; its period is the one an administrator "
+                              "set, by default the 21st of the month before to the 20th")
+    monthly.add_argument("--out", required=True, help="the report file: .xlsx, .html (print view) or .csv")
+    monthly.add_argument("--preparer", help="制表人 (default: the staff account of the token)")
     monthly.add_argument("--config", help="kiosk.toml (default: config/kiosk.toml or $KIOSK_CONFIG)")
     monthly.add_argument("--catalog", help="catalog folder (default: config/catalog)")
     monthly.add_argument("--backend", help="backend base URL (default: backend.url of kiosk.toml)")

@@ -1,6 +1,6 @@
 """Usage for the monthly report: the kiosk's own counts (guide prints, progress lookups) sent as daily totals,
-the server's applications and bookings, the staff report endpoint, and `kiosk report monthly` writing the
-workbook from it."""
+the server's applications and bookings, the staff report endpoint, and what `kiosk report monthly` says about
+bad input (the 汇总表 itself: test_monthly_summary.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from openpyxl import load_workbook
 
-from backend.server.cli import main as backend_main
 from backend.server.reports import month_bounds, usage_report
 from backend.server.state import CHINA
 from kiosk.cli.main import main as kiosk_main
@@ -105,32 +103,12 @@ def test_months_are_beijing_calendar_months(served: Served, client: HttpBackend,
     assert start == datetime(2026, 11, 30, 16, 0, tzinfo=UTC) and end == datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
 
 
-def test_kiosk_report_monthly_writes_the_workbook(served: Served, client: HttpBackend, apply_item: Item,
-                                                  tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    client.submit(application(apply_item, 1))
-    token = tmp_path / "token"
-    token.write_text(served.staff_token + "\n", encoding="utf-8")
-    out = tmp_path / "report.xlsx"
-    assert kiosk_main(["report", "monthly", "--month", MONTH, "--out", str(out), "--backend", served.url,
-                       "--token-file", str(token)]) == 0
-    assert "1 applications" in capsys.readouterr().out
-    book = load_workbook(out)
-    usage, tasks = book.worksheets
-    rows = {row[0]: row for row in usage.iter_rows(min_row=3, values_only=True)}
-    assert rows[apply_item.code][4] == 1 and rows[apply_item.code][8] == 1  # 申请件数, 合计
-    assert len(rows) == 14 and tasks.max_row - 2 == 17, "every item, and the plan's 17 tasks"
-    csv_out = tmp_path / "report.csv"
-    assert kiosk_main(["report", "monthly", "--month", MONTH, "--out", str(csv_out), "--backend", served.url,
-                       "--token-file", str(token)]) == 0
-    assert apply_item.names.zh in csv_out.read_text(encoding="utf-8-sig")
-
-
 def test_kiosk_report_monthly_bad_input(served: Served, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KIOSK_STAFF_TOKEN", raising=False)
     base = ["report", "monthly", "--backend", served.url]
     cases = [([*base, "--month", "2026-13", "--out", str(tmp_path / "r.xlsx")], 2, "month must be YYYY-MM"),
-             ([*base, "--month", MONTH, "--out", str(tmp_path / "r.pdf")], 2, "use .csv or .xlsx"),
+             ([*base, "--month", MONTH, "--out", str(tmp_path / "r.pdf")], 2, "use .xlsx, .html (print view) or .csv"),
              ([*base, "--month", MONTH, "--out", str(tmp_path / "r.csv")], 2, "a staff token is needed")]
     for args, status, message in cases:
         assert kiosk_main(args) == status
@@ -142,13 +120,3 @@ def test_kiosk_report_monthly_bad_input(served: Served, tmp_path: Path, capsys: 
     assert kiosk_main(["report", "monthly", "--backend", "http://127.0.0.1:9", "--month", MONTH,
                        "--out", str(tmp_path / "r.csv")]) == 1
     assert "cannot reach the backend" in capsys.readouterr().err
-
-
-def test_server_side_report_command(served: Served, client: HttpBackend, apply_item: Item, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
-    client.submit(application(apply_item, 2))
-    settings = served.state.settings
-    out = tmp_path / "server.xlsx"
-    assert backend_main(["report", "--month", MONTH, "--out", str(out), "--database", settings.database_url,
-                         "--key-dir", str(settings.key_dir)]) == 0
-    assert "1 applications" in capsys.readouterr().out and out.exists()

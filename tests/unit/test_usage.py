@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from kiosk.cli.main import main as kiosk_main
 from kiosk.composition.root import Kiosk
+from kiosk.core.report import HEADERS, report_month
 from kiosk.core.session import events as ev
 from kiosk.core.session.states import Phase, TaskStatus
 from kiosk.storage.usage_log import UsageLog
@@ -55,12 +56,12 @@ def test_guide_prints_and_lookups_are_counted_once_and_reach_the_report(headless
     assert log.unreported() == []
 
     out = tmp_path / "monthly.xlsx"
-    month = today.strftime("%Y-%m")
+    month = report_month(today)
     assert kiosk_main(["report", "monthly", "--config", str(kiosk_config), "--month", month, "--out", str(out)]) == 0
-    assert "1 applications, 1 progress lookups, 0 appointments, 2 guide prints" in capsys.readouterr().out
-    rows = {row[1]: row for row in load_workbook(out).worksheets[0].iter_rows(min_row=3, values_only=True)}
+    assert "1 applications, 0 appointments, 2 guide prints, 1 progress lookups" in capsys.readouterr().out
+    rows = {row[1]: row for row in load_workbook(out)["汇总表"].iter_rows(min_row=5, values_only=True)}
     guide = next(row for name, row in rows.items() if name and name.startswith("养老服务"))
-    assert guide[7] == 2  # 指南打印次数
+    assert guide[HEADERS.index("指南打印")] == 2
 
 
 def test_unreported_counts_and_partial_reports(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from backend.server.console import cases, fleet, login, web
+from backend.server.console import cases, fleet, login, monthly, web
 
 STATIC = Path(__file__).resolve().parent / "static"
-NAV = [("/cases", "办件"), ("/fleet", "终端")]
+NAV = [("/fleet", "终端"), ("/cases", "办件"), ("/monthly", "月报汇总表")]
 """The console's parts in the header, in this order: (path under /console, label)."""
 
 
@@ -20,6 +20,7 @@ def install(app: FastAPI) -> None:
     app.include_router(login.router)
     app.include_router(fleet.router)
     app.include_router(cases.router)
+    app.include_router(monthly.router)
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=STATIC), name="console-static")
 
     @app.exception_handler(web.SignInRequired)
