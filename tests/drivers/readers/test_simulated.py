@@ -104,8 +104,8 @@ def test_from_the_shipped_simulated_profile(kiosk_config: Path) -> None:
 def test_faults_and_delay_from_the_profile(kiosk_config: Path) -> None:
     profile = kiosk_config.parent / "devices" / "simulated.toml"
     profile.write_text(profile.read_text(encoding="utf-8").replace(
-        'driver = "simulated"',
-        'driver = "simulated"\nsimulated_faults = ["card_unreadable", "unsupported_card"]\n'
+        '[reader]\ndriver = "simulated"',
+        '[reader]\ndriver = "simulated"\nsimulated_faults = ["card_unreadable", "unsupported_card"]\n'
         'simulated_read_delay_s = 0.05'), encoding="utf-8")
     reader = from_config(load_config(kiosk_config))
     reader.insert("resident-zhang")
