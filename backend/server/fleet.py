@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from backend.contract import schemas as s
-from backend.server import db
+from backend.server import db, help_calls
 from backend.server.fleet_texts import (
     ACTIONS,
     ALERTS,
@@ -30,7 +30,7 @@ from backend.server.fleet_texts import (
     WHAT_TO_DO,
     label,
 )
-from backend.server.models import AlertAcknowledgement, Kiosk, KioskAlert, KioskCommand
+from backend.server.models import AlertAcknowledgement, HelpCall, Kiosk, KioskAlert, KioskCommand
 from backend.server.state import CHINA, ServerState
 from kiosk.core.health import DEFAULT_ACTION, Reason
 from kiosk.logs import log_event
@@ -38,6 +38,8 @@ from kiosk.logs import log_event
 log = logging.getLogger("kiosk.backend")
 PAPER_ALERTS = ("paper_near_end", "paper_out")
 LIMIT_ALERTS = ("lookup_limit", "quarantined")
+ANSWERED_CALLS_SHOWN = timedelta(hours=12)
+"""Acknowledged calls for staff stay on the page this long (who went, and when), then leave it."""
 RECENT_COMMANDS = 5
 
 
@@ -221,11 +223,37 @@ def alerts(state: ServerState, now: datetime | None = None, limit: int = 100) ->
             found.append(FleetAlert(
                 f"alert:{row.id}", row.kiosk_id, row.kind, ALERTS[row.kind], row.detail, beijing(row.at),
                 row.acknowledged_by, beijing(row.acknowledged_at) if row.acknowledged_at else None))
-    return sorted(found, key=lambda a: a.acknowledged_by is not None)
+        found.extend(_help_call_alerts(session, now))
+    # Open ones first, and among them a citizen waiting at a kiosk before a machine's condition.
+    return sorted(found, key=lambda a: (a.acknowledged_by is not None, a.kind != "help_call"))
+
+
+def _help_call_alerts(session: Session, now: datetime) -> list[FleetAlert]:
+    """Calls for staff from the kiosks (backend.server.help_calls): open ones, and those answered lately."""
+    rows = session.scalars(select(HelpCall).where(
+        (HelpCall.acknowledged_at.is_(None)) | (HelpCall.acknowledged_at > now - ANSWERED_CALLS_SHOWN))
+        .order_by(HelpCall.id.desc()).limit(50))
+    found = []
+    for row in rows:
+        call = help_calls.view(row)
+        where = "暂停服务页面" if call.reason == "out_of_service" else \
+            f"“{help_calls.SCREENS_ZH.get(call.screen, call.screen)}”页面"
+        problem = help_calls.PROBLEMS_ZH.get(call.problem, call.problem)
+        detail = f"{call.site + ' ' if call.site else ''}在{where}呼叫" + (f"，屏幕提示：{problem}" if problem else "")
+        found.append(FleetAlert(f"help:{row.id}", row.kiosk_id, "help_call", ALERTS["help_call"], detail,
+                                beijing(db.as_utc(row.received_at)), row.acknowledged_by or None,
+                                beijing(db.as_utc(row.acknowledged_at)) if row.acknowledged_at else None))
+    return found
 
 
 def acknowledge(state: ServerState, key: str, staff_name: str) -> None:
     """Staff have seen an alert; FleetError when there is no such alert."""
+    if key.startswith("help:") and key[5:].isdigit():
+        try:  # the citizen's kiosk learns of it and tells them someone is coming
+            help_calls.acknowledge(state, int(key[5:]), staff_name)
+        except help_calls.HelpCallError:
+            raise FleetError("没有这次呼叫") from None
+        return
     now = db.now()
     with state.sessions() as session, session.begin():
         if key.startswith("alert:") and key[6:].isdigit():
