@@ -69,7 +69,8 @@ def settings_from(args: argparse.Namespace) -> ServerSettings:
     return ServerSettings(database_url=url, key_dir=Path(args.key_dir) if args.key_dir else home / "keys",
                           profile=args.crypto_profile, division_code=args.division_code, limits=limit_policy(args),
                           silent_after_s=60 * (getattr(args, "silent_after_min", None) or SILENT_AFTER_S // 60),
-                          help_webhook_url=getattr(args, "help_webhook", None) or "")
+                          help_webhook_url=getattr(args, "help_webhook", None) or "",
+                          catalog_dir=Path(args.catalog) if getattr(args, "catalog", None) else None)
 
 
 def limit_policy(args: argparse.Namespace) -> LimitPolicy:
@@ -113,7 +114,8 @@ def app_from_env() -> object:
     settings = ServerSettings(database_url=saved["database_url"], key_dir=Path(saved["key_dir"]),
                               profile=saved["profile"], division_code=saved["division_code"],
                               limits=LimitPolicy(**saved["limits"]), silent_after_s=saved["silent_after_s"],
-                              help_webhook_url=saved["help_webhook_url"])
+                              help_webhook_url=saved["help_webhook_url"],
+                              catalog_dir=Path(saved["catalog"]) if saved["catalog"] else None)
     catalog = load_server_catalog(Path(saved["catalog"]) if saved["catalog"] else None)
     return create_app(build_state(settings, catalog, migrate=False))
 
@@ -299,7 +301,8 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
 
     from backend.server.api_staff import kiosk_list
 
-    fleet = kiosk_list(_state(args))
+    state = _state(args)
+    fleet = kiosk_list(state)
     if args.json:
         print(fleet.model_dump_json(indent=2))
         return 0
@@ -314,7 +317,7 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
         else:
             age = (now - kiosk.last_seen_at).total_seconds()
             problems = [f"{d.component}: {d.reason}" for d in beat.devices if d.status not in ("ok", "unknown")]
-            silent = age > SILENT_AFTER_S
+            silent = age > state.settings.silent_after_s
             status = f"SILENT {_ago(age)}" if silent else beat.status
             release = beat.release
             if release and release.rolled_back_from:
@@ -525,6 +528,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     kiosks = sub.add_parser("kiosks", parents=[common], help="the fleet: each kiosk's last heartbeat")
     kiosks.add_argument("--json", action="store_true")
+    kiosks.add_argument("--silent-after-min", type=int, default=SILENT_AFTER_S // 60, metavar="N",
+                        help="a kiosk without a heartbeat for N minutes is SILENT (default 5, as serve's)")
     kiosks.set_defaults(func=cmd_kiosks)
 
     report = sub.add_parser("report", parents=[common], help="the monthly 跨省通办 汇总表 from this database",

@@ -48,11 +48,14 @@ class ServerSettings:
     max_buffered_bytes: int = 16 * 1024 * 1024
     """All request bodies held before their signature is checked, across connections: beyond it, 503."""
     limits: LimitPolicy = field(default_factory=LimitPolicy)
+    """Look-up limits per kiosk, per person and per application number (backend.server.rate_limits)."""
     silent_after_s: int = 300
     """A kiosk without a heartbeat for longer is an alert on the fleet page (kiosks send one a minute)."""
-    """Look-up limits per kiosk, per person and per application number (backend.server.rate_limits)."""
     help_webhook_url: str = ""
     """Where each citizen's call for staff is posted (the hall's messaging-group robot); "" for none."""
+    catalog_dir: Path | None = None
+    """The catalog folder the server publishes (`serve --catalog`); None: the shipped one. The console's monthly
+    report reads its monthly_report.toml from there."""
 
 
 @dataclass

@@ -4,6 +4,7 @@ form's checks and CSRF, and the same table as a workbook and a print view."""
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from selenium.webdriver.support.wait import WebDriverWait
 from backend.server.admin import enroll
 from backend.server.monthly_entries import entry_of, period_of
 from backend.server.staff import add_account
+from backend.server.state import ServerSettings, build_state
+from kiosk.composition.embedded_backend import LocalServer
 from kiosk.core.catalog import Catalog
 from kiosk.core.report import TaskEntry
 from tests.backend.conftest import serve
@@ -143,3 +146,26 @@ def test_a_clerk_fills_in_a_task_in_chromium(office: Console, browser: Any, tmp_
         "return getComputedStyle(document.querySelector('table.summary td')).borderTopStyle")
     assert border == "solid", "the print view's stylesheet is applied (not blocked by the console's CSP)"
     browser.save_screenshot(str(tmp_path / "print.png"))
+
+
+def test_the_report_settings_come_from_the_served_catalog_folder(tmp_path: Path, catalog: Catalog) -> None:
+    """`serve --catalog DIR`: the console's 汇总表 takes 事项编码 and 填报单位 from DIR, not the shipped folder."""
+    from tests.conftest import CONFIG_DIR
+
+    folder = tmp_path / "catalog"
+    shutil.copytree(CONFIG_DIR / "catalog", folder)
+    settings_file = folder / "monthly_report.toml"
+    settings_file.write_text(settings_file.read_text(encoding="utf-8")
+                             .replace('reporting_unit = "吉林省民政厅"', 'reporting_unit = "长春市南关区民政局"')
+                             .replace("[basic_codes]\n", '[basic_codes]\norphan-support = "11220000TEST00001"\n'),
+                             encoding="utf-8")
+    state = build_state(ServerSettings(database_url=f"sqlite:///{tmp_path / 'server.sqlite3'}",
+                                       key_dir=tmp_path / "keys", catalog_dir=folder), catalog)
+    server = LocalServer(state)
+    server.start()
+    try:
+        add_account(state, "viewer", "viewer", PASSWORD)
+        page = summary(Console(server).signed_in("viewer"), Console(server)).text
+    finally:
+        server.stop()
+    assert "长春市南关区民政局" in page and "11220000TEST00001" in page

@@ -87,7 +87,7 @@ def _sources(request: Request) -> tuple[Catalog, ReportSettings]:
     if catalog is None:
         raise FormProblem("服务器没有可用的事项目录，无法生成汇总表（`kiosk catalog check` 列出问题）。")
     try:
-        return catalog, load_report_settings(catalog)
+        return catalog, load_report_settings(catalog, web.server(request).settings.catalog_dir)
     except ConfigError as exc:
         raise FormProblem(f"月报设置 monthly_report.toml 有误：{'；'.join(map(str, exc.problems))}") from None
 
