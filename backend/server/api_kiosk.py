@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -307,6 +307,11 @@ def _flag(connection: Connection, state: ServerState, kiosk_id: str, refusal: Re
         log_event(log, "kiosk_quarantined", logging.ERROR, kiosk_id=kiosk_id)
 
 
+# Built once: a look-up runs these on every request, and building a statement costs more than running it.
+_QUARANTINED_AT = select(Kiosk.quarantined_at).where(Kiosk.kiosk_id == bindparam("kiosk_id"))
+_AUDIT_LOOKUP = insert(LookupAudit)
+
+
 def _guarded(state: ServerState, kiosk_id: str, kind: str, found: int | None, *, person_index: str | None = None,
              number: str | None = None) -> None:
     """Count the look-up against the limits and audit it, in one transaction; raises when it is refused.
@@ -314,7 +319,7 @@ def _guarded(state: ServerState, kiosk_id: str, kind: str, found: int | None, *,
     `found` is how many records the look-up would answer (None: a wrong query code). The records were read
     before: what is refused is never sent, and a refused look-up costs the same as an answered one."""
     with state.nonce_engine.begin() as connection, state.limiter.storage.bound(connection):
-        quarantined = connection.execute(select(Kiosk.quarantined_at).where(Kiosk.kiosk_id == kiosk_id)).scalar()
+        quarantined = connection.execute(_QUARANTINED_AT, {"kiosk_id": kiosk_id}).scalar()
         refusal = None
         if quarantined is None:
             refusal = state.limiter.hit("kiosk", kiosk_id)
@@ -326,9 +331,9 @@ def _guarded(state: ServerState, kiosk_id: str, kind: str, found: int | None, *,
                     state.limiter.hit("number", number)
         outcome = ("quarantined" if quarantined is not None else "limited" if refusal is not None
                    else "not_found" if found is None else "answered")
-        connection.execute(insert(LookupAudit).values(
-            kiosk_id=kiosk_id, at=db.now(), kind=kind, person_index=person_index, application_number=number,
-            outcome=outcome, count=(found or 0) if outcome == "answered" else 0))
+        connection.execute(_AUDIT_LOOKUP, {
+            "kiosk_id": kiosk_id, "at": db.now(), "kind": kind, "person_index": person_index,
+            "application_number": number, "outcome": outcome, "count": (found or 0) if outcome == "answered" else 0})
         if refusal is not None:
             _flag(connection, state, kiosk_id, refusal)
     if quarantined is not None:
