@@ -11,12 +11,12 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -81,10 +81,22 @@ def request_digest(state: ServerState, body: BaseModel) -> str:
     return crypto.digest(state.keys.profile, canonical.encode()).hex()
 
 
+# The statements of a submission, built once: building them per call cost more than running them, inside the
+# write transaction that SQLite runs one at a time (issue #13's benchmark).
+_STORED_RESPONSE = select(IdempotentResponse.__table__).where(
+    IdempotentResponse.kiosk_id == bindparam("kiosk_id"), IdempotentResponse.idempotency_key == bindparam("key"))
+_STORE_RESPONSE = insert(cast(Table, IdempotentResponse.__table__))
+_REFERENCE_TAKEN = select(Application.id).where(Application.kiosk_id == bindparam("kiosk_id"),
+                                                Application.local_reference == bindparam("reference"))
+_APPLICATIONS = cast(Table, Application.__table__)
+_INSERT_APPLICATION = insert(_APPLICATIONS).returning(_APPLICATIONS.c.id)
+_SEAL_APPLICATION = update(_APPLICATIONS).where(_APPLICATIONS.c.id == bindparam("row_id")).values(
+    personal_sealed=bindparam("sealed"))
+
+
 def _stored(session: Session, kiosk_id: str, key: str, operation: str, digest: str) -> tuple[int, Any] | None:
     """The stored first response to this key, or None; a different request under the key is a conflict."""
-    stored = session.execute(select(IdempotentResponse.__table__).where(
-        IdempotentResponse.kiosk_id == kiosk_id, IdempotentResponse.idempotency_key == key)).first()
+    stored = session.execute(_STORED_RESPONSE, {"kiosk_id": kiosk_id, "key": key}).first()
     if stored is None:
         return None
     if stored.operation != operation or stored.request_digest != digest:
@@ -95,9 +107,9 @@ def _stored(session: Session, kiosk_id: str, key: str, operation: str, digest: s
 
 def _store(session: Session, kiosk_id: str, key: str, operation: str, digest: str, status: int,
            body: dict[str, Any]) -> None:
-    session.execute(insert(IdempotentResponse).values(
-        kiosk_id=kiosk_id, idempotency_key=key, operation=operation, request_digest=digest, status_code=status,
-        body=json.dumps(body, ensure_ascii=False), created_at=db.now()))
+    session.execute(_STORE_RESPONSE, {
+        "kiosk_id": kiosk_id, "idempotency_key": key, "operation": operation, "request_digest": digest,
+        "status_code": status, "body": json.dumps(body, ensure_ascii=False), "created_at": db.now()})
 
 
 Created = tuple[int, dict[str, Any], dict[str, Any]]
@@ -162,22 +174,22 @@ def _check_reference(kiosk_id: str, local_reference: str) -> None:
 def _create_application(session: Session, state: ServerState, kiosk_id: str, key: str,
                         body: s.ApplicationIn) -> Created:
     # Core statements rather than ORM objects: this is the hot path when a kiosk drains its outbox.
-    taken = session.execute(select(Application.id).where(
-        Application.kiosk_id == kiosk_id, Application.local_reference == body.local_reference)).first()
+    taken = session.execute(_REFERENCE_TAKEN, {"kiosk_id": kiosk_id, "reference": body.local_reference}).first()
     if taken is not None:
         raise ApiProblem(409, p.ProblemCode.REFERENCE_TAKEN, "this kiosk sent another application with that reference")
     received = db.now()
     number = new_application_number(state.settings.division_code, received.astimezone(CHINA).date())
     code = new_query_code()
-    row_id = session.execute(insert(Application).values(
-        kiosk_id=kiosk_id, idempotency_key=key, local_reference=body.local_reference, item_id=body.item_id,
-        status=s.ApplicationStatus.RECEIVED.value, applicant_index=state.person_index(body.applicant.id_number),
-        personal_sealed=b"", submitted_at=body.submitted_at, received_at=received, updated_at=received, note="",
-        number=number, step=1, query_code_digest=state.query_code_digest(number, code),
-    ).returning(Application.id)).scalar_one()
+    row_id = session.execute(_INSERT_APPLICATION, {
+        "kiosk_id": kiosk_id, "idempotency_key": key, "local_reference": body.local_reference,
+        "item_id": body.item_id, "status": s.ApplicationStatus.RECEIVED.value,
+        "applicant_index": state.person_index(body.applicant.id_number), "personal_sealed": b"",
+        "submitted_at": body.submitted_at, "received_at": received, "updated_at": received, "note": "",
+        "number": number, "step": 1, "query_code_digest": state.query_code_digest(number, code),
+    }).scalar_one()
     personal = {"applicant": body.applicant.model_dump(mode="json"), "fields": [f.model_dump() for f in body.fields]}
     sealed = state.seal(json.dumps(personal, ensure_ascii=False).encode(), f"applications:{row_id}")
-    session.execute(update(Application).where(Application.id == row_id).values(personal_sealed=sealed))
+    session.execute(_SEAL_APPLICATION, {"row_id": row_id, "sealed": sealed})
     receipt = s.ApplicationReceipt(application_number=number, local_reference=body.local_reference,
                                    status=s.ApplicationStatus.RECEIVED, received_at=received)
     log_event(log, "application_received", kiosk_id=kiosk_id, item_id=body.item_id)
