@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import anyio
-from sqlalchemy import DateTime, String, delete, exists, insert, literal, select
+from sqlalchemy import DateTime, String, bindparam, delete, exists, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from backend.contract import crypto
@@ -28,6 +28,16 @@ STAFF_PREFIX = f"{p.API_PREFIX}/staff/"
 STAFF_LOG_IN = f"{STAFF_PREFIX}sessions"  # name and password in, a token out: the one staff route without one
 PUBLIC_PATHS = frozenset({f"{p.API_PREFIX}/health", f"{p.API_PREFIX}/openapi.json", STAFF_LOG_IN})
 NONCE_PURGE_EVERY = 500
+
+
+_REMEMBER_NONCE = insert(Nonce).from_select(
+    ["kiosk_id", "nonce", "seen_at"],
+    select(bindparam("kiosk_id", type_=String), bindparam("nonce", type_=String),
+           bindparam("seen_at", type_=DateTime(timezone=True)))
+    .where(exists().where(Kiosk.kiosk_id == bindparam("kiosk_id"), Kiosk.revoked_at.is_(None),
+                          Kiosk.mac_key_sealed == bindparam("sealed_key")))).returning(Nonce.nonce)
+"""Built once (every signed request runs it): the nonce, inserted only while the kiosk is enrolled, unrevoked and
+holds the key that signed."""
 
 
 class AuthFailure(Exception):
@@ -142,14 +152,10 @@ class AuthMiddleware:
         The nonce is recorded only while the kiosk is enrolled, unrevoked and holds the key that signed: the
         same statement is the revocation check, so `kiosk-backend revoke` from any process refuses the very
         next request on every worker, at no extra round trip."""
-        current = exists().where(Kiosk.kiosk_id == kiosk_id, Kiosk.revoked_at.is_(None),
-                                 Kiosk.mac_key_sealed == sealed_key)
-        row = select(literal(kiosk_id, String), literal(nonce, String),
-                     literal(db.now(), DateTime(timezone=True))).where(current)
         try:
             with self.state.nonce_engine.begin() as connection:
-                inserted = connection.execute(insert(Nonce).from_select(["kiosk_id", "nonce", "seen_at"], row)
-                                              .returning(Nonce.nonce)).first()
+                inserted = connection.execute(_REMEMBER_NONCE, {"kiosk_id": kiosk_id, "nonce": nonce,
+                                                                "seen_at": db.now(), "sealed_key": sealed_key}).first()
         except IntegrityError:
             raise AuthFailure(p.ProblemCode.AUTH_REPLAYED_NONCE, "nonce was used before", kiosk_id) from None
         if inserted is None:

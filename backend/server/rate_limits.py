@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import Connection, Engine, delete, select, text
+from sqlalchemy import Connection, Engine, TextClause, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.server.models import RateCounter
@@ -59,6 +60,20 @@ _INCREMENT = text(
     "RETURNING count")
 """One window's increment as a single upsert, the same text for SQLite (3.35+) and PostgreSQL. Written once as
 SQL rather than built per call: building the statement took most of a look-up's time (issue #13's benchmark)."""
+
+
+@lru_cache(maxsize=8)
+def _increments(windows: int) -> TextClause:
+    """Several windows' increments as one upsert (a limit scope has two or three windows)."""
+    rows = ", ".join(f"(:key{n}, :amount, :expires{n})" for n in range(windows))
+    return text(
+        f"INSERT INTO rate_counters (key, count, expires_at) VALUES {rows} "
+        "ON CONFLICT (key) DO UPDATE SET "
+        "count = CASE WHEN rate_counters.expires_at <= :now THEN excluded.count "
+        "ELSE rate_counters.count + excluded.count END, "
+        "expires_at = CASE WHEN rate_counters.expires_at <= :now THEN excluded.expires_at "
+        "ELSE rate_counters.expires_at END "
+        "RETURNING key, count, expires_at")
 
 
 class DatabaseStorage(Storage):
@@ -106,6 +121,19 @@ class DatabaseStorage(Storage):
             if self._increments % PURGE_EVERY == 0:
                 connection.execute(delete(RateCounter).where(RateCounter.expires_at < now - 60))
         return count
+
+    def incr_many(self, windows: Sequence[tuple[str, int]], amount: int = 1) -> dict[str, tuple[int, float]]:
+        """Increment several windows (key, seconds) in one upsert; each key's count and when its window ends."""
+        now = time.time()
+        parameters: dict[str, Any] = {"amount": amount, "now": now}
+        for n, (key, expiry) in enumerate(windows):
+            parameters[f"key{n}"], parameters[f"expires{n}"] = key, now + expiry
+        with self._connection() as connection:
+            rows = connection.execute(_increments(len(windows)), parameters).all()
+            self._increments += len(windows)
+            if self._increments % PURGE_EVERY < len(windows):
+                connection.execute(delete(RateCounter).where(RateCounter.expires_at < now - 60))
+        return {str(row.key): (int(row.count), float(row.expires_at)) for row in rows}
 
     def _row(self, key: str) -> Any:
         with self._connection() as connection:
@@ -157,13 +185,18 @@ class Limiter:
             "number": parse_many(policy.per_number), "login": parse_many(LOG_INS_PER_NAME)}
 
     def hit(self, scope: str, identifier: str) -> Refusal | None:
-        """Count one use against every limit of the scope; the first refusal, if any."""
-        refused: Refusal | None = None
-        for item in self._limits[scope]:
-            if not self._strategy.hit(item, scope, identifier) and refused is None:
-                reset = self._strategy.get_window_stats(item, scope, identifier).reset_time
-                refused = Refusal(f"{scope} {item}", max(1, int(reset - time.time() + 0.999)))
-        return refused
+        """Count one use against every limit of the scope; the first refusal, if any.
+
+        What `limits`' FixedWindowRateLimiter.hit does (increment, then compare with the limit's amount), for all
+        the scope's windows in one statement instead of one round trip each."""
+        items = self._limits[scope]
+        windows = [(item.key_for(scope, identifier), item.get_expiry()) for item in items]
+        counted = self.storage.incr_many(windows)
+        for item, (key, _expiry) in zip(items, windows, strict=True):
+            count, ends_at = counted[key]
+            if count > item.amount:
+                return Refusal(f"{scope} {item}", max(1, int(ends_at - time.time() + 0.999)))
+        return None
 
     def would_refuse(self, scope: str, identifier: str) -> Refusal | None:
         """Whether the next use would be refused, counting nothing (wrong codes count only when wrong)."""
