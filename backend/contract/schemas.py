@@ -196,11 +196,34 @@ class SlotList(Model):
     slots: list[Slot]
 
 
+BookingNumber = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-]{4,32}$", examples=["YY20261207000042"])]
+
+
 class BookingIn(Model):
     item_id: ItemId
     slot_id: Annotated[str, Field(min_length=1, max_length=96)]
     parties: Annotated[list[Identity], Field(min_length=1, max_length=2)]
     phone: Annotated[str, Field(pattern=r"^[0-9\-]{0,20}$")] = ""
+    first_booking: BookingNumber | None = None
+    """A divorce's second visit (领证): the first visit's booking number; the slot must lie in its window."""
+
+
+class FirstVisitIn(Model):
+    """Who brings the first visit's booking number: its parties' ID numbers, read from their cards."""
+
+    item_id: ItemId
+    id_numbers: Annotated[list[IdNumber], Field(min_length=1, max_length=2)]
+
+
+class FirstVisitOut(Model):
+    """The first visit of a divorce and the window of its second: the days both may come for the certificate."""
+
+    booking_number: BookingNumber
+    day: date
+    """申请日: the first visit's day."""
+    cooling_off_ends: date
+    first_day: date
+    last_day: date
 
 
 class BookingOut(Model):

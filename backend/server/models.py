@@ -150,6 +150,8 @@ class Booking(Base):
     parties_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    first_booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True, default=None)
+    """A divorce's second visit (领证): the booking of its first visit, whose day starts the 冷静期."""
 
 
 class BookingParty(Base):

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
         Application,
         Booking,
         BookingResult,
+        FirstVisit,
+        FirstVisitLookup,
         ProgressQuery,
         ProgressRecord,
         Slot,
@@ -129,6 +131,9 @@ class DeferredLocalBackend:
 
     def book(self, booking: Booking) -> BookingResult:
         return self.started().book(booking)
+
+    def first_visit(self, lookup: FirstVisitLookup) -> FirstVisit:
+        return self.started().first_visit(lookup)
 
     def call_for_help(self, request: HelpRequest) -> HelpStatus:
         return self.started().call_for_help(request)

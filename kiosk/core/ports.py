@@ -22,6 +22,8 @@ from kiosk.core.records import (
     Application,
     Booking,
     BookingResult,
+    FirstVisit,
+    FirstVisitLookup,
     ProgressQuery,
     ProgressRecord,
     Slot,
@@ -150,6 +152,10 @@ class Backend(Protocol):
     def appointment_slots(self, item_id: str, first_day: date, days: int) -> Sequence[Slot]: ...
 
     def book(self, booking: Booking) -> BookingResult: ...
+
+    def first_visit(self, lookup: FirstVisitLookup) -> FirstVisit:
+        """The first visit of a divorce whose second visit the couple books; a refusal is in its `problem`."""
+        ...
 
 
 @runtime_checkable

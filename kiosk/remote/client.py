@@ -37,6 +37,8 @@ from kiosk.core.records import (
     Booking,
     BookingResult,
     Correction,
+    FirstVisit,
+    FirstVisitLookup,
     ProgressQuery,
     ProgressRecord,
     Slot,
@@ -59,7 +61,10 @@ BACKLOG_AGE_S = 15 * 60  # pending longer than this: staff should look (degraded
 QUICK_HEALTH_S = 2.0  # the health poll's first try; a slower answer is confirmed with the full timeout
 KEEP_DELIVERED_S = 30 * 24 * 3600  # how long a local reference still maps to the server's number
 PURGE_EVERY_S = 3600
+MAX_SLOT_DAYS = 62  # the backend's limit: a divorce's second-visit window, moved past holidays, fits in it
 NUMBER = re.compile(r"[A-Za-z0-9\-]{4,64}")
+FIRST_VISIT_REFUSALS = frozenset({"booking_not_found", "booking_not_yours", "not_a_first_visit", "first_visit_ahead",
+                                  "second_visit_closed", "second_visit_taken", "calendar_unknown"})
 
 
 def identity_json(identity: Identity) -> dict[str, Any]:
@@ -225,15 +230,30 @@ class HttpBackend:
                               datetime.fromtimestamp(entry.created_at, UTC), "待上传")
 
     def appointment_slots(self, item_id: str, first_day: date, days: int) -> Sequence[Slot]:
-        query = urlencode({"item_id": item_id, "from": first_day.isoformat(), "days": max(1, min(days, 31))})
+        query = urlencode({"item_id": item_id, "from": first_day.isoformat(), "days": max(1, min(days, MAX_SLOT_DAYS))})
         answer = self.transport.request("GET", f"/v1/appointment-slots?{query}")
         return [_slot(s) for s in answer.body["slots"]]
 
     def book(self, booking: Booking) -> BookingResult:
         body = {"item_id": booking.item_id, "slot_id": booking.slot_id,
                 "parties": [identity_json(p) for p in booking.parties], "phone": booking.phone}
+        if booking.first_booking:
+            body["first_booking"] = booking.first_booking
         answer = self.transport.request("POST", "/v1/bookings", body, idempotency_key=booking.idempotency_key)
         return BookingResult(str(answer.body["booking_number"]), _slot(answer.body["slot"]))
+
+    def first_visit(self, lookup: FirstVisitLookup) -> FirstVisit:
+        """The first visit's day; the backend's refusal (wrong number, other people, too early or too late) is the
+        answer's `problem`, said on the screen beside the number."""
+        path = f"/v1/bookings/{quote(lookup.booking_number, safe='')}/first-visit"
+        try:
+            answer = self.transport.request("POST", path, {"item_id": lookup.item_id,
+                                                           "id_numbers": list(lookup.id_numbers)})
+        except TransportError as exc:
+            if exc.code in FIRST_VISIT_REFUSALS:
+                return FirstVisit(lookup.booking_number, problem=exc.code)
+            raise
+        return FirstVisit(str(answer.body["booking_number"]), date.fromisoformat(str(answer.body["day"])))
 
     # ---- calls for staff (kiosk.core.ports.TakesHelpCalls) ----
 

@@ -30,6 +30,7 @@ from kiosk.core.session.commands import (
     EndSession,
     FetchProgress,
     FetchSlots,
+    FindFirstVisit,
     PrintSlip,
     ReadCard,
     SlipRequest,
@@ -130,9 +131,13 @@ class SessionRunner:
             case FetchProgress(session_id=sid, query=query):
                 self._background(lambda: self._ask_backend(
                     sid, lambda: ev.ProgressLoaded(sid, tuple(self.ports.backend.progress(query)))))
-            case FetchSlots(session_id=sid, item_id=item_id, days=days):
+            case FetchSlots(session_id=sid, item_id=item_id, days=days, first_day=first_day):
                 self._background(lambda: self._ask_backend(sid, lambda: ev.SlotsLoaded(sid, tuple(
-                    self.ports.backend.appointment_slots(item_id, self.ports.clock.now().date(), days)))))
+                    self.ports.backend.appointment_slots(item_id, first_day or self.ports.clock.now().date(),
+                                                         days)))))
+            case FindFirstVisit(session_id=sid, lookup=lookup):
+                self._background(lambda: self._ask_backend(
+                    sid, lambda: ev.FirstVisitFound(sid, self.ports.backend.first_visit(lookup))))
             case Book(session_id=sid, booking=booking):
                 self._background(lambda: self._ask_backend(
                     sid, lambda: ev.BookingSucceeded(sid, self.ports.backend.book(booking))))
