@@ -349,12 +349,18 @@ class CatalogBundle(Model):
 
 
 class RatingIn(Model):
-    application_number: Number
+    application_number: Number | None = None
+    """The application rated (one rating a case). Left out, the rating is of a service the kiosk gave without a
+    case of the backend's (an appointment, a printed guide, a progress query, an application still queued)."""
     satisfaction: Annotated[int, Field(ge=1, le=5)]
     """GB/T 39046-2020 A.8: 1 非常满意, 2 满意, 3 基本满意, 4 不满意, 5 非常不满意."""
     comment: Annotated[str, Field(max_length=200), PlainText] = ""
     query_code: QueryCode | None = None
     """Needed when another kiosk than the one that took the application sends the rating."""
+    service: Literal["apply", "appointment", "guide", "progress"] = "apply"
+    """What was rated: an application, an appointment, a printed guide or a progress query."""
+    reason: Literal["waiting", "hard_to_use", "unclear", "device", "other"] | None = None
+    """Why a rating of 4 or 5 (不满意, 非常不满意), chosen from the kiosk's short list."""
 
 
 class RatingOut(Model):

@@ -12,6 +12,7 @@ from kiosk.core.catalog import Catalog, Item
 from kiosk.core.health import Component, Health, Reason
 from kiosk.core.help_calls import HelpCall
 from kiosk.core.identity import Identity
+from kiosk.core.ratings import Feedback
 from kiosk.core.records import BookingResult, ProgressRecord, Slot, SubmitResult
 from kiosk.core.session.states import IdentifyStatus, Lifecycle, Phase, Purpose, TaskStatus
 from kiosk.core.value import Value, replace
@@ -107,6 +108,7 @@ class Session(Value, frozen=True):
     slots: Task[tuple[Slot, ...]] = Task()
     chosen_slot: str | None = None
     booking: Task[BookingResult] = Task()
+    feedback: Feedback = Feedback()  # 好差评 of what the visit did: nothing personal
     idle_warning: bool = False
     notice: str | None = None  # a non-personal message id to show once (e.g. card_removed)
     trail: tuple[Session, ...] = ()
