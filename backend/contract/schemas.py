@@ -690,6 +690,14 @@ class KioskCountOut(Model):
     count: Annotated[int, Field(ge=0)]
 
 
+class RatingCountOut(Model):
+    """好差评 received from one kiosk at one level (GB/T 39046 A.8: 1 非常满意 ... 5 非常不满意) in the period."""
+
+    kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
+    satisfaction: Annotated[int, Field(ge=1, le=5)]
+    count: Annotated[int, Field(ge=0)]
+
+
 class MonthlyInputs(Model):
     """Everything the monthly 汇总表 is built from except the catalog: the period, the divisions' entries, the
     kiosks (site, test or not) and each kiosk's counts in the period. Counts only: nothing personal."""
@@ -698,6 +706,8 @@ class MonthlyInputs(Model):
     entries: list[ReportEntryOut]
     kiosks: list[KioskSiteOut]
     counts: list[KioskCountOut]
+    ratings: list[RatingCountOut] = []
+    """好差评 by kiosk and level: a count of its own, never added to the usage counts."""
     preparer: ShortText = ""
     """The member of staff who asked for it (制表人)."""
 
