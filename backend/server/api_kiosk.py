@@ -576,30 +576,39 @@ def catalog(state: State, _kiosk: KioskId) -> s.CatalogBundle:
              summary="好差评: a 1-5 satisfaction rating of an application")
 def rate(body: s.RatingIn, state: State, kiosk_id: KioskId, idempotency_key: IdempotencyKey) -> JSONResponse:
     # Only the kiosk that took the application, or one shown the receipt's query code, may rate it; a code is
-    # checked (and limited, like a look-up) before the write transaction.
+    # checked (and limited, like a look-up) before the write transaction. A rating without a number rates the
+    # kiosk's service and names no case (nothing personal either way).
+    if body.application_number is None:
+        return idempotent(state, kiosk_id, idempotency_key, "rate", request_digest(state, body),
+                          lambda session: _rating_created(session, state, kiosk_id, body))
+    number = body.application_number
     with state.sessions() as session:
-        allowed = session.scalar(select(Application.id).where(Application.number == body.application_number,
+        allowed = session.scalar(select(Application.id).where(Application.number == number,
                                                               Application.kiosk_id == kiosk_id)) is not None
         if not allowed and body.query_code:
-            allowed = _with_code(session, state, body.application_number, body.query_code) is not None
+            allowed = _with_code(session, state, number, body.query_code) is not None
             coded = True
         else:
             coded = False
     if coded:
-        _guarded(state, kiosk_id, "receipt_code", 1 if allowed else None, number=body.application_number)
+        _guarded(state, kiosk_id, "receipt_code", 1 if allowed else None, number=number)
     if not allowed:
         raise ApiProblem(404, p.ProblemCode.NOT_FOUND, NOT_FOUND)
 
     def create(session: Session) -> Created:
-        if session.scalar(select(Rating.id).where(Rating.application_number == body.application_number)):
+        if session.scalar(select(Rating.id).where(Rating.application_number == number)):
             raise ApiProblem(409, p.ProblemCode.ALREADY_RATED, "this application was rated before")
-        row = Rating(application_number=body.application_number, kiosk_id=kiosk_id, satisfaction=body.satisfaction,
-                     at=db.now())
-        session.add(row)
-        session.flush()
-        if body.comment:
-            row.comment_sealed = state.seal(body.comment.encode(), f"ratings:{row.id}")
-        out = s.RatingOut(rating_id=row.id, channel="政务大厅其他终端", received_at=row.at)
-        return 201, out.model_dump(mode="json"), {}
+        return _rating_created(session, state, kiosk_id, body)
 
     return idempotent(state, kiosk_id, idempotency_key, "rate", request_digest(state, body), create)
+
+
+def _rating_created(session: Session, state: ServerState, kiosk_id: str, body: s.RatingIn) -> Created:
+    row = Rating(application_number=body.application_number, kiosk_id=kiosk_id, satisfaction=body.satisfaction,
+                 service=body.service, reason=body.reason, at=db.now())
+    session.add(row)
+    session.flush()
+    if body.comment:
+        row.comment_sealed = state.seal(body.comment.encode(), f"ratings:{row.id}")
+    out = s.RatingOut(rating_id=row.id, channel="政务大厅其他终端", received_at=row.at)
+    return 201, out.model_dump(mode="json"), {}

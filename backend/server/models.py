@@ -167,9 +167,11 @@ class Rating(Base):
     __tablename__ = "ratings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    application_number: Mapped[str] = mapped_column(String(50), index=True, unique=True)  # one rating a case
+    application_number: Mapped[str | None] = mapped_column(String(50), index=True, unique=True)  # one a case
     kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.kiosk_id"))
     satisfaction: Mapped[int] = mapped_column(Integer)
+    service: Mapped[str] = mapped_column(String(16), default="apply", server_default="apply")
+    reason: Mapped[str | None] = mapped_column(String(16), default=None)
     comment_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

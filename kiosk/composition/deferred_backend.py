@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from kiosk.composition.embedded_backend import LocalBackend
     from kiosk.core.help_calls import HelpRequest, HelpStatus
     from kiosk.core.ports import CatalogListener, CommandHandler, StatusSource
+    from kiosk.core.ratings import ServiceRating
     from kiosk.core.records import (
         Application,
         Booking,
@@ -140,6 +141,9 @@ class DeferredLocalBackend:
 
     def help_call_status(self, key: str) -> HelpStatus:
         return self.started().help_call_status(key)
+
+    def send_rating(self, rating: ServiceRating) -> None:
+        self.started().send_rating(rating)
 
     def __getattr__(self, name: str) -> Any:
         # outbox status/flush, heartbeat, cancel_booking, rate, ...: whatever the HTTP client offers

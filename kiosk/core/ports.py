@@ -18,6 +18,7 @@ from kiosk.core.fleet_commands import CommandResult, FleetCommand
 from kiosk.core.health import Health
 from kiosk.core.help_calls import HelpRequest, HelpStatus
 from kiosk.core.identity import Identity
+from kiosk.core.ratings import ServiceRating
 from kiosk.core.records import (
     Application,
     Booking,
@@ -169,6 +170,15 @@ class TakesHelpCalls(Protocol):
 
     def help_call_status(self, key: str) -> HelpStatus:
         """Where the call stands now: QUEUED, STORED or ACKNOWLEDGED."""
+        ...
+
+
+@runtime_checkable
+class TakesRatings(Protocol):
+    """A backend that carries 好差评 ratings to the evaluation system (the HTTP client)."""
+
+    def send_rating(self, rating: ServiceRating) -> None:
+        """Keep the rating durably and deliver it when the backend answers; DeviceError when it cannot be kept."""
         ...
 
 

@@ -31,6 +31,7 @@ from kiosk.core.help_calls import HelpRequest, HelpStatus
 from kiosk.core.identity import Identity
 from kiosk.core.ports import CatalogListener, CommandHandler
 from kiosk.core.problems import ConfigError, Problem
+from kiosk.core.ratings import ServiceRating
 from kiosk.core.records import (
     Application,
     ApplicationStatus,
@@ -298,13 +299,27 @@ class HttpBackend:
             if exc.code != "already_cancelled":
                 raise
 
-    def rate(self, application_number: str, satisfaction: int, idempotency_key: str, comment: str = "") -> None:
-        """好差评 (1 非常满意 ... 5 非常不满意, GB/T 39046 A.8); queued like an application, delivered later."""
+    def rate(self, application_number: str, satisfaction: int, idempotency_key: str, comment: str = "",
+             service: str = "apply", reason: str = "") -> None:
+        """好差评 (1 非常满意 ... 5 非常不满意, GB/T 39046 A.8); queued like an application, delivered later.
+        `application_number` "" rates the service without naming a case (an appointment, a guide, a query)."""
         if not 1 <= satisfaction <= 5:
             raise ValueError("satisfaction is 1 to 5")
-        body = {"application_number": application_number, "satisfaction": satisfaction, "comment": comment}
+        body: dict[str, Any] = {"satisfaction": satisfaction, "comment": comment, "service": service}
+        if application_number:
+            body["application_number"] = application_number
+        if reason:
+            body["reason"] = reason
         self.outbox.enqueue("rating", idempotency_key, application_number, "rating", _encode(body))
         self._wake.set()
+
+    def send_rating(self, rating: ServiceRating) -> None:
+        """kiosk.core.ports.TakesRatings: the kiosk's own rating screen."""
+        try:
+            self.rate(rating.application_number, rating.satisfaction, rating.key, service=rating.service.value,
+                      reason=rating.reason.value if rating.reason else "")
+        except (OSError, sqlite3.Error) as exc:
+            raise DeviceError(Reason.DISK_FULL, f"outbox: {type(exc).__name__}") from None
 
     def heartbeat(self, status: str, devices: Sequence[Health] = ()) -> int | None:
         """Report the kiosk's state and the results of staff's commands, then hand the commands in the answer to

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from kiosk.core.ratings import ServiceRating
 from kiosk.core.records import Application, Booking, FirstVisitLookup, ProgressQuery
 from kiosk.core.slips import SlipKind
 from kiosk.core.value import Value
@@ -128,3 +129,9 @@ class EndHelpCall(Command, frozen=True):
     """The call is answered, failed or given up: stop asking about it and switch the buzzer or light off."""
 
     serial: int
+
+
+class SendRating(Command, frozen=True):
+    """Hand a 好差评 rating to the backend, durably (it is delivered later when the backend cannot be reached)."""
+
+    rating: ServiceRating

@@ -236,6 +236,22 @@ class StaffCalled(Intent, frozen=True):
     pass
 
 
+class RatingGiven(Intent, frozen=True):
+    """好差评: one of the five levels tapped (1 非常满意 ... 5 非常不满意)."""
+
+    satisfaction: int
+
+
+class RatingReasonGiven(Intent, frozen=True):
+    """Why a low rating: a LowRatingReason value."""
+
+    reason: str
+
+
+class RatingReasonSkipped(Intent, frozen=True):
+    """A low rating sent without a reason."""
+
+
 # ---- device, backend and timer results ----
 
 class CardRead(Result, frozen=True):

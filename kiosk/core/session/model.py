@@ -12,6 +12,7 @@ from kiosk.core.catalog import Catalog, Item
 from kiosk.core.health import Component, Health, Reason
 from kiosk.core.help_calls import HelpCall
 from kiosk.core.identity import Identity
+from kiosk.core.ratings import Feedback
 from kiosk.core.records import BookingResult, ProgressRecord, SecondVisitWindow, Slot, SubmitResult
 from kiosk.core.session.states import IdentifyStatus, Lifecycle, Phase, Purpose, TaskStatus
 from kiosk.core.value import Value, replace
@@ -115,6 +116,7 @@ class Session(Value, frozen=True):
     chosen_slot: str | None = None
     booking: Task[BookingResult] = Task()
     second_visit: Task[SecondVisitWindow] = Task()  # the window found from the first visit's booking number
+    feedback: Feedback = Feedback()  # 好差评 of what the visit did: nothing personal
     idle_warning: bool = False
     notice: str | None = None  # a non-personal message id to show once (e.g. card_removed)
     trail: tuple[Session, ...] = ()
