@@ -28,6 +28,7 @@ from kiosk.core.settings import PrinterProfile
 from kiosk.core.slips import Cut, Qr, Rule, Slip, SlipKind, Text
 from kiosk.storage.catalog import load_catalog
 from kiosk.storage.config import load_config
+from kiosk.storage.working_days import configured_calendar
 
 GOALS_MS = {"text": 50.0, "image lines": 300.0, "user-defined chars": 300.0}
 
@@ -73,17 +74,17 @@ def main() -> int:
     profile = PrinterProfile.model_validate({"connection": {"kind": "simulated"}})
     text_mode, all_images = SlipEncoder(profile), WholeSlipAsImages(profile)
 
-    receipt = build_slip(SlipKind.RECEIPT, SAMPLES[SlipKind.RECEIPT], config.settings, catalog)
+    receipt = build_slip(SlipKind.RECEIPT, SAMPLES[SlipKind.RECEIPT], config.settings, catalog, configured_calendar())
     started = time.perf_counter()
     text_mode.encode(receipt)  # loads the CJK font and warms the glyph cache
     cold_ms = (time.perf_counter() - started) * 1000
 
     cases: list[tuple[str, str, Slip, SlipEncoder]] = []
     for kind in SlipKind:
-        slip = build_slip(kind, SAMPLES[kind], config.settings, catalog)
+        slip = build_slip(kind, SAMPLES[kind], config.settings, catalog, configured_calendar())
         cases.append((kind.value, "text", slip, text_mode))
     korean = SAMPLES[SlipKind.RECEIPT].model_copy(update={"language": "ko"})
-    korean_slip = build_slip(SlipKind.RECEIPT, korean, config.settings, catalog)
+    korean_slip = build_slip(SlipKind.RECEIPT, korean, config.settings, catalog, configured_calendar())
     cases.append(("receipt (ko)", "image lines", korean_slip, text_mode))
     glyphs = SlipEncoder(profile.model_copy(update={"user_defined_glyphs": True}))
     cases.append(("receipt (ko)", "user-defined chars", korean_slip, glyphs))

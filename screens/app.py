@@ -275,8 +275,12 @@ class KioskApp(App):
 
     def _on_state(self, state: KioskState) -> None:
         session = state.session
-        if session is None or session.session_id != self._session_id:
+        changed = (session.session_id if session else None) != self._session_id
+        # Without a session only a kiosk that stops serving closes what is open: a health report or a call's end
+        # must not close the search keypad under the fingers of someone typing before their session began.
+        if changed or (session is None and state.lifecycle != Lifecycle.READY):
             self.wipe()
+        if changed:
             if self._session_id is not None:  # a session ended: tidy up while the kiosk stands idle
                 Clock.schedule_once(self._release_if_idle, RELEASE_AFTER_S)
             self._session_id = session.session_id if session else None

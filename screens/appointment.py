@@ -12,13 +12,14 @@ from kivy.properties import StringProperty
 
 from kiosk.core.identity import mask_id_number, mask_name, mask_phone
 from kiosk.core.session import events as ev
-from kiosk.core.session.model import KioskState
-from kiosk.core.session.states import TaskStatus
+from kiosk.core.session.model import KioskState, Session
+from kiosk.core.session.states import Purpose, TaskStatus
 from screens.base import KioskScreen
 from screens.i18n import reason_text
 from screens.widgets import ButtonPool, KeypadEditor, show
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+BOOKING_PREFIX = "YY"  # the backend's booking numbers: YY, the visit's day and a serial
 
 
 class AppointmentScreen(KioskScreen):
@@ -28,6 +29,7 @@ class AppointmentScreen(KioskScreen):
     error_title = StringProperty("")
     error_todo = StringProperty("")
     error_code = StringProperty("")
+    window_line = StringProperty("")
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -42,6 +44,7 @@ class AppointmentScreen(KioskScreen):
         show(self.error_panel, False)
         self.time_part = [self.ids.time_part.__self__]
         self.phone_part = [self.ids.phone.__self__]
+        self.first_part = self.ids.first_part.__self__
 
     def render(self, state: KioskState) -> None:
         session, item = state.session, state.item
@@ -62,15 +65,17 @@ class AppointmentScreen(KioskScreen):
         paged = self.app.elder
         if "slot" in errors or not paged:
             self._page = 0
+        waiting_for_number = self._render_second_visit(session, errors)
         for widget in self.time_part:
-            show(widget, not paged or self._page == 0)
+            show(widget, not waiting_for_number and (not paged or self._page == 0))
         for widget in self.phone_part:
-            show(widget, not paged or self._page == 1)
+            show(widget, not waiting_for_number and (not paged or self._page == 1))
         asking_time = paged and self._page == 0
         self.ids.confirm.text = self.tr("button.next" if asking_time else "appointment.confirm")
         self.ids.confirm.tag = "appointment:next" if asking_time else "appointment:confirm"
         self.ids.step.text = self.tr("form.step", n=self._page + 1, total=2) if paged else ""
-        failed_task = next((t for t in (session.booking, session.slots) if t.status == TaskStatus.FAILED), None)
+        failed_task = next((t for t in (session.booking, session.slots, session.second_visit)
+                            if t.status == TaskStatus.FAILED), None)
         failed = failed_task is not None
         failure = failed_task.error if failed_task is not None else None
         show(self.error_panel, failed)
@@ -78,10 +83,14 @@ class AppointmentScreen(KioskScreen):
             reason = failure.value if failure else "internal_error"
             self.error_title, self.error_todo = reason_text(reason, language)
             self.error_code = reason.upper()
-        busy = session.booking.busy or session.slots.busy
+        busy = session.booking.busy or session.slots.busy or session.second_visit.busy
         slots = session.available_slots
-        if busy and not slots:
+        if session.second_visit.busy:
+            self.status_line = self.tr("appointment.looking_up")
+        elif busy and not slots:
             self.status_line = self.tr("appointment.loading")
+        elif waiting_for_number:
+            self.status_line = ""
         elif not slots and not failed:
             self.status_line = self.tr("appointment.no_slots")
         else:
@@ -108,6 +117,33 @@ class AppointmentScreen(KioskScreen):
              lambda sid=s.slot_id: self.send(ev.SlotChosen(sid))) for s in times])
         for button, slot in zip(buttons, times, strict=True):
             button.disabled = slot.remaining <= 0
+
+    def _render_second_visit(self, session: Session, errors: dict[str, str]) -> bool:
+        """The first visit's number and the window it gives, for a divorce's second visit; True while the
+        number is still wanted (no days to choose yet)."""
+        second = session.purpose == Purpose.SECOND_VISIT
+        show(self.first_part, second)
+        if not second:
+            self.window_line = ""
+            return False
+        window = session.second_visit.result
+        row = self.ids.first_booking
+        row.label = self.tr("appointment.first_booking")
+        row.value = window.first_booking if window is not None else ""
+        row.hint = self.tr("appointment.first_booking_hint")
+        problem = errors.get("first_booking")
+        row.error = self.tr(f"field_error.first_booking.{problem}") if problem else ""
+        self.window_line = "" if window is None else self.tr(
+            "appointment.window", first=window.first_day.isoformat(), last=window.last_day.isoformat(),
+            ends=window.cooling_off_ends.isoformat())
+        return window is None
+
+    def edit_first_booking(self) -> None:
+        editor = KeypadEditor(title=self.tr("appointment.first_booking_keypad"), max_length=20)
+        # the slip's number is YY and digits: the keypad types the digits
+        editor.on_done = lambda value: self.send(ev.FirstBookingEntered(
+            f"{BOOKING_PREFIX}{value}" if value.isdigit() else value))
+        editor.open()
 
     def _day_text(self, day_iso: str) -> str:
         day = date.fromisoformat(day_iso)
@@ -143,7 +179,10 @@ class AppointmentScreen(KioskScreen):
     def clear(self) -> None:
         self.parties = ""
         self._phone = ""
+        self.window_line = ""
         self._day = None
         self._page = 0
         self.ids.phone.value = ""
         self.ids.phone.error = ""
+        self.ids.first_booking.value = ""
+        self.ids.first_booking.error = ""

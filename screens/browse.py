@@ -6,10 +6,13 @@ from pathlib import Path
 
 from kivy.lang import Builder
 
+from kiosk.core.search import find_items
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from screens.availability_text import item_note
 from screens.base import KioskScreen
+from screens.i18n import t
+from screens.pinyin import readings
 from screens.widgets import ButtonPool
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -31,7 +34,10 @@ class BrowseScreen(KioskScreen):
             items = catalog.by_category(session.category)
             self.ids.title.text = self.tr(f"category.{session.category}")
         else:
-            items = catalog.search(session.search, language)
+            shown_as = {category: [t(f"{key}.{category}", lang) for key in ("category", "category_hint")
+                                   for lang in dict.fromkeys((language, "zh"))]
+                        for category in catalog.categories}
+            items = find_items(catalog, session.search, language, shown_as, readings)
             self.ids.title.text = self.tr("browse.search", query=session.search)
         self.ids.empty.text = "" if items else self.tr("browse.empty")
         specs = []

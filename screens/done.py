@@ -22,6 +22,7 @@ from kiosk.core.slips import progress_url
 from screens.base import KioskScreen
 from screens.done_text import application_sections, booking_sections
 from screens.i18n import reason_text
+from screens.rating import RatingBar  # noqa: F401  (its kv rule, used by this screen's)
 from screens.widgets import Card
 
 
@@ -84,6 +85,7 @@ class DoneScreen(KioskScreen):
         session, item = state.session, state.item
         if session is None:
             return
+        self.ids.rating.show(state)
         language = self.app.lang
         settings = self.app.kiosk.config.settings
         booking, sub = session.booking.result, session.submit.result
@@ -162,6 +164,7 @@ class DoneScreen(KioskScreen):
         self.send(ev.FinishPressed())
 
     def clear(self) -> None:
+        self.ids.rating.clear()
         self.number = self.details = self.print_line = self.qr_data = self.take = ""
         for name in ("materials", "where", "time_limit", "phone"):
             self.ids[name].body = ""

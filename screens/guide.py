@@ -46,9 +46,14 @@ class GuideScreen(KioskScreen):
         action = self.action_button
         show(action, item.kiosk_action != "guide")
         action.text = self.tr("guide.appointment" if item.kiosk_action == "appointment" else "guide.apply")
+        show(self.second_visit_button, item.after_first_visit == "divorce_cooling_off")
 
     def on_kv_post(self, base_widget: object) -> None:
         self.action_button = self.ids.action.__self__
+        self.second_visit_button = self.ids.second_visit.__self__
+
+    def second_visit(self) -> None:
+        self.send(ev.SecondVisitStarted())
 
     def start(self) -> None:
         item = self.app.state.item

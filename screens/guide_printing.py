@@ -12,6 +12,7 @@ from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import TaskStatus
 from screens.base import KioskScreen
 from screens.i18n import reason_text
+from screens.rating import RatingBar  # noqa: F401  (its kv rule, used by this screen's)
 from screens.widgets import show
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -35,6 +36,7 @@ class GuidePrintingScreen(KioskScreen):
         session, item = state.session, state.item
         if session is None:
             return
+        self.ids.rating.show(state)
         if item is not None:
             self.ids.item_name.text = item.names.get(self.app.lang)
         self.printing = session.printing.busy
@@ -67,3 +69,6 @@ class GuidePrintingScreen(KioskScreen):
 
     def finish(self) -> None:
         self.send(ev.FinishPressed())
+
+    def clear(self) -> None:
+        self.ids.rating.clear()

@@ -11,7 +11,7 @@ from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from screens.availability_text import category_note
 from screens.base import KioskScreen
-from screens.widgets import ButtonPool, PinyinEditor
+from screens.widgets import ButtonPool, PinyinEditor, TypedEditor
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -35,7 +35,13 @@ class HomeScreen(KioskScreen):
         self.ids.categories.cols = 3 if self.app.landscape else 2
 
     def open_search(self) -> None:
-        editor = PinyinEditor(title=self.tr("search.title"), chinese=self.app.lang == "zh")
+        title = self.tr("search.title")
+        if self.app.lang == "ko":
+            from screens.hangul import HangulEditor  # hangul-jamo is loaded when a Korean search is first typed
+
+            editor: TypedEditor = HangulEditor(title=title)
+        else:
+            editor = PinyinEditor(title=title, chinese=self.app.lang == "zh", hint="search.hint", keep_letters=True)
         editor.on_done = lambda text: self.send(ev.SearchChanged(text)) if text.strip() else None
         editor.open()
 

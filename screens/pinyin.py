@@ -62,3 +62,17 @@ def candidates(letters: str, limit: int = 64) -> list[Candidate]:
                         seen.add(ch)
                         found.append(Candidate(ch, len(letters)))
     return found[:limit]
+
+
+@lru_cache(maxsize=1)
+def _readings_by_character() -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for syllable, chars in _index()["chars"].items():
+        for ch in chars:
+            found.setdefault(ch, []).append(syllable)
+    return {ch: tuple(syllables) for ch, syllables in found.items()}
+
+
+def readings(ch: str) -> tuple[str, ...]:
+    """A character's toneless readings ('结' -> ('ji', 'jie')), for searching item names by their pinyin."""
+    return _readings_by_character().get(ch, ())

@@ -13,6 +13,7 @@ from kiosk.core.session.states import IdentifyStatus, TaskStatus
 from screens.base import KioskScreen
 from screens.i18n import reason_text
 from screens.progress_text import record_text
+from screens.rating import RatingBar  # noqa: F401  (its kv rule, used by this screen's)
 from screens.widgets import KeypadEditor, show
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -34,6 +35,7 @@ class ProgressScreen(KioskScreen):
         session = state.session
         if session is None:
             return
+        self.ids.rating.show(state)
         language = self.app.lang
         reading = session.identification.status == IdentifyStatus.READING
         show(self.card, reading)
@@ -88,5 +90,6 @@ class ProgressScreen(KioskScreen):
         self.send(ev.FinishPressed())
 
     def clear(self) -> None:
+        self.ids.rating.clear()
         self.results = ""
         self.status_line = ""

@@ -336,6 +336,8 @@ class PinyinEditor(TypedEditor):
 
     letters = StringProperty("")
     chinese = BooleanProperty(True)
+    hint = StringProperty("pinyin.hint")  # names: 生僻字 are for staff to enter; a search says what it finds
+    keep_letters = BooleanProperty(False)  # a search: letters left unpicked are searched as pinyin ('jh')
     page = NumericProperty(0)
     PAGE = 6
     MAX_LETTERS = 24  # a few syllables: a whole word such as changchunshi is offered as one candidate
@@ -417,6 +419,11 @@ class PinyinEditor(TypedEditor):
             self.letters = self.letters[:-1]
         else:
             self.value = self.value[:-1]
+
+    def ok(self) -> None:
+        if self.keep_letters and self.letters:
+            self.value = (self.value + self.letters)[:self.max_length]
+        super().ok()
 
     def pick(self, text: str, letters_used: int | None = None) -> None:
         """Take a character or word; the letters it spelled are used up and the rest stay for the next pick."""

@@ -58,6 +58,11 @@ class ProblemCode(enum.StrEnum):
     BOOKING_NOT_FOUND = "booking_not_found"
     BOOKING_NOT_YOURS = "booking_not_yours"
     ALREADY_CANCELLED = "already_cancelled"
+    NOT_A_FIRST_VISIT = "not_a_first_visit"  # the booking is no divorce application visit (or was cancelled)
+    FIRST_VISIT_AHEAD = "first_visit_ahead"  # the first visit's day has not come: the 冷静期 has not started
+    SECOND_VISIT_CLOSED = "second_visit_closed"  # the last day for the certificate has passed: withdrawn in law
+    SECOND_VISIT_TAKEN = "second_visit_taken"  # the second visit is booked already (cancel it to book another)
+    OUTSIDE_WINDOW = "outside_window"  # the slot is not among the days both may come for the certificate
     REFERENCE_NOT_YOURS = "reference_not_yours"  # a local reference must start with the kiosk's own id
     REFERENCE_TAKEN = "reference_taken"  # the kiosk used this local reference for another application
     ALREADY_RATED = "already_rated"

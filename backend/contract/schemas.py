@@ -196,11 +196,34 @@ class SlotList(Model):
     slots: list[Slot]
 
 
+BookingNumber = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-]{4,32}$", examples=["YY20261207000042"])]
+
+
 class BookingIn(Model):
     item_id: ItemId
     slot_id: Annotated[str, Field(min_length=1, max_length=96)]
     parties: Annotated[list[Identity], Field(min_length=1, max_length=2)]
     phone: Annotated[str, Field(pattern=r"^[0-9\-]{0,20}$")] = ""
+    first_booking: BookingNumber | None = None
+    """A divorce's second visit (领证): the first visit's booking number; the slot must lie in its window."""
+
+
+class FirstVisitIn(Model):
+    """Who brings the first visit's booking number: its parties' ID numbers, read from their cards."""
+
+    item_id: ItemId
+    id_numbers: Annotated[list[IdNumber], Field(min_length=1, max_length=2)]
+
+
+class FirstVisitOut(Model):
+    """The first visit of a divorce and the window of its second: the days both may come for the certificate."""
+
+    booking_number: BookingNumber
+    day: date
+    """申请日: the first visit's day."""
+    cooling_off_ends: date
+    first_day: date
+    last_day: date
 
 
 class BookingOut(Model):
@@ -349,12 +372,18 @@ class CatalogBundle(Model):
 
 
 class RatingIn(Model):
-    application_number: Number
+    application_number: Number | None = None
+    """The application rated (one rating a case). Left out, the rating is of a service the kiosk gave without a
+    case of the backend's (an appointment, a printed guide, a progress query, an application still queued)."""
     satisfaction: Annotated[int, Field(ge=1, le=5)]
     """GB/T 39046-2020 A.8: 1 非常满意, 2 满意, 3 基本满意, 4 不满意, 5 非常不满意."""
     comment: Annotated[str, Field(max_length=200), PlainText] = ""
     query_code: QueryCode | None = None
     """Needed when another kiosk than the one that took the application sends the rating."""
+    service: Literal["apply", "appointment", "guide", "progress"] = "apply"
+    """What was rated: an application, an appointment, a printed guide or a progress query."""
+    reason: Literal["waiting", "hard_to_use", "unclear", "device", "other"] | None = None
+    """Why a rating of 4 or 5 (不满意, 非常不满意), chosen from the kiosk's short list."""
 
 
 class RatingOut(Model):
@@ -684,6 +713,14 @@ class KioskCountOut(Model):
     count: Annotated[int, Field(ge=0)]
 
 
+class RatingCountOut(Model):
+    """好差评 received from one kiosk at one level (GB/T 39046 A.8: 1 非常满意 ... 5 非常不满意) in the period."""
+
+    kiosk_id: Annotated[str, Field(pattern=KIOSK_ID_PATTERN)]
+    satisfaction: Annotated[int, Field(ge=1, le=5)]
+    count: Annotated[int, Field(ge=0)]
+
+
 class MonthlyInputs(Model):
     """Everything the monthly 汇总表 is built from except the catalog: the period, the divisions' entries, the
     kiosks (site, test or not) and each kiosk's counts in the period. Counts only: nothing personal."""
@@ -692,6 +729,8 @@ class MonthlyInputs(Model):
     entries: list[ReportEntryOut]
     kiosks: list[KioskSiteOut]
     counts: list[KioskCountOut]
+    ratings: list[RatingCountOut] = []
+    """好差评 by kiosk and level: a count of its own, never added to the usage counts."""
     preparer: ShortText = ""
     """The member of staff who asked for it (制表人)."""
 

@@ -43,6 +43,7 @@ from backend.server.models import (
     UsageCount,
 )
 from backend.server.rate_limits import Refusal
+from backend.server.second_visits import first_visit
 from backend.server.slots import SlotTime, parse_slot_id, schedule
 from backend.server.state import CHINA, ServerState
 from kiosk.core.catalog import Item
@@ -401,13 +402,14 @@ def _slot(state: ServerState, slot: SlotTime, booked: int) -> s.Slot:
             summary="Free appointment slots of 结婚登记 or 离婚登记")
 def appointment_slots(item_id: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)],
                       state: State, _kiosk: KioskId, first_day: Annotated[date | None, Query(alias="from")] = None,
-                      days: Annotated[int, Query(ge=1, le=31)] = 7) -> s.SlotList:
+                      days: Annotated[int, Query(ge=1, le=62)] = 7) -> s.SlotList:
     _appointment_item(state, item_id)
     now = datetime.now(CHINA)
-    start = max(first_day or now.date(), now.date())
+    asked = first_day or now.date()
+    start = max(asked, now.date())  # the days asked for, from `from`, that are still ahead
     if start > now.date() + timedelta(days=366):
         return s.SlotList(slots=[])
-    times = schedule(item_id, start, days, now)
+    times = schedule(item_id, start, days - (start - asked).days, now)
     with state.sessions() as session:
         rows = session.execute(select(SlotCounter.slot_id, SlotCounter.booked).where(
             SlotCounter.slot_id.in_([t.slot_id for t in times]))).all() if times else []
@@ -427,6 +429,13 @@ def book(body: s.BookingIn, state: State, kiosk_id: KioskId, idempotency_key: Id
         raise ApiProblem(404, p.ProblemCode.SLOT_NOT_FOUND, "no such open slot for this item")
 
     def create(session: Session) -> Created:
+        first_booking_id = None
+        if body.first_booking is not None:
+            first, dates = first_visit(session, state, body.first_booking, body.item_id,
+                                       (party.id_number for party in body.parties), datetime.now(CHINA).date())
+            if not dates.admits(slot.day):
+                raise ApiProblem(422, p.ProblemCode.OUTSIDE_WINDOW, "the slot is not among the certificate's days")
+            first_booking_id = first.id
         if session.get(SlotCounter, slot.slot_id) is None:
             session.add(SlotCounter(slot_id=slot.slot_id, booked=0))
             session.flush()
@@ -436,7 +445,7 @@ def book(body: s.BookingIn, state: State, kiosk_id: KioskId, idempotency_key: Id
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             raise ApiProblem(409, p.ProblemCode.SLOT_FULL, "the slot is fully booked")
         row = Booking(kiosk_id=kiosk_id, item_id=body.item_id, slot_id=slot.slot_id, status="booked",
-                      parties_sealed=b"", created_at=db.now())
+                      parties_sealed=b"", created_at=db.now(), first_booking_id=first_booking_id)
         session.add(row)
         session.flush()
         row.number = f"YY{slot.day:%Y%m%d}{row.id:06d}"
@@ -451,6 +460,21 @@ def book(body: s.BookingIn, state: State, kiosk_id: KioskId, idempotency_key: Id
         return 201, out.model_dump(mode="json"), {}
 
     return idempotent(state, kiosk_id, idempotency_key, "book", request_digest(state, body), create)
+
+
+@router.post("/bookings/{booking_number}/first-visit", response_model=s.FirstVisitOut,
+             responses=documented(*AUTH_ERRORS, 404, 409),
+             summary="The first visit of a divorce, for booking its second")
+def find_first_visit(booking_number: NumberInPath, body: s.FirstVisitIn, state: State,
+                     kiosk_id: KioskId) -> s.FirstVisitOut:
+    _appointment_item(state, body.item_id)
+    with state.sessions() as session:
+        row, dates = first_visit(session, state, booking_number, body.item_id, body.id_numbers,
+                                 datetime.now(CHINA).date())
+        log_event(log, "first_visit_found", kiosk_id=kiosk_id, item_id=row.item_id)
+        return s.FirstVisitOut(booking_number=booking_number, day=dates.applied,
+                               cooling_off_ends=dates.cooling_off_ends, first_day=dates.first_certificate_day,
+                               last_day=dates.last_certificate_day)
 
 
 @router.post("/bookings/{booking_number}/cancellation", response_model=s.BookingOut,
@@ -552,30 +576,39 @@ def catalog(state: State, _kiosk: KioskId) -> s.CatalogBundle:
              summary="好差评: a 1-5 satisfaction rating of an application")
 def rate(body: s.RatingIn, state: State, kiosk_id: KioskId, idempotency_key: IdempotencyKey) -> JSONResponse:
     # Only the kiosk that took the application, or one shown the receipt's query code, may rate it; a code is
-    # checked (and limited, like a look-up) before the write transaction.
+    # checked (and limited, like a look-up) before the write transaction. A rating without a number rates the
+    # kiosk's service and names no case (nothing personal either way).
+    if body.application_number is None:
+        return idempotent(state, kiosk_id, idempotency_key, "rate", request_digest(state, body),
+                          lambda session: _rating_created(session, state, kiosk_id, body))
+    number = body.application_number
     with state.sessions() as session:
-        allowed = session.scalar(select(Application.id).where(Application.number == body.application_number,
+        allowed = session.scalar(select(Application.id).where(Application.number == number,
                                                               Application.kiosk_id == kiosk_id)) is not None
         if not allowed and body.query_code:
-            allowed = _with_code(session, state, body.application_number, body.query_code) is not None
+            allowed = _with_code(session, state, number, body.query_code) is not None
             coded = True
         else:
             coded = False
     if coded:
-        _guarded(state, kiosk_id, "receipt_code", 1 if allowed else None, number=body.application_number)
+        _guarded(state, kiosk_id, "receipt_code", 1 if allowed else None, number=number)
     if not allowed:
         raise ApiProblem(404, p.ProblemCode.NOT_FOUND, NOT_FOUND)
 
     def create(session: Session) -> Created:
-        if session.scalar(select(Rating.id).where(Rating.application_number == body.application_number)):
+        if session.scalar(select(Rating.id).where(Rating.application_number == number)):
             raise ApiProblem(409, p.ProblemCode.ALREADY_RATED, "this application was rated before")
-        row = Rating(application_number=body.application_number, kiosk_id=kiosk_id, satisfaction=body.satisfaction,
-                     at=db.now())
-        session.add(row)
-        session.flush()
-        if body.comment:
-            row.comment_sealed = state.seal(body.comment.encode(), f"ratings:{row.id}")
-        out = s.RatingOut(rating_id=row.id, channel="政务大厅其他终端", received_at=row.at)
-        return 201, out.model_dump(mode="json"), {}
+        return _rating_created(session, state, kiosk_id, body)
 
     return idempotent(state, kiosk_id, idempotency_key, "rate", request_digest(state, body), create)
+
+
+def _rating_created(session: Session, state: ServerState, kiosk_id: str, body: s.RatingIn) -> Created:
+    row = Rating(application_number=body.application_number, kiosk_id=kiosk_id, satisfaction=body.satisfaction,
+                 service=body.service, reason=body.reason, at=db.now())
+    session.add(row)
+    session.flush()
+    if body.comment:
+        row.comment_sealed = state.seal(body.comment.encode(), f"ratings:{row.id}")
+    out = s.RatingOut(rating_id=row.id, channel="政务大厅其他终端", received_at=row.at)
+    return 201, out.model_dump(mode="json"), {}

@@ -150,6 +150,8 @@ class Booking(Base):
     parties_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    first_booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True, default=None)
+    """A divorce's second visit (领证): the booking of its first visit, whose day starts the 冷静期."""
 
 
 class BookingParty(Base):
@@ -165,9 +167,11 @@ class Rating(Base):
     __tablename__ = "ratings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    application_number: Mapped[str] = mapped_column(String(50), index=True, unique=True)  # one rating a case
+    application_number: Mapped[str | None] = mapped_column(String(50), index=True, unique=True)  # one a case
     kiosk_id: Mapped[str] = mapped_column(String(32), ForeignKey("kiosks.kiosk_id"))
     satisfaction: Mapped[int] = mapped_column(Integer)
+    service: Mapped[str] = mapped_column(String(16), default="apply", server_default="apply")
+    reason: Mapped[str | None] = mapped_column(String(16), default=None)
     comment_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -16,6 +16,7 @@ from kiosk.core.report import (
     KioskCount,
     KioskSite,
     Period,
+    RatingCount,
     ReportError,
     ReportSettings,
     SummaryInputs,
@@ -39,7 +40,8 @@ def summary_from(catalog: Catalog, settings: ReportSettings, inputs: MonthlyInpu
         period=Period(period.month, period.start, period.end), entries=entries,
         kiosks=[KioskSite(k.kiosk_id, k.site, k.test) for k in inputs.kiosks],
         counts=[KioskCount(c.kiosk_id, c.item_id, c.kind.value, c.count) for c in inputs.counts],
-        preparer=inputs.preparer if preparer is None else preparer, prepared_on=today))
+        preparer=inputs.preparer if preparer is None else preparer, prepared_on=today,
+        ratings=[RatingCount(r.kiosk_id, r.satisfaction, r.count) for r in inputs.ratings]))
 
 
 def write_summary(table: SummaryTable, out: Path) -> Path:

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 
 from backend.contract import schemas as s
 from backend.server import db
-from backend.server.models import Application, Booking, Kiosk, ReportEntry, ReportPeriod, UsageCount
+from backend.server.models import Application, Booking, Kiosk, Rating, ReportEntry, ReportPeriod, UsageCount
 from backend.server.staff import Principal, StaffError
 from backend.server.state import CHINA, ServerState
 from kiosk.core.catalog import Catalog
@@ -133,7 +133,18 @@ def monthly_inputs(state: ServerState, month: str, preparer: str = "") -> s.Mont
         kiosks = session.execute(select(Kiosk.kiosk_id, Kiosk.site, Kiosk.test).where(
             or_(Kiosk.revoked_at.is_(None), Kiosk.kiosk_id.in_(counted))).order_by(Kiosk.kiosk_id)).all()
     return s.MonthlyInputs(period=period, entries=entries_of(state, month), preparer=preparer[:64], counts=counts,
-                           kiosks=[s.KioskSiteOut(kiosk_id=k, site=site, test=test) for k, site, test in kiosks])
+                           kiosks=[s.KioskSiteOut(kiosk_id=k, site=site, test=test) for k, site, test in kiosks],
+                           ratings=rating_counts(state, Period(month, period.start, period.end)))
+
+
+def rating_counts(state: ServerState, period: Period) -> list[s.RatingCountOut]:
+    """好差评 per kiosk and level received in the period's Beijing days."""
+    start, end = _instants(period.start, period.end)
+    with state.sessions() as session:
+        rows = session.execute(select(Rating.kiosk_id, Rating.satisfaction, func.count()).where(
+            Rating.at >= start, Rating.at < end).group_by(Rating.kiosk_id, Rating.satisfaction).order_by(
+            Rating.kiosk_id, Rating.satisfaction)).all()
+    return [s.RatingCountOut(kiosk_id=kiosk, satisfaction=level, count=int(n)) for kiosk, level, n in rows]
 
 
 def kiosk_counts(state: ServerState, period: Period) -> list[s.KioskCountOut]:

@@ -9,7 +9,16 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from kiosk.core.report import COUNTED_ELSEWHERE, HEADER_GROUPS, HEADERS, SITE_HEADERS, Cell, SummaryTable
+from kiosk.core.report import (
+    COUNTED_ELSEWHERE,
+    HEADER_GROUPS,
+    HEADERS,
+    RATING_HEADERS,
+    RATINGS_TITLE,
+    SITE_HEADERS,
+    Cell,
+    SummaryTable,
+)
 from kiosk.storage.report_file import SIGNATURES, footer_line, header_lines
 
 TEMPLATES = Path(__file__).resolve().parent / "report_templates"
@@ -28,6 +37,7 @@ def print_view(table: SummaryTable, stylesheet: str = "") -> str:
     return _environment.get_template("monthly_summary.html").render(
         table=table, unit_line=unit, period_line=period, footer=footer_line(table), signatures=SIGNATURES,
         header_top=_header_top(), header_bottom=_header_bottom(), site_headers=SITE_HEADERS,
+        rating_headers=RATING_HEADERS, ratings_title=RATINGS_TITLE,
         column_count=len(HEADERS), stylesheet=stylesheet,
         css="" if stylesheet else STYLESHEET.read_text(encoding="utf-8"),
         rows=[_spanned(row) for row in table.rows])

@@ -18,6 +18,7 @@ from kiosk.core.session.commands import SlipRequest
 from kiosk.core.settings import KioskSettings
 from kiosk.core.slip_layouts import SlipComposer, printer_test_slip, readiness_slip
 from kiosk.core.slips import Slip, SlipKind, SlipOrigin
+from kiosk.core.working_days import WorkingDays
 
 SAMPLE_TIME = datetime(2024, 5, 20, 10, 32)
 
@@ -79,14 +80,16 @@ def check_for_kind(data: SlipData, kind: SlipKind, catalog: Catalog) -> list[str
     return problems
 
 
-def build_slip(kind: SlipKind, data: SlipData, settings: KioskSettings, catalog: Catalog) -> Slip:
+def build_slip(kind: SlipKind, data: SlipData, settings: KioskSettings, catalog: Catalog,
+               calendar: WorkingDays) -> Slip:
+    """`calendar`: the configured one (kiosk.storage.working_days), which a divorce slip's dates follow."""
     when = data.printed_at or datetime.now()
     if kind == SlipKind.READINESS:
         healths = [Health(h.component, h.status, h.reason, h.action, h.detail) for h in data.health]
         return readiness_slip(settings, healths, when, tuple(data.details.items()))
     if kind == SlipKind.TEST:
         return printer_test_slip(settings, when, tuple(data.details.items()))
-    composer = SlipComposer(settings, catalog, lambda: when)
+    composer = SlipComposer(settings, catalog, lambda: when, calendar)
     if data.reprint and kind == SlipKind.RECEIPT:
         return composer.reprint(SlipOrigin(data.item_id, data.language, data.application_number,
                                            data.local_reference, data.queued))

@@ -20,7 +20,7 @@ from kiosk.core.problems import ConfigError
 from kiosk.core.settings import KioskSettings
 from kiosk.storage.catalog import load_catalog
 from kiosk.storage.config import load_config
-from kiosk.storage.working_days import load_working_days
+from kiosk.storage.working_days import configured_calendar, load_working_days
 
 # Command groups that live with their drivers; each module exports add_commands(subparsers).
 EXTENSIONS = ("kiosk.cli.readers", "kiosk.cli.printers", "kiosk.cli.backend")
@@ -137,7 +137,8 @@ def guide_text(item: Item, settings: KioskSettings, language: str) -> str:
     from kiosk.core.slips import SlipKind, Text
 
     catalog = Catalog((item,), (), ())
-    slip = SlipComposer(settings, catalog, datetime.now).compose(SlipRequest(SlipKind.GUIDE, item.id, language))
+    slip = SlipComposer(settings, catalog, datetime.now, configured_calendar()).compose(
+        SlipRequest(SlipKind.GUIDE, item.id, language))
     return "\n".join(block.text for block in slip.blocks if isinstance(block, Text))
 
 

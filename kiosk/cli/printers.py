@@ -30,6 +30,7 @@ from kiosk.core.slips import Slip, SlipKind
 from kiosk.storage.catalog import load_catalog
 from kiosk.storage.config import load_config, load_profile, profile_dirs
 from kiosk.storage.print_journal import PrintJournal
+from kiosk.storage.working_days import configured_calendar
 
 KINDS = ", ".join(k.value for k in SlipKind)
 
@@ -163,7 +164,7 @@ def _slip_from_args(args: argparse.Namespace) -> tuple[SlipKind, LoadedConfig, S
     if problems:
         raise BadInput(f"{'sample' if args.sample else args.data} cannot make a {kind.value} slip: "
                        + "; ".join(problems))
-    return kind, config, build_slip(kind, data, config.settings, catalog)
+    return kind, config, build_slip(kind, data, config.settings, catalog, configured_calendar())
 
 
 def cmd_slip_render(args: argparse.Namespace) -> int:
@@ -236,7 +237,7 @@ def cmd_slip_reprint(args: argparse.Namespace) -> int:
     if record is None or record.origin is None:
         raise BadInput(f"no printed receipt with number {args.reference!r} on this kiosk "
                        "(`kiosk slip receipts` lists them)")
-    slip = SlipComposer(config.settings, _catalog(args), datetime.now).reprint(record.origin)
+    slip = SlipComposer(config.settings, _catalog(args), datetime.now, configured_calendar()).reprint(record.origin)
     job_id = journal.next_reprint_id(record.job_id)
     printer = _printer(config)
     try:

@@ -18,10 +18,13 @@ if TYPE_CHECKING:
     from kiosk.composition.embedded_backend import LocalBackend
     from kiosk.core.help_calls import HelpRequest, HelpStatus
     from kiosk.core.ports import CatalogListener, CommandHandler, StatusSource
+    from kiosk.core.ratings import ServiceRating
     from kiosk.core.records import (
         Application,
         Booking,
         BookingResult,
+        FirstVisit,
+        FirstVisitLookup,
         ProgressQuery,
         ProgressRecord,
         Slot,
@@ -130,11 +133,17 @@ class DeferredLocalBackend:
     def book(self, booking: Booking) -> BookingResult:
         return self.started().book(booking)
 
+    def first_visit(self, lookup: FirstVisitLookup) -> FirstVisit:
+        return self.started().first_visit(lookup)
+
     def call_for_help(self, request: HelpRequest) -> HelpStatus:
         return self.started().call_for_help(request)
 
     def help_call_status(self, key: str) -> HelpStatus:
         return self.started().help_call_status(key)
+
+    def send_rating(self, rating: ServiceRating) -> None:
+        self.started().send_rating(rating)
 
     def __getattr__(self, name: str) -> Any:
         # outbox status/flush, heartbeat, cancel_booking, rate, ...: whatever the HTTP client offers

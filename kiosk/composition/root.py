@@ -16,7 +16,6 @@ from kiosk.composition.drivers import build_ports, staff_card_reader
 from kiosk.core.catalog import Catalog
 from kiosk.core.health import Health
 from kiosk.core.ports import Ports, ReceivesCatalogs, ReportsStatus, StaffCardReader, TakesCommands
-from kiosk.core.problems import ConfigError
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState, Rules, initial_state
 from kiosk.core.settings import LoadedConfig
@@ -33,17 +32,17 @@ from kiosk.storage.command_results import CommandResults
 from kiosk.storage.config import load_config
 from kiosk.storage.toml_cache import CATALOG_CACHE, ParsedTomlCache
 from kiosk.storage.usage_log import UsageLog
-from kiosk.storage.working_days import library_calendar, load_working_days
+from kiosk.storage.working_days import configured_calendar
 
 if TYPE_CHECKING:
     from kiosk.shell.maintenance_desk import MaintenanceDesk
 
 
-def rules_from(config: LoadedConfig, catalog: Catalog) -> Rules:
+def rules_from(config: LoadedConfig, catalog: Catalog, calendar: WorkingDays) -> Rules:
     s = config.settings
     return Rules(catalog=catalog, kiosk_id=s.kiosk_id, languages=tuple(s.languages),
                  idle_warning_s=s.timeouts.idle_warning_s, session_s=s.timeouts.session_s,
-                 card_read_s=s.timeouts.card_read_s, speech_volume=config.profile.speech.volume)
+                 card_read_s=s.timeouts.card_read_s, speech_volume=config.profile.speech.volume, calendar=calendar)
 
 
 def startup_health(ports: Ports) -> list[Health]:
@@ -122,10 +121,7 @@ class Kiosk:
 def calendar_or_library() -> WorkingDays:
     """The working-day calendar with the operator's holidays.toml; a file that cannot be used (config check says
     why before the kiosk starts) leaves the library's own years."""
-    try:
-        return load_working_days()
-    except ConfigError:
-        return library_calendar()
+    return configured_calendar()
 
 
 def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None, ports: Ports | None = None,
@@ -139,7 +135,8 @@ def build_kiosk(config_path: Path | None = None, catalog_dir: Path | None = None
     inbox: queue.Queue[ev.Event] = queue.Queue()
     composer = SlipComposer(config.settings, catalog, ports.clock.now, calendar=calendar_or_library())
     help_timings = help_timings or HelpTimings(signal_on_s=config.profile.signal.on_for_s)
-    runner = SessionRunner(initial_state(rules_from(config, catalog)), ports, post or inbox.put, composer, scheduler,
+    rules = rules_from(config, catalog, composer.calendar)
+    runner = SessionRunner(initial_state(rules), ports, post or inbox.put, composer, scheduler,
                            prompt_text=prompt_text, help_timings=help_timings)
     kiosk = Kiosk(config, ports, runner, inbox, calendar=composer.calendar)
     if isinstance(ports.backend, ReportsStatus):  # heartbeats carry the lifecycle and the device states

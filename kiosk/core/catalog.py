@@ -311,13 +311,6 @@ class Catalog:
     def categories(self) -> list[str]:
         return list(dict.fromkeys(i.category for i in self.items))
 
-    def search(self, query: str, language: str = "zh") -> list[Item]:
-        q = query.strip().lower()
-        if not q:
-            return list(self.items)
-        return [i for i in self.items
-                if any(q in t.lower() for t in (i.names.get(language), i.short_names.get(language), i.names.zh))]
-
 
 def _duplicates(values: Sequence[str]) -> list[str]:
     seen: set[str] = set()

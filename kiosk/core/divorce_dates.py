@@ -6,9 +6,11 @@
   the application counts as withdrawn.
 
 A period whose last day is a 法定休假日 (weekends and public holidays) ends on the first day after the holiday
-(第二百零三条). Holidays come from `chinese_calendar` (PyPI `chinesecalendar`), the maintained State Council
-schedule, never from a list kept here. The schedule for a year is published late in the year before: for a
-day beyond it, only weekends are known, and `holidays_known` says so, so the slip tells the citizen to check.
+(第二百零三条). Holidays come from the configured calendar (kiosk.storage.working_days: the maintained
+`chinesecalendar` with the operator's holidays.toml over it), never from a list kept here and never from the
+library alone, which would ignore the operator's corrections. The schedule for a year is published late in the
+year before: for a day beyond it, only weekends are known, and `holidays_known` says so, so the slip tells the
+citizen to check, and the second visit is not booked until the operator adds that year.
 """
 
 from __future__ import annotations
@@ -29,33 +31,24 @@ class RestDay:
     """False when the holiday schedule of that year is not published yet (only the weekend is known)."""
 
 
-def rest_day(day: date, calendar: WorkingDays | None = None) -> RestDay:
-    """A 法定休假日 (a weekend day not worked by 调休, or a public holiday) or not. With `calendar` (the library's
-    years and the operator's holidays.toml over them, kiosk.storage.working_days) its word counts; without one,
-    the installed library's."""
-    if calendar is not None:
-        if calendar.knows(day):
-            return RestDay(not calendar.is_working_day(day), True)
-        return RestDay(day.weekday() >= 5, False)
-    import chinese_calendar
-
-    try:
-        return RestDay(bool(chinese_calendar.is_holiday(day)), True)
-    except NotImplementedError:  # the year's schedule is not in the installed calendar yet
-        return RestDay(day.weekday() >= 5, False)
+def rest_day(day: date, calendar: WorkingDays) -> RestDay:
+    """A 法定休假日 (a weekend day not worked by 调休, or a public holiday) or not."""
+    if calendar.knows(day):
+        return RestDay(not calendar.is_working_day(day), True)
+    return RestDay(day.weekday() >= 5, False)
 
 
-def last_day_of(start: date, days: int, calendar: WorkingDays | None = None) -> tuple[date, bool]:
+def last_day_of(start: date, days: int, calendar: WorkingDays) -> tuple[date, bool]:
     """The last day of a period of `days` days counted from the day after `start`, moved past a rest day;
     and whether every day looked at was in the published schedule."""
     return _past_rest_days(start + timedelta(days=days), calendar)
 
 
-def first_working_day(after: date, calendar: WorkingDays | None = None) -> tuple[date, bool]:
+def first_working_day(after: date, calendar: WorkingDays) -> tuple[date, bool]:
     return _past_rest_days(after + timedelta(days=1), calendar)
 
 
-def _past_rest_days(day: date, calendar: WorkingDays | None) -> tuple[date, bool]:
+def _past_rest_days(day: date, calendar: WorkingDays) -> tuple[date, bool]:
     """`day`, or the first day after it that is no rest day; and whether every day looked at was known."""
     known = True
     while True:
@@ -78,9 +71,26 @@ class DivorceDates:
     """The last day to ask for the certificate together, at the same office."""
     holidays_known: bool
 
+    def admits(self, day: date) -> bool:
+        """Whether both may come for the certificate on `day` (a working day is the calendar's business)."""
+        return self.first_certificate_day <= day <= self.last_certificate_day
 
-def divorce_dates(applied: date, calendar: WorkingDays | None = None) -> DivorceDates:
+    @property
+    def window_days(self) -> int:
+        """Calendar days from the first to the last day of the second visit, both counted."""
+        return (self.last_certificate_day - self.first_certificate_day).days + 1
+
+
+def divorce_dates(applied: date, calendar: WorkingDays) -> DivorceDates:
     cooling_off_ends, known_1 = last_day_of(applied, COOLING_OFF_DAYS, calendar)
     first, known_2 = first_working_day(cooling_off_ends, calendar)
     last, known_3 = last_day_of(cooling_off_ends, CERTIFICATE_WINDOW_DAYS, calendar)
     return DivorceDates(applied, cooling_off_ends, first, last, known_1 and known_2 and known_3)
+
+
+def certificate_days(dates: DivorceDates, calendar: WorkingDays) -> list[date]:
+    """The working days on which the second visit can be booked: none unless every day of the window is in the
+    calendar, since a weekday of an unpublished year may be a holiday and the last day may move."""
+    if not dates.holidays_known:
+        return []
+    return calendar.working_days_from(dates.first_certificate_day, dates.window_days)

@@ -18,10 +18,13 @@ from kiosk.core.fleet_commands import CommandResult, FleetCommand
 from kiosk.core.health import Health
 from kiosk.core.help_calls import HelpRequest, HelpStatus
 from kiosk.core.identity import Identity
+from kiosk.core.ratings import ServiceRating
 from kiosk.core.records import (
     Application,
     Booking,
     BookingResult,
+    FirstVisit,
+    FirstVisitLookup,
     ProgressQuery,
     ProgressRecord,
     Slot,
@@ -151,6 +154,10 @@ class Backend(Protocol):
 
     def book(self, booking: Booking) -> BookingResult: ...
 
+    def first_visit(self, lookup: FirstVisitLookup) -> FirstVisit:
+        """The first visit of a divorce whose second visit the couple books; a refusal is in its `problem`."""
+        ...
+
 
 @runtime_checkable
 class TakesHelpCalls(Protocol):
@@ -163,6 +170,15 @@ class TakesHelpCalls(Protocol):
 
     def help_call_status(self, key: str) -> HelpStatus:
         """Where the call stands now: QUEUED, STORED or ACKNOWLEDGED."""
+        ...
+
+
+@runtime_checkable
+class TakesRatings(Protocol):
+    """A backend that carries 好差评 ratings to the evaluation system (the HTTP client)."""
+
+    def send_rating(self, rating: ServiceRating) -> None:
+        """Keep the rating durably and deliver it when the backend answers; DeviceError when it cannot be kept."""
         ...
 
 

@@ -92,6 +92,37 @@ class Booking(Value, frozen=True):
     slot_id: str
     parties: tuple[Identity, ...]
     phone: str = ""
+    first_booking: str = ""
+    """For the second visit of a divorce (领证): the number of the booking of the first visit (the application)."""
+
+
+class FirstVisitLookup(Value, frozen=True):
+    """Which first-visit booking a couple brings, and who they are: the backend answers only its own parties."""
+
+    hidden = frozenset({"id_numbers"})
+    booking_number: str
+    item_id: str
+    id_numbers: tuple[str, ...]
+
+
+class FirstVisit(Value, frozen=True):
+    """The backend's answer: the day of the first visit (申请日), or why that booking cannot be followed by a
+    second visit (`problem`: booking_not_found, booking_not_yours, not_a_first_visit, first_visit_ahead,
+    second_visit_closed, second_visit_taken, calendar_unknown)."""
+
+    booking_number: str
+    day: date | None = None
+    problem: str = ""
+
+
+class SecondVisitWindow(Value, frozen=True):
+    """The days of a divorce's second visit, computed by the kiosk from the first visit's day."""
+
+    first_booking: str
+    applied: date
+    cooling_off_ends: date
+    first_day: date
+    last_day: date
 
 
 class BookingResult(Value, frozen=True):

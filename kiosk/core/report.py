@@ -51,6 +51,10 @@ HEADERS = ("序号", "任务名称", "事项编码", "任务类型", "牵头单�
 COUNT_COLUMNS = ("window", "online", "application", "appointment", "guide_print", "query")
 FIRST_COUNT = HEADERS.index("窗口")
 SITE_HEADERS = ("站点", "终端编号", "自助终端受理（件）", "预约（次）", "指南打印（次）", "进度查询（次）")
+RATING_LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
+"""GB/T 39046 A.8, satisfaction 1 to 5."""
+RATING_HEADERS = ("站点", "终端编号", *RATING_LEVELS, "评价合计（次）")
+RATINGS_TITLE = "自助终端“好差评”（政务大厅其他终端渠道，次）"
 
 Cell = int | str
 
@@ -214,6 +218,13 @@ class KioskCount:
 
 
 @dataclass(frozen=True)
+class RatingCount:
+    kiosk_id: str
+    satisfaction: int
+    count: int
+
+
+@dataclass(frozen=True)
 class SummaryInputs:
     period: Period
     entries: Mapping[str, TaskEntry]
@@ -222,6 +233,7 @@ class SummaryInputs:
     counts: Sequence[KioskCount]
     preparer: str = ""
     prepared_on: date | None = None
+    ratings: Sequence[RatingCount] = ()
 
 
 # ---------------------------------------------------------------- the table
@@ -241,6 +253,9 @@ class SummaryTable:
     test_kiosks: list[list[Cell]]
     """Test kiosks, kept out of the summary: a row per kiosk and their 合计."""
     notes: list[str] = field(default_factory=list)
+    ratings: list[list[Cell]] = field(default_factory=list)
+    """好差评 of production kiosks: a row per kiosk with ratings, by level, and the 合计 row (ratings are counted
+    on their own: never added to cases, appointments, prints or look-ups)."""
 
 
 def build_summary(catalog: Catalog, settings: ReportSettings, inputs: SummaryInputs) -> SummaryTable:
@@ -261,7 +276,7 @@ def build_summary(catalog: Catalog, settings: ReportSettings, inputs: SummaryInp
     notes = _notes(inputs, unknown)
     sites, tests = _by_site(inputs.kiosks, inputs.counts, known_items)
     return SummaryTable(TITLE, settings.reporting_unit, inputs.period, inputs.preparer, inputs.prepared_on, rows,
-                        _totals(rows), sites, tests, notes)
+                        _totals(rows), sites, tests, notes, _ratings(inputs.kiosks, inputs.ratings))
 
 
 def _tasks(catalog: Catalog) -> list[Task]:
@@ -331,6 +346,20 @@ def _by_site(kiosks: Sequence[KioskSite], counts: Sequence[KioskCount],
     tests: list[list[Cell]] = [[k.site or UNSET_SITE, k.kiosk_id, *per_kiosk[k.kiosk_id]] for k in ordered if k.test]
     tests.append(["测试终端合计（未计入汇总表）", "", *_sum(per_kiosk[k.kiosk_id] for k in ordered if k.test)])
     return production, tests
+
+
+def _ratings(kiosks: Sequence[KioskSite], ratings: Sequence[RatingCount]) -> list[list[Cell]]:
+    listed = {k.kiosk_id: k for k in kiosks}
+    per_kiosk: dict[str, list[int]] = {}
+    for r in ratings:
+        kiosk = listed.get(r.kiosk_id, KioskSite(r.kiosk_id, "", False))
+        if not kiosk.test and 1 <= r.satisfaction <= len(RATING_LEVELS):
+            per_kiosk.setdefault(r.kiosk_id, [0] * len(RATING_LEVELS))[r.satisfaction - 1] += r.count
+    ordered = sorted(per_kiosk, key=lambda k: ((listed[k].site if k in listed else "") or "\uffff", k))
+    rows: list[list[Cell]] = [[(listed[k].site if k in listed else "") or UNSET_SITE, k, *per_kiosk[k],
+                               sum(per_kiosk[k])] for k in ordered]
+    total = [sum(levels) for levels in zip(*per_kiosk.values(), strict=True)] if per_kiosk else [0] * 5
+    return [*rows, ["正式终端合计", "", *total, sum(total)]]
 
 
 def _sum(counts: Iterable[list[int]]) -> list[Cell]:

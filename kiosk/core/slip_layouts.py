@@ -131,7 +131,7 @@ class SlipComposer:
     """Builds the slip for a SlipRequest: the runner's `build_slip`."""
 
     def __init__(self, settings: KioskSettings, catalog: Catalog, now: Callable[[], datetime],
-                 calendar: WorkingDays | None = None) -> None:
+                 calendar: WorkingDays) -> None:
         self.settings = settings
         self.catalog = catalog
         self.now = now
@@ -271,7 +271,9 @@ class SlipComposer:
                    *self._people(request, "party"), Text(label("in_person", lang), bold=True)]
         if item is not None:
             blocks += self._where(item, lang)
-            if item.after_first_visit == "divorce_cooling_off":
+            if item.after_first_visit == "divorce_cooling_off" and request.first_visit_day:
+                blocks += self._second_visit_dates(request.first_visit_day, lang)
+            elif item.after_first_visit == "divorce_cooling_off":
                 blocks += self._divorce_dates(request.slot_day, lang)
             blocks += [Rule(), *self._checklist(item, lang)]
         return blocks
@@ -289,6 +291,23 @@ class SlipComposer:
                    self._field("cooling_off_ends", f"{dates.cooling_off_ends:%Y-%m-%d}", lang, bold=True),
                    self._field("certificate_from", f"{dates.first_certificate_day:%Y-%m-%d}", lang),
                    self._field("certificate_last", f"{dates.last_certificate_day:%Y-%m-%d}", lang, bold=True)]
+        if not dates.holidays_known:
+            blocks.append(Text(label("holidays_unknown", lang)))
+        return blocks
+
+    def _second_visit_dates(self, first_visit_day: str, lang: str) -> list[Block]:
+        """The 领证 visit's slip: the dates counted from the first visit, and what happens if nobody comes."""
+        blocks: list[Block] = [Rule(), Text(label("second_visit", lang), bold=True)]
+        try:
+            applied = date.fromisoformat(first_visit_day)
+        except ValueError:
+            return [*blocks, Text(label("no_show", lang), bold=True)]
+        dates = divorce_dates(applied, self.calendar)
+        blocks += [self._field("applied_on", f"{dates.applied:%Y-%m-%d}", lang),
+                   self._field("cooling_off_ends", f"{dates.cooling_off_ends:%Y-%m-%d}", lang),
+                   self._field("certificate_from", f"{dates.first_certificate_day:%Y-%m-%d}", lang),
+                   self._field("certificate_last", f"{dates.last_certificate_day:%Y-%m-%d}", lang, bold=True),
+                   Text(label("no_show", lang), bold=True)]
         if not dates.holidays_known:
             blocks.append(Text(label("holidays_unknown", lang)))
         return blocks

@@ -94,6 +94,13 @@ LABELS: Labels = {
                          "may withdraw with your ID card and the receipt; within 30 days after it ends you must "
                          "both go back to the same office to ask for the divorce certificate, or the "
                          "application counts as withdrawn."),
+    "second_visit": ("第二次到场：双方共同申请发给离婚证", "두 번째 방문: 두 사람이 함께 이혼증 발급을 신청",
+                     "Second visit: you both ask for the divorce certificate"),
+    "no_show": ("双方未在申请发证最后一日前共同到场申请发给离婚证的，视为撤回离婚登记申请；仍要离婚须重新申请。",
+                "증서 신청 마지막 날까지 두 사람이 함께 와서 이혼증 발급을 신청하지 않으면 이혼등기 신청을 "
+                "철회한 것으로 봅니다. 그래도 이혼하려면 처음부터 다시 신청해야 합니다.",
+                "If you do not both come by the last day to ask for the certificate, the divorce application "
+                "counts as withdrawn; to divorce you must apply again from the start."),
     "dates_if_applied": ("如在预约日提出申请：", "예약일에 신청하는 경우:", "If you apply on the booked day:"),
     "holidays_unknown": ("日期已按周末顺延；该年法定节假日尚未公布，如遇节假日顺延，以登记机关为准。",
                          "주말은 반영했으나 그해 법정공휴일이 아직 공표되지 않았습니다. "

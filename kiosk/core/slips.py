@@ -75,6 +75,20 @@ def progress_url(application_number: str) -> str:
     return f"JLMZ:PROGRESS:{application_number}"
 
 
+def booking_number_from_code(code: str) -> str | None:
+    """The booking number in an appointment slip's QR code (JLMZ:BOOKING:<number>), or None for any other code."""
+    prefix, _, number = code.strip().partition(":BOOKING:")
+    number = number.strip().upper()
+    return number if prefix == "JLMZ" and booking_number_problem(number) is None else None
+
+
+def booking_number_problem(number: str) -> str | None:
+    """Why a typed booking number cannot be one (the backend's numbers: letters, digits, hyphens, 4 to 32)."""
+    if not 4 <= len(number) <= 32 or not number.replace("-", "").isalnum() or not number.isascii():
+        return "invalid"
+    return None
+
+
 def progress_number_from_code(code: str) -> str | None:
     """The application number in a receipt's progress QR code (progress_url), or None for any other
     code; a number is letters, digits and hyphens only, at most 50."""

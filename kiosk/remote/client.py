@@ -31,12 +31,15 @@ from kiosk.core.help_calls import HelpRequest, HelpStatus
 from kiosk.core.identity import Identity
 from kiosk.core.ports import CatalogListener, CommandHandler
 from kiosk.core.problems import ConfigError, Problem
+from kiosk.core.ratings import ServiceRating
 from kiosk.core.records import (
     Application,
     ApplicationStatus,
     Booking,
     BookingResult,
     Correction,
+    FirstVisit,
+    FirstVisitLookup,
     ProgressQuery,
     ProgressRecord,
     Slot,
@@ -59,7 +62,10 @@ BACKLOG_AGE_S = 15 * 60  # pending longer than this: staff should look (degraded
 QUICK_HEALTH_S = 2.0  # the health poll's first try; a slower answer is confirmed with the full timeout
 KEEP_DELIVERED_S = 30 * 24 * 3600  # how long a local reference still maps to the server's number
 PURGE_EVERY_S = 3600
+MAX_SLOT_DAYS = 62  # the backend's limit: a divorce's second-visit window, moved past holidays, fits in it
 NUMBER = re.compile(r"[A-Za-z0-9\-]{4,64}")
+FIRST_VISIT_REFUSALS = frozenset({"booking_not_found", "booking_not_yours", "not_a_first_visit", "first_visit_ahead",
+                                  "second_visit_closed", "second_visit_taken", "calendar_unknown"})
 
 
 def identity_json(identity: Identity) -> dict[str, Any]:
@@ -225,15 +231,30 @@ class HttpBackend:
                               datetime.fromtimestamp(entry.created_at, UTC), "待上传")
 
     def appointment_slots(self, item_id: str, first_day: date, days: int) -> Sequence[Slot]:
-        query = urlencode({"item_id": item_id, "from": first_day.isoformat(), "days": max(1, min(days, 31))})
+        query = urlencode({"item_id": item_id, "from": first_day.isoformat(), "days": max(1, min(days, MAX_SLOT_DAYS))})
         answer = self.transport.request("GET", f"/v1/appointment-slots?{query}")
         return [_slot(s) for s in answer.body["slots"]]
 
     def book(self, booking: Booking) -> BookingResult:
         body = {"item_id": booking.item_id, "slot_id": booking.slot_id,
                 "parties": [identity_json(p) for p in booking.parties], "phone": booking.phone}
+        if booking.first_booking:
+            body["first_booking"] = booking.first_booking
         answer = self.transport.request("POST", "/v1/bookings", body, idempotency_key=booking.idempotency_key)
         return BookingResult(str(answer.body["booking_number"]), _slot(answer.body["slot"]))
+
+    def first_visit(self, lookup: FirstVisitLookup) -> FirstVisit:
+        """The first visit's day; the backend's refusal (wrong number, other people, too early or too late) is the
+        answer's `problem`, said on the screen beside the number."""
+        path = f"/v1/bookings/{quote(lookup.booking_number, safe='')}/first-visit"
+        try:
+            answer = self.transport.request("POST", path, {"item_id": lookup.item_id,
+                                                           "id_numbers": list(lookup.id_numbers)})
+        except TransportError as exc:
+            if exc.code in FIRST_VISIT_REFUSALS:
+                return FirstVisit(lookup.booking_number, problem=exc.code)
+            raise
+        return FirstVisit(str(answer.body["booking_number"]), date.fromisoformat(str(answer.body["day"])))
 
     # ---- calls for staff (kiosk.core.ports.TakesHelpCalls) ----
 
@@ -278,13 +299,27 @@ class HttpBackend:
             if exc.code != "already_cancelled":
                 raise
 
-    def rate(self, application_number: str, satisfaction: int, idempotency_key: str, comment: str = "") -> None:
-        """好差评 (1 非常满意 ... 5 非常不满意, GB/T 39046 A.8); queued like an application, delivered later."""
+    def rate(self, application_number: str, satisfaction: int, idempotency_key: str, comment: str = "",
+             service: str = "apply", reason: str = "") -> None:
+        """好差评 (1 非常满意 ... 5 非常不满意, GB/T 39046 A.8); queued like an application, delivered later.
+        `application_number` "" rates the service without naming a case (an appointment, a guide, a query)."""
         if not 1 <= satisfaction <= 5:
             raise ValueError("satisfaction is 1 to 5")
-        body = {"application_number": application_number, "satisfaction": satisfaction, "comment": comment}
+        body: dict[str, Any] = {"satisfaction": satisfaction, "comment": comment, "service": service}
+        if application_number:
+            body["application_number"] = application_number
+        if reason:
+            body["reason"] = reason
         self.outbox.enqueue("rating", idempotency_key, application_number, "rating", _encode(body))
         self._wake.set()
+
+    def send_rating(self, rating: ServiceRating) -> None:
+        """kiosk.core.ports.TakesRatings: the kiosk's own rating screen."""
+        try:
+            self.rate(rating.application_number, rating.satisfaction, rating.key, service=rating.service.value,
+                      reason=rating.reason.value if rating.reason else "")
+        except (OSError, sqlite3.Error) as exc:
+            raise DeviceError(Reason.DISK_FULL, f"outbox: {type(exc).__name__}") from None
 
     def heartbeat(self, status: str, devices: Sequence[Health] = ()) -> int | None:
         """Report the kiosk's state and the results of staff's commands, then hand the commands in the answer to

@@ -44,7 +44,7 @@ from kiosk.shell.maintenance import (
 )
 from kiosk.shell.system_actions import SystemActions
 from kiosk.storage.print_journal import JobRecord, PrintJournal
-from kiosk.storage.working_days import load_working_days
+from kiosk.storage.working_days import configured_calendar, load_working_days
 
 log = logging.getLogger("kiosk.maintenance")
 AUDIT_FILE = "maintenance-audit.jsonl"
@@ -252,8 +252,8 @@ class MaintenanceDesk:
     @property
     def composer(self) -> SlipComposer:
         """Slips from the catalog in use (it changes when the backend signs a newer one)."""
-        return SlipComposer(self.config.settings, self.state().rules.catalog, self.ports.clock.now,
-                            calendar=self.calendar)
+        calendar = self.calendar if self.calendar is not None else configured_calendar()
+        return SlipComposer(self.config.settings, self.state().rules.catalog, self.ports.clock.now, calendar)
 
     def _catalog_summary(self) -> str:
         state = self.state()

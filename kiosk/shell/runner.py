@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from kiosk.core.health import DeviceError, Reason
-from kiosk.core.ports import Ports, PrintOutcome
+from kiosk.core.ports import Ports, PrintOutcome, TakesRatings
+from kiosk.core.ratings import ServiceRating
 from kiosk.core.session import events as ev
 from kiosk.core.session import step
 from kiosk.core.session.commands import (
@@ -30,8 +31,10 @@ from kiosk.core.session.commands import (
     EndSession,
     FetchProgress,
     FetchSlots,
+    FindFirstVisit,
     PrintSlip,
     ReadCard,
+    SendRating,
     SlipRequest,
     Speak,
     StopSpeech,
@@ -130,9 +133,13 @@ class SessionRunner:
             case FetchProgress(session_id=sid, query=query):
                 self._background(lambda: self._ask_backend(
                     sid, lambda: ev.ProgressLoaded(sid, tuple(self.ports.backend.progress(query)))))
-            case FetchSlots(session_id=sid, item_id=item_id, days=days):
+            case FetchSlots(session_id=sid, item_id=item_id, days=days, first_day=first_day):
                 self._background(lambda: self._ask_backend(sid, lambda: ev.SlotsLoaded(sid, tuple(
-                    self.ports.backend.appointment_slots(item_id, self.ports.clock.now().date(), days)))))
+                    self.ports.backend.appointment_slots(item_id, first_day or self.ports.clock.now().date(),
+                                                         days)))))
+            case FindFirstVisit(session_id=sid, lookup=lookup):
+                self._background(lambda: self._ask_backend(
+                    sid, lambda: ev.FirstVisitFound(sid, self.ports.backend.first_visit(lookup))))
             case Book(session_id=sid, booking=booking):
                 self._background(lambda: self._ask_backend(
                     sid, lambda: ev.BookingSucceeded(sid, self.ports.backend.book(booking))))
@@ -157,6 +164,8 @@ class SessionRunner:
                 self.help_desk.call(command)
             case EndHelpCall(serial=serial):
                 self.help_desk.end(serial)
+            case SendRating(rating=rating):
+                self._background(lambda: self._rate(rating))
             case _:
                 log_event(log, "unknown_command", logging.ERROR, code=type(command).__name__)
 
@@ -252,6 +261,18 @@ class SessionRunner:
         except DeviceError as exc:
             log_event(log, "print_failed", logging.WARNING, job_id=job_id, reason=exc.reason.value)
             self._post(ev.SlipPrintFailed(sid, job_id, exc.reason))
+
+    def _rate(self, rating: ServiceRating) -> None:
+        """Hand the rating to the backend's outbox; the citizen has moved on and is told nothing either way."""
+        backend = self.ports.backend
+        if not isinstance(backend, TakesRatings):
+            log_event(log, "rating_not_sent", logging.WARNING, code="no_ratings_backend")
+            return
+        try:
+            backend.send_rating(rating)
+            log_event(log, "rating_kept", kind=rating.service.value, detail_code=str(rating.satisfaction))
+        except DeviceError as exc:
+            log_event(log, "rating_not_sent", logging.WARNING, reason=exc.reason.value)
 
     def _ask_backend(self, sid: str, call: Callable[[], ev.Event]) -> None:
         try:

@@ -14,6 +14,8 @@ from kiosk.core.report import (
     FIRST_COUNT,
     HEADER_GROUPS,
     HEADERS,
+    RATING_HEADERS,
+    RATINGS_TITLE,
     SITE_HEADERS,
     ReportError,
     SummaryTable,
@@ -22,6 +24,7 @@ from kiosk.core.report import (
 
 SUMMARY_SHEET = "汇总表"
 SITES_SHEET = "自助终端明细（按站点）"
+RATINGS_SHEET = "好差评"
 NOTES_SHEET = "填表说明"
 SIGNATURES = ("处室负责人（签字）：", "单位负责人（签字）：", "（单位盖章）")
 WIDTHS = (  # the print view's columns are as wide, in proportion (monthly_summary.css)
@@ -64,6 +67,10 @@ def _write_csv(table: SummaryTable, out: Path) -> None:
         writer.writerow(SITE_HEADERS)
         writer.writerows(table.sites)
         writer.writerows(table.test_kiosks)
+        writer.writerow([])
+        writer.writerow([RATINGS_TITLE])
+        writer.writerow(RATING_HEADERS)
+        writer.writerows(table.ratings)
 
 
 def _upper_header() -> list[str]:
@@ -82,6 +89,7 @@ def _write_xlsx(table: SummaryTable, out: Path) -> None:
     summary.title = SUMMARY_SHEET
     _summary_sheet(summary, table)
     _sites_sheet(book.create_sheet(SITES_SHEET), table)
+    _ratings_sheet(book.create_sheet(RATINGS_SHEET), table)
     notes = book.create_sheet(NOTES_SHEET)
     notes.append([f"{table.title}：填表说明"])
     for n, note in enumerate(table.notes, start=1):
@@ -165,6 +173,24 @@ def _sites_sheet(sheet: Any, table: SummaryTable) -> None:
         sheet.append(list(row))
     _grid(sheet, start, sheet.max_row, width, header_rows=(start,), bold_rows=(sheet.max_row,))
     for letter, size in zip("ABCDEF", (34, 18, 18, 12, 14, 14), strict=True):
+        sheet.column_dimensions[letter].width = size
+    sheet.freeze_panes = "A4"
+    _a4(sheet, title_rows="3:3")
+
+
+def _ratings_sheet(sheet: Any, table: SummaryTable) -> None:
+    """好差评 on a sheet of its own: ratings are not usage and are never added to it."""
+    from openpyxl.styles import Font
+
+    sheet.append([f"{table.title}：{RATINGS_TITLE}"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([f"统计起止日期：{table.period.shown}"])
+    sheet.append(list(RATING_HEADERS))
+    start = sheet.max_row
+    for row in table.ratings:
+        sheet.append(list(row))
+    _grid(sheet, start, sheet.max_row, len(RATING_HEADERS), header_rows=(start,), bold_rows=(sheet.max_row,))
+    for letter, size in zip("ABCDEFGH", (34, 18, 12, 10, 12, 10, 12, 16), strict=True):
         sheet.column_dimensions[letter].width = size
     sheet.freeze_panes = "A4"
     _a4(sheet, title_rows="3:3")

@@ -97,3 +97,13 @@ def load_working_days(path: Path | None = None) -> WorkingDays:
         return library
     return merge(library, [(y.year, y.holidays, y.workdays) for y in parsed.year],
                  f"{path} ({', '.join(str(y) for y in years)})")
+
+
+def configured_calendar() -> WorkingDays:
+    """The calendar slips and bookings follow: the operator's holidays.toml over the library. A file that cannot
+    be used (`kiosk config check` says why before the kiosk starts) leaves the library's own years, so a broken
+    file makes the next year unknown rather than stopping the kiosk."""
+    try:
+        return load_working_days()
+    except ConfigError:
+        return library_calendar()

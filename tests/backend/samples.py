@@ -50,7 +50,8 @@ def make_catalog() -> Catalog:
     apply_item = _apply_item()
     appointment = {"kiosk_action": "appointment", "parties": 2, "category": "marriage", "form_fields": []}
     marriage = apply_item.model_copy(update={"id": "marriage-registration", "code": "JL-MZ-L04", **appointment})
-    divorce = apply_item.model_copy(update={"id": "divorce-registration", "code": "JL-MZ-L05", **appointment})
+    divorce = apply_item.model_copy(update={"id": "divorce-registration", "code": "JL-MZ-L05",
+                                            "after_first_visit": "divorce_cooling_off", **appointment})
     items = [apply_item, marriage, divorce]
     return Catalog(tuple(items), (), _sources(items))
 

@@ -12,7 +12,7 @@ import requests
 from sqlalchemy import func, select
 
 from backend.server.models import Application as ApplicationRow
-from backend.server.models import IdempotentResponse
+from backend.server.models import IdempotentResponse, Rating
 from backend.server.state import CHINA
 from kiosk.core.catalog import Item
 from kiosk.core.health import Reason, Status
@@ -234,6 +234,20 @@ def test_ratings_are_queued_and_delivered(served: Served, client: HttpBackend, a
                               .where(IdempotentResponse.operation == "rate")) == 1
     with pytest.raises(ValueError):
         client.rate(number, 6, "sess-r3:rate")
+
+
+def test_a_service_is_rated_without_naming_a_case(served: Served, client: HttpBackend) -> None:
+    """GIVEN a guide printed and a progress query answered WHEN each is rated THEN the backend keeps the ratings
+    with their service and reason and no application number, and a resend counts once."""
+    client.rate("", 5, "sess-s1:rate:guide", service="guide", reason="unclear")
+    client.rate("", 1, "sess-s2:rate:progress", service="progress")
+    client.rate("", 1, "sess-s2:rate:progress", service="progress")
+    result = client.flush(timeout_s=10)
+    assert (result.rejected, result.pending) == (0, 0)
+    with served.state.sessions() as session:
+        rows = session.execute(select(Rating.service, Rating.satisfaction, Rating.reason, Rating.application_number)
+                               .where(Rating.application_number.is_(None)).order_by(Rating.id)).all()
+    assert [tuple(r) for r in rows][-2:] == [("guide", 5, "unclear", None), ("progress", 1, None, None)]
 
 
 def test_health_reports_reachability_and_backlog(served: Served, client: HttpBackend) -> None:

@@ -131,7 +131,7 @@ def test_the_summary_of_a_seeded_month_is_the_hand_computed_table(office: Office
     assert backend_main(["report", "--month", MONTH, "--out", str(out), "--preparer", "张三", *office.options]) == 0
     assert "18 tasks" in capsys.readouterr().out
     got = table_of(out)
-    assert got["sheets"] == ["汇总表", "自助终端明细（按站点）", "填表说明"]
+    assert got["sheets"] == ["汇总表", "自助终端明细（按站点）", "好差评", "填表说明"]
     assert {row[0]: row[8:14] for row in got["rows"][:18]} == EXPECTED
     assert [row[0] for row in got["rows"]] == [*range(1, 19), None]
     assert got["rows"][18][1] == "合计" and got["rows"][18][8:14] == EXPECTED_TOTALS

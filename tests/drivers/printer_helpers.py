@@ -14,6 +14,7 @@ from kiosk.core.session.commands import SlipRequest
 from kiosk.core.settings import KioskSettings, PrinterProfile
 from kiosk.core.slip_layouts import SlipComposer
 from kiosk.core.slips import Slip, SlipKind
+from kiosk.storage.working_days import library_calendar
 
 FIXED = datetime(2024, 5, 20, 10, 32)
 NUMBER = "JL2201022024052000123"
@@ -29,7 +30,7 @@ def receipt(settings: KioskSettings, catalog: Catalog, language: str = "zh", **r
     fields: dict[str, Any] = {"application_number": NUMBER, "masked_names": ("李*䶮",),
                               "masked_id_numbers": ("222***********2136",)}
     fields.update(request)
-    return SlipComposer(settings, catalog, lambda: FIXED)(
+    return SlipComposer(settings, catalog, lambda: FIXED, library_calendar())(
         SlipRequest(SlipKind.RECEIPT, "disability-subsidies", language, **fields))
 
 

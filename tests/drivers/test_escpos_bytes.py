@@ -16,6 +16,7 @@ from devices.printers.slip_data import SAMPLES, build_slip
 from kiosk.core.catalog import Catalog
 from kiosk.core.settings import KioskSettings
 from kiosk.core.slips import Align, Cut, Qr, Rule, Slip, SlipKind, Text
+from kiosk.storage.working_days import library_calendar
 from tests.drivers.printer_helpers import NUMBER, flat, profile, qr_payloads, receipt
 
 HEAD = cmd.INIT + cmd.DEFAULT_LINE_SPACING
@@ -137,7 +138,7 @@ def test_wrapping_respects_width_indent_and_punctuation() -> None:
 def test_every_kind_decodes_cleanly(kind: SlipKind, width: int, site_settings: KioskSettings,
                                     catalog: Catalog) -> None:
     printer = profile(paper_width_mm=width, chars_per_line=48 if width == 80 else 32)
-    job = SlipEncoder(printer).encode(build_slip(kind, SAMPLES[kind], site_settings, catalog))
+    job = SlipEncoder(printer).encode(build_slip(kind, SAMPLES[kind], site_settings, catalog, library_calendar()))
     doc = decode(job.data, width)
     assert doc.problems == []
     assert len(doc.cuts) == 1 and doc.items[-1] == doc.cuts[0]

@@ -21,6 +21,7 @@ from kiosk.core.slip_layouts import SlipComposer, fee_text, where_lines
 from kiosk.core.slips import Slip, SlipKind, Text
 from kiosk.storage.catalog import load_catalog
 from kiosk.storage.config import load_config
+from kiosk.storage.working_days import library_calendar
 from screens.guide_text import guide_sections
 from tests.conftest import CONFIG_DIR
 
@@ -48,7 +49,7 @@ def slip_text(slip: Slip) -> str:
 
 def rendered(item: Item, language: str, settings: KioskSettings, catalog: Catalog,
              capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
-    compose = SlipComposer(settings, catalog, lambda: WHEN)
+    compose = SlipComposer(settings, catalog, lambda: WHEN, library_calendar())
     texts = {
         "screen": "\n".join(guide_sections(item, language, settings).values()),
         "guide slip": slip_text(compose(SlipRequest(SlipKind.GUIDE, item.id, language))),
@@ -89,7 +90,7 @@ def test_the_check_catches_a_research_note(tmp_path: Path) -> None:
 
 
 def test_every_guide_says_where_whom_to_call_fee_and_time(catalog: Catalog, settings: KioskSettings) -> None:
-    compose = SlipComposer(settings, catalog, lambda: WHEN)
+    compose = SlipComposer(settings, catalog, lambda: WHEN, library_calendar())
     for item, language in itertools.product(catalog.items, LANGUAGES):
         where = dict(where_lines(item, settings, language))
         assert where["where"] and re.search(r"\d{5,}", where["ask"]), (item.id, language)

@@ -126,3 +126,21 @@ def test_report_settings_are_checked_against_the_catalog(catalog: Catalog, setti
         load_report_settings(catalog, tmp_path)
     with pytest.raises(ConfigError, match="file not found"):
         load_report_settings(catalog, tmp_path / "nowhere")
+
+
+def test_ratings_are_counted_by_kiosk_and_level_apart_from_usage(catalog: Catalog, settings: ReportSettings) -> None:
+    """GIVEN 好差评 from two production kiosks and a test kiosk WHEN the table is built THEN the ratings table holds
+    each production kiosk's ratings by level with their total, the test kiosk's are left out, and the usage
+    columns are unchanged by them."""
+    from kiosk.core.report import RATING_HEADERS, RatingCount
+
+    kiosks = [KioskSite("JL-A", "长春站", False), KioskSite("JL-B", "延吉站", False), KioskSite("JL-T", "", True)]
+    ratings = [RatingCount("JL-A", 1, 3), RatingCount("JL-A", 5, 1), RatingCount("JL-B", 2, 2),
+               RatingCount("JL-T", 1, 9)]
+    plain = build_summary(catalog, settings, SummaryInputs(default_period("2026-12"), {}, kiosks, []))
+    table = build_summary(catalog, settings, SummaryInputs(default_period("2026-12"), {}, kiosks, [], ratings=ratings))
+    assert len(RATING_HEADERS) == len(table.ratings[0]) == 8
+    assert table.ratings == [["延吉站", "JL-B", 0, 2, 0, 0, 0, 2], ["长春站", "JL-A", 3, 0, 0, 0, 1, 4],
+                             ["正式终端合计", "", 3, 2, 0, 0, 1, 6]]
+    assert (table.rows, table.totals, table.sites) == (plain.rows, plain.totals, plain.sites)
+    assert plain.ratings == [["正式终端合计", "", 0, 0, 0, 0, 0, 0]]

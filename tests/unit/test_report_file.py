@@ -39,7 +39,7 @@ def table(catalog: Catalog) -> SummaryTable:
 
 def test_the_workbook_is_laid_out_for_filing(table: SummaryTable, tmp_path: Path) -> None:
     book = load_workbook(write_summary(table, tmp_path / "out" / "汇总表.xlsx"))
-    assert book.sheetnames == ["汇总表", "自助终端明细（按站点）", "填表说明"]
+    assert book.sheetnames == ["汇总表", "自助终端明细（按站点）", "好差评", "填表说明"]
     sheet = book["汇总表"]
     assert sheet["A1"].value == "跨省通办实施计划及进度情况汇总表"
     merged = {str(r) for r in sheet.merged_cells.ranges}

@@ -22,7 +22,7 @@ from kiosk.core.session.commands import (
     Submit,
     WatchCardRemoval,
 )
-from kiosk.core.session.model import Rules
+from kiosk.core.session.model import KioskState, Rules
 from kiosk.core.slips import SlipKind
 from kiosk.core.value import replace
 from tests.unit import session_helpers as h
@@ -624,6 +624,70 @@ def test_fewer_taps_the_card_suggests_the_province_and_two_choices_build_the_cer
     state, _ = run(state, ev.FieldChanged("disability_certificate_number", typed),
                    ev.FieldChanged("disability_grade", "1"))
     assert state.session.value("disability_certificate_number") == typed
+
+
+# ---- 好差评 (issue #15) ----
+
+def _printed_guide(rules: Rules) -> KioskState:
+    state = h.at_guide_printing(rules)
+    return run(state, ev.SlipPrinted(h.SID, state.session.printing.job))[0]
+
+
+def _sent(commands: list) -> list:
+    from kiosk.core.session.commands import SendRating
+
+    return [c.rating for c in commands if isinstance(c, SendRating)]
+
+
+def test_a_printed_guide_is_rated_in_one_tap_once_and_names_no_case(rules: Rules) -> None:
+    from kiosk.core.ratings import RatedService
+
+    before, commands = run(h.at_guide_printing(rules), ev.RatingGiven(2))  # not printed yet: nothing to rate
+    assert _sent(commands) == [] and not before.session.feedback.given
+    state, commands = run(_printed_guide(rules), ev.RatingGiven(2))
+    (rating,) = _sent(commands)
+    assert (rating.service, rating.satisfaction, rating.reason, rating.application_number) == (
+        RatedService.GUIDE, 2, None, "")
+    assert state.session.feedback.sent
+    _, again = run(state, ev.RatingGiven(1), ev.RatingReasonGiven("waiting"), ev.RatingReasonSkipped())
+    assert _sent(again) == []  # one rating a visit
+    _, nonsense = run(_printed_guide(rules), ev.RatingGiven(6), ev.RatingGiven(0))
+    assert _sent(nonsense) == []
+
+
+def test_a_low_rating_of_an_application_waits_for_its_reason_and_names_the_case(rules: Rules) -> None:
+    from kiosk.core.ratings import LowRatingReason, RatedService
+
+    state, commands = run(h.at_done(rules), ev.RatingGiven(5))
+    assert _sent(commands) == [] and state.session.feedback.asks_reason
+    _, commands = run(state, ev.RatingReasonGiven("not-a-reason"))
+    assert _sent(commands) == []
+    state, commands = run(state, ev.RatingReasonGiven("waiting"))
+    (rating,) = _sent(commands)
+    assert (rating.service, rating.satisfaction, rating.reason, rating.application_number) == (
+        RatedService.APPLY, 5, LowRatingReason.WAITING, h.RESULT.application_number)
+    _, skipped = run(h.at_done(rules), ev.RatingGiven(4), ev.RatingReasonSkipped())
+    assert [(r.satisfaction, r.reason) for r in _sent(skipped)] == [(4, None)]
+
+
+def test_a_progress_query_is_rated_and_a_reason_left_open_goes_when_the_session_ends(rules: Rules) -> None:
+    from kiosk.core.ratings import RatedService
+
+    answered = run(h.at_progress(rules), ev.ProgressLoaded(h.SID, ()))[0]
+    _, commands = run(answered, ev.RatingReasonGiven("waiting"), ev.RatingReasonSkipped())  # no low rating asked
+    assert _sent(commands) == []
+    _, commands = run(answered, ev.RatingGiven(1))
+    assert [(r.service, r.satisfaction) for r in _sent(commands)] == [(RatedService.PROGRESS, 1)]
+    state, _ = run(answered, ev.RatingGiven(4))
+    _, commands = run(state, ev.HomePressed())
+    assert [(r.service, r.satisfaction, r.reason) for r in _sent(commands)] == [(RatedService.PROGRESS, 4, None)]
+    _, commands = run(answered, ev.HomePressed())  # not rated: nothing sent
+    assert _sent(commands) == []
+    done, _ = run(_printed_guide(rules), ev.RatingGiven(5))
+    _, commands = run(done, ev.RatingReasonSkipped())
+    assert len(_sent(commands)) == 1
+    _, commands = run(run(_printed_guide(rules), ev.RatingGiven(5))[0], ev.RatingReasonGiven("device"))
+    assert [r.reason for r in _sent(commands)] == ["device"]
 
 
 def test_zz_every_transition_is_exercised() -> None:

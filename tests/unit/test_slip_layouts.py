@@ -13,6 +13,7 @@ from kiosk.core.settings import KioskSettings
 from kiosk.core.slip_layouts import SlipComposer, printer_test_slip, progress_url, readiness_slip, time_limit_text
 from kiosk.core.slips import Cut, Qr, Slip, SlipKind, SlipOrigin, Text
 from kiosk.storage.config import load_config
+from kiosk.storage.working_days import library_calendar
 from tests.conftest import CONFIG_DIR
 
 WHEN = datetime(2024, 5, 20, 10, 32)
@@ -25,7 +26,7 @@ def settings() -> KioskSettings:
 
 @pytest.fixture
 def compose(settings: KioskSettings, catalog: Catalog) -> SlipComposer:
-    return SlipComposer(settings, catalog, lambda: WHEN)
+    return SlipComposer(settings, catalog, lambda: WHEN, library_calendar())
 
 
 def text_of(slip: Slip) -> str:

@@ -12,7 +12,7 @@ from kiosk.core.session.browsing import back
 from kiosk.core.session.commands import PrintSlip, SlipRequest, Speak, Submit
 from kiosk.core.session.forms import built, form_errors
 from kiosk.core.session.model import KioskState, Session, Task
-from kiosk.core.session.states import Phase, TaskStatus
+from kiosk.core.session.states import Phase, Purpose, TaskStatus
 from kiosk.core.session.table import (
     Outcome,
     Row,
@@ -44,6 +44,16 @@ def slot_text(s: Session) -> str:
         return ""
     slot = booking.slot
     return f"{slot.day.isoformat()} {slot.start}-{slot.end} {slot.office}"
+
+
+def appointment_request(s: Session, item_id: str) -> SlipRequest:
+    """The appointment slip of the booking made; a divorce's second visit counts its dates from the first."""
+    booking = s.booking.result
+    window = s.second_visit.result if s.purpose == Purpose.SECOND_VISIT else None
+    return SlipRequest(SlipKind.APPOINTMENT, item_id, s.language,
+                       booking_number=booking.booking_number if booking else "", slot_text=slot_text(s),
+                       slot_day=booking.slot.day.isoformat() if booking else "",
+                       first_visit_day=window.applied.isoformat() if window else "", **slip_people(s))
 
 
 def _field(state: KioskState, s: Session, e: ev.FieldChanged) -> Outcome:
@@ -164,10 +174,8 @@ def request_for(s: Session) -> SlipRequest:
     item_id = s.item_id or ""
     if s.phase == Phase.GUIDE_PRINTING:
         return SlipRequest(SlipKind.GUIDE, item_id, s.language)
-    booking = s.booking.result
-    if booking is not None:
-        return SlipRequest(SlipKind.APPOINTMENT, item_id, s.language, booking_number=booking.booking_number,
-                           slot_text=slot_text(s), slot_day=booking.slot.day.isoformat(), **slip_people(s))
+    if s.booking.result is not None:
+        return appointment_request(s, item_id)
     sub = s.submit.result
     return SlipRequest(SlipKind.RECEIPT, item_id, s.language,
                        application_number=(sub.application_number or "") if sub else "",

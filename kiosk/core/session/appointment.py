@@ -3,25 +3,37 @@ free slots, the chosen one, a phone number, the booking and its slip."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.core.records import Booking
 from kiosk.core.session import events as ev
-from kiosk.core.session.application import slip_people, slot_text
+from kiosk.core.session.application import appointment_request
 from kiosk.core.session.browsing import back
-from kiosk.core.session.commands import Book, SlipRequest, Speak
+from kiosk.core.session.commands import Book, Speak
 from kiosk.core.session.model import KioskState, Session
-from kiosk.core.session.states import Phase
+from kiosk.core.session.states import Phase, Purpose
 from kiosk.core.session.table import Outcome, Row, print_slip, register, with_session
-from kiosk.core.slips import SlipKind
 from kiosk.core.value import replace
 
 
 def _slots(state: KioskState, s: Session, e: ev.SlotsLoaded) -> Outcome:
-    return with_session(state, s, slots=s.slots.done(e.slots)), []
+    window = s.second_visit.result
+    offered = e.slots
+    if s.purpose == Purpose.SECOND_VISIT:  # only days both may come for the certificate, whatever was sent
+        offered = tuple(slot for slot in e.slots if window is not None
+                        and window.first_day <= slot.day <= window.last_day)
+    return with_session(state, s, slots=s.slots.done(offered)), []
 
 
 def _failed(state: KioskState, s: Session, e: ev.BackendFailed) -> Outcome:
-    # The answer to whatever was asked: the slots while they load, otherwise the booking.
-    changes = {"slots": s.slots.failed(e.reason)} if s.slots.busy else {"booking": s.booking.failed(e.reason)}
+    # The answer to whatever was asked: the first visit, the slots while they load, otherwise the booking.
+    changes: dict[str, Any]
+    if s.second_visit.busy:
+        changes = {"second_visit": s.second_visit.failed(e.reason)}
+    elif s.slots.busy:
+        changes = {"slots": s.slots.failed(e.reason)}
+    else:
+        changes = {"booking": s.booking.failed(e.reason)}
     return with_session(state, s, **changes), [Speak(f"error.{e.reason.value}", s.language)]
 
 
@@ -32,8 +44,11 @@ def _slot_chosen(state: KioskState, s: Session, e: ev.SlotChosen) -> Outcome:
 
 
 def _book(state: KioskState, s: Session, e: ev.BookingConfirmed) -> Outcome:
-    if s.booking.busy or s.slots.busy or s.item_id is None:
+    if s.booking.busy or s.slots.busy or s.second_visit.busy or s.item_id is None:
         return state, []
+    window = s.second_visit.result
+    if s.purpose == Purpose.SECOND_VISIT and window is None:
+        return with_session(state, s, field_errors=(("first_booking", "required"),)), []
     errors = []
     if s.chosen_slot is None:
         errors.append(("slot", "required"))
@@ -43,7 +58,7 @@ def _book(state: KioskState, s: Session, e: ev.BookingConfirmed) -> Outcome:
     if errors:
         return with_session(state, s, field_errors=tuple(errors)), []
     booking = Booking(idempotency_key=f"{s.session_id}:book", item_id=s.item_id, slot_id=s.chosen_slot or "",
-                      parties=s.parties, phone=phone)
+                      parties=s.parties, phone=phone, first_booking=window.first_booking if window else "")
     new = with_session(state, s, booking=s.booking.running(), field_errors=())
     return new, [Book(s.session_id, booking)]
 
@@ -53,13 +68,11 @@ def _booked(state: KioskState, s: Session, e: ev.BookingSucceeded) -> Outcome:
         return state, []
     job_id = f"{s.session_id}-appointment"
     booked = replace(s, booking=s.booking.done(e.result))
-    request = SlipRequest(SlipKind.APPOINTMENT, s.item_id, s.language, booking_number=e.result.booking_number,
-                          slot_text=slot_text(booked), slot_day=e.result.slot.day.isoformat(), **slip_people(s))
-    return print_slip(state, booked, job_id, request, phase=Phase.DONE)
+    return print_slip(state, booked, job_id, appointment_request(booked, s.item_id), phase=Phase.DONE)
 
 
 def _back(state: KioskState, s: Session, e: ev.BackPressed) -> Outcome:
-    if s.booking.busy or s.slots.busy:
+    if s.booking.busy or s.slots.busy or s.second_visit.busy:
         return state, []  # the backend is answering; a booking half made must not be left behind
     return back(state, s, e)
 

@@ -39,7 +39,7 @@ def back(state: KioskState, s: Session, e: ev.Event) -> Outcome:
     return back_to(state, s, BACK_TO[s.phase]), []
 
 
-def _start(state: KioskState, s: Session, purpose: Purpose, action: str) -> Outcome:
+def start(state: KioskState, s: Session, purpose: Purpose, action: str) -> Outcome:
     """Consent first, for an item whose kiosk action is the one started."""
     item = item_of(state, s)
     if item is None or item.kiosk_action != action:
@@ -48,11 +48,11 @@ def _start(state: KioskState, s: Session, purpose: Purpose, action: str) -> Outc
 
 
 def _apply(state: KioskState, s: Session, e: ev.ApplyStarted) -> Outcome:
-    return _start(state, s, Purpose.APPLY, "apply")
+    return start(state, s, Purpose.APPLY, "apply")
 
 
 def _appointment(state: KioskState, s: Session, e: ev.AppointmentStarted) -> Outcome:
-    return _start(state, s, Purpose.APPOINTMENT, "appointment")
+    return start(state, s, Purpose.APPOINTMENT, "appointment")
 
 
 def _guide_print(state: KioskState, s: Session, e: ev.GuidePrintRequested) -> Outcome:

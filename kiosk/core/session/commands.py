@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from kiosk.core.records import Application, Booking, ProgressQuery
+from datetime import date
+
+from kiosk.core.ratings import ServiceRating
+from kiosk.core.records import Application, Booking, FirstVisitLookup, ProgressQuery
 from kiosk.core.slips import SlipKind
 from kiosk.core.value import Value
 
@@ -50,6 +53,7 @@ class SlipRequest(Value, frozen=True):
     booking_number: str = ""
     slot_text: str = ""
     slot_day: str = ""  # ISO date of the booked visit: a divorce slip counts its 冷静期 from it
+    first_visit_day: str = ""  # ISO date of a divorce's first visit, when this slip books the second (领证)
     masked_addresses: tuple[str, ...] = ()  # mask_address of each party, for slips that show it
     query_code: str = ""  # the receipt's query code (issue #13); never kept for a reprint
     reprint: bool = False  # a copy the citizen asked for (补打), marked so on the slip
@@ -71,6 +75,13 @@ class FetchSlots(Command, frozen=True):
     session_id: str
     item_id: str
     days: int = 14
+    first_day: date | None = None  # from today when None; a divorce's second visit asks for its window
+
+
+class FindFirstVisit(Command, frozen=True):
+    hidden = frozenset({"lookup"})
+    session_id: str
+    lookup: FirstVisitLookup
 
 
 class Book(Command, frozen=True):
@@ -118,3 +129,9 @@ class EndHelpCall(Command, frozen=True):
     """The call is answered, failed or given up: stop asking about it and switch the buzzer or light off."""
 
     serial: int
+
+
+class SendRating(Command, frozen=True):
+    """Hand a 好差评 rating to the backend, durably (it is delivered later when the backend cannot be reached)."""
+
+    rating: ServiceRating

@@ -13,7 +13,7 @@ from kiosk.core.catalog import Catalog
 from kiosk.core.health import Health, Reason
 from kiosk.core.help_calls import HelpStatus
 from kiosk.core.identity import Identity
-from kiosk.core.records import BookingResult, ProgressRecord, Slot, SubmitResult
+from kiosk.core.records import BookingResult, FirstVisit, ProgressRecord, Slot, SubmitResult
 from kiosk.core.value import Value
 
 
@@ -199,6 +199,16 @@ class BookingConfirmed(Intent, frozen=True):
     pass
 
 
+class SecondVisitStarted(Intent, frozen=True):
+    """On the divorce guide: book the second visit (领证) with the first visit's booking number."""
+
+
+class FirstBookingEntered(Intent, frozen=True):
+    """The first visit's booking number, typed on the keypad."""
+
+    booking_number: str = ""
+
+
 class ProgressByCardRequested(Intent, frozen=True):
     pass
 
@@ -224,6 +234,22 @@ class IdleExtended(Intent, frozen=True):
 
 class StaffCalled(Intent, frozen=True):
     pass
+
+
+class RatingGiven(Intent, frozen=True):
+    """好差评: one of the five levels tapped (1 非常满意 ... 5 非常不满意)."""
+
+    satisfaction: int
+
+
+class RatingReasonGiven(Intent, frozen=True):
+    """Why a low rating: a LowRatingReason value."""
+
+    reason: str
+
+
+class RatingReasonSkipped(Intent, frozen=True):
+    """A low rating sent without a reason."""
 
 
 # ---- device, backend and timer results ----
@@ -274,6 +300,10 @@ class SlotsLoaded(Result, frozen=True):
 
 class BookingSucceeded(Result, frozen=True):
     result: BookingResult | None = None
+
+
+class FirstVisitFound(Result, frozen=True):
+    first_visit: FirstVisit | None = None
 
 
 class BackendFailed(Result, frozen=True):

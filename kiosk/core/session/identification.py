@@ -117,6 +117,10 @@ def _accept_party(state: KioskState, s: Session, identity: Identity) -> Outcome:
         new = with_session(state, s, phase=Phase.APPOINTMENT, slots=Task[tuple[Any, ...]]().running(),
                            chosen_slot=None, booking=Task(), **done)
         return new, [FetchSlots(s.session_id, item.id), *said]
+    if s.purpose == Purpose.SECOND_VISIT:  # the slots wait for the first visit's number
+        new = with_session(state, s, phase=Phase.APPOINTMENT, slots=Task(), chosen_slot=None, booking=Task(),
+                           second_visit=Task(), **done)
+        return new, said
     return with_session(state, s, phase=Phase.FORM, form=prefill(item, identity), field_errors=(), **done), said
 
 

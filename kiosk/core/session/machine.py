@@ -3,7 +3,7 @@ randomness: the runner stamps session ids and dates onto the events it posts.
 
 The transition table lives in kiosk.core.session.table and is filled by the handler modules imported here,
 one per part of the journey: lifecycle, anywhere, help, browsing, identification, application, progress,
-appointment.
+appointment, second_visit, feedback (好差评).
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from kiosk.core.session import (  # noqa: F401  (each registers its rows of the 
     application,
     appointment,
     browsing,
+    feedback,
     help,
     identification,
     lifecycle,
     progress,
+    second_visit,
 )
 from kiosk.core.session import events as ev
 from kiosk.core.session.commands import Command, Speak

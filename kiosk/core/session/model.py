@@ -12,9 +12,13 @@ from kiosk.core.catalog import Catalog, Item
 from kiosk.core.health import Component, Health, Reason
 from kiosk.core.help_calls import HelpCall
 from kiosk.core.identity import Identity
-from kiosk.core.records import BookingResult, ProgressRecord, Slot, SubmitResult
+from kiosk.core.ratings import Feedback
+from kiosk.core.records import BookingResult, ProgressRecord, SecondVisitWindow, Slot, SubmitResult
 from kiosk.core.session.states import IdentifyStatus, Lifecycle, Phase, Purpose, TaskStatus
 from kiosk.core.value import Value, replace
+from kiosk.core.working_days import WorkingDays
+
+NO_CALENDAR = WorkingDays(frozenset(), frozenset(), frozenset())
 
 
 class Rules(Value, frozen=True):
@@ -27,6 +31,9 @@ class Rules(Value, frozen=True):
     session_s: int = 180
     card_read_s: int = 30
     speech_volume: int = 80  # the device profile's volume: where each session's volume starts
+    calendar: WorkingDays = NO_CALENDAR
+    """The configured working days (holidays.toml over the library): a divorce's second visit is counted by it.
+    Knowing no year, nothing is booked by it."""
 
     @property
     def default_language(self) -> str:
@@ -80,7 +87,8 @@ class Session(Value, frozen=True):
     """One citizen's visit. `trail` holds the session as it was when each earlier phase was left, so Back returns
     to exactly that (kiosk.core.session.table.back_to) instead of resetting fields one by one."""
 
-    hidden = frozenset({"parties", "form", "progress", "booking", "trail"})  # and its own __repr__ shows less still
+    # and its own __repr__ shows less still
+    hidden = frozenset({"parties", "form", "progress", "booking", "second_visit", "trail"})
 
     session_id: str
     language: str
@@ -107,6 +115,8 @@ class Session(Value, frozen=True):
     slots: Task[tuple[Slot, ...]] = Task()
     chosen_slot: str | None = None
     booking: Task[BookingResult] = Task()
+    second_visit: Task[SecondVisitWindow] = Task()  # the window found from the first visit's booking number
+    feedback: Feedback = Feedback()  # 好差评 of what the visit did: nothing personal
     idle_warning: bool = False
     notice: str | None = None  # a non-personal message id to show once (e.g. card_removed)
     trail: tuple[Session, ...] = ()

@@ -31,6 +31,7 @@ class Phase(enum.StrEnum):
 class Purpose(enum.StrEnum):
     APPLY = "apply"
     APPOINTMENT = "appointment"
+    SECOND_VISIT = "second_visit"  # a divorce's 领证 visit, booked from the first visit's booking number
     PROGRESS = "progress"
     GUIDE = "guide"
 

@@ -21,6 +21,7 @@ from kiosk.core.session import events as ev
 from kiosk.core.session.availability import kiosk_blocking_reason, printer_problem
 from kiosk.core.session.commands import ArmIdleTimer, Command, EndSession, PrintSlip, ReadCard, SlipRequest, Speak
 from kiosk.core.session.model import KioskState, Session
+from kiosk.core.session.rating import unsent_rating
 from kiosk.core.session.states import Lifecycle, Phase, TaskStatus
 from kiosk.core.value import replace
 
@@ -161,6 +162,8 @@ def end_session(state: KioskState, notice: str | None) -> Outcome:
     s = state.session
     remind = take_reminder(s) if s is not None else ""
     if s is not None:
+        if (rating := unsent_rating(s)) is not None:
+            commands.append(rating)
         commands.append(EndSession(s.session_id))
         if remind:
             commands.append(Speak(remind, s.language))
