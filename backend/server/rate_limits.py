@@ -133,7 +133,7 @@ class DatabaseStorage(Storage):
             self._increments += len(windows)
             if self._increments % PURGE_EVERY < len(windows):
                 connection.execute(delete(RateCounter).where(RateCounter.expires_at < now - 60))
-        return {str(row.key): (int(row.count), float(row.expires_at)) for row in rows}
+        return {str(key): (int(count), float(ends_at)) for key, count, ends_at in rows}
 
     def _row(self, key: str) -> Any:
         with self._connection() as connection:
