@@ -107,7 +107,7 @@ class DoneScreen(KioskScreen):
             if sub.application_number:
                 self.number_label, self.number = self.tr("done.number"), group_number(sub.application_number)
                 self.details = ""
-                self.qr_data = progress_url(sub.application_number)
+                self.qr_data = progress_url(sub.application_number, sub.query_code)
             else:
                 self.number_label, self.number = self.tr("done.local_reference"), sub.local_reference
                 self.details = self.tr("done.queued")

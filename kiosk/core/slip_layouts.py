@@ -215,7 +215,7 @@ class SlipComposer:
         if request.application_number and not request.queued:
             blocks += [Text(label("number", lang), Align.CENTER),
                        Text(request.application_number, Align.CENTER, double=True),
-                       Qr(progress_url(request.application_number)),
+                       Qr(progress_url(request.application_number, request.query_code)),
                        Text(label("scan", lang), Align.CENTER)]
             if request.query_code:  # with the number, what lets any kiosk show this application's progress
                 blocks.append(self._field("query_code", request.query_code, lang, bold=True))

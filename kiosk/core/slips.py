@@ -70,9 +70,10 @@ class Slip(Value, frozen=True):
     origin: SlipOrigin | None = None
 
 
-def progress_url(application_number: str) -> str:
-    """The progress-query QR payload: the number with a prefix the province's query app recognises."""
-    return f"JLMZ:PROGRESS:{application_number}"
+def progress_url(application_number: str, query_code: str = "") -> str:
+    """The progress-query QR payload: the number with a prefix the province's query app recognises, and the
+    receipt's query code (printed beside it anyway), so the receipt held to any kiosk's scanner opens the case."""
+    return f"JLMZ:PROGRESS:{application_number}" + (f":{query_code}" if query_code else "")
 
 
 def booking_number_from_code(code: str) -> str | None:
@@ -89,11 +90,13 @@ def booking_number_problem(number: str) -> str | None:
     return None
 
 
-def progress_number_from_code(code: str) -> str | None:
-    """The application number in a receipt's progress QR code (progress_url), or None for any other
-    code; a number is letters, digits and hyphens only, at most 50."""
-    prefix, _, number = code.strip().partition(":PROGRESS:")
-    number = number.strip().upper()
+def progress_from_code(code: str) -> tuple[str, str] | None:
+    """The application number and query code (or "") in a receipt's progress QR code (progress_url), or None
+    for any other code; a number is letters, digits and hyphens only, at most 50, a code 4 to 16 digits."""
+    prefix, _, rest = code.strip().partition(":PROGRESS:")
+    number, _, query_code = rest.strip().upper().partition(":")
     if prefix != "JLMZ" or not number or len(number) > 50 or not number.replace("-", "").isalnum():
         return None
-    return number
+    if query_code and not (query_code.isdigit() and query_code.isascii() and 4 <= len(query_code) <= 16):
+        return None
+    return number, query_code

@@ -17,7 +17,7 @@ from devices.scanners.simulated import SimulatedScanner
 from kiosk.cli.main import main as kiosk_main
 from kiosk.core.health import Component, DeviceError, Reason, Status
 from kiosk.core.session import events as ev
-from kiosk.core.slips import progress_number_from_code, progress_url
+from kiosk.core.slips import progress_from_code, progress_url
 from tests.support.scanner_pty import PtyScanner
 
 
@@ -81,12 +81,15 @@ def test_simulated_scanner() -> None:
     assert scanner.health().status == Status.OK
 
 
-def test_receipt_codes_give_their_number_and_nothing_else_does() -> None:
-    assert progress_number_from_code(progress_url("JL2201022024052000123")) == "JL2201022024052000123"
-    assert progress_number_from_code(" jlmz:progress:x ") is None
-    others = ("6901234567892", "JLMZ:BOOKING:B1", "JLMZ:PROGRESS:", "JLMZ:PROGRESS:A;B", "JLMZ:PROGRESS:" + "1" * 51)
+def test_receipt_codes_give_their_number_and_query_code_and_nothing_else_does() -> None:
+    assert progress_from_code(progress_url("JL2201022024052000123")) == ("JL2201022024052000123", "")
+    assert progress_from_code(progress_url("2201022026120612345678901", "04172933")) == (
+        "2201022026120612345678901", "04172933"), "the receipt's code travels with its number to any kiosk"
+    assert progress_from_code(" jlmz:progress:x ") is None
+    others = ("6901234567892", "JLMZ:BOOKING:B1", "JLMZ:PROGRESS:", "JLMZ:PROGRESS:A;B", "JLMZ:PROGRESS:" + "1" * 51,
+              "JLMZ:PROGRESS:2201022026:12ab", "JLMZ:PROGRESS:2201022026:123", "JLMZ:PROGRESS:2201022026:" + "1" * 17)
     for other in others:
-        assert progress_number_from_code(other) is None
+        assert progress_from_code(other) is None, other
 
 
 def test_probe_lists_the_scanner(kiosk_config: Path, device: PtyScanner,

@@ -383,8 +383,9 @@ def test_a_scanned_receipt_code_opens_its_progress_query(rules: Rules) -> None:
     state, commands = run(h.at_home(rules), ev.CodeScanned(code="JLMZ:PROGRESS:JL2201022024052000123"))
     assert phase(state) == Phase.PROGRESS_QUERY and state.session.progress.status == TaskStatus.RUNNING
     assert commands_of(commands, FetchProgress)[0].query.application_number == "JL2201022024052000123"
-    state, commands = run(state, ev.CodeScanned(code="JLMZ:PROGRESS:JL-2"))  # another receipt, same screen
-    assert commands_of(commands, FetchProgress)[0].query.application_number == "JL-2"
+    state, commands = run(state, ev.CodeScanned(code="JLMZ:PROGRESS:JL-2:04172933"))  # another receipt, same screen
+    query = commands_of(commands, FetchProgress)[0].query
+    assert (query.application_number, query.query_code) == ("JL-2", "04172933"), "its code opens it at any kiosk"
     before = h.at_home(rules)
     after, commands = run(before, ev.CodeScanned(code="6901234567892"))  # a code the kiosk does not know
     assert phase(after) == Phase.PROGRESS_QUERY and commands_of(commands, FetchProgress) == []

@@ -62,8 +62,10 @@ def test_receipt(compose: SlipComposer, settings: KioskSettings) -> None:
 def test_receipt_shows_the_query_code_but_a_reprint_never_does(compose: SlipComposer) -> None:
     slip = compose(receipt_request(query_code="40721935"))
     assert "查询码：40721935" in text_of(slip)
+    assert [q.endswith(":40721935") for q in qrs(slip)] == [True], "the QR opens the case at any kiosk's scanner"
     assert "40721935" not in repr(slip.origin)  # the origin is what the print journal keeps for a reprint
-    assert slip.origin is not None and "40721935" not in text_of(compose.reprint(slip.origin))
+    reprint = compose.reprint(slip.origin) if slip.origin is not None else None
+    assert reprint is not None and "40721935" not in text_of(reprint) + "".join(qrs(reprint))
     assert "查询码" not in text_of(compose(receipt_request()))
 
 

@@ -12,7 +12,7 @@ from kiosk.core.session.identification import identity_problem
 from kiosk.core.session.model import Identification, KioskState, Session, Task
 from kiosk.core.session.states import IdentifyStatus, Phase, Purpose
 from kiosk.core.session.table import Outcome, Row, read_card, register, with_session
-from kiosk.core.slips import progress_number_from_code
+from kiosk.core.slips import progress_from_code
 
 
 def _by_card(state: KioskState, s: Session, e: ev.ProgressByCardRequested) -> Outcome:
@@ -45,13 +45,14 @@ def _by_number(state: KioskState, s: Session, e: ev.ProgressByNumberRequested) -
 def _code_scanned(state: KioskState, s: Session, e: ev.CodeScanned) -> Outcome:
     """A receipt held up to the scanner: its progress, from home, the item list or the progress screen, without
     typing; any other code is said not to be a receipt."""
-    number = progress_number_from_code(e.code)
-    if number is None:
+    found = progress_from_code(e.code)
+    if found is None:
         return with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS,
                             field_errors=(("application_number", "not_a_receipt"),)), []
     new = with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS, progress=Task().running(),
                        field_errors=(), notice=None)
-    return new, [FetchProgress(s.session_id, ProgressQuery(application_number=number))]
+    number, query_code = found
+    return new, [FetchProgress(s.session_id, ProgressQuery(application_number=number, query_code=query_code))]
 
 
 def _loaded(state: KioskState, s: Session, e: ev.ProgressLoaded) -> Outcome:
