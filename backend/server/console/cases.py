@@ -147,7 +147,8 @@ def record_page(request: Request, staff: web.Clerk, _form: web.CheckedForm,
     divisions_named = {f.id for f in fields if f.type == "division"}
     for given in detail.fields:  # 户籍所在地 by name with its code, the code that decides the receiving office
         if given.id in divisions_named:
-            choices[given.id] = {given.value: f"{divisions.full_name(given.value)}（{given.value}）"}
+            name = divisions.full_name(given.value)  # "" for a code the table no longer has: the bare code
+            choices[given.id] = {given.value: f"{name}（{given.value}）" if name else given.value}
     applicant = json.loads(detail.applicant.model_dump_json())
     return web.page(request, "record.html", staff, detail=detail, applicant=applicant, labels=labels,
                     choices=choices, items=_item_names(request))
