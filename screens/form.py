@@ -62,7 +62,8 @@ class FormScreen(KioskScreen):
         rows = self._rows_for(item)
         pages = self._pages(item, rows)
         if self._submitted and errors:
-            self._page = next(n for n, page in enumerate(pages) if any(r.tag[6:] in errors for r in page))
+            self._page = next((n for n, page in enumerate(pages) if any(r.tag[6:] in errors for r in page)),
+                              self._page)
         self._submitted = False
         self._page = min(self._page, len(pages) - 1)
         shown = pages[self._page]
@@ -87,6 +88,10 @@ class FormScreen(KioskScreen):
             error = errors.get(spec.id)
             row.error = self.tr(f"field_error.{error}") if error else ""
         self.ids.item_name.text = item.names.get(language)
+        # a page with one field (elder mode) says what it is for and where to find it, instead of leaving it
+        # alone on an empty page
+        alone = next((spec for spec, row in zip(item.form_fields, rows, strict=True) if [row] == shown), None)
+        self.ids.help.text = alone.help.get(language) if alone is not None and alone.help is not None else ""
 
     def _pages(self, item: Item, rows: list[FieldRow | ChoiceRow]) -> list[list[FieldRow | ChoiceRow]]:
         shown = [(spec, row) for spec, row in zip(item.form_fields, rows, strict=True) if spec.id in self._asked]

@@ -60,7 +60,8 @@ def test_the_county_comes_from_the_card_and_is_changed_down_three_lists(kiosk: H
     for language, elder in (("ko", False), ("zh", True)):
         set_mode(kiosk, language, elder, False)
         if elder:
-            p.tap("form:next")  # the card's data first, then 户籍所在地 on its own page
+            p.tap("form:next")  # the card's data first, then 户籍所在地 on its own page, with what it is for
+            assert any("户口簿登记的地址" in text for text in p.visible_texts())
         assert p.has("field:hukou_division")
         kiosk.shot(f"form-{language}{'-elder' if elder else ''}")
         p.tap("field:hukou_division")
