@@ -170,7 +170,7 @@ class KioskApp(App):
         from kivy.core.window import Window
 
         self.kiosk = build_kiosk(self.config_path, self.catalog_dir, self.ports, scheduler=self.scheduler,
-                                 post=self.post, prompt_text=i18n.prompt_text)
+                                 post=self.post, prompt_text=self.prompt_text)
         self.kiosk_id = self.kiosk.config.settings.kiosk_id
         screen = self.kiosk.config.profile.screen
         self.ppi = theme.pixels_per_inch(screen.width_px, screen.height_px, screen.diagonal_inch)
@@ -250,6 +250,17 @@ class KioskApp(App):
     @property
     def state(self) -> KioskState:
         return self.runner.state  # type: ignore[no-any-return]
+
+    def prompt_text(self, prompt_id: str, language: str, subject: str = "") -> str:
+        """What the speech port says: the done screen read out whole when a prompt is about an item, otherwise
+        the prompt's own words."""
+        if subject and self.kiosk is not None:
+            from screens.done_speech import done_speech
+
+            said = done_speech(self.state.rules.catalog, self.kiosk.config.settings, subject, language)
+            if said:
+                return said
+        return i18n.prompt_text(prompt_id, language)
 
     # ---- the one hop onto the UI thread ----
 

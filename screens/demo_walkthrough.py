@@ -21,6 +21,7 @@ from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import Phase
 from kiosk.shell.demo_journey import walk, walk_appointment, walk_progress_by_scan
 from screens.pilot import Pilot
+from screens.values import shown_inline
 
 
 class Walkthrough:
@@ -83,6 +84,9 @@ class Walkthrough:
 
     def fill(self, spec: FormField, value: str) -> None:
         p = self.pilot
+        if shown_inline(spec):  # its choices are buttons on the form: one tap
+            p.tap(f"pick:{spec.id}:{value}")
+            return
         p.tap(f"field:{spec.id}")
         if spec.input == "choice":
             p.wait_until(lambda: p.has(f"choice:{value}"), what="the choice list")

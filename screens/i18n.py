@@ -110,9 +110,10 @@ def reason_text(reason: str, language: str) -> tuple[str, str]:
     return t(f"error.{reason}", language), t(f"todo.{reason}", language)
 
 
-def prompt_text(prompt_id: str, language: str) -> str:
+def prompt_text(prompt_id: str, language: str, subject: str = "") -> str:
     """What the speech port says for a Speak prompt id (the runner's `prompt_text`). An error is said with
-    what to do about it; a prompt id without a text says nothing."""
+    what to do about it; a prompt id without a text says nothing. The subject (the done screen's item) is read
+    out by the app's own hook (screens.done_speech); here the prompt alone is said."""
     if prompt_id.startswith("error.") and has(f"todo.{prompt_id[6:]}", language):
         happened, todo = reason_text(prompt_id[6:], language)
         return f"{happened}{'。' if language == 'zh' else '. '}{todo}"

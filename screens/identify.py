@@ -10,14 +10,16 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from kiosk.core.grouping import group_id_number
 from kiosk.core.identity import mask_id_number, mask_name
 from kiosk.core.session import events as ev
 from kiosk.core.session.identification import NEEDS_ANOTHER_CARD
 from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import IdentifyStatus
 from screens.base import KioskScreen
+from screens.form_rows import PrivacyShield  # noqa: F401  (its kv rule, used in ManualPanel)
 from screens.i18n import reason_text
-from screens.widgets import KeypadEditor, PinyinEditor
+from screens.widgets import KeypadEditor, PinyinEditor, show
 
 
 class ReadingPanel(BoxLayout):
@@ -46,6 +48,8 @@ class IdentifyScreen(KioskScreen):
         self.reading = ReadingPanel()
         self.failed = FailedPanel()
         self.manual = ManualPanel()
+        self._shield = self.manual.ids.shield.__self__
+        self._shield.changed = lambda _lifted: self._show_typed()
         self._id_number = ""  # typed on the keypad: personal, forgotten with the session
         self._name = ""
         self._status: IdentifyStatus | None = None
@@ -90,6 +94,7 @@ class IdentifyScreen(KioskScreen):
 
     def on_leave(self, *_args: object) -> None:
         self.reading.ids.card.stop()
+        self._shield.drop()
 
     # ---- intents ----
 
@@ -130,10 +135,18 @@ class IdentifyScreen(KioskScreen):
         self._show_typed()
 
     def _show_typed(self) -> None:
-        self.manual.id_display = mask_id_number(self._id_number) if self._id_number else ""
-        self.manual.name_display = mask_name(self._name) if self._name else ""
+        """Masked, unless the citizen lifted the shield to check what was typed against the card or booklet (a
+        check digit said to be wrong cannot be checked on a masked number)."""
+        full = self._shield.lifted
+        if self._id_number:
+            self.manual.id_display = group_id_number(self._id_number) if full else mask_id_number(self._id_number)
+        else:
+            self.manual.id_display = ""
+        self.manual.name_display = (self._name if full else mask_name(self._name)) if self._name else ""
+        show(self._shield, bool(self._id_number or self._name))
 
     def _forget_typed(self) -> None:
+        self._shield.drop()
         self._id_number = ""
         self._name = ""
         self._show_typed()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from kiosk.core import divisions
 from kiosk.core.catalog import FormField
+from kiosk.core.grouping import group_number, group_phone
 from kiosk.core.identity import mask_address, mask_id_number, mask_name, mask_phone
 from screens.i18n import t
 
@@ -12,13 +14,28 @@ def mask_number(value: str) -> str:
     return "*" * max(len(value) - 4, 0) + value[-4:] if len(value) > 4 else "*" * len(value)
 
 
-def display_value(spec: FormField, value: str, language: str) -> str:
+INLINE_CHOICES = 8  # up to this many choices are buttons on the form itself: one tap, no list to open
+
+
+def shown_inline(spec: FormField) -> bool:
+    return spec.input == "choice" and len(spec.choices) <= INLINE_CHOICES
+
+
+def display_value(spec: FormField, value: str, language: str, full: bool = False) -> str:
+    """The value as the form and the review show it: masked where personal, unless `full` (the citizen has
+    lifted the privacy shield to check it)."""
     if not value:
         return ""
+    if spec.type == "division":
+        return divisions.full_name(value) or value
     if spec.type == "choice":
         return next((c.label.get(language) for c in spec.choices if c.value == value), value)
     if spec.type == "boolean":
         return t("choice.yes" if value == "yes" else "choice.no", language)
+    if full:  # grouped for reading, as the keypad's own display is not
+        if spec.type == "phone":
+            return group_phone(value)
+        return group_number(value) if value.isascii() and value.isalnum() else value
     if spec.card_attribute == "name":
         return mask_name(value)
     if spec.card_attribute == "address":

@@ -47,6 +47,7 @@ from backend.server.second_visits import first_visit
 from backend.server.slots import SlotTime, parse_slot_id, schedule
 from backend.server.state import CHINA, ServerState
 from kiosk.core.catalog import Item
+from kiosk.core.identity import CardType
 from kiosk.core.session.forms import form_errors
 from kiosk.logs import log_event
 
@@ -140,17 +141,18 @@ def idempotent(state: ServerState, kiosk_id: str, key: str, operation: str, dige
 
 # ---- applications ----
 
-def _check_apply_item(state: ServerState, item_id: str, fields: list[s.FormValue] | None = None) -> None:
+def _check_apply_item(state: ServerState, item_id: str, fields: list[s.FormValue] | None = None,
+                      card_type: str | None = None) -> None:
     item = state.catalog.get(item_id) if state.catalog else None
     if state.catalog is not None and item is None:
         raise ApiProblem(422, p.ProblemCode.UNKNOWN_ITEM, f"no item {item_id!r} in the catalog")
     if item is not None and item.kiosk_action != "apply":
         raise ApiProblem(422, p.ProblemCode.NOT_AN_APPLY_ITEM, f"{item_id} is not applied for at a kiosk")
     if item is not None and fields is not None:
-        _check_fields(item, fields)
+        _check_fields(item, fields, card_type)
 
 
-def _check_fields(item: Item, fields: list[s.FormValue]) -> None:
+def _check_fields(item: Item, fields: list[s.FormValue], card_type: str | None = None) -> None:
     """The form's values against the item's fields in the catalog, by the kiosk's own rules: no field the
     item does not have, none twice, the required ones filled, choices among the choices, patterns kept."""
     known = {spec.id for spec in item.form_fields}
@@ -160,7 +162,8 @@ def _check_fields(item: Item, fields: list[s.FormValue]) -> None:
         raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, f"{item.id} has no field {', '.join(unknown)}")
     if len(set(ids)) != len(ids):
         raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED, "a form field appears twice")
-    errors = form_errors(item, {f.id: f.value for f in fields})
+    errors = form_errors(item, {f.id: f.value for f in fields},
+                         card_type=CardType(card_type) if card_type else None)
     if errors:  # field ids and error ids only: the values may be personal
         raise ApiProblem(422, p.ProblemCode.VALIDATION_FAILED,
                          "form fields do not match the catalog: " + ", ".join(f"{k} {e}" for k, e in errors))
@@ -211,7 +214,7 @@ def _new_code(session: Session, state: ServerState, stored: dict[str, Any]) -> d
              summary="Submit an application; returns the server's 办件编号")
 def submit_application(body: s.ApplicationIn, state: State, kiosk_id: KioskId,
                        idempotency_key: IdempotencyKey) -> JSONResponse:
-    _check_apply_item(state, body.item_id, body.fields)
+    _check_apply_item(state, body.item_id, body.fields, body.applicant.card_type)
     _check_reference(kiosk_id, body.local_reference)
     return idempotent(state, kiosk_id, idempotency_key, "submit_application", request_digest(state, body),
                       lambda session: _create_application(session, state, kiosk_id, idempotency_key, body),
@@ -221,7 +224,8 @@ def submit_application(body: s.ApplicationIn, state: State, kiosk_id: KioskId,
 def _batch_one(session: Session, state: ServerState, kiosk_id: str, entry: s.BatchEntry) -> s.BatchResult:
     key = entry.idempotency_key
     try:
-        _check_apply_item(state, entry.application.item_id, entry.application.fields)
+        _check_apply_item(state, entry.application.item_id, entry.application.fields,
+                          entry.application.applicant.card_type)
         _check_reference(kiosk_id, entry.application.local_reference)
         digest = request_digest(state, entry.application)
         stored = _stored(session, kiosk_id, key, "submit_application", digest)

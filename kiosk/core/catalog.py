@@ -136,11 +136,13 @@ class Where(Strict):
 class FormField(Strict):
     id: Id
     label: Text
-    type: Literal["text", "number", "phone", "date", "choice", "boolean", "id_number"]
+    type: Literal["text", "number", "phone", "date", "choice", "boolean", "id_number", "division"]
+    """division: a county-level administrative division, its GB/T 2260 code (kiosk.core.divisions)."""
     source: Literal["card", "manual", "staff"]
     """card: filled from the card; manual: the citizen enters it (keypad or choice); staff: the window completes it."""
     card_attribute: Literal["name", "id_number", "sex", "birth_date", "nation", "address", ""] = ""
-    input: Literal["none", "numeric_keypad", "choice", "pinyin_keypad", "staff_completes"] = "none"
+    input: Literal["none", "numeric_keypad", "choice", "pinyin_keypad", "division_lists", "staff_completes"] = "none"
+    """division_lists: province → city → county, one list after the other."""
     choices: list[Choice] = []
     required: bool = True
     pattern: str = ""
@@ -151,9 +153,13 @@ class FormField(Strict):
     built_from: list[Id] = []
     """Fields whose values, joined, make this one once all are there: 残疾人证号 = the 18-character ID number +
     残疾类别 + 残疾等级, asked as two choices instead of 20 digits. The citizen can still type it (exceptions)."""
-    suggested_by: Literal["", "address_province"] = ""
+    suggested_by: Literal["", "address_province", "address_division"] = ""
     """A manual choice the card suggests, for the citizen to confirm or change: address_province picks the
-    choice whose Chinese name begins the card's address (户籍所在省份 from 住址)."""
+    choice whose Chinese name begins the card's address (户籍所在省份 from 住址); address_division the county
+    the address begins with (户籍所在地 from 住址)."""
+    asked_of: Literal["everyone", "hukou_holders"] = "everyone"
+    """hukou_holders: not asked of holders of a Hong Kong, Macao or Taiwan residence permit or a foreign
+    permanent residence card, who have no hukou (户籍所在地)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> FormField:
@@ -161,8 +167,12 @@ class FormField(Strict):
             raise ValueError("a card field needs card_attribute")
         if self.source != "card" and self.card_attribute:
             raise ValueError("card_attribute is only for card fields")
-        if self.suggested_by and self.type != "choice":
-            raise ValueError("suggested_by is only for choice fields")
+        if self.suggested_by == "address_province" and self.type != "choice":
+            raise ValueError("suggested_by = address_province is only for choice fields")
+        if self.suggested_by == "address_division" and self.type != "division":
+            raise ValueError("suggested_by = address_division is only for division fields")
+        if (self.type == "division") != (self.input == "division_lists"):
+            raise ValueError("a division field uses input = division_lists, and only a division field does")
         if self.type == "choice" and len(self.choices) < 2:
             raise ValueError("a choice field needs at least two choices")
         if self.type != "choice" and self.choices:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
+from kiosk.core import divisions
 from kiosk.core.catalog import Catalog, FormField
 from kiosk.core.identity import Identity, check_char, mask_id_number, mask_name
 from kiosk.core.session import events as ev
@@ -41,6 +42,8 @@ def sample_value(spec: FormField, applicant: Identity) -> str:
         return "2020-01-01"
     if spec.type == "boolean":
         return "yes"
+    if spec.type == "division":  # 户籍所在地: the county the card's address names, else 长春市南关区
+        return divisions.from_address(applicant.address) or "220102"
     if spec.type == "id_number":
         return child_id_number()  # an ID number typed in is someone else's: the child's
     # 残疾人证号 = the holder's ID number + category + grade; otherwise an account or a plain number

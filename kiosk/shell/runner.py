@@ -68,7 +68,7 @@ class ThreadScheduler:
 
 
 SlipBuilder = Callable[[SlipRequest], Slip]
-PromptText = Callable[[str, str], str]
+PromptText = Callable[[str, str, str], str]  # (prompt id, language, subject) -> what to say
 
 
 class SessionRunner:
@@ -153,9 +153,9 @@ class SessionRunner:
                 self._cancel_timers()
                 self._stop_watch()
                 self._read_token += 1
-            case Speak(prompt_id=prompt_id, language=language, volume=volume):
+            case Speak(prompt_id=prompt_id, language=language, volume=volume, subject=subject):
                 if self._prompt_text is not None:
-                    text = self._prompt_text(prompt_id, language)
+                    text = self._prompt_text(prompt_id, language, subject)
                     if text:
                         self._background(lambda: self.ports.speech.say(text, language, volume))
             case StopSpeech():

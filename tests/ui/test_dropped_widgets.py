@@ -183,7 +183,7 @@ def test_closed_panels_and_choices_leave_nothing_bound_and_are_freed(kiosk: Harn
         p.frames(2)
 
     def choice() -> None:
-        p.tap("field:hukou_province")
+        p.tap("field:hukou_division")
         overlays.append(weakref.ref(top_overlay(kiosk)))
         p.tap("editor:cancel")
         p.frames(2)

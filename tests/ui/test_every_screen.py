@@ -86,7 +86,7 @@ def test_apply_screens(kiosk: Harness) -> None:
     set_mode(kiosk, "zh", True, False)
     p.tap("form:next")  # elder mode: the card's data first, then one field a page
     kiosk.shot("form-field-page-zh-elder")
-    look_at_overlay(kiosk, "choice", lambda: p.tap("field:hukou_province"))
+    look_at_overlay(kiosk, "division-provinces", lambda: p.tap("field:hukou_division"))
     p.tap("nav:back")  # out of elder mode the form has no pages: back to identification, the card read again
     set_mode(kiosk, "zh", False, False)
     p.wait_until(lambda: p.state.session.phase == Phase.FORM and p.screen == "form" and not p.app.overlays,

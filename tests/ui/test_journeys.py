@@ -26,7 +26,8 @@ def open_item(kiosk: Harness, category: str, item_id: str) -> None:
     p.wait_for_screen("guide")
 
 
-def reach_form(kiosk: Harness, item_id: str = "disability-subsidies", category: str = "disability") -> None:
+def reach_form(kiosk: Harness, item_id: str = "disability-subsidies", category: str = "disability",
+               card: str = ZHANG) -> None:
     p = kiosk.pilot
     open_item(kiosk, category, item_id)
     p.tap("guide:start")
@@ -35,13 +36,13 @@ def reach_form(kiosk: Harness, item_id: str = "disability-subsidies", category: 
         p.tap("consent:sensitive")
     p.tap("consent:agree")
     p.wait_for_screen("identify")
-    kiosk.reader.insert(ZHANG)
+    kiosk.reader.insert(card)
     p.wait_for_screen("form")
 
 
 def choose(kiosk: Harness, field_id: str, value: str) -> None:
-    kiosk.pilot.tap(f"field:{field_id}")
-    kiosk.pilot.tap(f"choice:{value}")
+    """A short choice is buttons on the form: one tap."""
+    kiosk.pilot.tap(f"pick:{field_id}:{value}")
     kiosk.pilot.wait_until(lambda: kiosk.pilot.state.session.value(field_id) == value, what=field_id)
 
 
@@ -53,7 +54,7 @@ def key_in(kiosk: Harness, field_id: str, digits: str) -> None:
 
 
 def fill_disability_form(kiosk: Harness) -> None:
-    assert kiosk.pilot.state.session.value("hukou_province") == "22"  # suggested by the card's address
+    assert kiosk.pilot.state.session.value("hukou_division") == "220102"  # the county the card's address names
     choose(kiosk, "subsidy_type", "both")
     choose(kiosk, "disability_category", "1")
     choose(kiosk, "disability_grade", "1")  # the certificate number is built from the ID number and these two

@@ -22,6 +22,7 @@ def test_headless_demo_goes_end_to_end(kiosk_config: Path, tmp_path: Path, monke
     taps = {line.split()[1]: int(line.split()[-1]) for line in printed.splitlines() if line.startswith("journey:")}
     assert set(taps) == {"apply", "appointment", "scan", "apply-ko"}
     assert taps["scan"] <= 3  # progress by the receipt's QR code (issue #15's goal)
+    assert taps["apply"] <= 25 and taps["apply-ko"] <= 26  # 两项补贴 including digits (issue #15's goal; was 29)
     texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))
     done = " ".join(texts[next(name for name in texts if name.endswith("-apply-done-more.png"))])
     assert all(word in done for word in ("请带上这些材料", "送到哪里", "办理时限", "咨询电话", "16个工作日"))

@@ -151,7 +151,7 @@ def test_a_receipt_shows_the_number_the_query_code_and_masked_people(rules: Rule
     job = f"{SID}-receipt"
     request = SlipRequest(SlipKind.RECEIPT, APPLY_ITEM, "zh", application_number=RESULT.application_number,
                           local_reference=RESULT.local_reference, queued=False, query_code="7K3Q", **people(ZHANG))
-    assert commands == [PrintSlip(SID, job, request), screen(Phase.DONE)]
+    assert commands == [PrintSlip(SID, job, request), Speak("screen.done", "zh", 80, f"application:{APPLY_ITEM}")]
     assert changed == {"phase": Phase.DONE, "submit": Task(TaskStatus.DONE, result=CODED),
                        "printing": Task(TaskStatus.RUNNING, job=job), "trail": (*AT_SUBMITTING, Phase.SUBMITTING)}
 
@@ -208,7 +208,7 @@ def test_an_appointment_slip_names_the_booking_and_the_slot(rules: Rules) -> Non
     job = f"{SID}-appointment"
     request = SlipRequest(SlipKind.APPOINTMENT, APPOINTMENT_ITEM, "zh", booking_number=BOOKED.booking_number,
                           slot_text="2026-11-30 09:00-10:30 婚姻登记处", slot_day="2026-11-30", **people(ZHANG, KIM))
-    assert commands == [PrintSlip(SID, job, request), screen(Phase.DONE)]
+    assert commands == [PrintSlip(SID, job, request), Speak("screen.done", "zh", 80, f"booking:{APPOINTMENT_ITEM}")]
     assert changed == {"phase": Phase.DONE, "booking": Task(TaskStatus.DONE, result=BOOKED),
                        "printing": Task(TaskStatus.RUNNING, job=job), "trail": (*AT_FORM, Phase.APPOINTMENT)}
 

@@ -612,9 +612,10 @@ def test_a_receipt_held_to_the_scanner_shows_its_progress_from_home_or_the_list(
     assert not commands_of(commands, FetchProgress)
 
 
-def test_fewer_taps_the_card_suggests_the_province_and_two_choices_build_the_certificate_number(rules: Rules) -> None:
+def test_fewer_taps_the_card_suggests_the_county_and_two_choices_build_the_certificate_number(rules: Rules) -> None:
     state = h.at_form(rules)
-    assert ZHANG.address.startswith("吉林省") and state.session.value("hukou_province") == "22"  # to confirm or change
+    assert ZHANG.address.startswith("吉林省长春市南关区")
+    assert state.session.value("hukou_division") == "220102"  # the county, to confirm or change
     state, _ = run(state, ev.FieldChanged("disability_category", "4"))
     assert state.session.value("disability_certificate_number") == ""  # not until the grade is there too
     state, _ = run(state, ev.FieldChanged("disability_grade", "2"))

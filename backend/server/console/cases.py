@@ -21,6 +21,7 @@ from backend.server.api_staff import application_detail
 from backend.server.console import web
 from backend.server.errors import ApiProblem
 from backend.server.staff import Principal, record_opening
+from kiosk.core import divisions
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend.console")
@@ -143,6 +144,11 @@ def record_page(request: Request, staff: web.Clerk, _form: web.CheckedForm,
     fields = item.form_fields if item is not None else []
     labels = {f.id: f.label.zh for f in fields}
     choices = {f.id: {c.value: c.label.zh for c in f.choices} for f in fields}  # guardian → 监护人
+    divisions_named = {f.id for f in fields if f.type == "division"}
+    for given in detail.fields:  # 户籍所在地 by name with its code, the code that decides the receiving office
+        if given.id in divisions_named:
+            name = divisions.full_name(given.value)  # "" for a code the table no longer has: the bare code
+            choices[given.id] = {given.value: f"{name}（{given.value}）" if name else given.value}
     applicant = json.loads(detail.applicant.model_dump_json())
     return web.page(request, "record.html", staff, detail=detail, applicant=applicant, labels=labels,
                     choices=choices, items=_item_names(request))

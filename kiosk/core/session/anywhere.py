@@ -12,6 +12,7 @@ from kiosk.core.session.table import (
     Outcome,
     Row,
     arm_idle,
+    arrival_prompt,
     end_session,
     register,
     with_session,
@@ -24,7 +25,7 @@ VOLUME_RANGE = (20, 100)  # never silent by the volume keys: turning voice off i
 def _language(state: KioskState, s: Session, e: ev.LanguageChosen) -> Outcome:
     if e.language not in state.rules.languages or e.language == s.language:
         return state, []
-    return with_session(state, s, language=e.language), [Speak(f"screen.{s.phase.value}", e.language)]
+    return with_session(state, s, language=e.language), [arrival_prompt(s, e.language)]
 
 
 def _elder(state: KioskState, s: Session, e: ev.ElderModeToggled) -> Outcome:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.core.identity import mask_address, mask_id_number, mask_name
+from kiosk.core.identity import CardType, mask_address, mask_id_number, mask_name
 from kiosk.core.records import Application
 from kiosk.core.session import events as ev
 from kiosk.core.session.browsing import back
 from kiosk.core.session.commands import PrintSlip, SlipRequest, Speak, Submit
-from kiosk.core.session.forms import built, form_errors
+from kiosk.core.session.forms import asked, built, form_errors
 from kiosk.core.session.model import KioskState, Session, Task
 from kiosk.core.session.states import Phase, Purpose, TaskStatus
 from kiosk.core.session.table import (
@@ -36,6 +36,10 @@ def slip_people(session: Session) -> dict[str, Any]:
     return {"masked_names": tuple(mask_name(p.name) for p in session.parties),
             "masked_id_numbers": tuple(mask_id_number(p.id_number) for p in session.parties),
             "masked_addresses": tuple(mask_address(p.address) for p in session.parties)}
+
+
+def applicant_card(s: Session) -> CardType | None:
+    return s.parties[0].card_type if s.parties else None
 
 
 def slot_text(s: Session) -> str:
@@ -65,7 +69,7 @@ def _field(state: KioskState, s: Session, e: ev.FieldChanged) -> Outcome:
             return state, []
     else:
         spec = item.field(e.field_id)
-        if spec is None or spec.source != "manual":
+        if spec is None or spec.source != "manual" or not asked(spec, applicant_card(s)):
             return state, []  # card values come from the card; staff fields are completed at the window
     changed = s.with_value(e.field_id, e.value[:64])
     for field_id, value in built(item, dict(s.form), dict(changed.form)).items():
@@ -77,7 +81,7 @@ def _form_submitted(state: KioskState, s: Session, e: ev.FormSubmitted) -> Outco
     item = item_of(state, s)
     if item is None:
         return state, []
-    errors = form_errors(item, dict(s.form))
+    errors = form_errors(item, dict(s.form), card_type=applicant_card(s))
     if errors:
         return with_session(state, s, field_errors=errors), [Speak("error.form_incomplete", s.language)]
     return with_session(state, s, phase=Phase.REVIEW, field_errors=()), []

@@ -108,6 +108,9 @@ class Speak(Command, frozen=True):
     prompt_id: str
     language: str
     volume: int = 80
+    subject: str = ""
+    """What a prompt that reads out facts is about: "application:<item id>" or "booking:<item id>" for the done
+    screen, which is read out whole (materials, office, time limit, phone)."""
 
 
 class StopSpeech(Command, frozen=True):

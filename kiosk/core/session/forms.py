@@ -5,8 +5,17 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from kiosk.core import divisions
 from kiosk.core.catalog import FormField, Item
-from kiosk.core.identity import Identity, id_number_problems, normalize_id_number
+from kiosk.core.identity import CardType, Identity, id_number_problems, normalize_id_number
+
+WITHOUT_HUKOU = (CardType.HMT_RESIDENCE, CardType.FOREIGN_PERMANENT)
+
+
+def asked(spec: FormField, card_type: CardType | None) -> bool:
+    """Whether the form asks the holder of this card for the field: 户籍所在地 is not asked of Hong Kong, Macao,
+    Taiwan and foreign card holders."""
+    return spec.asked_of == "everyone" or card_type not in WITHOUT_HUKOU
 
 
 def card_value(identity: Identity, attribute: str) -> str:
@@ -22,12 +31,15 @@ def suggestion(spec: FormField, identity: Identity) -> str:
     if spec.suggested_by == "address_province":
         address = identity.address or ""
         return next((c.value for c in spec.choices if address.startswith(c.label.zh)), "")
+    if spec.suggested_by == "address_division":
+        return divisions.from_address(identity.address or "")
     return ""
 
 
 def prefill(item: Item, identity: Identity) -> tuple[tuple[str, str], ...]:
     values = [(f.id, card_value(identity, f.card_attribute)) for f in item.form_fields if f.source == "card"]
-    values += [(f.id, value) for f in item.form_fields if f.suggested_by and (value := suggestion(f, identity))]
+    values += [(f.id, value) for f in item.form_fields
+               if f.suggested_by and asked(f, identity.card_type) and (value := suggestion(f, identity))]
     return tuple(values)
 
 
@@ -54,6 +66,8 @@ def field_error(spec: FormField, value: str, today: date | None = None) -> str |
         return "required" if spec.required else None
     if spec.type == "choice" and value not in {c.value for c in spec.choices}:
         return "not_a_choice"
+    if spec.type == "division" and not divisions.is_county(value):
+        return "not_a_choice"
     if spec.type == "id_number" and id_number_problems(normalize_id_number(value), today):
         return "id_number_invalid"
     if spec.type == "phone" and not re.fullmatch(r"1\d{10}|0\d{2,3}-?\d{7,8}", value):
@@ -70,9 +84,14 @@ def field_error(spec: FormField, value: str, today: date | None = None) -> str |
     return None
 
 
-def form_errors(item: Item, values: dict[str, str], today: date | None = None) -> tuple[tuple[str, str], ...]:
+def form_errors(item: Item, values: dict[str, str], today: date | None = None,
+                card_type: CardType | None = None) -> tuple[tuple[str, str], ...]:
     errors = []
     for spec in item.form_fields:
+        if not asked(spec, card_type):
+            if values.get(spec.id):
+                errors.append((spec.id, "not_asked"))
+            continue
         if (error := field_error(spec, values.get(spec.id, ""), today)) is not None:
             errors.append((spec.id, error))
     return tuple(errors)

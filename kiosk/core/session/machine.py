@@ -23,7 +23,15 @@ from kiosk.core.session import (  # noqa: F401  (each registers its rows of the 
 from kiosk.core.session import events as ev
 from kiosk.core.session.commands import Command, Speak
 from kiosk.core.session.model import KioskState, Session
-from kiosk.core.session.table import ANY, LIFECYCLE, TRANSITIONS, arm_idle, end_session, left_behind
+from kiosk.core.session.table import (
+    ANY,
+    LIFECYCLE,
+    TRANSITIONS,
+    arm_idle,
+    arrival_prompt,
+    end_session,
+    left_behind,
+)
 from kiosk.core.value import replace
 
 __all__ = ["ANY", "LIFECYCLE", "TRANSITIONS", "end_session", "step"]
@@ -53,7 +61,7 @@ def step(state: KioskState, event: ev.Event) -> tuple[KioskState, tuple[Command,
                 moved = replace(moved, idle_warning=False)
             commands.insert(0, arm_idle(state, session))
         if moved.phase != session.phase:
-            commands.append(Speak(f"screen.{moved.phase.value}", moved.language))
+            commands.append(arrival_prompt(moved, moved.language))
         if moved is not after:
             new_state, after = replace(new_state, session=moved), moved
     return new_state, tuple(_voiced(commands, after if after is not None else session))

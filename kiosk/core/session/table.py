@@ -142,6 +142,15 @@ def use_catalog(state: KioskState, version: int, catalog: Catalog) -> KioskState
     return replace(state, rules=replace(state.rules, catalog=catalog), catalog_version=version, pending_catalog=None)
 
 
+def arrival_prompt(s: Session, language: str) -> Speak:
+    """What is said when a phase's screen appears (or is shown in another language): its prompt; the done
+    screen is read out whole, about its item (Speak.subject)."""
+    if s.phase == Phase.DONE and s.item_id:
+        kind = "booking" if s.booking.result is not None else "application"
+        return Speak("screen.done", language, subject=f"{kind}:{s.item_id}")
+    return Speak(f"screen.{s.phase.value}", language)
+
+
 def take_reminder(s: Session) -> str:
     """What the citizen may leave behind, as a notice key: the card while the reader has not seen it taken, the
     slip when one was (or is being) printed. A slip that failed to print is not mentioned: there is none."""
