@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +22,25 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.label import Label
 
 from kiosk.core.health import Component, DeviceError, Health, Reason, Status
+from kiosk.core.readiness import Verdict
 from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import Lifecycle
-from kiosk.shell.maintenance_desk import Entry, MaintenanceDesk, OutboxView, Outcome
+from kiosk.shell.maintenance_desk import Entry, MaintenanceDesk, OutboxView, Outcome, Today
 from kiosk.shell.system_actions import SystemActions
+from kiosk.storage.print_journal import JobRecord
 from screens.base import KioskScreen
 from screens.i18n import t
-from screens.maintenance_texts import OOS_PRESETS, PRESET_PREFIX
-from screens.widgets import ChoiceEditor, Overlay, PinyinEditor
+from screens.maintenance_texts import (
+    OOS_PRESETS,
+    PRESET_PREFIX,
+    entry_text,
+    health_line,
+    outcome_text,
+    service_text,
+    tech_line,
+    today_text,
+)
+from screens.widgets import ChoiceEditor, KeypadEditor, Overlay, PinyinEditor
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -38,6 +49,7 @@ GESTURE_WINDOW_S = 4.0
 CORNER_DP = (260, 80)  # width, height of the top-right corner that counts the taps
 IDLE_EXIT_S = 600.0
 PIN_MAX = 12
+SECTIONS = ("devices", "printing", "outbox", "service", "system")  # each has its outcome line: result_<section>
 COMPONENTS = (Component.READER, Component.PRINTER, Component.BACKEND, Component.DISK, Component.SPEECH,
               Component.SCANNER)
 STATUS_COLOUR = {Status.OK: "2e7d32", Status.DEGRADED: "b26a00", Status.UNAVAILABLE: "c62828",
@@ -76,55 +88,11 @@ def run_in_background(work: Callable[[], Any], done: Callable[[Any], None]) -> N
     threading.Thread(target=worker, name="kiosk-maintenance", daemon=True).start()
 
 
-def outcome_text(outcome: Outcome, language: str) -> str:
-    key = f"maint.done.{outcome.code}"
-    detail = outcome.detail
-    reason = detail
-    if outcome.code in ("print_failed", "printer_not_ready"):
-        reason = f"{t(f'error.{detail}', language)} ({detail.upper()})"
-    verdict = t(f"maint.verdict.{detail}", language) if outcome.code == "readiness_printed" else ""
-    if outcome.code in ("flushed", "flush_partial"):  # delivered/pending/rejected[/why]
-        delivered, pending, rejected, *why = [*detail.split("/"), "", "", ""][:4]
-        reason = t(f"error.{why[0]}", language) if why and why[0] else ""
-        text = t(key, language, delivered=delivered, pending=pending, reason=reason)
-        return text + (t("maint.done.rejected", language, rejected=rejected) if rejected not in ("", "0") else "")
-    return t(key, language, detail=detail, reason=reason, verdict=verdict)
-
-
-def entry_text(entry: Entry, language: str) -> str:
-    return t(f"maint.entry.{entry.code}", language, tries=entry.tries_left, seconds=entry.locked_s,
-             detail=entry.detail)
-
-
-def health_line(health: Health, language: str) -> str:
-    name = t(f"component.{health.component.value}", language)
-    status = t(f"status.{health.status.value}", language)
-    line = f"[b]{name}[/b]：[color={STATUS_COLOUR[health.status]}]{status}[/color]"
-    if health.status != Status.OK and health.reason != Reason.OK:
-        line += f" — {t(f'error.{health.reason.value}', language)} ({health.reason.value.upper()})"
-        if action := t(f"action.{health.action.value}", language):
-            line += f"，{action}"
-    if health.detail:
-        line += f"\n[size={int(dp(20))}][color=555555]{_markup_safe(health.detail)}[/color][/size]"
-    return line
-
-
-def staff_message_text(message: str, language: str) -> str:
-    """A staff out-of-service message: a preset shown in the kiosk's language, or the staff's own words."""
-    if message.startswith(PRESET_PREFIX):
-        return t(f"oos_message.{message[len(PRESET_PREFIX):]}", language)
-    return message
-
-
 def _window() -> Any:
     """Imported late: importing kivy.core.window creates the window, which must wait for the profile's size."""
     from kivy.core.window import Window
 
     return Window
-
-
-def _markup_safe(text: str) -> str:
-    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
 
 
 class StaffGesture:
@@ -258,19 +226,27 @@ class PinOverlay(Overlay):
 
 
 class MaintenanceScreen(KioskScreen):
+    """The staff screen. The summary at the top stays in view (the service as citizens get it, each device,
+    today's printing, the outbox); each action's outcome appears in the line under its own buttons and is
+    spoken, so staff see what their tap did where their finger is."""
+
     busy = BooleanProperty(False)
-    result = StringProperty("")
+    result = StringProperty("")  # the last outcome, also shown in its section's line
     result_ok = BooleanProperty(True)
     actor = StringProperty("")
     service = StringProperty("")
+    service_ok = BooleanProperty(True)
     out_of_service = BooleanProperty(False)
     outbox_text = StringProperty("")
+    today = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._rows: dict[Component, Label] = {}
         self._idle_check: Any = None
         self._last_touch = 0.0
+        self._verdict: Verdict | None = None
+        self._last_line: Any = None  # the outcome line last written, kept in view while the summary changes
 
     @property
     def desk(self) -> MaintenanceDesk:
@@ -283,9 +259,9 @@ class MaintenanceScreen(KioskScreen):
         actor = self.desk.actor or "-"
         self.actor = t("maint.who", lang, actor=t("maint.actor_pin", lang) if actor == "pin" else actor)
         self.out_of_service = state.out_of_service_reason == Reason.STAFF_OUT_OF_SERVICE
-        self.service = (t("maint.service_off", lang, message=staff_message_text(state.staff_message, lang) or "-")
-                        if self.out_of_service else t("maint.service_on", lang))
+        self.service, self.service_ok = service_text(state, self._verdict, lang)
         box = self.ids.devices
+        tech = []
         for component in COMPONENTS:
             if component == Component.SCANNER and self.app.kiosk.ports.scanner is None:
                 continue  # a kiosk without a scanner: no row saying "unknown"
@@ -299,15 +275,24 @@ class MaintenanceScreen(KioskScreen):
                          texture_size=lambda w, size: setattr(w, "height", size[1]))
                 box.add_widget(row)
             row.text = health_line(health, lang)
-        if not self.ids.about.text:
-            self.ids.about.text = "\n".join(f"{key}: {value}" for key, value in self.desk.summary())
+            tech.append(tech_line(health))
+        about = [f"{t(f'maint.about.{key}', lang)}: {value}" for key, value in self.desk.summary()]
+        self.ids.tech.text = "\n".join([*tech, "", *about])
 
-    def _show_outbox(self) -> None:
-        """The outbox's counts, read on a worker thread (the backend may still be starting)."""
-        run_in_background(self.desk.outbox, self._outbox_shown)
+    def _show_summary(self) -> None:
+        """The verdict, the outbox and today's printing, read on a worker thread (the backend may be starting)."""
+        def read() -> tuple[Any, Any, Any]:
+            return self.desk.verdict(self.app.state.health), self.desk.outbox(), self.desk.today()
+        run_in_background(read, self._summary_shown)
 
-    def _outbox_shown(self, view: Any) -> None:
+    def _summary_shown(self, found: Any) -> None:
+        if not isinstance(found, tuple):
+            return
+        verdict, view, today = found
         lang = self.app.lang
+        self._verdict = verdict if isinstance(verdict, Verdict) else None
+        self.service, self.service_ok = service_text(self.app.state, self._verdict, lang)
+        self.today = today_text(today if isinstance(today, Today) else None, lang)
         if not isinstance(view, OutboxView):
             self.outbox_text = t("maint.outbox_none", lang)
             return
@@ -315,52 +300,96 @@ class MaintenanceScreen(KioskScreen):
                   if view.oldest_age_s is not None else "")
         self.outbox_text = t("maint.outbox_line", lang, pending=view.pending, rejected=view.rejected,
                              delivered=view.delivered, oldest=oldest)
+        self._keep_in_view()
 
-    def show_outcome(self, outcome: Any) -> None:
+    def show_outcome(self, section: str, outcome: Any) -> None:
+        """The outcome in the line under the tapped button (scrolled into view) and said aloud."""
         self.busy = False
+        line = self.ids[f"result_{section}"]
         if isinstance(outcome, Outcome):
-            self.result_ok = outcome.ok
-            self.result = outcome_text(outcome, self.app.lang)
+            self.result_ok = line.ok = outcome.ok
+            self.result = line.text = outcome_text(outcome, self.app.lang)
+            self._say(self.result)
+            self._last_line = line
+            self._keep_in_view()
         else:
-            self.result = ""
-        self._show_outbox()
+            line.text = ""
+        self._show_summary()
+
+    def _keep_in_view(self) -> None:
+        """Two frames on, when the line has its new height and the summary above (which may have grown since)
+        has settled, the last outcome is scrolled wholly into view."""
+        line = self._last_line
+        if line is not None:
+            Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt2: self._into_view(line), 0), 0)
+
+    def _into_view(self, line: Any) -> None:
+        scroller: Any = self.ids.scroller
+        ancestors = []
+        node = line.parent
+        while node is not None and node not in ancestors:  # the window is its own parent
+            ancestors.append(node)
+            node = node.parent
+        # ids hold weak proxies, so the scroller is told by its proxy; the summary's line needs no scrolling
+        if any(getattr(a, "proxy_ref", None) is scroller for a in ancestors):
+            scroller.scroll_to(line, padding=dp(24), animate=False)
+
+    def _say(self, text: str) -> None:
+        speech, lang = self.app.kiosk.ports.speech, self.app.lang
+        threading.Thread(target=lambda: speech.say(text, lang, None), name="kiosk-maintenance-speech",
+                         daemon=True).start()
 
     # ---- acting ----
 
-    def _run(self, work: Callable[[], Any]) -> None:
+    def _run(self, section: str, work: Callable[[], Any]) -> None:
         if self.busy:
             return
         self.busy = True
-        self.result = t("maint.busy", self.app.lang)
-        self.result_ok = True
-        run_in_background(work, self.show_outcome)
+        line = self.ids[f"result_{section}"]
+        line.text, line.ok = t("maint.busy", self.app.lang), True
+        run_in_background(work, lambda outcome: self.show_outcome(section, outcome))
 
     def refresh(self) -> None:
-        self._run(lambda: self.desk.device_status() and None)
+        def check() -> Outcome:
+            self.desk.device_status()
+            return Outcome(True, "checked", f"{self.app.kiosk.ports.clock.now():%H:%M:%S}")
+        self._run("devices", check)
+
+    def engineer(self) -> None:
+        contact = self.desk.engineer_contact()
+        lang = self.app.lang
+        if contact.phone:
+            name = contact.name or t("maint.engineer_unnamed", lang)
+            text, ok = t("maint.done.engineer", lang, name=name, phone=contact.phone), True
+        else:
+            text, ok = t("maint.done.no_engineer", lang), False
+        line = self.ids.result_devices
+        self.result, self.result_ok, line.text, line.ok = text, ok, text, ok
+        self._say(text)
 
     def test_print(self) -> None:
-        self._run(self.desk.test_print)
+        self._run("printing", self.desk.test_print)
 
     def readiness(self) -> None:
-        self._run(self.desk.print_readiness)
+        self._run("printing", self.desk.print_readiness)
 
     def paper(self) -> None:
-        self._run(self.desk.paper_replaced)
+        self._run("printing", self.desk.paper_replaced)
 
     def flush(self) -> None:
-        self._run(self.desk.flush_outbox)
+        self._run("outbox", self.desk.flush_outbox)
 
     def export(self) -> None:
-        self._run(self.desk.export_logs)
+        self._run("system", self.desk.export_logs)
 
     def reprint(self) -> None:
         lang = self.app.lang
-        receipts = self.desk.recent_receipts()
-        if not receipts:
-            self.result, self.result_ok = t("maint.no_receipts", lang), False
-            return
+        self._choose_receipt(self.desk.recent_receipts(), t("maint.reprint_title", lang), search=True)
+
+    def _choose_receipt(self, receipts: Sequence[JobRecord], title: str, search: bool) -> None:
+        lang = self.app.lang
         catalog = self.app.kiosk.catalog
-        choices = []
+        choices = [("search", t("maint.reprint_search", lang))] if search else []
         for record in receipts:
             origin = record.origin
             if origin is None:
@@ -369,10 +398,27 @@ class MaintenanceScreen(KioskScreen):
             name = item.names.get(lang) if item else origin.item_id
             choices.append((record.job_id, f"{record.updated_at:%m-%d %H:%M}  "
                                            f"{origin.application_number or origin.local_reference}\n{name}"))
-        editor = ChoiceEditor(title=t("maint.reprint_title", lang))
+        editor = ChoiceEditor(title=title)
         editor.choices = choices
-        editor.on_done = lambda job_id: self._run(lambda: self.desk.reprint(job_id))
+        editor.on_done = self._receipt_chosen
         editor.open()
+
+    def _receipt_chosen(self, job_id: str) -> None:
+        if job_id != "search":
+            self._run("printing", lambda: self.desk.reprint(job_id))
+            return
+        editor = KeypadEditor(title=t("maint.reprint_number", self.app.lang))
+        editor.max_length = 20
+        editor.on_done = self._search
+        editor.open()
+
+    def _search(self, number: str) -> None:
+        lang = self.app.lang
+        found = self.desk.find_receipts(number)
+        if not found:
+            self.show_outcome("printing", Outcome(False, "no_match", number=number.strip()))
+            return
+        self._choose_receipt(found, t("maint.reprint_found", lang), search=False)
 
     def set_out_of_service(self) -> None:
         lang = self.app.lang
@@ -384,21 +430,22 @@ class MaintenanceScreen(KioskScreen):
 
     def _oos_choice(self, choice: str) -> None:
         if choice != "custom":
-            self.show_outcome(self.desk.set_out_of_service(PRESET_PREFIX + choice))
+            self.show_outcome("service", self.desk.set_out_of_service(PRESET_PREFIX + choice))
             return
         editor = PinyinEditor(title=t("maint.oos_title", self.app.lang), chinese=True)
         editor.max_length = 30
-        editor.on_done = lambda text: self.show_outcome(self.desk.set_out_of_service(text)) if text.strip() else None
+        editor.on_done = lambda text: (self.show_outcome("service", self.desk.set_out_of_service(text))
+                                       if text.strip() else None)
         editor.open()
 
     def clear_out_of_service(self) -> None:
-        self.show_outcome(self.desk.clear_out_of_service())
+        self.show_outcome("service", self.desk.clear_out_of_service())
 
     def restart(self) -> None:
-        self._confirm("maint.confirm_restart", lambda: self._run(self.desk.restart_app))
+        self._confirm("maint.confirm_restart", lambda: self._run("system", self.desk.restart_app))
 
     def reboot(self) -> None:
-        self._confirm("maint.confirm_reboot", lambda: self._run(self.desk.reboot))
+        self._confirm("maint.confirm_reboot", lambda: self._run("system", self.desk.reboot))
 
     def _confirm(self, title_key: str, then: Callable[[], None]) -> None:
         lang = self.app.lang
@@ -414,20 +461,29 @@ class MaintenanceScreen(KioskScreen):
 
     def on_enter(self, *_args: Any) -> None:
         self._last_touch = self.app.scheduler.now()
-        self.result = ""
+        self._clear_results()
         self.busy = True
-        run_in_background(self.desk.check_health, lambda _healths: self.show_outcome(None))  # fresh, unaudited
+        self._verdict = None
+        run_in_background(self.desk.check_health, lambda _healths: self._entered())  # fresh, unaudited
         _window().bind(on_touch_down=self._touched)
         if self._idle_check is None:
             self._idle_check = Clock.schedule_interval(self._check_idle, 1.0)
+
+    def _entered(self) -> None:
+        self.busy = False
+        self._show_summary()
 
     def on_leave(self, *_args: Any) -> None:
         _window().unbind(on_touch_down=self._touched)
         if self._idle_check is not None:
             self._idle_check.cancel()
             self._idle_check = None
-        self.result = ""
-        self.ids.about.text = ""
+        self._clear_results()
+
+    def _clear_results(self) -> None:
+        self.result, self._last_line = "", None
+        for section in SECTIONS:
+            self.ids[f"result_{section}"].text = ""
 
     def _touched(self, *_args: Any) -> bool:
         self._last_touch = self.app.scheduler.now()

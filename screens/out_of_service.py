@@ -12,7 +12,7 @@ from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import Lifecycle
 from screens.base import KioskScreen
 from screens.i18n import reason_text, t
-from screens.maintenance import staff_message_text
+from screens.maintenance_texts import staff_message_text
 from screens.widgets import show
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

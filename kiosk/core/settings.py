@@ -38,16 +38,29 @@ class Site(Strict):
     @field_validator("consult_phone")
     @classmethod
     def _dialable(cls, phone: str) -> str:
-        if sum(c.isdigit() for c in phone) < 5 or phone.startswith("-") or phone.endswith("-"):
-            raise ValueError(f"{phone!r} is no number a citizen can dial: digits with at most a hyphen between "
-                             "area code and number, e.g. 0431-12345")
-        return phone
+        return _dialable(phone, "a citizen")
     division_code: Annotated[str, Field(pattern=r"^\d{6}$")]
     """GB/T 2260 administrative division code of the site (6 digits); Jilin codes start with 22."""
     window: str = ""
     """Where the 跨省通办专窗 is in the hall, e.g. 一楼大厅东侧12号窗口; printed on guide slips and receipts."""
     hours: str = ""
     """Opening hours of the 专窗, e.g. 周一至周五 9:00-17:00（法定节假日除外）."""
+    engineer_phone: Annotated[str, Field(pattern=r"^([0-9\-]{7,20})?$")] = ""
+    """The technician hall staff call (联系技术人员 in maintenance mode); never printed for citizens."""
+    engineer_name: Annotated[str, Field(max_length=30)] = ""
+    """Who answers that phone, e.g. 省民政信息中心运维组."""
+
+    @field_validator("engineer_phone")
+    @classmethod
+    def _engineer_dialable(cls, phone: str) -> str:
+        return _dialable(phone, "hall staff") if phone else phone
+
+
+def _dialable(phone: str, who: str) -> str:
+    if sum(c.isdigit() for c in phone) < 5 or phone.startswith("-") or phone.endswith("-"):
+        raise ValueError(f"{phone!r} is no number {who} can dial: digits with at most a hyphen between "
+                         "area code and number, e.g. 0431-12345")
+    return phone
 
 
 class Office(Strict):

@@ -14,8 +14,9 @@ from datetime import date, datetime
 
 from kiosk.core.catalog import Catalog, Item, Material, TimeLimit
 from kiosk.core.divorce_dates import divorce_dates
-from kiosk.core.health import Health, Status
+from kiosk.core.health import Health, Reason, Status
 from kiosk.core.identity import mask_address, mask_id_number, mask_name
+from kiosk.core.readiness import Verdict
 from kiosk.core.session.commands import SlipRequest
 from kiosk.core.settings import KioskSettings
 from kiosk.core.slip_texts import (
@@ -23,7 +24,9 @@ from kiosk.core.slip_texts import (
     COMPONENT_ZH,
     FORMS,
     LABELS,
+    LIMIT_ZH,
     ON_THE_SPOT,
+    REASON_ZH,
     REQUIRED,
     SHAREABLE,
     STATUS_ZH,
@@ -367,8 +370,10 @@ def _columns(text: str) -> int:
 
 
 def readiness_slip(settings: KioskSettings, healths: Sequence[Health], now: datetime,
-                   details: Sequence[tuple[str, str]] = ()) -> Slip:
-    """The maintenance readiness report: each component's state, reason and action, and the verdict."""
+                   details: Sequence[tuple[str, str]] = (), verdict: Verdict | None = None) -> Slip:
+    """The maintenance readiness report: each component's state, why and who acts, in the staff screen's words;
+    the verdict by the kiosk's own rules (`verdict`, kiosk.core.readiness) with what citizens will find limited;
+    the reason ids and drivers' notes at the foot, for the engineer."""
     composer = _Bare(settings)
     blocks: list[Block] = [*composer.header(SlipKind.READINESS),
                            Text(f"服务点：{settings.site.name}", indent=8),
@@ -379,20 +384,31 @@ def readiness_slip(settings: KioskSettings, healths: Sequence[Health], now: date
     for health in healths:
         name = COMPONENT_ZH.get(health.component.value, health.component.value)
         line = f"{name}：{STATUS_ZH[health.status]}"
-        if health.status != Status.OK:
-            line += f"（{health.reason.value}）"
+        if health.status != Status.OK and health.reason in REASON_ZH:
+            line += f" — {REASON_ZH[health.reason]}"
             if ACTION_ZH[health.action]:
-                line += f" {ACTION_ZH[health.action]}"
+                line += f"，{ACTION_ZH[health.action]}"
         blocks.append(Text(line, bold=not health.usable, indent=_columns(name) + 2))
-        if health.detail:
-            blocks.append(Text(f"  {health.detail}", indent=2))
     for key, value in details:
         blocks.append(Text(f"{key}：{value}", indent=_columns(key) + 2))
-    ready = bool(healths) and all(h.usable for h in healths)
-    blocks += [Rule(), Text("可以开放服务" if ready else "暂不能开放服务", Align.CENTER, double=True)]
-    attention = sum(1 for h in healths if h.status != Status.OK)
-    if attention:
-        blocks.append(Text(f"{attention} 项需处理，见上", Align.CENTER))
+    if verdict is None:  # a preview without the kiosk's state: the devices alone decide
+        verdict = Verdict(None if healths and all(h.usable for h in healths) else Reason.NOT_CHECKED)
+    blocks += [Rule(), Text("可以开放服务" if verdict.ready else "暂不能开放服务", Align.CENTER, double=True)]
+    if verdict.blocking is not None and verdict.blocking in REASON_ZH and healths:
+        blocks.append(Text(f"原因：{REASON_ZH[verdict.blocking]}", Align.CENTER))
+    if verdict.ready and (verdict.limits or verdict.paused_items):
+        blocks.append(Text("开放时群众会遇到：", bold=True))
+        for health in verdict.limits:
+            name = COMPONENT_ZH.get(health.component.value, health.component.value)
+            blocks.append(Text(f"· {name}：{LIMIT_ZH.get(health.component.value, REASON_ZH.get(health.reason, ''))}",
+                               indent=2))
+        if verdict.paused_items:
+            blocks.append(Text(f"· {verdict.paused_items} 个事项暂停办理", indent=2))
+    notes = [h for h in healths if h.status != Status.OK or h.detail]
+    if notes:
+        blocks += [Rule(), Text("技术信息（供技术人员）：")]
+        blocks += [Text(f"{h.component.value}: {h.reason.value}" + (f" {h.detail}" if h.detail else ""), indent=2)
+                   for h in notes]
     return Slip(SlipKind.READINESS, (*blocks, Feed(2), Cut()))
 
 

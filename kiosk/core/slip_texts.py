@@ -3,7 +3,7 @@ readiness wording is Chinese only."""
 
 from __future__ import annotations
 
-from kiosk.core.health import Action, Status
+from kiosk.core.health import Action, Reason, Status
 from kiosk.core.slips import SlipKind
 
 Labels = dict[str, tuple[str, str, str]]  # key -> (zh, ko, en)
@@ -141,13 +141,40 @@ ON_THE_SPOT = ("当场办结", "즉시 처리", "on the spot")
 UNKNOWN_LIMIT = ("以办理地规定为准，请电话咨询", "처리 기관 규정에 따름, 전화로 문의하십시오",
                  "set by the office that handles it; please call")
 
-# Readiness report: staff-facing, Chinese only; reason ids are printed verbatim for the engineer.
+# Readiness report: staff-facing, Chinese only, in the maintenance screen's words (the zh catalog's
+# `component.*`, `status.*`, `action.*` and `error.*`; tests/unit/test_readiness.py holds them equal); reason
+# ids are printed only in the part for the engineer at the foot.
 STATUS_ZH = {Status.OK: "正常", Status.DEGRADED: "需关注", Status.UNAVAILABLE: "不可用",
              Status.UNKNOWN: "未知"}
-ACTION_ZH = {Action.NONE: "", Action.RETRY: "可重试", Action.RESET: "终端自动复位",
+ACTION_ZH = {Action.NONE: "", Action.RETRY: "将自动重试", Action.RESET: "将自动重置",
              Action.STAFF: "请工作人员处理", Action.ENGINEER: "请联系技术人员"}
-COMPONENT_ZH = {"reader": "读卡器", "printer": "打印机", "backend": "业务系统", "disk": "存储",
-                "display": "显示屏", "speech": "语音"}
+COMPONENT_ZH = {"reader": "读卡器", "printer": "打印机", "backend": "办理系统", "disk": "存储",
+                "display": "显示屏", "speech": "语音", "scanner": "扫码器", "signal": "呼叫提示灯"}
+REASON_ZH = {
+    Reason.NOT_CHECKED: "设备正在检测", Reason.NO_READER: "读卡器暂不可用", Reason.NO_CARD: "没有检测到身份证",
+    Reason.CARD_REMOVED: "读卡时身份证被移开", Reason.UNSUPPORTED_CARD: "无法识别这张卡",
+    Reason.CARD_EXPIRED: "身份证已过有效期", Reason.CARD_UNREADABLE: "身份证读取失败",
+    Reason.CARD_CHECKSUM: "身份证信息校验不通过", Reason.READER_TIMEOUT: "读卡超时",
+    Reason.READER_SERVICE_DOWN: "读卡服务正在恢复", Reason.PAPER_OUT: "打印纸已用完",
+    Reason.PAPER_NEAR_END: "打印纸即将用完", Reason.COVER_OPEN: "打印机盖未关好",
+    Reason.PRINTER_OFFLINE: "打印机未连接", Reason.PRINTER_NO_STATUS: "打印机无响应",
+    Reason.CUTTER_ERROR: "打印机切纸故障", Reason.NO_SCANNER: "扫码器暂不可用",
+    Reason.NO_SIGNAL: "呼叫提示灯（蜂鸣器）不可用", Reason.BACKEND_UNREACHABLE: "暂时连不上办理系统",
+    Reason.BACKEND_TIMEOUT: "办理系统响应超时", Reason.BACKEND_REJECTED: "办理系统未受理",
+    Reason.BACKEND_AUTH: "本机未获授权", Reason.BACKEND_BUSY: "查询过于频繁", Reason.OUTBOX_BACKLOG: "待上传的申请较多",
+    Reason.DISK_FULL: "本机存储空间不足", Reason.CONFIG_INVALID: "本机配置有误", Reason.MAINTENANCE: "设备维护中",
+    Reason.STAFF_OUT_OF_SERVICE: "本机暂停服务", Reason.INTERNAL_ERROR: "系统出现错误",
+}
+# What citizens find limited while the kiosk is open without a component (the zh catalog's `maint.limit.*`).
+LIMIT_ZH = {
+    "reader": "不能读身份证，群众可手工输入证件号码",
+    "printer": "不能打印，指南在屏幕上查看，办件编号显示在屏幕上",
+    "backend": "申请先保存在本机，网络恢复后自动上传；不能预约、不能查询进度",
+    "scanner": "不能扫码",
+    "speech": "没有语音播报",
+    "signal": "呼叫工作人员时提示灯（蜂鸣器）不亮",
+    "disk": "本机存储有问题",
+}
 
 LANG_INDEX = {"zh": 0, "ko": 1, "en": 2}
 

@@ -26,6 +26,7 @@ from kiosk import __version__
 from kiosk.core.health import Component, DeviceError, Health, Reason, Status
 from kiosk.core.ports import FlushingBackend, KeepsOutbox, Ports, PrintOutcome, StaffCardReader
 from kiosk.core.problems import ConfigError
+from kiosk.core.readiness import Verdict, readiness
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.settings import LoadedConfig
@@ -43,7 +44,7 @@ from kiosk.shell.maintenance import (
     staff_actor,
 )
 from kiosk.shell.system_actions import SystemActions
-from kiosk.storage.print_journal import JobRecord, PrintJournal
+from kiosk.storage.print_journal import JobRecord, PrintedCounts, PrintJournal
 from kiosk.storage.working_days import configured_calendar, load_working_days
 
 log = logging.getLogger("kiosk.maintenance")
@@ -83,6 +84,26 @@ class Outcome:
     ok: bool
     code: str  # a stable id the screen translates: test_printed, print_failed, flushed ...
     detail: str = ""  # technical and never personal: a reason id, a job id, counts, a path
+    number: str = ""  # the 办件编号 (or local reference) the action was about, for staff to read out
+    facts: tuple[tuple[str, str], ...] = ()  # the values the screen's sentence is made of: counts, a reason id
+
+    def fact(self, name: str) -> str:
+        return dict(self.facts).get(name, "")
+
+
+@dataclass(frozen=True)
+class Today:
+    """What the printer did today, for hall staff: slips by kind, paper changes and slips since the last one."""
+
+    printed: PrintedCounts | None  # None: the print journal cannot be read
+    paper_changes: tuple[datetime, ...]
+    since_paper: int | None  # slips printed since the last paper change today; None without one
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str
 
 
 @dataclass(frozen=True)
@@ -116,6 +137,8 @@ class MaintenanceDesk:
         self.pin_hash = config.settings.maintenance_pin_scrypt
         self.staff_cards = frozenset(config.settings.staff_card_sha256)
         self.usb_dir = config.usb_export_dir
+        site = config.settings.site
+        self.engineer = Contact(site.engineer_name, site.engineer_phone)
         data = config.data_dir
         self.audit = AuditLog(data / AUDIT_FILE)
         self.journal = PrintJournal.in_dir(data)
@@ -231,6 +254,48 @@ class MaintenanceDesk:
         except DeviceError:
             return []
 
+    def find_receipts(self, number: str) -> list[JobRecord]:
+        """Receipts whose 办件编号 or local reference ends with what staff typed (at least 4 characters)."""
+        try:
+            found = self.journal.find_receipts(number)
+        except DeviceError:
+            found = []
+        self._record("reprint_search", found=len(found))
+        return found
+
+    def today(self) -> Today:
+        """Slips printed today and the paper changes staff recorded (已更换打印纸 with the printer found ready)."""
+        now = self.ports.clock.now()
+        changes = tuple(self._paper_changes(now.date()))
+        try:
+            printed: PrintedCounts | None = self.journal.printed_on(now.date())
+            since = self.journal.printed_since(changes[-1]) if changes else None
+        except DeviceError:
+            printed, since = None, None
+        return Today(printed, changes, since)
+
+    def _paper_changes(self, day: date) -> list[datetime]:
+        prefix = f'{{"t": "{day.isoformat()}'
+        try:
+            lines = self.audit.path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return []
+        found = []
+        for line in lines:
+            if not line.startswith(prefix) or '"paper_replaced"' not in line:
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("action") == "paper_replaced" and entry.get("status") in (Status.OK, Status.DEGRADED):
+                found.append(datetime.fromisoformat(str(entry["t"])))
+        return found
+
+    def engineer_contact(self) -> Contact:
+        self._record("engineer_contact", configured=int(bool(self.engineer.phone)))
+        return self.engineer
+
     def summary(self) -> list[tuple[str, str]]:
         """Version and configuration, for the screen: nothing secret (the PIN hash and card hashes are counted)."""
         c, s, p = self.config, self.config.settings, self.config.profile
@@ -269,20 +334,29 @@ class MaintenanceDesk:
         slip = printer_test_slip(self.config.settings, now, (("打印人", self.actor or "-"),))
         return self._print("test_print", job_id, slip, "test_printed")
 
+    def verdict(self, healths: Sequence[Health] | None = None) -> Verdict:
+        """Whether the kiosk can be opened, by the rules it serves by, with fresh reports unless given some."""
+        return readiness(self.state(), self.check_health() if healths is None else healths)
+
     def print_readiness(self, actor: str | None = None) -> Outcome:
         """`actor`: who asked from elsewhere (a console command), when it is not the person at the desk."""
         healths = self.check_health()
+        verdict = self.verdict(healths)
         now = self.ports.clock.now()
         details = [("软件版本", __version__), ("节假日日历", calendar_line(now.date()))]
         if (view := self.outbox()) is not None:
             details.append(("待上传", f"{view.pending} 件，被拒 {view.rejected} 件"))
-        slip = readiness_slip(self.config.settings, healths, now, details)
-        ready = bool(healths) and all(h.usable for h in healths)
+        slip = readiness_slip(self.config.settings, healths, now, details, verdict)
+        ready = "ready" if verdict.ready else "not_ready"  # the console's two words; "limited" stays here
         outcome = self._print("readiness", f"readiness-{now:%Y%m%d-%H%M%S-%f}", slip, "readiness_printed",
-                              actor, verdict="ready" if ready else "not_ready")
+                              actor, verdict=verdict.code)
         if not outcome.ok:
             return outcome
-        return Outcome(True, "readiness_printed", "ready" if ready else "not_ready")
+        limits = ",".join(h.component.value for h in verdict.limits)
+        return Outcome(True, "readiness_printed", ready,
+                       facts=(("verdict", verdict.code), ("limits", limits),
+                              ("blocking", verdict.blocking.value if verdict.blocking else ""),
+                              ("paused", str(verdict.paused_items))))
 
     def paper_replaced(self) -> Outcome:
         """Staff refilled the paper or closed the cover: look at the printer now rather than at the next poll."""
@@ -295,26 +369,31 @@ class MaintenanceDesk:
         return Outcome(False, "printer_not_ready", printer.reason.value)
 
     def reprint(self, job_id: str) -> Outcome:
-        record = self.journal.get(job_id)
+        try:
+            record = self.journal.get(job_id)
+        except DeviceError as exc:
+            return Outcome(False, "print_failed", exc.reason.value)
         if record is None or record.origin is None:
             return Outcome(False, "no_receipt", job_id)
+        number = record.origin.application_number or record.origin.local_reference
         slip = self.composer.reprint(record.origin)
-        return self._print("reprint", self.journal.next_reprint_id(job_id), slip, "reprinted",
-                           number=record.origin.application_number or record.origin.local_reference)
+        return self._print("reprint", self.journal.next_reprint_id(job_id), slip, "reprinted", number=number)
 
     def _print(self, action: str, job_id: str, slip: Any, done_code: str, actor: str | None = None,
-               **details: str | int) -> Outcome:
+               number: str = "", **details: str | int) -> Outcome:
+        if number:
+            details["number"] = number
         try:
             outcome = self.ports.printer.print_slip(job_id, slip)
         except DeviceError as exc:
             self._record(action, actor, result="failed", reason=exc.reason.value, job_id=job_id, **details)
-            return Outcome(False, "print_failed", exc.reason.value)
+            return Outcome(False, "print_failed", exc.reason.value, number)
         if outcome == PrintOutcome.UNCERTAIN:
             # sent whole, not confirmed: staff look at the printer rather than print it again blindly
             self._record(action, actor, result="uncertain", job_id=job_id, **details)
-            return Outcome(True, "print_uncertain", job_id)
+            return Outcome(True, "print_uncertain", job_id, number)
         self._record(action, actor, result="printed", job_id=job_id, **details)
-        return Outcome(True, done_code, job_id)
+        return Outcome(True, done_code, job_id, number)
 
     # ---- the outbox ----
 
@@ -336,12 +415,14 @@ class MaintenanceDesk:
             return Outcome(False, "flush_failed", exc.reason.value)
         delivered, pending, rejected = int(result.delivered), int(result.pending), int(result.rejected)
         self._record("outbox_flush", delivered=delivered, pending=pending, rejected=rejected)
+        counts = (("delivered", str(delivered)), ("pending", str(pending)), ("rejected", str(rejected)))
         if pending == 0:
-            return Outcome(rejected == 0, "flushed", f"{delivered}/{pending}/{rejected}")
+            return Outcome(rejected == 0, "flushed", f"{delivered}/{pending}/{rejected}", facts=counts)
         # Some are still waiting: say why (the commonest last error of what waits), never "complete".
         errors = flushing.outbox.stats().last_errors
         why = errors[0][0] if errors else "backend_unreachable"
-        return Outcome(False, "flush_partial", f"{delivered}/{pending}/{rejected}/{why}")
+        return Outcome(False, "flush_partial", f"{delivered}/{pending}/{rejected}/{why}",
+                       facts=(*counts, ("why", why)))
 
     # ---- in and out of service ----
 
@@ -397,7 +478,9 @@ class MaintenanceDesk:
             return Outcome(False, exc.code, exc.detail)
         self._record("export_logs", result="written", count=result.lines, redacted=result.redactions)
         return Outcome(True, "logs_exported", f"{result.folder.name}: {result.lines} lines, "
-                                                f"{result.redactions} redacted")
+                                                f"{result.redactions} redacted",
+                       facts=(("folder", result.folder.name), ("lines", str(result.lines)),
+                              ("redacted", str(result.redactions))))
 
     # ---- the audit trail ----
 

@@ -12,13 +12,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from kiosk.core.health import DeviceError, Reason
 from kiosk.core.slips import Slip, SlipKind, SlipOrigin
 
 JOURNAL_FILE = "print-journal.sqlite3"
+MIN_NUMBER_DIGITS = 4  # the fewest last characters of a 办件编号 that find a receipt
 REPRINT_MARK = "-reprint-"  # job ids of reprints: <original job id>-reprint-<n>
 UNCERTAIN = "uncertain"  # the reason kept with a printed job whose confirmation was lost
 
@@ -56,6 +57,19 @@ class JobRecord:
         """Sent whole (the cut too) but not confirmed: counted as printed, so it is never printed again by
         itself; the citizen was offered a 补打 copy."""
         return self.state == "printed" and self.reason == UNCERTAIN
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedCounts:
+    by_kind: dict[SlipKind, int]
+    reprints: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values()) + self.reprints
+
+    def of(self, kind: SlipKind) -> int:
+        return self.by_kind.get(kind, 0)
 
 
 class PrintJournal:
@@ -149,6 +163,43 @@ class PrintJournal:
                              "ORDER BY updated_at DESC, rowid DESC LIMIT 1",
                              (SlipKind.RECEIPT.value, reference, reference)).fetchone()
         return _record(row) if row else None
+
+    def find_receipts(self, number: str, limit: int = 8) -> list[JobRecord]:
+        """Printed receipts (not reprints) whose 办件编号 or local reference is `number` or ends with it, newest
+        first: staff type the last digits a citizen reads out."""
+        number = number.strip().upper()
+        if len(number) < MIN_NUMBER_DIGITS:
+            return []
+        pattern = "%" + _like_escape(number)
+        with self._connect() as db:
+            rows = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE kind = ? AND state = 'printed' AND "
+                              "(application_number LIKE ? ESCAPE '\\' OR upper(local_reference) LIKE ? ESCAPE '\\') "
+                              f"AND {_NOT_REPRINT} ORDER BY updated_at DESC, rowid DESC LIMIT ?",
+                              (SlipKind.RECEIPT.value, pattern, pattern, limit)).fetchall()
+        return [_record(row) for row in rows]
+
+    def printed_on(self, day: date) -> PrintedCounts:
+        """How many slips of each kind came out on `day` (a reprint counts as a reprint, not as its kind)."""
+        start = datetime.combine(day, time()).isoformat(timespec="seconds")
+        end = datetime.combine(day + timedelta(days=1), time()).isoformat(timespec="seconds")
+        with self._connect() as db:
+            rows = db.execute(f"SELECT kind, {_NOT_REPRINT}, COUNT(*) FROM jobs WHERE state = 'printed' "
+                              "AND updated_at >= ? AND updated_at < ? GROUP BY kind, 2", (start, end)).fetchall()
+        by_kind: dict[SlipKind, int] = {}
+        reprints = 0
+        for kind, original, count in rows:
+            if original:
+                by_kind[SlipKind(kind)] = by_kind.get(SlipKind(kind), 0) + int(count)
+            else:
+                reprints += int(count)
+        return PrintedCounts(by_kind, reprints)
+
+    def printed_since(self, when: datetime) -> int:
+        """Slips of every kind printed since `when` (paper used since a new roll went in)."""
+        with self._connect() as db:
+            row = db.execute("SELECT COUNT(*) FROM jobs WHERE state = 'printed' AND updated_at >= ?",
+                             (when.isoformat(timespec="seconds"),)).fetchone()
+        return int(row[0])
 
     def next_reprint_id(self, job_id: str) -> str:
         """The job id for printing `job_id` once more: every reprint is a job of its own."""

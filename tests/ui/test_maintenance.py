@@ -99,11 +99,34 @@ def audit(kiosk: Harness) -> list[dict[str, object]]:
     return kiosk.app.desk.audit.entries()
 
 
-def result_text(kiosk: Harness) -> str:
+SECTION_OF = {"test_print": "printing", "readiness": "printing", "paper": "printing", "reprint": "printing",
+              "flush": "outbox", "oos_set": "service", "oos_clear": "service", "export": "system",
+              "restart": "system", "reboot": "system", "refresh": "devices", "engineer": "devices"}
+
+
+def outcome_at(kiosk: Harness, button: str) -> str:
+    """The outcome of the tapped `maint:<button>`, as staff see it: in the line under that button's row, wholly
+    on the screen (not scrolled away), and spoken."""
+    from kivy.metrics import dp
+
+    from tests.ui.harness import _visible_rect
+
     p = kiosk.pilot
     screen = kiosk.app.screens["maintenance"]
     p.wait_until(lambda: not screen.busy, timeout_s=30, what="the staff action")
-    return str(screen.result)
+    p.frames(3)
+    line = p.find(f"maint:result:{SECTION_OF[button]}")
+    tapped = p.find(f"maint:{button}")
+    assert line.text, f"nothing shown under maint:{button}"
+    left, bottom, right, top = _visible_rect(line)
+    assert top - bottom >= line.height - 1 and right > left, (
+        f"{line.text!r} is not wholly on the screen: {(left, bottom, right, top)} of {line.height}, "
+        f"scroll_y {screen.ids.scroller.scroll_y}")
+    gap = tapped.to_window(tapped.x, tapped.y)[1] - line.to_window(line.x, line.top)[1]
+    assert 0 <= gap < dp(260), f"{line.text!r} is {gap:.0f} px from maint:{button}"
+    speech = kiosk.app.kiosk.ports.speech
+    p.wait_until(lambda: (kiosk.app.lang, line.text) in speech.spoken, what="the outcome spoken")
+    return str(line.text)
 
 
 def test_hidden_gesture_and_pin_open_maintenance_and_wipe_the_session(staff: Harness) -> None:
@@ -236,12 +259,12 @@ def test_staff_actions_print_report_reprint_flush_and_are_audited(staff: Harness
     before = set(printer.printed)
 
     p.tap("maint:test_print")
-    assert "测试页已打印" in result_text(staff)
+    assert "测试页已打印" in outcome_at(staff, "test_print")
     assert any(j.startswith("test-") for j in set(printer.printed) - before)
 
     printer.inject(Reason.PAPER_NEAR_END)
     p.tap("maint:readiness")
-    assert "就绪报告已打印" in result_text(staff)
+    assert outcome_at(staff, "readiness") == "就绪报告已打印：可以开放服务"
     readiness = next(path for j, path in printer.printed.items() if j.startswith("readiness-"))
     text = slip_text(readiness)
     assert "打印机" in text and "paper_near_end" in text and "JL-220102-001" in text and "软件版本" in text
@@ -249,31 +272,126 @@ def test_staff_actions_print_report_reprint_flush_and_are_audited(staff: Harness
 
     printer.inject(Reason.PAPER_OUT)
     p.tap("maint:paper")
-    assert "打印机仍不可用" in result_text(staff) and "PAPER_OUT" in result_text(staff)
-    p.wait_until(lambda: "PAPER_OUT" in " ".join(p.texts()), what="the device list")
-    assert "请工作人员处理" in " ".join(p.texts()), "each device says who must act"
+    said = outcome_at(staff, "paper")
+    assert said.startswith("打印机仍不可用：打印纸已用完。请装入新纸卷") and "PAPER_OUT" not in said
+    p.wait_until(lambda: "打印纸已用完" in " ".join(p.texts()), what="the device list")
+    assert "PAPER_OUT" not in " ".join(p.visible_texts()), "no reason ids in staff's view"
     staff.shot("paper-out")
     printer.inject(None)
     p.tap("maint:paper")
-    assert "打印机正常" in result_text(staff)
+    assert "打印机正常" in outcome_at(staff, "paper")
+    p.wait_until(lambda: "今天换纸 1 次" in p.find("maint:today").text, what="the paper change in the summary")
 
     p.tap("maint:reprint")
     p.tap(f"choice:{job_id}")
-    assert "已补打凭条" in result_text(staff)
+    assert outcome_at(staff, "reprint") == "已补打办件编号 22010220260101000042 的凭条"
     reprint = printer.printed[f"{job_id}-reprint-1"]
     assert "补打" in slip_text(reprint) and "22010220260101000042" in slip_text(reprint)
     assert "张*兰" not in slip_text(reprint), "a reprint never carries the applicant"
+    p.wait_until(lambda: "补打 1" in p.find("maint:today").text, what="today's reprint counted")
 
     p.tap("maint:flush")
-    assert "上传完成" in result_text(staff)
+    assert outcome_at(staff, "flush").startswith("上传完成：已送达")
     p.wait_until(lambda: "待上传 0 件" in " ".join(p.texts()), what="the outbox counts")
 
     p.tap("maint:refresh")
-    result_text(staff)
+    assert "已重新检测" in outcome_at(staff, "refresh")
     actions = [e["action"] for e in audit(staff)]
     for action in ("test_print", "readiness", "paper_replaced", "reprint", "outbox_flush", "device_status"):
         assert action in actions, action
     assert all(e["actor"] == "pin" for e in audit(staff)[-8:])
+    p.tap("maint:exit")
+    p.wait_for_screen("home")
+
+
+def test_reprint_found_by_the_last_digits_of_the_number(staff: Harness) -> None:
+    p = staff.pilot
+    job_id = receipt_on_record(staff)
+    enter_with_pin(staff)
+    in_maintenance(staff)
+    p.tap("maint:reprint")
+    p.tap("choice:search")
+    p.type_keys("9999")
+    p.tap("editor:ok")
+    assert "没有找到办件编号以 9999 结尾的凭条" in outcome_at(staff, "reprint")
+    p.tap("maint:reprint")
+    p.tap("choice:search")
+    p.type_keys("0042")
+    p.tap("editor:ok")
+    p.wait_until(lambda: p.has(f"choice:{job_id}"), what="the receipt found")
+    staff.shot("reprint-found")
+    p.tap(f"choice:{job_id}")
+    assert "22010220260101000042" in outcome_at(staff, "reprint")
+    assert "reprint_search" in [e["action"] for e in audit(staff)]
+    p.tap("maint:exit")
+    p.wait_for_screen("home")
+
+
+def test_a_stuck_outbox_says_what_arrived_and_what_waits(staff: Harness) -> None:
+    """The backend's address made unreachable for real (a closed port): the upload must not say complete."""
+    p = staff.pilot
+    client = staff.backend.started()
+    address = client.transport.base_url
+    client.transport.base_url = "http://127.0.0.1:9"  # the discard port: nothing listens
+    try:
+        staff.submit_application("stuck-outbox-1", "JL-220102-001-STUCK00001")
+        enter_with_pin(staff)
+        in_maintenance(staff)
+        p.tap("maint:flush")
+        said = outcome_at(staff, "flush")
+        assert said.startswith("已送达 0，仍待上传 1（网络不通）") and "上传完成" not in said
+        staff.shot("outbox-stuck")
+    finally:
+        client.transport.base_url = address
+    p.tap("maint:flush")
+    assert outcome_at(staff, "flush").endswith("仍待上传 0")
+    p.tap("maint:exit")
+    p.wait_for_screen("home")
+
+
+def test_the_engineer_contact_or_what_to_do_without_one(staff: Harness) -> None:
+    from kiosk.shell.maintenance_desk import Contact
+
+    p = staff.pilot
+    desk = staff.app.desk
+    saved = desk.engineer
+    enter_with_pin(staff)
+    in_maintenance(staff)
+    try:
+        desk.engineer = Contact("", "")
+        p.tap("maint:engineer")
+        assert outcome_at(staff, "engineer").startswith("未配置技术人员电话，请联系")
+        desk.engineer = Contact("省民政信息中心运维组", "0431-88886666")
+        p.tap("maint:engineer")
+        assert outcome_at(staff, "engineer") == "技术人员：省民政信息中心运维组　电话 0431-88886666"
+        staff.shot("engineer-contact")
+    finally:
+        desk.engineer = saved
+    assert "engineer_contact" in [e["action"] for e in audit(staff)]
+    p.tap("maint:exit")
+    p.wait_for_screen("home")
+
+
+def test_the_summary_says_what_the_kiosk_serves_with_the_backend_away(staff: Harness) -> None:
+    from kiosk.core.health import Component, Health
+
+    p = staff.pilot
+    enter_with_pin(staff)
+    in_maintenance(staff)
+    desk = staff.app.desk
+    checks = desk.check_health
+    desk.check_health = lambda: [Health.problem(Component.BACKEND, Reason.BACKEND_UNREACHABLE)]
+    try:
+        staff.app.post(ev.HealthReported(Health.problem(Component.BACKEND, Reason.BACKEND_UNREACHABLE)))
+        p.wait_until(lambda: "暂时连不上办理系统" in " ".join(p.texts()), what="the backend's row")
+        p.tap("maint:readiness")
+        said = outcome_at(staff, "readiness")
+        assert said.startswith("就绪报告已打印：可以开放服务，但申请先保存在本机") and "暂不能" not in said
+        state = p.find("maint:service_state").text
+        assert state.startswith("正在服务，但申请先保存在本机") and "个事项暂停办理" in state
+        staff.shot("backend-away")
+    finally:
+        desk.check_health = checks
     p.tap("maint:exit")
     p.wait_for_screen("home")
 
@@ -293,6 +411,7 @@ def test_out_of_service_toggle_restart_reboot_and_log_export(staff: Harness) -> 
     p.tap("maint:oos_set")
     p.tap("choice:repair")
     p.wait_until(lambda: p.has("maint:oos_clear"), what="the switch")
+    assert outcome_at(staff, "oos_clear") == "已暂停服务"
     assert staff.app.state.out_of_service_reason == Reason.STAFF_OUT_OF_SERVICE
     p.tap("maint:exit")
     p.wait_for_screen("out_of_service")
@@ -304,20 +423,22 @@ def test_out_of_service_toggle_restart_reboot_and_log_export(staff: Harness) -> 
     in_maintenance(staff)
     p.tap("maint:oos_clear")
     p.wait_until(lambda: p.has("maint:oos_set"), what="the switch")
+    assert outcome_at(staff, "oos_set") == "已恢复服务"
 
     p.tap("maint:restart")
     p.tap("choice:confirm")
-    assert "演示环境" in result_text(staff)
+    assert "演示环境" in outcome_at(staff, "restart")
     p.tap("maint:reboot")
     p.tap("choice:confirm")
-    assert "演示环境" in result_text(staff) and "systemctl reboot" in result_text(staff)
+    assert "演示环境" in outcome_at(staff, "reboot") and "systemctl reboot" in outcome_at(staff, "reboot")
     assert desk.system.requested[-2:] == ["restart_app", "reboot"]
 
     p.tap("maint:export")
-    assert "没有找到可写的U盘" in result_text(staff)
+    assert "没有找到可写的U盘" in outcome_at(staff, "export")
+    staff.shot("no-usb")
     desk.usb_dir.mkdir()
     p.tap("maint:export")
-    assert "日志已导出" in result_text(staff)
+    assert "日志已导出到U盘" in outcome_at(staff, "export")
     staff.shot("logs-exported")
     folder = next(desk.usb_dir.glob("kiosk-logs-JL-220102-001-*"))
     exported = (folder / "kiosk.jsonl").read_text(encoding="utf-8")

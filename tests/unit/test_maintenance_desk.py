@@ -104,11 +104,14 @@ def test_readiness_report_lists_each_component_and_the_verdict(headless_kiosk: K
     desk = desk_for(headless_kiosk)
     headless_kiosk.ports.reader.unplug()  # type: ignore[attr-defined]
     outcome = desk.print_readiness()
-    assert outcome.ok and outcome.detail == "not_ready"
+    # the kiosk serves without a reader (citizens type the number in), so the verdict says open, with the limit
+    assert outcome.ok and outcome.detail == "ready" and outcome.fact("verdict") == "limited"
+    assert outcome.fact("limits") == "reader"
     lines = slip_lines(capture.slips[-1][1])
     text = "\n".join(lines)
-    assert "终端编号：JL-220102-001" in text and "暂不能开放服务" in text
-    assert any(line.startswith("读卡器：不可用（no_reader）") for line in lines)
+    assert "终端编号：JL-220102-001" in text and "可以开放服务" in text and "暂不能开放服务" not in text
+    assert any(line.startswith("读卡器：不可用 — 读卡器暂不可用") for line in lines)
+    assert "reader: no_reader simulated reader unplugged" in text, "the engineer's part keeps the ids"
     assert any(line.startswith("打印机：正常") for line in lines) and f"软件版本：{__version__}" in text
     headless_kiosk.ports.reader.unplug(False)  # type: ignore[attr-defined]
     assert desk.print_readiness().detail == "ready"
@@ -228,7 +231,7 @@ def test_an_upload_that_left_applications_waiting_is_not_reported_complete(headl
     desk.ports = replace_ports(headless_kiosk, backend=_UnreachableBackend())
     outcome = desk.flush_outbox(timeout_s=0.1)
     assert not outcome.ok and outcome.code == "flush_partial"
-    assert outcome.detail == "0/1/0/backend_unreachable"
+    assert outcome.detail == "0/1/0/backend_unreachable" and outcome.fact("why") == "backend_unreachable"
 
 
 def replace_ports(kiosk: Kiosk, **changes: object) -> object:
@@ -239,9 +242,13 @@ def replace_ports(kiosk: Kiosk, **changes: object) -> object:
 
 def test_the_upload_outcome_reads_as_staff_need_it() -> None:
     """The words on the staff screen: what arrived, what still waits and why (screens.maintenance)."""
-    from screens.i18n import t
+    from kiosk.shell.maintenance_desk import Outcome
+    from screens.maintenance_texts import outcome_text
 
-    partial = t("maint.done.flush_partial", "zh", delivered="0", pending="1", reason=t("error.backend_unreachable",
-                                                                                          "zh"))
-    assert "仍有 1 件未上传" in partial and "上传完成" not in partial
-    assert "上传完成" in t("maint.done.flushed", "zh", delivered="3", pending="0", reason="")
+    waiting = (("delivered", "0"), ("pending", "1"), ("rejected", "0"), ("why", "backend_unreachable"))
+    partial = outcome_text(Outcome(False, "flush_partial", "0/1/0/backend_unreachable", facts=waiting), "zh")
+    assert partial.startswith("已送达 0，仍待上传 1（网络不通）") and "上传完成" not in partial
+    done = (("delivered", "3"), ("pending", "0"), ("rejected", "0"))
+    assert outcome_text(Outcome(True, "flushed", "3/0/0", facts=done), "zh") == "上传完成：已送达 3，仍待上传 0"
+    assert outcome_text(Outcome(False, "flush_partial", "", facts=waiting), "en").startswith(
+        "0 delivered, 1 still waiting (no network)")

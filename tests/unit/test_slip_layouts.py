@@ -123,7 +123,7 @@ def test_readiness_report(settings: KioskSettings) -> None:
     assert "可以开放服务" in text_of(ok)
     bad = readiness_slip(settings, [Health.ok(Component.READER),
                                     Health.problem(Component.PRINTER, Reason.PAPER_OUT)], WHEN)
-    assert "暂不能开放服务" in text_of(bad) and "打印机：不可用（paper_out） 请工作人员处理" in text_of(bad)
+    assert "暂不能开放服务" in text_of(bad) and "打印机：不可用 — 打印纸已用完，请工作人员处理" in text_of(bad)
     assert "未取得设备状态" in text_of(readiness_slip(settings, [], WHEN))
 
 
