@@ -26,8 +26,13 @@ from kiosk.storage.working_days import load_working_days
 EXTENSIONS = ("kiosk.cli.readers", "kiosk.cli.printers", "kiosk.cli.backend")
 
 
+WHAT_ZH = {"configuration": "配置", "catalog": "事项目录"}
+
+
 def fail(problems: ConfigError, what: str) -> int:
-    print(f"{what} is invalid ({len(problems.problems)} problem{'s' if len(problems.problems) != 1 else ''}):",
+    count = len(problems.problems)
+    plural = "s" if count != 1 else ""
+    print(f"{WHAT_ZH.get(what, what)}有误（{count} 处） / {what} is invalid ({count} problem{plural}):",
           file=sys.stderr)
     for problem in problems.problems:
         print(f"  {problem}", file=sys.stderr)

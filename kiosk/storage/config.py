@@ -134,15 +134,22 @@ def load_profile(devices_dir: Path | list[Path], name: str, shown_dir: str | Non
         return None, tuple(chain), _attribute(exc, layers, merged)
 
 
+# Fields checked against each other: a problem with the first is the operator's choice of any of them, so it
+# is blamed on the nearest file that sets one (a 58 mm profile inheriting base's 48 characters a line is the
+# 58 mm profile's mistake, not base.toml's).
+DECIDED_TOGETHER = {"printer.chars_per_line": ("printer.paper_width_mm",)}
+
+
 def _attribute(exc: ValidationError, layers: list[tuple[str, dict[str, Any]]],
                merged: dict[str, Any]) -> list[Problem]:
     """Report each problem against the nearest profile file that sets the field (or the profile itself)."""
     problems = []
     for problem in problems_from_validation(layers[0][0], exc, data=merged):
         top = problem.field.split(".")[0].split("[")[0]
-        owner = next((shown for shown, data in layers if _sets(data, problem.field)), None)
+        fields = (problem.field, *DECIDED_TOGETHER.get(problem.field, ()))
+        owner = next((shown for shown, data in layers if any(_sets(data, f) for f in fields)), None)
         owner = owner or next((shown for shown, data in layers if top in data), layers[0][0])
-        problems.append(Problem(owner, problem.field, problem.why))
+        problems.append(Problem(owner, problem.field, problem.why, problem.zh))
     return problems
 
 
