@@ -108,18 +108,21 @@ def load_profile(devices_dir: Path | list[Path], name: str, shown_dir: str | Non
         folder = next((f for f in folders if _present(f / f"{current}.toml")), folders[0])
         shown = f"{shown_dir or _shown(folder)}/{current}.toml"
         if current in chain:
-            problems.append(Problem(shown, "inherits", f"inheritance loop: {' -> '.join([*chain, current])}"))
+            loop = " -> ".join([*chain, current])
+            problems.append(Problem(shown, "inherits", f"inheritance loop: {loop}",
+                                    f"继承成环：{loop}；请改其中一个 inherits"))
             break
         chain.append(current)
         data, found = read_toml(folder / f"{current}.toml", shown)
         if data is None:
             if len(chain) > 1:
-                found = [Problem(layers[-1][0] if layers else shown, "inherits", f"no profile named {current!r}")]
+                found = [Problem(layers[-1][0] if layers else shown, "inherits", f"no profile named {current!r}",
+                                 f"没有名为 {current!r} 的设备配置（devices/ 下的文件名，不带 .toml）")]
             problems.extend(found)
             break
         parent = data.pop("inherits", None)
         if parent is not None and not isinstance(parent, str):
-            problems.append(Problem(shown, "inherits", "must be a profile name"))
+            problems.append(Problem(shown, "inherits", "must be a profile name", "须为设备配置的名称（加引号）"))
             parent = None
         layers.append((shown, data))
         current = parent
@@ -184,7 +187,8 @@ def load_config(path: Path | None = None) -> LoadedConfig:
         profile, chain, found = load_profile(folders, profile_name)
         if found and not any(_present(f / f"{profile_name}.toml") for f in folders):
             where = " or ".join(f"{_shown(f)}/" for f in folders)
-            found = [Problem(shown, "device_profile", f"no profile {profile_name!r} in {where}")]
+            found = [Problem(shown, "device_profile", f"no profile {profile_name!r} in {where}",
+                             f"{where} 中没有设备配置 \"{profile_name}\"：请写其中一个文件名（不带 .toml）")]
     problems.extend(found)
     if problems or settings is None or profile is None:
         raise ConfigError(problems)
