@@ -32,15 +32,19 @@ def key_problems(config: LoadedConfig) -> list[Problem]:
     outbox_sealed = outbox_key.parent == folder and sealed_copy(OUTBOX_KEY_FILE) is not None
     if folder.is_dir():
         if _open_to_others(folder):
-            problems.append(Problem(str(folder), "(folder)", f"open to others (mode "
-                                    f"{stat.S_IMODE(folder.stat().st_mode):o}); chmod 700 it"))
+            mode = f"{stat.S_IMODE(folder.stat().st_mode):o}"
+            problems.append(Problem(str(folder), "(folder)", f"open to others (mode {mode}); chmod 700 it",
+                                    f"其他用户也能访问（权限 {mode}）：请执行 chmod 700"))
         if not os.access(folder, os.R_OK | os.X_OK):
             problems.append(Problem(str(folder), "(folder)", f"not readable by the user running the check (uid "
-                                    f"{os.getuid()}); chown it to the kiosk user"))
+                                    f"{os.getuid()}); chown it to the kiosk user",
+                                    f"运行检查的用户（uid {os.getuid()}）读不了：请 chown 给 kiosk 用户"))
             return problems
     elif not local and backend_key.parent == folder and not backend_sealed:
-        problems.append(Problem(str(folder), "(folder)", "no key folder: run `kiosk-backend enroll "
-                                f"{config.settings.kiosk_id}` on the server and copy the key file here"))
+        enroll = f"kiosk-backend enroll {config.settings.kiosk_id}"
+        problems.append(Problem(str(folder), "(folder)", f"no key folder: run `{enroll}` on the server and copy "
+                                "the key file here",
+                                f"没有密钥文件夹：请在后台服务器上运行 {enroll}，再把密钥文件复制到这里"))
         return problems
     if not local and not backend_sealed:
         try:
@@ -48,7 +52,8 @@ def key_problems(config: LoadedConfig) -> list[Problem]:
         except ConfigError as exc:
             problems.extend(exc.problems)
         except OSError as exc:
-            problems.append(Problem(str(backend_key), "(file)", f"cannot be read: {exc.strerror}"))
+            problems.append(Problem(str(backend_key), "(file)", f"cannot be read: {exc.strerror}",
+                                    f"无法读取：{exc.strerror}"))
     if outbox_sealed:
         return problems
     if outbox_key.exists():
@@ -57,11 +62,14 @@ def key_problems(config: LoadedConfig) -> list[Problem]:
         except crypto.CryptoError as exc:
             problems.append(Problem(str(outbox_key), "(file)", str(exc)))
         except OSError as exc:
-            problems.append(Problem(str(outbox_key), "(file)", f"cannot be read: {exc.strerror}"))
+            problems.append(Problem(str(outbox_key), "(file)", f"cannot be read: {exc.strerror}",
+                                    f"无法读取：{exc.strerror}"))
     elif (config.data_dir / OUTBOX_FILE).exists():
         problems.append(Problem(str(outbox_key), "(file)", "missing, but the outbox holds data sealed with it: "
-                                "restore the key from the backup (a new key could not read the pending items)"))
+                                "restore the key from the backup (a new key could not read the pending items)",
+                                "缺少此密钥，而待上传的申请是用它加密的：请从备份中恢复（新密钥读不了这些申请）"))
     elif folder.is_dir() and not os.access(folder, os.W_OK):
         problems.append(Problem(str(folder), "(folder)", "no outbox key yet and the folder is not writable, "
-                                "so the kiosk cannot make one at its first start"))
+                                "so the kiosk cannot make one at its first start",
+                                "还没有待上传申请的密钥，而此文件夹不可写，首次启动时无法生成：请 chown 给 kiosk 用户"))
     return problems

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from kiosk import __version__
+from kiosk.cli.staff import add_commands as staff_commands
 from kiosk.core.catalog import Catalog, Item, language_gaps, unconfirmed_facts
 from kiosk.core.config_advice import config_advice
 from kiosk.core.problems import ConfigError
@@ -26,8 +27,13 @@ from kiosk.storage.working_days import configured_calendar, load_working_days
 EXTENSIONS = ("kiosk.cli.readers", "kiosk.cli.printers", "kiosk.cli.backend")
 
 
+WHAT_ZH = {"configuration": "配置", "catalog": "事项目录"}
+
+
 def fail(problems: ConfigError, what: str) -> int:
-    print(f"{what} is invalid ({len(problems.problems)} problem{'s' if len(problems.problems) != 1 else ''}):",
+    count = len(problems.problems)
+    plural = "s" if count != 1 else ""
+    print(f"{WHAT_ZH.get(what, what)}有误（{count} 处） / {what} is invalid ({count} problem{plural}):",
           file=sys.stderr)
     for problem in problems.problems:
         print(f"  {problem}", file=sys.stderr)
@@ -76,9 +82,11 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
 
-    print(f"  staff      PIN {'set' if s.maintenance_pin_scrypt else 'NOT SET'}, {len(s.staff_card_sha256)} staff "
-          f"card{'s' if len(s.staff_card_sha256) != 1 else ''} (reader: {p.reader.staff_card_reader}); "
-          f"logs export to {config.usb_export_dir}")
+    cards = len(s.staff_card_sha256) + sum(len(m.card_sha256) for m in s.staff)
+    print(f"  staff      {len(s.staff)} attendant{'s' if len(s.staff) != 1 else ''} "
+          f"({', '.join(m.name for m in s.staff) or 'none: `kiosk maintenance add-staff NAME`'}); shared PIN "
+          f"{'set' if s.maintenance_pin_scrypt else 'not set'}; {cards} staff card{'s' if cards != 1 else ''} "
+          f"(reader: {p.reader.staff_card_reader}); logs export to {config.usb_export_dir}")
     return 0
 
 
@@ -170,41 +178,6 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def cmd_set_pin(args: argparse.Namespace) -> int:
-    import getpass
-
-    from kiosk.shell.maintenance import PinFormatError, hash_pin
-
-    if args.stdin:
-        pin = sys.stdin.readline().strip()
-    else:
-        pin = getpass.getpass("new maintenance PIN (6-12 digits): ")
-        if getpass.getpass("again: ") != pin:
-            print("the two PINs differ; nothing changed", file=sys.stderr)
-            return 2
-    try:
-        hashed = hash_pin(pin)
-    except PinFormatError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    print("put this line into kiosk.toml (it replaces any earlier one):")
-    print(f'maintenance_pin_scrypt = "{hashed}"')
-    return 0
-
-
-def cmd_hash_card(args: argparse.Namespace) -> int:
-    from kiosk.shell.maintenance_desk import card_hash
-
-    uid = args.uid.replace(":", "").replace(" ", "")
-    if not uid or len(uid) % 2 or len(uid) > 20 or any(c not in "0123456789abcdefABCDEF" for c in uid):
-        print(f"{args.uid!r} is not a card UID in hex (e.g. 04A1B2C3D4E5F6, as `kiosk card uid` shows)",
-              file=sys.stderr)
-        return 2
-    print("add this to staff_card_sha256 in kiosk.toml:")
-    print(f'"{card_hash(uid)}"')
-    return 0
-
-
 def run_walkthrough(out: Path) -> int:
     """The Kivy walkthrough in its own process: Kivy opens one window per process and keeps it until exit."""
     if importlib.util.find_spec("screens.demo_walkthrough") is None:
@@ -288,12 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     maintenance = sub.add_parser("maintenance", help="staff access").add_subparsers(dest="maintenance_command",
                                                                                    required=True)
-    set_pin = maintenance.add_parser("set-pin", help="hash a new maintenance PIN for kiosk.toml")
-    set_pin.add_argument("--stdin", action="store_true", help="read the PIN from standard input")
-    set_pin.set_defaults(func=cmd_set_pin)
-    hash_card = maintenance.add_parser("hash-card", help="the allow-list entry of a staff card, from its UID")
-    hash_card.add_argument("uid", help="the card's UID in hex")
-    hash_card.set_defaults(func=cmd_hash_card)
+    staff_commands(maintenance)
 
     run = sub.add_parser("run", help="start the touchscreen kiosk")
     run.add_argument("--config", help="kiosk.toml")

@@ -1,4 +1,8 @@
-"""Validation problems reported as `file: field: why`, all of them at once, never only the first."""
+"""Validation problems reported as `file: field: 中文 | English`, all of them at once, never only the first.
+
+An operator reads these in a hall in Jilin: each says in Chinese (and English) what to write instead, with
+the allowed values, never a regular expression (kiosk.core.problem_words).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,20 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from kiosk.core.problem_words import said_in_both
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Problem:
     file: str
     field: str
     why: str
+    zh: str = ""
+    """The same in Chinese, when it has been said in Chinese."""
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.why}"
+        said = f"{self.zh} | {self.why}" if self.zh else self.why
+        return f"{self.file}: {self.field}: {said}"
 
 
 class ConfigError(Exception):
@@ -61,7 +70,8 @@ def problems_from_validation(file: str, error: ValidationError, prefix: str = ""
             path = field_path([*loc, key])
             why = (f"no {owner} {key} named {ctx.get('tag')!r}; choose one of: {choices}"
                    if err["type"] == "union_tag_invalid" else f"missing: the {owner} needs a {key}")
-        found.append(Problem(file, f"{prefix}{path}" if prefix and path != "(file)" else path, why))
+        why, zh = said_in_both(err, why, named, tagged)
+        found.append(Problem(file, f"{prefix}{path}" if prefix and path != "(file)" else path, why, zh))
     return found
 
 

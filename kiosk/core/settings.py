@@ -6,12 +6,15 @@ validation, so every problem is reported against the file that holds the final v
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,12 +23,15 @@ from pydantic import (
     model_validator,
 )
 
+from kiosk.core.problem_words import Refusal
+
 LANGUAGES = ("zh", "ko", "en")
 Language = Literal["zh", "ko", "en"]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    # strict: `session_s = "180"` or `cutter = "no"` is a mistake to point at, not a value to convert
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True, strict=True)
 
 
 class Site(Strict):
@@ -38,7 +44,7 @@ class Site(Strict):
     @field_validator("consult_phone")
     @classmethod
     def _dialable(cls, phone: str) -> str:
-        return _dialable(phone, "a citizen")
+        return _dialable(phone, "市民", "a citizen")
     division_code: Annotated[str, Field(pattern=r"^\d{6}$")]
     """GB/T 2260 administrative division code of the site (6 digits); Jilin codes start with 22."""
     window: str = ""
@@ -53,13 +59,14 @@ class Site(Strict):
     @field_validator("engineer_phone")
     @classmethod
     def _engineer_dialable(cls, phone: str) -> str:
-        return _dialable(phone, "hall staff") if phone else phone
+        return _dialable(phone, "工作人员", "hall staff") if phone else phone
 
 
-def _dialable(phone: str, who: str) -> str:
+def _dialable(phone: str, who_zh: str, who_en: str) -> str:
     if sum(c.isdigit() for c in phone) < 5 or phone.startswith("-") or phone.endswith("-"):
-        raise ValueError(f"{phone!r} is no number {who} can dial: digits with at most a hyphen between "
-                         "area code and number, e.g. 0431-12345")
+        raise Refusal(f"{phone!r} 不是{who_zh}能拨打的号码：请写数字，区号与号码之间最多一个连字符，例如 0431-12345",
+                      f"{phone!r} is no number {who_en} can dial: digits with at most a hyphen between "
+                      "area code and number, e.g. 0431-12345")
     return phone
 
 
@@ -87,21 +94,26 @@ class Timeouts(Strict):
     @model_validator(mode="after")
     def _warning_inside_session(self) -> Timeouts:
         if self.idle_warning_s >= self.session_s:
-            raise ValueError("idle_warning_s must be shorter than session_s")
+            raise Refusal(f"idle_warning_s（{self.idle_warning_s}）须小于 session_s（{self.session_s}）",
+                          f"idle_warning_s ({self.idle_warning_s}) must be shorter than session_s ({self.session_s})")
         before_warning = self.session_s - self.idle_warning_s
         if self.card_read_s >= before_warning:
-            raise ValueError(f"card_read_s ({self.card_read_s}) must be shorter than the time before the idle "
-                             f"warning (session_s - idle_warning_s = {before_warning}): the session would end while "
-                             "the citizen waits at the reader")
+            raise Refusal(f"card_read_s（{self.card_read_s}）须小于空闲提醒前的时间（session_s - idle_warning_s = "
+                          f"{before_warning}）：否则市民还在读卡器前等待，会话就结束了；请把 card_read_s 改为不到 "
+                          f"{before_warning}，或加大 session_s",
+                          f"card_read_s ({self.card_read_s}) must be shorter than the time before the idle "
+                          f"warning (session_s - idle_warning_s = {before_warning}): the session would end while "
+                          f"the citizen waits at the reader; set card_read_s below {before_warning} or raise "
+                          "session_s")
         return self
 
 
 class Paths(Strict):
-    data_dir: Path = Path("var/data")
+    data_dir: Annotated[Path, Field(strict=False)] = Path("var/data")
     """Outbox, job journal and logs; relative paths are taken from the directory of kiosk.toml."""
-    key_dir: Path = Path("var/keys")
+    key_dir: Annotated[Path, Field(strict=False)] = Path("var/keys")
     """Kiosk key and data-at-rest key; kept outside the repository with owner-only permissions in production."""
-    usb_export_dir: Path = Path("/media/kiosk-usb")
+    usb_export_dir: Annotated[Path, Field(strict=False)] = Path("/media/kiosk-usb")
     """Where maintenance writes the redacted logs: the mount point of a staff USB stick (deploy/udev mounts it)."""
 
 
@@ -116,7 +128,8 @@ class Backend(Strict):
     def _tls_off_loopback(cls, value: str) -> str:
         """Issue #13: plain http only to this machine (a reverse proxy beside the kiosk); elsewhere https."""
         if value.startswith("http://") and not _loopback_host(value):
-            raise ValueError("http:// is only allowed to this machine (127.0.0.1, ::1, localhost); use https://")
+            raise Refusal("http:// 只能用于本机（127.0.0.1、::1、localhost）；其他地址请用 https://",
+                          "http:// is only allowed to this machine (127.0.0.1, ::1, localhost); use https://")
         return value
 
 
@@ -133,6 +146,77 @@ def _loopback_host(url: str) -> bool:
         return False
 
 
+# The weakest scrypt a PIN hash may use: what `kiosk maintenance set-pin` writes. A six-digit PIN has a
+# million values, so a cheaper hash copied from elsewhere is found from a leaked kiosk.toml in seconds.
+PIN_SCRYPT_N, PIN_SCRYPT_R, PIN_SCRYPT_P = 2**14, 8, 1
+PIN_SALT_BYTES, PIN_DIGEST_BYTES = 16, 32
+ACTORS_RESERVED = ("pin", "-")  # actor names the audit already uses for the shared PIN and for nobody
+
+
+def _pin_hash(value: str) -> str:
+    """A PIN hash as `kiosk maintenance set-pin` writes it, and at least as strong."""
+    if not value:
+        return value
+    remedy_zh, remedy_en = "请用 kiosk maintenance set-pin 重新生成", "make a new one with `kiosk maintenance set-pin`"
+    parts = value.split("$")
+    if len(parts) != 6 or parts[0] != "scrypt" or not all(p.isdigit() for p in parts[1:4]):
+        raise Refusal(f"不是 kiosk maintenance set-pin 生成的PIN散列（scrypt$N$r$p$salt$hash）：{remedy_zh}",
+                      f"not a hash from `kiosk maintenance set-pin` (scrypt$N$r$p$salt$hash): {remedy_en}")
+    n, r, p = (int(x) for x in parts[1:4])
+    try:
+        salt, digest = base64.b64decode(parts[4], validate=True), base64.b64decode(parts[5], validate=True)
+    except (binascii.Error, ValueError):
+        raise Refusal(f"PIN散列的盐或散列值不是 base64：{remedy_zh}",
+                      f"the hash's salt or digest is not base64: {remedy_en}") from None
+    if n < PIN_SCRYPT_N or n & (n - 1) or r < PIN_SCRYPT_R or p < PIN_SCRYPT_P or len(salt) < PIN_SALT_BYTES \
+            or len(digest) < PIN_DIGEST_BYTES:
+        raise Refusal(f"PIN散列太弱（N={n}, r={r}, p={p}，盐 {len(salt)} 字节，散列 {len(digest)} 字节；至少须 "
+                      f"N={PIN_SCRYPT_N}, r={PIN_SCRYPT_R}, p={PIN_SCRYPT_P}，盐 {PIN_SALT_BYTES} 字节，散列 "
+                      f"{PIN_DIGEST_BYTES} 字节）：六位PIN从泄露的配置中几秒就能试出；{remedy_zh}",
+                      f"the PIN hash is too weak (N={n}, r={r}, p={p}, {len(salt)}-byte salt, {len(digest)}-byte "
+                      f"digest; at least N={PIN_SCRYPT_N}, r={PIN_SCRYPT_R}, p={PIN_SCRYPT_P}, {PIN_SALT_BYTES}-byte "
+                      f"salt, {PIN_DIGEST_BYTES}-byte digest): a six-digit PIN is found from a leaked config in "
+                      f"seconds; {remedy_en}")
+    return value
+
+
+def _card_hashes(hashes: list[str]) -> list[str]:
+    for value in hashes:
+        if not re.fullmatch(r"[0-9a-f]{64}", value):
+            raise Refusal(f"{value[:20]!r} 不是小写十六进制的 SHA-256（kiosk maintenance hash-card UID 会生成）",
+                          f"{value[:20]!r} is not a SHA-256 in lower-case hex "
+                          "(`kiosk maintenance hash-card UID` prints one)")
+    if len(set(hashes)) != len(hashes):
+        raise Refusal("同一张工作人员卡列了两次", "a staff card is listed twice")
+    return hashes
+
+
+PinHash = Annotated[str, AfterValidator(_pin_hash)]
+CardHashes = Annotated[list[str], AfterValidator(_card_hashes)]
+
+
+class StaffMember(Strict):
+    """An attendant who may open the maintenance desk with their own PIN or card, so the audit names them."""
+
+    name: Annotated[str, Field(min_length=2, max_length=20, pattern=r"^[^\x00-\x1f]+$")]
+    """As the audit names them, e.g. 王丽 or 王丽（大厅）; unique on this kiosk."""
+    pin_scrypt: PinHash = ""
+    """Their own PIN's scrypt hash, from `kiosk maintenance add-staff NAME`."""
+    card_sha256: CardHashes = []
+    """SHA-256 of their staff cards' UIDs, from `kiosk maintenance add-staff NAME --card UID` (or hash-card)."""
+
+    @model_validator(mode="after")
+    def _opens_with_something(self) -> StaffMember:
+        if self.name.strip().lower() in ACTORS_RESERVED or self.name.startswith(("card:", "console#")):
+            raise Refusal(f"{self.name!r} 与审计记录中已有的写法相同：请写这位工作人员的姓名",
+                          f"{self.name!r} reads like an actor the audit already writes: use the attendant's name")
+        if not self.pin_scrypt and not self.card_sha256:
+            raise Refusal(f"{self.name} 既没有 PIN 也没有工作人员卡：请用 kiosk maintenance add-staff 生成",
+                          f"{self.name} has neither a PIN nor a staff card: make them with "
+                          "`kiosk maintenance add-staff`")
+        return self
+
+
 class KioskSettings(Strict):
     kiosk_id: Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{2,31}$")]
     """Shown on every screen and slip, e.g. JL-220102-001."""
@@ -146,38 +230,36 @@ class KioskSettings(Strict):
     device_profile: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")] = "simulated"
     """Name of a file in devices/ without .toml."""
     paths: Paths = Paths()
-    maintenance_pin_scrypt: str = ""
-    """scrypt hash of the maintenance PIN (`kiosk maintenance set-pin` writes it); empty disables PIN entry."""
-    staff_card_sha256: list[str] = []
+    maintenance_pin_scrypt: PinHash = ""
+    """scrypt hash of the shared maintenance PIN (`kiosk maintenance set-pin` writes it); the audit can only
+    say "PIN" for it, so attendants' own PINs (`staff`) are better. Empty: only staff PINs and cards."""
+    staff_card_sha256: CardHashes = []
     """Staff cards that open maintenance mode: SHA-256 (hex) of each card's UID, from
-    `kiosk maintenance hash-card UID`. The UIDs themselves are not stored. Empty: PIN only."""
+    `kiosk maintenance hash-card UID`. The UIDs themselves are not stored. The audit names such a card by a
+    short hash; a card under `staff` is named by its holder."""
+    staff: list[StaffMember] = []
+    """The attendants, each with their own PIN or cards (`kiosk maintenance add-staff NAME`)."""
 
-    @field_validator("maintenance_pin_scrypt")
-    @classmethod
-    def _pin_hash_form(cls, value: str) -> str:
-        parts = value.split("$")
-        if value and (len(parts) != 6 or parts[0] != "scrypt" or not all(p.isdigit() for p in parts[1:4])):
-            raise ValueError("not a hash from `kiosk maintenance set-pin` (scrypt$N$r$p$salt$hash)")
-        return value
-
-    @field_validator("staff_card_sha256")
-    @classmethod
-    def _card_hashes(cls, hashes: list[str]) -> list[str]:
-        for value in hashes:
-            if not re.fullmatch(r"[0-9a-f]{64}", value):
-                raise ValueError(f"{value[:20]!r} is not a SHA-256 in lower-case hex "
-                                 "(`kiosk maintenance hash-card UID` prints one)")
-        if len(set(hashes)) != len(hashes):
-            raise ValueError("a staff card is listed twice")
-        return hashes
+    @model_validator(mode="after")
+    def _staff_told_apart(self) -> KioskSettings:
+        names = [m.name for m in self.staff]
+        if len(set(names)) != len(names):
+            raise Refusal("staff 中有重名：请加区分，例如 王丽（大厅）", "two attendants have the same name: tell "
+                          "them apart, e.g. 王丽（大厅）")
+        cards = [*self.staff_card_sha256, *(c for m in self.staff for c in m.card_sha256)]
+        if len(set(cards)) != len(cards):
+            raise Refusal("同一张卡列了两次（staff_card_sha256 或两位工作人员之下）：一张卡只属于一个人",
+                          "a card is listed twice (in staff_card_sha256 or under two attendants): a card "
+                          "belongs to one person")
+        return self
 
     @model_validator(mode="after")
     def _languages_unique(self) -> KioskSettings:
         if len(set(self.languages)) != len(self.languages):
-            raise ValueError("languages are listed twice")
+            raise Refusal("languages 中有重复的语言", "languages are listed twice")
         ids = [o.id for o in self.offices]
         if len(set(ids)) != len(ids):
-            raise ValueError("an office id is listed twice")
+            raise Refusal("offices 中有重复的 id", "an office id is listed twice")
         return self
 
     def office(self, office_id: str) -> Office | None:
@@ -218,8 +300,10 @@ class ReaderSettings(Strict):
     @model_validator(mode="after")
     def _staff_cards_readable(self) -> ReaderSettings:
         if self.staff_card_reader == "reader" and not self.reads_card_uids:
-            raise ValueError(f"a {self.driver} reader cannot read staff card UIDs: use staff_card_reader = "
-                             "\"pcsc\" (a separate PC/SC reader) or \"none\"")
+            raise Refusal(f"{self.driver} 读卡器读不了工作人员卡号：请把 staff_card_reader 改为 \"pcsc\""
+                          "（另接一个 PC/SC 读卡器）或 \"none\"",
+                          f"a {self.driver} reader cannot read staff card UIDs: use staff_card_reader = "
+                          "\"pcsc\" (a separate PC/SC reader) or \"none\"")
         return self
 
 
@@ -270,7 +354,10 @@ class VendorSdkReaderSettings(ReaderSettings):
     @classmethod
     def _sdk_port_number(cls, port: str) -> str:
         if not port.isdigit():
-            raise ValueError("vendor_sdk port is the SDK's port number (1-16 serial, 1001-1016 USB)")
+            raise Refusal("vendor_sdk 的 port 是厂家SDK的端口号，加引号：串口 \"1\" 到 \"16\"，"
+                          "USB \"1001\" 到 \"1016\"",
+                          "vendor_sdk port is the SDK's port number in quotes (\"1\"-\"16\" serial, "
+                          "\"1001\"-\"1016\" USB)")
         return port
 
     @property
@@ -412,7 +499,8 @@ class PrinterProfile(Strict):
     @classmethod
     def _font_matches_encoding(cls, charset: str, info: ValidationInfo) -> str:
         if charset == "GB18030" and info.data.get("encoding", "GB18030") != "GB18030":
-            raise ValueError("GB18030 needs encoding GB18030 (GBK cannot send its four-byte characters)")
+            raise Refusal("font_charset = \"GB18030\" 需要 encoding = \"GB18030\"（GBK 发不出四字节字符）",
+                          "GB18030 needs encoding GB18030 (GBK cannot send its four-byte characters)")
         return charset
 
     @field_validator("chars_per_line")
@@ -422,7 +510,10 @@ class PrinterProfile(Strict):
         width = info.data.get("paper_width_mm", 80)
         limit = 32 if width == 58 else 64
         if chars > limit:
-            raise ValueError(f"{chars} does not fit {width} mm paper (at most {limit})")
+            raise Refusal(f"chars_per_line = {chars} 放不下 {width} mm 纸（最多 {limit}）：请在写 paper_width_mm = "
+                          f"{width} 的文件中同时写 chars_per_line = {limit}（或更少）",
+                          f"chars_per_line = {chars} does not fit {width} mm paper (at most {limit}): write "
+                          f"chars_per_line = {limit} (or fewer) beside paper_width_mm = {width}")
         return chars
 
 
@@ -526,7 +617,10 @@ class ScreenProfile(Strict):
     def _orientation_matches(self) -> ScreenProfile:
         portrait = self.height_px >= self.width_px
         if portrait != (self.orientation == "portrait"):
-            raise ValueError(f"{self.width_px}x{self.height_px} is not {self.orientation}")
+            raise Refusal(f"{self.width_px}x{self.height_px} 不是{'竖屏' if self.orientation == 'portrait' else '横屏'}"
+                          "：请改 orientation 或对调宽高",
+                          f"{self.width_px}x{self.height_px} is not {self.orientation}: change orientation or swap "
+                          "width and height")
         return self
 
 

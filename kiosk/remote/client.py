@@ -592,8 +592,10 @@ def load_credential(config: LoadedConfig) -> KioskCredential:
     path = key_file(config.key_dir, KIOSK_CREDENTIAL_FILE)
     shown = str(path)
     if not path.exists():
-        raise ConfigError([Problem(shown, "(file)", "no kiosk key: run `kiosk-backend enroll "
-                                   f"{config.settings.kiosk_id}` on the server and copy the key file here")])
+        enroll = f"kiosk-backend enroll {config.settings.kiosk_id}"
+        raise ConfigError([Problem(shown, "(file)", f"no kiosk key: run `{enroll}` on the server and copy the key "
+                                   "file here",
+                                   f"没有本机密钥：请在后台服务器上运行 {enroll}，再把密钥文件复制到这里")])
     try:
         credential = KioskCredential.load(path)
     except crypto.CryptoError as exc:
@@ -601,11 +603,15 @@ def load_credential(config: LoadedConfig) -> KioskCredential:
     problems = []
     if credential.kiosk_id != config.settings.kiosk_id:
         problems.append(Problem(shown, "kiosk_id", f"the key is for {credential.kiosk_id}, this kiosk is "
-                                                   f"{config.settings.kiosk_id}"))
+                                                   f"{config.settings.kiosk_id}",
+                                f"这把密钥属于 {credential.kiosk_id}，而本机是 {config.settings.kiosk_id}："
+                                "请改 kiosk_id 或换成本机的密钥"))
     if credential.profile != config.settings.backend.crypto_profile:
         wanted = config.settings.backend.crypto_profile
         problems.append(Problem(shown, "profile", f"the key was enrolled for the {credential.profile} profile, "
-                                                  f"backend.crypto_profile is {wanted}"))
+                                                  f"backend.crypto_profile is {wanted}",
+                                f"密钥登记时用的是 {credential.profile}，而 backend.crypto_profile 是 {wanted}："
+                                "请改成一致"))
     if problems:
         raise ConfigError(problems)
     return credential

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -55,8 +55,9 @@ def scrub(text: str) -> tuple[str, int]:
     return text, count
 
 
-def redact_line(line: str) -> tuple[str, int]:
-    """The line as it may leave the kiosk, and how many things were taken out of it."""
+def redact_line(line: str, also_kept: frozenset[str] = frozenset()) -> tuple[str, int]:
+    """The line as it may leave the kiosk, and how many things were taken out of it. `also_kept`: fields this
+    file holds that are known not to be personal (the audit's results and counts), kept besides the allow-list."""
     line = line.rstrip("\n")
     try:
         data = json.loads(line)
@@ -67,7 +68,7 @@ def redact_line(line: str) -> tuple[str, int]:
     count = 0
     kept: dict[str, object] = {}
     for key, value in data.items():
-        if key not in ALLOWED_FIELDS and key not in FRAME_FIELDS:
+        if key not in ALLOWED_FIELDS and key not in FRAME_FIELDS and key not in also_kept:
             kept[key] = REDACTED
             count += 1
         elif isinstance(value, str):
@@ -109,9 +110,10 @@ def journal_lines(command: Sequence[str] = JOURNAL_COMMAND) -> Iterator[str]:
     yield from proc.stdout.splitlines()
 
 
-def export_logs(target_root: Path, kiosk_id: str, now: datetime,
-                sources: Sequence[tuple[str, Iterable[str]]]) -> ExportResult:
-    """Write each source, redacted, into a new folder on the stick; sync so the stick can be pulled out."""
+def export_logs(target_root: Path, kiosk_id: str, now: datetime, sources: Sequence[tuple[str, Iterable[str]]],
+                kept: Mapping[str, frozenset[str]] | None = None) -> ExportResult:
+    """Write each source, redacted, into a new folder on the stick; sync so the stick can be pulled out.
+    `kept`: by file name, the fields of that file known not to be personal (see redact_line)."""
     if not target_root.is_dir() or not os.access(target_root, os.W_OK):
         raise ExportError("no_usb", f"{target_root} is not a writable folder (is the USB stick in?)")
     folder = target_root / f"kiosk-logs-{kiosk_id}-{now:%Y%m%d-%H%M%S}"
@@ -122,7 +124,7 @@ def export_logs(target_root: Path, kiosk_id: str, now: datetime,
         for name, source in sources:
             with (folder / name).open("w", encoding="utf-8") as out:
                 for line in source:
-                    clean, n = redact_line(line)
+                    clean, n = redact_line(line, (kept or {}).get(name, frozenset()))
                     out.write(clean + "\n")
                     lines += 1
                     redactions += n

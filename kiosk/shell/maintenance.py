@@ -1,4 +1,4 @@
-"""Staff access to maintenance mode: the PIN (scrypt hash), lockout after wrong tries, and the audit trail.
+"""Staff access to maintenance mode: PINs (scrypt hashes), lockout after wrong tries, and the audit trail.
 
 Pure logic: the time comes in as an argument, so the lockout is testable without waiting five minutes.
 """
@@ -12,11 +12,14 @@ import itertools
 import json
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+from kiosk.core.settings import PIN_SALT_BYTES, PIN_SCRYPT_N, PIN_SCRYPT_P, PIN_SCRYPT_R
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = PIN_SCRYPT_N, PIN_SCRYPT_R, PIN_SCRYPT_P
 MAX_TRIES = 5
 LOCKOUT_S = 300.0
 
@@ -28,6 +31,10 @@ class PinFormatError(ValueError):
 # PINs that anyone watching the public corner would try first, beyond the patterns weak_pin finds.
 COMMON_PINS = frozenset({"123123", "112233", "123321", "520520", "521521", "147258", "159753", "111222",
                          "147258369", "123456789", "987654321", "1234567890"})
+
+
+WEAK_ZH = {"the same digit repeated": "同一数字重复", "digits counting up or down": "连续递增或递减的数字",
+           "a short pattern repeated": "短的数字组合重复", "a well-known PIN": "常见的PIN"}
 
 
 def weak_pin(pin: str) -> str | None:
@@ -48,10 +55,11 @@ def weak_pin(pin: str) -> str | None:
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
     """`scrypt$N$r$p$salt$hash`, the form stored in kiosk.toml's maintenance_pin_scrypt."""
     if not (pin.isdigit() and 6 <= len(pin) <= 12):
-        raise PinFormatError("the maintenance PIN must be 6 to 12 digits")
+        raise PinFormatError("PIN 须为 6 到 12 位数字 | the maintenance PIN must be 6 to 12 digits")
     if (why := weak_pin(pin)) is not None:
-        raise PinFormatError(f"that PIN is too easy to guess ({why}): choose another")
-    salt = salt or os.urandom(16)
+        raise PinFormatError(f"这个PIN太容易猜（{WEAK_ZH[why]}）：请另选一个 | that PIN is too easy to guess ({why}): "
+                             "choose another")
+    salt = salt or os.urandom(PIN_SALT_BYTES)
     digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
     encode = base64.b64encode
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${encode(salt).decode()}${encode(digest).decode()}"
@@ -84,20 +92,39 @@ class PinGate:
         return max(0, int(self.locked_until - now + 0.999))
 
     def attempt(self, pin: str, stored: str, now: float) -> tuple[PinGate, bool]:
+        gate, whose = self.attempt_any(pin, [("pin", stored)] if stored else [], now)
+        return gate, whose is not None
+
+    def attempt_any(self, pin: str, stored: Sequence[tuple[str, str]], now: float) -> tuple[PinGate, str | None]:
+        """Try the PIN against each (actor, hash); the actor whose PIN it is, or None. One count for all: the
+        public corner guesses at the pad, not at a person."""
         if self.locked(now) or not stored:
-            return self, False
-        if verify_pin(pin, stored):
-            return PinGate(), True
+            return self, None
+        whose = next((actor for actor, hashed in stored if verify_pin(pin, hashed)), None)
+        if whose is not None:
+            return PinGate(), whose
         failures = self.failures + 1
         if failures >= MAX_TRIES:
-            return PinGate(0, now + LOCKOUT_S), False
-        return replace(self, failures=failures), False
+            return PinGate(0, now + LOCKOUT_S), None
+        return replace(self, failures=failures), None
+
+
+def pin_taken(pin: str, stored: Sequence[str]) -> bool:
+    """Whether another attendant (or the shared PIN) already has this PIN: the audit could not tell them apart."""
+    return any(verify_pin(pin, hashed) for hashed in stored if hashed)
+
+
+# What an audit line may hold besides its time, action and actor: none of it personal, so an exported audit
+# keeps it (kiosk.shell.log_export). A field not listed here is exported as '<redacted>'.
+AUDIT_FIELDS = frozenset({"detail", "tries_left", "status", "reason", "result", "job_id", "verdict", "number",
+                          "delivered", "pending", "rejected", "message", "count", "redacted"})
 
 
 class AuditLog:
-    """Append-only JSON lines of maintenance actions: who (staff card UID hash or 'pin'), what, when.
+    """Append-only JSON lines of maintenance actions: who, what, when. Who is the attendant's name (their own
+    PIN or card), 'pin' for the shared PIN, or `card:<short hash>` for a card on the anonymous list.
 
-    Never personal data of citizens; staff identifiers are stored as a short hash.
+    Never personal data of citizens; a card's UID is never written, only a short hash of it.
     """
 
     def __init__(self, path: Path) -> None:

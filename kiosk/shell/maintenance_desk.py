@@ -1,9 +1,11 @@
 """Maintenance mode for hall staff and engineers: who may enter, and every action they take there.
 
-Entry is by the PIN (scrypt hash in kiosk.toml; five wrong tries lock entry for five minutes, and the count
-survives a restart) or by a staff card whose UID hash is in `staff_card_sha256`. Entering wipes any session
-in progress (the session machine's MaintenanceEntered). Every attempt and every action is written to the
-audit log under data_dir with the actor: `pin`, or `card:<short hash>` of the badge.
+Entry is by a PIN (an attendant's own under `staff` in kiosk.toml, or the shared one; scrypt hashes) or by a
+staff card whose UID hash is listed (under an attendant, or in `staff_card_sha256`). Five wrong PINs lock the
+PIN pad for five minutes, and the count survives a restart; cards are never locked by PINs typed at the
+public corner. Entering wipes any session in progress (the session machine's MaintenanceEntered). Every
+attempt and every action is written to the audit log under data_dir with the actor: the attendant's name,
+`pin` for the shared PIN, or `card:<short hash>` of an unnamed badge.
 
 Calls that touch devices or the network block; the screens run them on a worker thread. Results are
 `Outcome`s with a stable code the screens translate, and a technical detail that is never personal.
@@ -35,6 +37,7 @@ from kiosk.core.working_days import WorkingDays
 from kiosk.logs import log_event
 from kiosk.shell.log_export import ExportError, export_logs, file_lines, journal_lines, local_log_files
 from kiosk.shell.maintenance import (
+    AUDIT_FIELDS,
     MAX_TRIES,
     MESSAGE_MAX,
     OUT_OF_SERVICE_FILE,
@@ -136,6 +139,9 @@ class MaintenanceDesk:
         self.calendar: WorkingDays | None = None  # the composition root hands on the operator's calendar
         self.pin_hash = config.settings.maintenance_pin_scrypt
         self.staff_cards = frozenset(config.settings.staff_card_sha256)
+        staff = config.settings.staff
+        self.staff_pins = {m.name: m.pin_scrypt for m in staff if m.pin_scrypt}
+        self.card_holders = {card: m.name for m in staff for card in m.card_sha256}
         self.usb_dir = config.usb_export_dir
         site = config.settings.site
         self.engineer = Contact(site.engineer_name, site.engineer_phone)
@@ -167,24 +173,29 @@ class MaintenanceDesk:
 
     @property
     def pin_configured(self) -> bool:
-        return bool(self.pin_hash)
+        return bool(self.pin_hash or self.staff_pins)
+
+    def _pins(self) -> list[tuple[str, str]]:
+        """(actor, hash) of every PIN that opens the desk: the attendants' own first, the shared one last."""
+        return [*self.staff_pins.items(), *([("pin", self.pin_hash)] if self.pin_hash else [])]
 
     def locked_s(self) -> int:
         with self._lock:
             return self._gate.seconds_left(self.now()) if self._gate.locked(self.now()) else 0
 
     def try_pin(self, pin: str) -> Entry:
-        if not self.pin_hash:
+        pins = self._pins()
+        if not pins:
             return Entry(False, "no_pin")
         with self._lock:
             now = self.now()
             if self._gate.locked(now):
                 return Entry(False, "locked", 0, self._gate.seconds_left(now))
-            self._gate, ok = self._gate.attempt(pin, self.pin_hash, now)
+            self._gate, whose = self._gate.attempt_any(pin, pins, now)
             self._save_gate()
             gate = self._gate
-        if ok:
-            self.enter("pin")
+        if whose is not None:
+            self.enter(whose)
             return Entry(True, "entered")
         if gate.locked(now):
             self._record("pin_locked", "pin", detail=f"{MAX_TRIES} wrong tries")
@@ -209,17 +220,19 @@ class MaintenanceDesk:
             uid = bytes.fromhex(uid_hex)
         except ValueError:
             return Entry(False, "card_error", detail=Reason.CARD_UNREADABLE.value)
-        actor = staff_actor(uid)
-        if hashlib.sha256(uid).hexdigest() not in self.staff_cards:
-            self._record("card_refused", actor)
+        hashed = hashlib.sha256(uid).hexdigest()
+        holder = self.card_holders.get(hashed)
+        if holder is None and hashed not in self.staff_cards:
+            self._record("card_refused", staff_actor(uid))
             return Entry(False, "unknown_card")
-        self.enter(actor)
+        self.enter(holder or staff_actor(uid), by="card")
         return Entry(True, "entered")
 
-    def enter(self, actor: str) -> None:
+    def enter(self, actor: str, by: str = "pin") -> None:
+        """`actor` as the audit names them; `by` (pin, card) is all the journal learns: names stay in the audit."""
         self.actor = actor
         self._record("enter")
-        log_event(log, "maintenance_entered", detail_code="card" if actor.startswith("card:") else "pin")
+        log_event(log, "maintenance_entered", detail_code=by)
         self.post(ev.MaintenanceEntered())
 
     def leave(self, why: str = "exit") -> None:
@@ -309,7 +322,8 @@ class MaintenanceDesk:
             ("backend", f"{backend} ({s.backend.crypto_profile})"), ("languages", ", ".join(s.languages)),
             ("timeouts", f"{s.timeouts.session_s}s / {s.timeouts.idle_warning_s}s"),
             ("catalog", self._catalog_summary()),
-            ("access", f"PIN {'set' if self.pin_hash else 'not set'}, {len(self.staff_cards)} staff cards, "
+            ("access", f"shared PIN {'set' if self.pin_hash else 'not set'}, {len(s.staff)} attendants, "
+                       f"{len(self.staff_cards) + len(self.card_holders)} staff cards, "
                        f"card reader: {p.reader.staff_card_reader}"),
             ("data_dir", str(c.data_dir)),
         ]
@@ -472,7 +486,8 @@ class MaintenanceDesk:
                    ("journal.txt", journal if journal is not None else journal_lines()),
                    ("maintenance-audit.jsonl", file_lines([data / AUDIT_FILE]))]
         try:
-            result = export_logs(self.usb_dir, self.config.settings.kiosk_id, self.ports.clock.now(), sources)
+            result = export_logs(self.usb_dir, self.config.settings.kiosk_id, self.ports.clock.now(), sources,
+                                 kept={"maintenance-audit.jsonl": AUDIT_FIELDS})
         except ExportError as exc:
             self._record("export_logs", result=exc.code)
             return Outcome(False, exc.code, exc.detail)

@@ -108,18 +108,21 @@ def load_profile(devices_dir: Path | list[Path], name: str, shown_dir: str | Non
         folder = next((f for f in folders if _present(f / f"{current}.toml")), folders[0])
         shown = f"{shown_dir or _shown(folder)}/{current}.toml"
         if current in chain:
-            problems.append(Problem(shown, "inherits", f"inheritance loop: {' -> '.join([*chain, current])}"))
+            loop = " -> ".join([*chain, current])
+            problems.append(Problem(shown, "inherits", f"inheritance loop: {loop}",
+                                    f"继承成环：{loop}；请改其中一个 inherits"))
             break
         chain.append(current)
         data, found = read_toml(folder / f"{current}.toml", shown)
         if data is None:
             if len(chain) > 1:
-                found = [Problem(layers[-1][0] if layers else shown, "inherits", f"no profile named {current!r}")]
+                found = [Problem(layers[-1][0] if layers else shown, "inherits", f"no profile named {current!r}",
+                                 f"没有名为 {current!r} 的设备配置（devices/ 下的文件名，不带 .toml）")]
             problems.extend(found)
             break
         parent = data.pop("inherits", None)
         if parent is not None and not isinstance(parent, str):
-            problems.append(Problem(shown, "inherits", "must be a profile name"))
+            problems.append(Problem(shown, "inherits", "must be a profile name", "须为设备配置的名称（加引号）"))
             parent = None
         layers.append((shown, data))
         current = parent
@@ -134,15 +137,22 @@ def load_profile(devices_dir: Path | list[Path], name: str, shown_dir: str | Non
         return None, tuple(chain), _attribute(exc, layers, merged)
 
 
+# Fields checked against each other: a problem with the first is the operator's choice of any of them, so it
+# is blamed on the nearest file that sets one (a 58 mm profile inheriting base's 48 characters a line is the
+# 58 mm profile's mistake, not base.toml's).
+DECIDED_TOGETHER = {"printer.chars_per_line": ("printer.paper_width_mm",)}
+
+
 def _attribute(exc: ValidationError, layers: list[tuple[str, dict[str, Any]]],
                merged: dict[str, Any]) -> list[Problem]:
     """Report each problem against the nearest profile file that sets the field (or the profile itself)."""
     problems = []
     for problem in problems_from_validation(layers[0][0], exc, data=merged):
         top = problem.field.split(".")[0].split("[")[0]
-        owner = next((shown for shown, data in layers if _sets(data, problem.field)), None)
+        fields = (problem.field, *DECIDED_TOGETHER.get(problem.field, ()))
+        owner = next((shown for shown, data in layers if any(_sets(data, f) for f in fields)), None)
         owner = owner or next((shown for shown, data in layers if top in data), layers[0][0])
-        problems.append(Problem(owner, problem.field, problem.why))
+        problems.append(Problem(owner, problem.field, problem.why, problem.zh))
     return problems
 
 
@@ -177,7 +187,8 @@ def load_config(path: Path | None = None) -> LoadedConfig:
         profile, chain, found = load_profile(folders, profile_name)
         if found and not any(_present(f / f"{profile_name}.toml") for f in folders):
             where = " or ".join(f"{_shown(f)}/" for f in folders)
-            found = [Problem(shown, "device_profile", f"no profile {profile_name!r} in {where}")]
+            found = [Problem(shown, "device_profile", f"no profile {profile_name!r} in {where}",
+                             f"{where} 中没有设备配置 \"{profile_name}\"：请写其中一个文件名（不带 .toml）")]
     problems.extend(found)
     if problems or settings is None or profile is None:
         raise ConfigError(problems)

@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import threading
 import tomllib
 from pathlib import Path
@@ -25,12 +26,14 @@ def read_toml(path: Path, shown_as: str) -> tuple[dict[str, Any] | None, list[Pr
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return None, [Problem(shown_as, "(file)", "file not found")]
+        return None, [Problem(shown_as, "(file)", "file not found", "找不到文件")]
     except OSError as exc:
-        return None, [Problem(shown_as, "(file)", f"cannot read: {exc.strerror}")]
+        return None, [Problem(shown_as, "(file)", f"cannot read: {exc.strerror}", f"无法读取：{exc.strerror}")]
     if raw.startswith(b"\xef\xbb\xbf"):  # Notepad's "UTF-8" adds one; TOML refuses it
-        return None, [Problem(shown_as, "(file)", "the file starts with a byte-order mark (BOM): save it as UTF-8 "
-                                                  "without BOM (文件以BOM开头：请另存为不带BOM的UTF-8)")]
+        return None, [Problem(shown_as, "(file)",
+                              "the file starts with a byte-order mark (BOM): save it as UTF-8 without BOM",
+                              "文件以BOM开头：请另存为不带BOM的UTF-8"
+                              "（记事本：另存为，编码选“UTF-8”而不是“带有 BOM 的 UTF-8”）")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -38,12 +41,16 @@ def read_toml(path: Path, shown_as: str) -> tuple[dict[str, Any] | None, list[Pr
         with contextlib.suppress(UnicodeDecodeError):
             raw.decode("gb18030")
             hint = " (it reads as GB18030/GBK, as Chinese Windows editors save it)"
-        return None, [Problem(shown_as, "(file)", f"the file is not UTF-8{hint}: save it as UTF-8 "
-                                                  "(文件不是UTF-8编码：请另存为UTF-8)")]
+        return None, [Problem(shown_as, "(file)", f"the file is not UTF-8{hint}: save it as UTF-8",
+                              f"文件不是UTF-8编码{'（看来是GB18030/GBK，中文Windows编辑器常这样保存）' if hint else ''}"
+                              "：请另存为UTF-8")]
     try:
         return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as exc:
-        return None, [Problem(shown_as, "(syntax)", str(exc))]
+        at = re.search(r"at line (\d+), column (\d+)", str(exc))
+        where = f"（第 {at[1]} 行第 {at[2]} 列）" if at else ""
+        return None, [Problem(shown_as, "(syntax)", str(exc), f"TOML 语法错误{where}：常见原因是文字缺少双引号、"
+                              "引号不成对，或同一设置写了两次")]
 
 FORMAT = 1
 CATALOG_CACHE = "cache/catalog-toml.json"  # in the data folder

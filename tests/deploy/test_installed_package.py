@@ -126,7 +126,8 @@ def test_an_operator_config_in_etc_uses_the_shipped_profiles_and_catalog(install
     (etc / "devices/simulated.toml").write_text("inherits = 3\n", encoding="utf-8")
     broken = installed.run("kiosk", "config", "check", KIOSK_ETC_DIR=str(etc))
     assert broken.returncode == 2
-    assert "etc-kiosk/devices/simulated.toml: inherits: must be a profile name" in broken.stderr
+    said = "etc-kiosk/devices/simulated.toml: inherits: 须为设备配置的名称（加引号） | must be a profile name"
+    assert said in broken.stderr
 
 
 def test_the_headless_demo_runs_from_the_installed_package(installed: Installed) -> None:

@@ -222,3 +222,12 @@ def test_playbook_template_renders_a_valid_config(tmp_path: Path) -> None:
     from kiosk.storage.config import load_config
 
     assert load_config(tmp_path / "kiosk.toml").settings.kiosk_id == "JL-220102-001"
+    from kiosk.shell.maintenance import hash_pin
+
+    staffed = template.render(inventory_hostname="k1", kiosk_id="JL-220102-001", device_profile="simulated",
+                              backend_url="local", site={"name": "长春市南关区自助服务区", "address": "吉林省长春市",
+                                                         "consult_phone": "0431-12345", "division_code": "220102"},
+                              kiosk_staff=[{"name": "王丽", "pin_scrypt": hash_pin("90517362")},
+                                           {"name": "李强", "card_sha256": ["ab" * 32]}])
+    (tmp_path / "kiosk.toml").write_text(staffed.replace("/var/lib/kiosk", str(tmp_path)), encoding="utf-8")
+    assert [m.name for m in load_config(tmp_path / "kiosk.toml").settings.staff] == ["王丽", "李强"]

@@ -63,7 +63,7 @@ def test_render_from_a_data_file(tmp_path: Path) -> None:
     (["bogus", "--sample"], None, "unknown slip kind 'bogus'"),
     (["receipt"], "{not json", "is not valid JSON"),
     (["receipt"], '["a list"]', "must be a JSON object"),
-    (["receipt"], '{"item_id": 3}', "item_id: Input should be a valid string"),
+    (["receipt"], '{"item_id": 3}', 'item_id: must be text in double quotes, e.g. "3"'),
     (["receipt"], '{"item_id": "disability-subsidies", "colour": "red"}', "colour: unknown setting"),
     (["receipt"], '{"item_id": "disability-subsidies"}', "needs application_number or local_reference"),
     (["receipt"], '{"item_id": "nope", "application_number": "1"}', "no item 'nope'"),

@@ -215,6 +215,19 @@ def test_lockout_survives_a_restart(staff: Harness) -> None:
     assert desk.locked_s() > 0 and desk.try_pin(PIN).code == "locked"
 
 
+def test_an_attendants_own_pin_opens_maintenance_in_their_name(staff: Harness) -> None:
+    desk, p = staff.app.desk, staff.pilot
+    desk.staff_pins = {"王丽": hash_pin("90517362")}
+    try:
+        enter_with_pin(staff, "90517362")
+        in_maintenance(staff)
+        staff.shot("attendant")
+        assert "王丽" in " ".join(p.texts()), "the screen says who is at the desk"
+        assert audit(staff)[-1]["action"] == "enter" and audit(staff)[-1]["actor"] == "王丽"
+    finally:
+        desk.staff_pins = {}
+
+
 def test_a_staff_card_opens_maintenance_an_unknown_card_does_not(staff: Harness) -> None:
     p = staff.pilot
     corner_taps(staff)

@@ -106,8 +106,9 @@ def test_missing_translation_and_bad_field_are_reported(broken_catalog: Path) ->
     text = text.replace("names.ko = ", "names.korean = ", 1).replace('type = "phone"', 'type = "telephone"', 1)
     item.write_text(text, encoding="utf-8")
     found = problems_of(broken_catalog)
-    assert any("orphan-support.toml: names.ko: Field required" in p for p in found), found
-    assert any("orphan-support.toml" in p and "type: Input should be" in p for p in found), found
+    assert any("orphan-support.toml: names.ko: 缺少此项（必填） | Field required" in p for p in found), found
+    assert any("orphan-support.toml" in p and "type: 不能写 \"telephone\"；可选：text, number, phone" in p
+               and '"telephone" is not allowed here; choose one of: text, number, phone' in p for p in found), found
 
 
 def test_cli_list_show_check(capsys: pytest.CaptureFixture[str]) -> None:

@@ -33,6 +33,6 @@ def test_the_app_refuses_an_invalid_config(tmp_path: Path, capsys: pytest.Captur
     bad.write_text('kiosk_id = "JL-1"\ndevice_profile = "ghost"\n', encoding="utf-8")
     assert kiosk_main(["run", "--config", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert "configuration is invalid" in err and "kiosk.toml: site: Field required" in err
+    assert "configuration is invalid" in err and "kiosk.toml: site: 缺少此项（必填） | Field required" in err
     assert kiosk_main(["config", "check", str(bad)]) == 2
     assert capsys.readouterr().err == err  # the same messages

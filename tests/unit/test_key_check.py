@@ -39,7 +39,7 @@ def test_a_kiosk_without_its_key_fails_the_check(remote_config: Path, capsys: py
     assert code == 2 and "no key folder" in text and "kiosk-backend enroll JL-220102-001" in text
     (remote_config.parent / "keys").mkdir(mode=0o700)
     code, text = check(remote_config, capsys)
-    assert code == 2 and "backend.key: (file): no kiosk key" in text
+    assert code == 2 and "backend.key: (file): 没有本机密钥" in text and "| no kiosk key: run" in text
 
 
 def test_an_enrolled_kiosk_passes(remote_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,7 +67,7 @@ def test_an_outbox_whose_key_is_lost_fails(kiosk_config: Path, capsys: pytest.Ca
     assert check(kiosk_config, capsys)[0] == 0  # local backend, nothing yet: the kiosk makes its keys
     (kiosk_config.parent / "data" / "outbox.sqlite3").write_bytes(b"")
     code, text = check(kiosk_config, capsys)
-    assert code == 2 and "outbox.key: (file): missing, but the outbox holds data" in text
+    assert code == 2 and "outbox.key: (file): 缺少此密钥" in text and "| missing, but the outbox holds data" in text
     (kiosk_config.parent / "keys" / "outbox.key").write_text("{}", encoding="utf-8")
     (kiosk_config.parent / "keys" / "outbox.key").chmod(0o600)
     code, text = check(kiosk_config, capsys)
