@@ -362,12 +362,17 @@ class PrinterProfile(Strict):
     paper_width_mm: Literal[58, 80] = 80
     chars_per_line: Annotated[int, Field(ge=24, le=64)] = 48
     """Half-width characters per line in the normal font; a Chinese character takes two."""
-    encoding: Literal["GB18030", "GBK"] = "GB18030"
-    font_charset: Literal["GB2312", "GBK", "GB18030"] = "GBK"
+    encoding: Literal["GB18030", "GBK", "EUC-KR"] = "GB18030"
+    """How double-byte text is sent: GB18030 or GBK for a mainland printer, EUC-KR for a printer sold for Korea
+    (its double-byte font is KS X 1001: Hangul, Hanja and symbols)."""
+    font_charset: Literal["GB2312", "GBK", "GB18030", "KSX1001"] = "GBK"
     """Characters the printer's built-in font has; a line with any other character (a rare name character
-    such as 䶮, Korean) is printed as an image. GB18030 means its four-byte characters too."""
+    such as 䶮, Korean on a mainland printer) is drawn by the kiosk (see user_defined_glyphs). GB18030 means its
+    four-byte characters too. KSX1001 (with encoding EUC-KR): Korean goes to the printer's own font, and the
+    simplified characters that are no Hanja of KS X 1001 (务, 证 ...) are drawn."""
     chinese_text_mode: bool = True
-    """Frame Chinese text with FS & ... FS . (most mainland printers need it)."""
+    """Frame double-byte text with FS & ... FS . (the Kanji mode of ESC/POS; most mainland and Korean printers
+    need it)."""
     qr: Literal["native", "image"] = "image"
     user_defined_glyphs: bool = False
     """Characters outside the printer's font (Korean, a rare name character) are sent once per slip as ESC/POS
@@ -401,6 +406,14 @@ class PrinterProfile(Strict):
         if charset == "GB18030" and info.data.get("encoding", "GB18030") != "GB18030":
             raise ValueError("GB18030 needs encoding GB18030 (GBK cannot send its four-byte characters)")
         return charset
+
+    @model_validator(mode="after")
+    def _korean_font_with_its_encoding(self) -> PrinterProfile:
+        # a model validator: either field may be the one left at its default
+        if (self.font_charset == "KSX1001") != (self.encoding == "EUC-KR"):
+            raise ValueError("a Korean font goes with its encoding: font_charset = \"KSX1001\" and encoding = "
+                             "\"EUC-KR\" together, or neither")
+        return self
 
     @field_validator("chars_per_line")
     @classmethod
