@@ -469,8 +469,37 @@ class SerialScannerSettings(ScannerSettings):
         return self.port
 
 
+class HidScannerSettings(ScannerSettings):
+    """A USB scanner in keyboard (HID) mode, read through evdev and grabbed so its keys never reach the UI. It
+    types on a US layout, so it can send ASCII codes only (receipts' QR codes are). Found by exactly one of
+    `path`, `usb_id` or `name_contains`."""
+
+    driver: Literal["hid"]
+    path: str = ""
+    """Its event device, best the stable name udev gives it: /dev/input/by-id/usb-<maker>_<model>-event-kbd."""
+    usb_id: Annotated[str, Field(pattern=r"^([0-9a-fA-F]{4}:[0-9a-fA-F]{4})?$")] = ""
+    """USB vendor:product in hex as `lsusb` (or `kiosk devices probe`) prints it: vvvv:pppp."""
+    name_contains: str = ""
+    """Part of the input device's name as the kernel reports it, e.g. "Barcode Scanner"."""
+    key_gap_ms: Annotated[int, Field(ge=10, le=1000)] = 100
+    """Longest pause between two keys of one code: a scanner types a code in one burst, so a longer pause means
+    the code was cut off (unplugged, a bad read) and what came before it is thrown away."""
+
+    @model_validator(mode="after")
+    def _found_one_way(self) -> HidScannerSettings:
+        given = [name for name in ("path", "usb_id", "name_contains") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError("a hid scanner is found by exactly one of path, usb_id or name_contains "
+                             f"(given: {', '.join(given) or 'none'})")
+        return self
+
+    @property
+    def where(self) -> str:
+        return self.path or (f"usb {self.usb_id.lower()}" if self.usb_id else f"named *{self.name_contains}*")
+
+
 ScannerProfile = Annotated[
-    NoScannerSettings | SimulatedScannerSettings | SerialScannerSettings,
+    NoScannerSettings | SimulatedScannerSettings | SerialScannerSettings | HidScannerSettings,
     Field(discriminator="driver"),
 ]
 """The QR/barcode scanner of a profile, chosen by `driver` (`none` when the kiosk has none)."""
