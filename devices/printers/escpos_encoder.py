@@ -5,7 +5,9 @@ Written here rather than through python-escpos's text and cut helpers, which (3.
 feature. Rules:
 
 * text lines whose every character is in the printer's font (`font_charset`) go as text in the profile's
-  encoding, framed with `FS &` ... `FS .` in Chinese text mode;
+  encoding, framed with `FS &` ... `FS .` in Chinese text mode; a printer sold for Korea has KS X 1001 as
+  that font and takes it as EUC-KR in the same mode (`FS C`, which picks JIS or Shift JIS on Japanese
+  models, is not sent: it does not apply to Chinese or Korean ones);
 * any other line (a rare name character such as 䶮, Korean) is drawn with the CJK font on the printer's
   character grid and sent as a `GS v 0` raster line, so nothing is ever printed as `?`; or, where the
   profile says `user_defined_glyphs`, each such character is drawn once, sent as a pair of user-defined
@@ -39,7 +41,7 @@ LINE = 30  # dots from one text line to the next at the default line spacing
 CUT_FEED_LINES = 4  # the cutter (or tear bar) sits a few lines above the print head
 BAND_ROWS = 256  # rows per GS v 0 command: small enough for the receive buffer of cheap printers
 ALIGN_CODE = {Align.LEFT: 0, Align.CENTER: 1, Align.RIGHT: 2}
-CODECS = {"GB2312": "gb2312", "GBK": "gbk", "GB18030": "gb18030"}
+CODECS = {"GB2312": "gb2312", "GBK": "gbk", "GB18030": "gb18030", "KSX1001": "euc_kr"}
 
 # Words that must not break: Latin (with its punctuation) and Korean, which also puts spaces between words.
 _TOKENS = re.compile(r"[\x21-\x7e\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+| +|.", re.DOTALL)

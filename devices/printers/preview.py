@@ -1,14 +1,16 @@
 """ESC/POS bytes -> what the paper shows: a decoded document for tests and a PNG picture for people.
 
 The decoder plays the printer: it keeps the print mode (alignment, bold, size, Chinese mode), decodes
-double-byte text as GB18030 only inside Chinese mode, lays characters on the printer's grid (a half-width
-character 12 dots, a Chinese one 24), wraps a line that overflows as the printer would, and collects raster
-images, QR codes, feeds and cuts. Anything it does not understand, or a byte that would print as garbage
-(a Chinese byte outside `FS &` ... `FS .`), is reported in `problems` so tests can insist on none.
+double-byte text in the printer's encoding (GB18030, or EUC-KR for a Korean model) only inside Chinese mode,
+lays characters on the printer's grid (a half-width character 12 dots, a Chinese one 24), wraps a line that
+overflows as the printer would, and collects raster images, QR codes, feeds and cuts. Anything it does not
+understand, or a byte that would print as garbage (a Chinese byte outside `FS &` ... `FS .`), is reported in
+`problems` so tests can insist on none.
 """
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,9 +114,11 @@ class Document:
 class _Printer:
     """The decoder's printer state."""
 
-    def __init__(self, width: int, boot_chinese: bool) -> None:
+    def __init__(self, width: int, boot_chinese: bool, encoding: str) -> None:
         self.width = width
         self.boot_chinese = boot_chinese
+        self.encoding = encoding
+        self.four_byte = codecs.lookup(encoding).name == "gb18030"
         self.doc = Document(width_dots=width)
         self.reset()
         self.line: list[Glyph] = []
@@ -176,12 +180,12 @@ class _Printer:
                 self.put("\ufffd", 1, False)
                 i += 1
                 continue
-            n = 4 if i + 1 < len(raw) and 0x30 <= raw[i + 1] <= 0x39 else 2
+            n = 4 if self.four_byte and i + 1 < len(raw) and 0x30 <= raw[i + 1] <= 0x39 else 2
             chunk = raw[i:i + n]
             try:
-                char = chunk.decode("gb18030")
+                char = chunk.decode(self.encoding)
             except UnicodeDecodeError:
-                self.doc.problems.append(f"invalid GB18030 bytes {chunk.hex()}")
+                self.doc.problems.append(f"invalid {self.encoding} bytes {chunk.hex()}")
                 char = "\ufffd"
             self.put(char, 2, True)
             i += n
@@ -297,10 +301,11 @@ class _Printer:
                                          self.align))
 
 
-def decode(data: bytes, paper_width_mm: int = 80, boot_chinese: bool = False) -> Document:
+def decode(data: bytes, paper_width_mm: int = 80, boot_chinese: bool = False,
+           encoding: str = "GB18030") -> Document:
     """Decode one or more jobs. `boot_chinese`: the printer starts in Chinese mode (profiles without
-    chinese_text_mode rely on that)."""
-    printer = _Printer(width_dots(paper_width_mm), boot_chinese)
+    chinese_text_mode rely on that); `encoding`: of its double-byte text (the profile's)."""
+    printer = _Printer(width_dots(paper_width_mm), boot_chinese, encoding)
     commands, _, _ = tokenize(data, chinese=boot_chinese, boot_chinese=boot_chinese)
     for command in commands:
         printer.command(command)
@@ -350,9 +355,10 @@ def render(doc: Document) -> Image.Image:
     return picture
 
 
-def preview_png(data: bytes, out: Path, paper_width_mm: int = 80, boot_chinese: bool = False) -> Document:
+def preview_png(data: bytes, out: Path, paper_width_mm: int = 80, boot_chinese: bool = False,
+                encoding: str = "GB18030") -> Document:
     """Decode `data` and write its picture to `out`; returns the document for checks."""
-    doc = decode(data, paper_width_mm, boot_chinese)
+    doc = decode(data, paper_width_mm, boot_chinese, encoding)
     out.parent.mkdir(parents=True, exist_ok=True)
     render(doc).save(out)
     return doc

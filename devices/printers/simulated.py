@@ -118,7 +118,8 @@ class SimulatedPrinter:
             stem = self.folder / f"{slip.kind.value}-{_safe(job_id)}"
             stem.with_suffix(".bin").write_bytes(job.data)
             png = stem.with_suffix(".png")
-            preview_png(job.data, png, self.profile.paper_width_mm, boot_chinese=not self.profile.chinese_text_mode)
+            preview_png(job.data, png, self.profile.paper_width_mm, boot_chinese=not self.profile.chinese_text_mode,
+                        encoding=self.profile.encoding)
             outcome = PrintOutcome.UNCERTAIN if self._uncertain_next else PrintOutcome.DONE
             self._uncertain_next = False
             if self.journal is not None:

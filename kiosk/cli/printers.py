@@ -180,7 +180,7 @@ def cmd_slip_render(args: argparse.Namespace) -> int:
           f"{job.text_lines} text lines, {job.raster_lines} image lines -> {out}")
     if args.png:
         doc = preview_png(job.data, Path(args.png), printer.paper_width_mm,
-                          boot_chinese=not printer.chinese_text_mode)
+                          boot_chinese=not printer.chinese_text_mode, encoding=printer.encoding)
         print(f"preview -> {args.png}")
         for problem in doc.problems:
             print(f"  decoder: {problem}", file=sys.stderr)

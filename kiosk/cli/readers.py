@@ -64,7 +64,8 @@ def add_commands(subparsers: Any) -> None:
 
     devices = command_group(subparsers, "devices", "attached devices")
     probe = devices.add_parser(
-        "probe", help="list PC/SC readers and serial ports that answer as a SAM",
+        "probe", help="list PC/SC readers, serial ports that answer as a SAM, keyboards (HID scanners) and the "
+                      "profile's scanner",
         description="Sends the SAM status command to each USB-serial port and the profile's reader port; "
                     "the profile's printer port is left alone so nothing is printed.")
     probe.add_argument("--port", action="append", default=[], help="also try this serial port (repeatable)")
@@ -301,7 +302,7 @@ def cmd_devices_probe(args: argparse.Namespace) -> int:
     except ConfigError:
         pass  # probing still works without a valid configuration
     result: dict[str, object] = {"pcsc": _probe_pcsc(), "serial": _probe_serial(wanted, avoided, args.baudrate),
-                                 "scanner": scanner}
+                                 "scanner": scanner, "input_keyboards": _probe_input_keyboards()}
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -314,6 +315,10 @@ def cmd_devices_probe(args: argparse.Namespace) -> int:
     print(f"serial ports: {len(serial_ports)}")
     for port in serial_ports:
         print(f"  {port['port']}: {'SAM answers' if port['sam'] else 'no SAM'} ({port['detail']})")
+    keyboards: list[dict[str, str]] = result["input_keyboards"]  # type: ignore[assignment]
+    print(f"input keyboards (a USB scanner in keyboard mode is one): {len(keyboards)}")
+    for keyboard in keyboards:
+        print(f"  {keyboard['path']}: {keyboard['name']!r} usb {keyboard['usb_id']}")
     if scanner["driver"] == "none":
         print("scanner: none in the profile")
     else:
@@ -339,6 +344,15 @@ def _probe_scanner(config: LoadedConfig) -> dict[str, object]:
     finally:
         scanner.close()
     return {**found, "status": health.status.value, "reason": health.reason.value, "detail": health.detail}
+
+
+def _probe_input_keyboards() -> list[dict[str, str]]:
+    """What a `hid` scanner profile could name: path, name and usb_id of each keyboard the kernel offers."""
+    try:
+        from devices.scanners.hid_scanner import input_keyboards
+    except ImportError:
+        return []  # no python-evdev here
+    return input_keyboards()
 
 
 def _probe_pcsc() -> dict[str, object]:

@@ -16,6 +16,7 @@ from kiosk.core.problems import ConfigError, Problem
 from kiosk.core.settings import (
     ConnectionSettings,
     FileConnectionSettings,
+    HidScannerSettings,
     LoadedConfig,
     NetworkConnectionSettings,
     NoScannerSettings,
@@ -54,6 +55,7 @@ SCANNERS: dict[type[ScannerSettings], str | None] = {
     NoScannerSettings: None,  # the kiosk has no scanner
     SimulatedScannerSettings: "devices.scanners.simulated:from_config",
     SerialScannerSettings: "devices.scanners.serial_scanner:from_config",
+    HidScannerSettings: "devices.scanners.hid_scanner:from_config",
 }
 SIGNALS: dict[type[SignalSettings], str | None] = {
     NoSignalSettings: None,  # no buzzer or light: calls for staff go to the backend only

@@ -462,12 +462,17 @@ class PrinterProfile(Strict):
     paper_width_mm: Literal[58, 80] = 80
     chars_per_line: Annotated[int, Field(ge=24, le=64)] = 48
     """Half-width characters per line in the normal font; a Chinese character takes two."""
-    encoding: Literal["GB18030", "GBK"] = "GB18030"
-    font_charset: Literal["GB2312", "GBK", "GB18030"] = "GBK"
+    encoding: Literal["GB18030", "GBK", "EUC-KR"] = "GB18030"
+    """How double-byte text is sent: GB18030 or GBK for a mainland printer, EUC-KR for a printer sold for Korea
+    (its double-byte font is KS X 1001: Hangul, Hanja and symbols)."""
+    font_charset: Literal["GB2312", "GBK", "GB18030", "KSX1001"] = "GBK"
     """Characters the printer's built-in font has; a line with any other character (a rare name character
-    such as 䶮, Korean) is printed as an image. GB18030 means its four-byte characters too."""
+    such as 䶮, Korean on a mainland printer) is drawn by the kiosk (see user_defined_glyphs). GB18030 means its
+    four-byte characters too. KSX1001 (with encoding EUC-KR): Korean goes to the printer's own font, and the
+    simplified characters that are no Hanja of KS X 1001 (务, 证 ...) are drawn."""
     chinese_text_mode: bool = True
-    """Frame Chinese text with FS & ... FS . (most mainland printers need it)."""
+    """Frame double-byte text with FS & ... FS . (the Kanji mode of ESC/POS; most mainland and Korean printers
+    need it)."""
     qr: Literal["native", "image"] = "image"
     user_defined_glyphs: bool = False
     """Characters outside the printer's font (Korean, a rare name character) are sent once per slip as ESC/POS
@@ -502,6 +507,14 @@ class PrinterProfile(Strict):
             raise Refusal("font_charset = \"GB18030\" 需要 encoding = \"GB18030\"（GBK 发不出四字节字符）",
                           "GB18030 needs encoding GB18030 (GBK cannot send its four-byte characters)")
         return charset
+
+    @model_validator(mode="after")
+    def _korean_font_with_its_encoding(self) -> PrinterProfile:
+        # a model validator: either field may be the one left at its default
+        if (self.font_charset == "KSX1001") != (self.encoding == "EUC-KR"):
+            raise ValueError("a Korean font goes with its encoding: font_charset = \"KSX1001\" and encoding = "
+                             "\"EUC-KR\" together, or neither")
+        return self
 
     @field_validator("chars_per_line")
     @classmethod
@@ -560,8 +573,37 @@ class SerialScannerSettings(ScannerSettings):
         return self.port
 
 
+class HidScannerSettings(ScannerSettings):
+    """A USB scanner in keyboard (HID) mode, read through evdev and grabbed so its keys never reach the UI. It
+    types on a US layout, so it can send ASCII codes only (receipts' QR codes are). Found by exactly one of
+    `path`, `usb_id` or `name_contains`."""
+
+    driver: Literal["hid"]
+    path: str = ""
+    """Its event device, best the stable name udev gives it: /dev/input/by-id/usb-<maker>_<model>-event-kbd."""
+    usb_id: Annotated[str, Field(pattern=r"^([0-9a-fA-F]{4}:[0-9a-fA-F]{4})?$")] = ""
+    """USB vendor:product in hex as `lsusb` (or `kiosk devices probe`) prints it: vvvv:pppp."""
+    name_contains: str = ""
+    """Part of the input device's name as the kernel reports it, e.g. "Barcode Scanner"."""
+    key_gap_ms: Annotated[int, Field(ge=10, le=1000)] = 100
+    """Longest pause between two keys of one code: a scanner types a code in one burst, so a longer pause means
+    the code was cut off (unplugged, a bad read) and what came before it is thrown away."""
+
+    @model_validator(mode="after")
+    def _found_one_way(self) -> HidScannerSettings:
+        given = [name for name in ("path", "usb_id", "name_contains") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError("a hid scanner is found by exactly one of path, usb_id or name_contains "
+                             f"(given: {', '.join(given) or 'none'})")
+        return self
+
+    @property
+    def where(self) -> str:
+        return self.path or (f"usb {self.usb_id.lower()}" if self.usb_id else f"named *{self.name_contains}*")
+
+
 ScannerProfile = Annotated[
-    NoScannerSettings | SimulatedScannerSettings | SerialScannerSettings,
+    NoScannerSettings | SimulatedScannerSettings | SerialScannerSettings | HidScannerSettings,
     Field(discriminator="driver"),
 ]
 """The QR/barcode scanner of a profile, chosen by `driver` (`none` when the kiosk has none)."""

@@ -204,3 +204,47 @@ def test_user_defined_characters_are_defined_once_and_reused() -> None:
     data = encode(Text("접수 번호"), Text("번호 접수"), user_defined_glyphs=True)
     assert data.count(b"\x1b&") == 2  # the four syllables, then the blank between words; nothing again
     assert decode(data).problems == []
+
+
+# ---- the printer's own Korean font (a model sold for Korea: font_charset KSX1001, encoding EUC-KR) ----
+
+KOREAN_FONT = {"encoding": "EUC-KR", "font_charset": "KSX1001"}
+
+
+def test_hangul_goes_to_a_korean_printers_font_as_euc_kr_in_kanji_mode() -> None:
+    data = encode(Text("접수 번호"), **KOREAN_FONT)
+    assert data == HEAD + FS_ON + "접수 번호".encode("euc_kr") + FS_OFF + b"\n"
+    assert decode(data, encoding="EUC-KR").text == "접수 번호"
+    assert decode(data).text != "접수 번호"  # read as GB18030 it is other characters: the encoding matters
+
+
+def test_on_a_korean_printer_what_ks_x_1001_lacks_is_drawn() -> None:
+    # 똠 is a Hangul syllable KS X 1001 lacks (Python's codec would send it as an 8-byte jamo sequence);
+    # 厅 is a simplified form, no Hanja; 王 is one
+    for settings in ({}, {"user_defined_glyphs": True}):
+        data = encode(Text("똠 王厅"), **KOREAN_FONT, **settings)
+        doc = decode(data, encoding="EUC-KR")
+        assert doc.problems == [] and "\ua4d4".encode() not in data and bytes.fromhex("a4d4") not in data
+        drawn = render(decode(encode(Text("똠 王厅"), **settings)))
+        assert render(doc).tobytes() == drawn.tobytes()  # the same dots as on a mainland printer
+    assert "王".encode("euc_kr") in data and "똠" not in decode(data, encoding="EUC-KR").text
+
+
+def test_a_korean_font_needs_its_encoding() -> None:
+    with pytest.raises(ValueError, match="KSX1001"):
+        profile(font_charset="KSX1001")
+    with pytest.raises(ValueError, match="KSX1001"):
+        profile(encoding="EUC-KR")
+
+
+def test_korean_receipt_in_the_printers_font_is_a_fraction_of_the_drawn_one(site_settings: KioskSettings,
+                                                                            catalog: Catalog) -> None:
+    slip = receipt(site_settings, catalog, language="ko")
+    drawn = SlipEncoder(profile(user_defined_glyphs=True)).encode(slip)
+    font = SlipEncoder(profile(user_defined_glyphs=True, **KOREAN_FONT)).encode(slip)
+    doc = decode(font.data, encoding="EUC-KR")
+    assert doc.problems == [] and font.raster_lines == 0
+    assert "접수" in doc.text and NUMBER in doc.text and "办件回执" not in doc.text  # 办 is no Hanja: drawn
+    assert "办件回执".encode("gb18030") not in font.data
+    assert len(font.data) * 2 <= len(drawn.data) and len(font.data) <= 15 * 1024
+    assert qr_payloads(doc) == ["JLMZ:PROGRESS:" + NUMBER]

@@ -292,3 +292,19 @@ def test_user_defined_characters_through_the_emulator(emulator: PrinterEmulator,
     assert printer.print_slip("ko", slip) == PrintOutcome.DONE
     assert bytes(emulator.printer.printed) == SlipEncoder(korean).encode(slip).data
     assert decode(bytes(emulator.printer.printed)).problems == []
+
+
+def test_a_korean_receipt_in_the_printers_own_font_through_the_emulator(
+        emulator: PrinterEmulator, tmp_path: Path, site_settings: KioskSettings, catalog: Catalog) -> None:
+    host, port = emulator.address
+    korean = profile(status_timeout_s=TIMEOUT, user_defined_glyphs=True, encoding="EUC-KR", font_charset="KSX1001",
+                     connection={"kind": "network", "host": host, "port": port})
+    printer = EscposPrinter(korean, NetworkConnection(host, port), PrintJournal.in_dir(tmp_path))
+    slip = receipt(site_settings, catalog, language="ko")
+    assert printer.print_slip("ko-font", slip) == PrintOutcome.DONE
+    printed = bytes(emulator.printer.printed)
+    doc = decode(printed, encoding="EUC-KR")
+    assert doc.problems == [] and doc.rasters[0].image.height > 90 and len(doc.rasters) == 1  # the QR code only
+    assert "접수" in doc.text and "신청" in doc.text and NUMBER in doc.text
+    assert len(printed) <= 15 * 1024  # the drawn receipt is about 30 KB, as image lines about 95 KB
+    assert qr_payloads(doc) == ["JLMZ:PROGRESS:" + NUMBER]

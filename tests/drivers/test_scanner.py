@@ -1,8 +1,7 @@
 """The QR/barcode scanner: the serial driver through a pseudo-terminal (codes, terminators, split writes,
 unplugged and plugged back with one driver object), the simulator, and `kiosk devices probe`.
 
-The evdev driver for USB HID scanners in keyboard mode is not here: this machine has no /dev/uinput and no
-python-evdev, so it could not be tested."""
+The evdev driver for USB HID scanners in keyboard mode is tested in test_hid_scanner.py."""
 
 from __future__ import annotations
 
