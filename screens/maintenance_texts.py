@@ -106,9 +106,11 @@ def today_text(today: Today | None, language: str) -> str:
     if today is None or today.printed is None:
         return t("maint.today_unreadable", language)
     printed = today.printed
-    line = t("maint.today", language, total=printed.total, receipts=printed.of(SlipKind.RECEIPT),
-             guides=printed.of(SlipKind.GUIDE), appointments=printed.of(SlipKind.APPOINTMENT),
-             reprints=printed.reprints)
+    counted = (printed.of(SlipKind.RECEIPT), printed.of(SlipKind.GUIDE), printed.of(SlipKind.APPOINTMENT),
+               printed.reprints)
+    # test pages, readiness reports...: named as "other" so that the parts add up to the total staff read first
+    line = t("maint.today", language, total=printed.total, receipts=counted[0], guides=counted[1],
+             appointments=counted[2], reprints=counted[3], others=printed.total - sum(counted))
     if today.paper_changes:
         paper = t("maint.paper_changes", language, count=len(today.paper_changes),
                   time=f"{today.paper_changes[-1]:%H:%M}", since=today.since_paper or 0)
