@@ -5,7 +5,7 @@ know yet (a newer kiosk) is shown as it came, never as an error."""
 from __future__ import annotations
 
 COMPONENTS = {
-    "reader": "身份证阅读器", "printer": "打印机", "backend": "后台连接", "disk": "存储", "display": "显示屏",
+    "reader": "身份证阅读器", "printer": "打印机", "backend": "办理系统", "disk": "存储", "display": "显示屏",
     "speech": "语音播报", "scanner": "扫码器",
 }
 
@@ -19,7 +19,8 @@ REASONS = {
     "paper_out": "缺纸", "paper_near_end": "纸将用完", "cover_open": "打印机盖未合上", "printer_offline": "打印机离线",
     "printer_no_status": "打印机不回报状态", "cutter_error": "切纸刀故障",
     "no_scanner": "未检测到扫码器",
-    "backend_unreachable": "连不上后台", "backend_timeout": "后台响应超时", "backend_rejected": "后台拒绝请求",
+    "backend_unreachable": "连不上办理系统", "backend_timeout": "办理系统响应超时",
+    "backend_rejected": "办理系统拒绝请求",
     "backend_auth": "终端密钥不被接受", "backend_busy": "查询过于频繁，暂缓", "outbox_backlog": "待上传积压",
     "disk_full": "磁盘已满", "config_invalid": "配置有误", "maintenance": "维护中",
     "staff_out_of_service": "工作人员暂停服务", "internal_error": "程序内部错误",
