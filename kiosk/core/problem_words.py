@@ -42,6 +42,10 @@ ALLOWED_FORMS: dict[str, tuple[str, str]] = {
                       "S, digits and maybe a letter, e.g. S12 or S12a"),
     r"^[^\x00-\x1f]+$": ("一行文字，不含换行或控制字符", "one line of text, without line breaks or control characters"),
     r"^[0-9A-Za-z\-]{4,40}$": ("4 到 40 个字母、数字或连字符", "4 to 40 letters, digits or hyphens"),
+    r"^([0-9\-]{7,20})?$": ("留空，或 7 到 20 位的电话号码，只用数字和连字符，例如 0431-12345",
+                           "empty, or a phone number of 7 to 20 digits and hyphens, e.g. 0431-12345"),
+    r"^([0-9a-fA-F]{4}:[0-9a-fA-F]{4})?$": ("留空，或 USB 的厂商号:产品号（各 4 位十六进制），例如 05e0:1200",
+                                            "empty, or the USB vendor:product id (4 hex digits each), e.g. 05e0:1200"),
     r"^[a-z][a-z0-9\-]{1,31}$": ("2 到 32 个小写字母、数字或连字符，以字母开头", "2 to 32 lower-case letters, digits "
                                  "or hyphens, starting with a letter"),
 }

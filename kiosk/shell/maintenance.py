@@ -117,7 +117,7 @@ def pin_taken(pin: str, stored: Sequence[str]) -> bool:
 # What an audit line may hold besides its time, action and actor: none of it personal, so an exported audit
 # keeps it (kiosk.shell.log_export). A field not listed here is exported as '<redacted>'.
 AUDIT_FIELDS = frozenset({"detail", "tries_left", "status", "reason", "result", "job_id", "verdict", "number",
-                          "delivered", "pending", "rejected", "message", "count", "redacted"})
+                          "delivered", "pending", "rejected", "message", "count", "redacted", "found", "configured"})
 
 
 class AuditLog:

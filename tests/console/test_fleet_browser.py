@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
@@ -67,7 +68,10 @@ def test_paper_near_end_is_flagged_and_out_of_service_reaches_the_kiosk(harness_
         assert "备好新纸卷，尽快更换" in row and "在服务" in row
         browser.save_screenshot(str(SHOTS / "fleet.png"))
 
-        browser.find_element(By.LINK_TEXT, kiosk_id).click()
+        # the fleet page reloads itself every 15 s: on a loaded machine that can fall between finding the link and
+        # clicking it, so the click is retried on the reloaded page (as a person clicks again)
+        WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda page: page.find_element(By.LINK_TEXT, kiosk_id).click() or True)
         WebDriverWait(browser, 10).until(expected_conditions.presence_of_element_located((By.ID, "message")))
         browser.find_element(By.ID, "message").send_keys(MESSAGE)
         browser.find_element(By.ID, "out-of-service-on").click()

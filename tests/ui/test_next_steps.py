@@ -58,9 +58,10 @@ def test_a_slip_that_did_not_print_is_replaced_by_a_qr_code_and_staff(kiosk: Har
     shot = kiosk.shot("done-print-failed")
     from PIL import Image
 
-    number = p.state.session.submit.result.application_number
+    result = p.state.session.submit.result
     decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(shot))]
-    assert f"JLMZ:PROGRESS:{number}" in decoded
+    # the receipt's number and query code: photographed, it opens the case at any kiosk's scanner
+    assert f"JLMZ:PROGRESS:{result.application_number}:{result.query_code}" in decoded
     assert "凭条" not in "".join(t for t in p.texts() if "取走" in t)  # never "take your slip"
     p.tap("done:call_staff")
     p.wait_until(lambda: p.state.help_call is not None and p.state.help_call.status.value == "stored",
