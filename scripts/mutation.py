@@ -288,23 +288,29 @@ class Score:
 def score(module: Module, work: Path, equivalents: list[Equivalent], seconds: float) -> Score:
     mutants = read_mutants(module, work)
     mine = [e for e in equivalents if e.module == module.key]
-    unmatched = {(e.function, e.change): e for e in mine}
+    # A list per change: one function may hold the same line twice, and then the same mutant twice (each
+    # listed once, so an entry still stands for exactly one mutant).
+    unmatched: dict[tuple[str, str], list[Equivalent]] = {}
+    for entry in mine:
+        unmatched.setdefault((entry.function, entry.change), []).append(entry)
     survivors, equivalent = [], 0
     for mutant in mutants:
         if mutant.status in DETECTED:
             continue
         key = (mutant.function(module), mutant.change())
-        if key in unmatched:
-            del unmatched[key]
+        if unmatched.get(key):
+            unmatched[key].pop()
             equivalent += 1
         else:
             survivors.append(mutant)
+    left = [entry for entries in unmatched.values() for entry in entries]
     problems = []
-    if unmatched:
-        killed = detected_diffs(work, module, mutants, list(unmatched.values()))
-        for (function, change), _entry in unmatched.items():
-            state = "the tests kill it now" if f"{function}\n{change}" in killed else "no such mutant"
-            problems.append(f"equivalent entry {function}: {change.replace(chr(10), ' / ')}: {state}; remove it")
+    if left:
+        killed = detected_diffs(work, module, mutants, left)
+        for entry in left:
+            state = "the tests kill it now" if f"{entry.function}\n{entry.change}" in killed else "no such mutant"
+            problems.append(f"equivalent entry {entry.function}: {entry.change.replace(chr(10), ' / ')}: {state}; "
+                            "remove it")
     detected = sum(m.status in DETECTED for m in mutants)
     return Score(module, len(mutants), detected, equivalent, survivors, problems, seconds)
 

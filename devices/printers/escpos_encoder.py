@@ -63,10 +63,11 @@ def clean(text: str) -> str:
 
 
 def wrap(text: str, width: int, indent: int = 0) -> list[str]:
-    """Lines of at most `width` columns; continuation lines start with `indent` spaces."""
+    """Lines of at most `width` columns; continuation lines start with `indent` spaces. A newline in the text
+    starts a new line (split before `clean`, which would drop it as a control character and join the lines)."""
     lines: list[str] = []
-    for paragraph in clean(text).split("\n"):
-        lines += _wrap_paragraph(paragraph, width, min(indent, width // 2))
+    for paragraph in text.split("\n"):
+        lines += _wrap_paragraph(clean(paragraph), width, min(indent, width // 2))
     return lines
 
 
