@@ -158,7 +158,10 @@ class HttpBackend:
         try:
             self._probe_health()
         except TransportError as exc:
-            return Health.problem(Component.BACKEND, exc.reason, f"outbox {stats.pending} pending")
+            # The failure's class (a connection refused, dropped or reset) goes with it into the health log;
+            # a server's own words (http_status set) stay out, as they may quote what was sent.
+            cause = f"{exc.detail}; " if exc.http_status is None else ""
+            return Health.problem(Component.BACKEND, exc.reason, f"{cause}outbox {stats.pending} pending")
         if stats.rejected or (stats.oldest_pending_at is not None
                               and time.time() - stats.oldest_pending_at > BACKLOG_AGE_S):
             return Health.problem(Component.BACKEND, Reason.OUTBOX_BACKLOG,

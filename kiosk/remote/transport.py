@@ -7,6 +7,7 @@ urllib3: a retried request with the old headers would be refused as a replayed n
 from __future__ import annotations
 
 import json
+import logging
 import random
 import threading
 import time
@@ -17,11 +18,17 @@ from typing import TYPE_CHECKING, Any
 from backend.contract import protocol as p
 from backend.contract.keys import KioskCredential
 from kiosk.core.health import DeviceError, Reason
+from kiosk.logs import log_event
 
 if TYPE_CHECKING:  # imported on the first request (a worker thread), not while the kiosk starts
     import requests
 
+log = logging.getLogger("kiosk.backend.transport")
 RETRIABLE_STATUS = frozenset({502, 503, 504})
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+# How a connection the server closed before answering fails (http.client, the socket): FIN or RST.
+DROPPED_UNANSWERED = frozenset({"RemoteDisconnected", "ConnectionResetError", "BrokenPipeError",
+                                "ConnectionAbortedError"})
 # Problem codes after which the same request will never succeed: the sender sets such an entry aside.
 PERMANENT_STATUS = frozenset({400, 404, 409, 413, 422})
 
@@ -132,7 +139,8 @@ class Transport:
         for attempt in range(attempts):
             remaining = deadline - time.monotonic()
             try:
-                return self._once(method, path, data, idempotency_key, max(0.2, remaining))
+                return self._once(method, path, data, idempotency_key, max(0.2, remaining),
+                                  repeatable=retry or method in SAFE_METHODS or bool(idempotency_key))
             except TransportError as exc:
                 last = exc
                 retriable = exc.http_status is None or exc.http_status in RETRIABLE_STATUS
@@ -142,7 +150,8 @@ class Transport:
                 time.sleep(pause)
         raise last  # pragma: no cover  (the loop always returns or raises)
 
-    def _once(self, method: str, path: str, data: bytes, idempotency_key: str, timeout: float) -> Response:
+    def _once(self, method: str, path: str, data: bytes, idempotency_key: str, timeout: float,
+              repeatable: bool = True) -> Response:
         import requests
 
         credential = self.credential
@@ -150,21 +159,32 @@ class Transport:
         if idempotency_key:
             headers[p.HEADER_IDEMPOTENCY] = idempotency_key
         session = self._session
-        prepared = session.prepare_request(requests.Request(method, self.base_url + path, data=data or None,
-                                                            headers=headers))
-        # Sign the path exactly as it goes on the wire (after requests' quoting and normalising).
-        prepared.headers.update(p.sign_headers(credential.profile, credential.kiosk_id, credential.mac_key, method,
-                                               prepared.path_url, data, self._clock(), idempotency_key))
-        try:
-            answer = session.send(prepared, timeout=(min(3.0, timeout), timeout))
-        except requests.ConnectionError as exc:
-            if isinstance(exc, requests.ConnectTimeout):
-                raise TransportError(Reason.BACKEND_TIMEOUT, "connect timeout") from None
-            raise TransportError(Reason.BACKEND_UNREACHABLE, "connection failed") from None
-        except requests.Timeout:
-            raise TransportError(Reason.BACKEND_TIMEOUT, "read timeout") from None
-        except requests.RequestException as exc:
-            raise TransportError(Reason.BACKEND_UNREACHABLE, type(exc).__name__) from None
+        for last_try in (not repeatable, True):
+            prepared = session.prepare_request(requests.Request(method, self.base_url + path, data=data or None,
+                                                                headers=headers))
+            # Sign the path exactly as it goes on the wire (after requests' quoting and normalising).
+            prepared.headers.update(p.sign_headers(credential.profile, credential.kiosk_id, credential.mac_key,
+                                                   method, prepared.path_url, data, self._clock(), idempotency_key))
+            try:
+                answer = session.send(prepared, timeout=(min(3.0, timeout), timeout))
+                break
+            except requests.ConnectionError as exc:
+                if isinstance(exc, requests.ConnectTimeout):
+                    raise TransportError(Reason.BACKEND_TIMEOUT, "connect timeout") from None
+                cause = failure_class(exc)
+                if not last_try and cause in DROPPED_UNANSWERED:
+                    # A pooled connection the server closed (its keep-alive timeout) just as this request went
+                    # out on it: urllib3 checks a pooled connection before reusing it, but the server's close
+                    # can come a moment after that check. The backend is not down; ask again at once on a new
+                    # connection (re-signed: a nonce is good once). Seen in the soak as a spurious
+                    # "unreachable" about once in 300 sessions.
+                    log_event(log, "dropped_connection_retried", logging.INFO, code=cause)
+                    continue
+                raise TransportError(Reason.BACKEND_UNREACHABLE, f"connection failed: {cause}") from None
+            except requests.Timeout:
+                raise TransportError(Reason.BACKEND_TIMEOUT, "read timeout") from None
+            except requests.RequestException as exc:
+                raise TransportError(Reason.BACKEND_UNREACHABLE, failure_class(exc)) from None
         try:
             content = answer.json() if answer.content else None
         except ValueError:
@@ -185,6 +205,24 @@ class Transport:
             reason = Reason.BACKEND_REJECTED
         raise TransportError(reason, f"{answer.status_code} {code}: {detail}"[:200], answer.status_code, code,
                              retry_after(answer.headers.get("Retry-After", "")))
+
+
+def failure_class(exc: BaseException) -> str:
+    """The class of what went wrong underneath requests' and urllib3's wrappers (ConnectionRefusedError,
+    RemoteDisconnected, ConnectionResetError...): it tells a backend that is down from a connection that was
+    dropped. Only the class: a message may quote the request."""
+    seen: set[int] = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "reason", None)  # urllib3's MaxRetryError
+        if not isinstance(inner, BaseException):
+            inner = next((a for a in exc.args if isinstance(a, BaseException)), None)  # requests' and ProtocolError
+        if inner is None:
+            inner = exc.__cause__ or exc.__context__
+        if inner is None:
+            break
+        exc = inner
+    return type(exc).__name__
 
 
 def retry_after(value: str) -> float | None:
