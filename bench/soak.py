@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import os
 import shutil
 import statistics
@@ -133,7 +134,7 @@ class Citizen:
 
     def apply(self) -> None:
         from kiosk.core.session.states import TaskStatus
-        from screens.demo_walkthrough import sample_value
+        from kiosk.shell.demo_journey import sample_value
 
         p = self.p
         item = self.app.kiosk.catalog.item(APPLY_ITEM)
@@ -199,6 +200,25 @@ def run_session(citizen: Citizen, n: int, print_every: int, apply_every: int) ->
     return "guide_print" if printing else "browse"
 
 
+class BackendHealthLog(logging.Handler):
+    """The health monitor's findings about the backend, by reason and cause (the transport's exception class),
+    and the transport's retries of a request on a pooled connection the server had just closed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.changes: Counter[str] = Counter()
+        self.stale_retries = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        fields = getattr(record, "kiosk_fields", {})
+        event = getattr(record, "kiosk_event", "")
+        if event == "health_changed" and fields.get("component") == "backend" and fields.get("status") != "ok":
+            cause = str(fields.get("detail_code") or "").split(";")[0]
+            self.changes[f"{fields.get('reason')} ({cause})"] += 1
+        elif event == "stale_connection_retried":
+            self.stale_retries += 1
+
+
 def difference(before: Counter[str], after: Counter[str]) -> str:
     changed = {k: after[k] - before[k] for k in set(before) | set(after) if after[k] != before[k]}
     return ", ".join(f"{k} {v:+d}" for k, v in sorted(changed.items())) or "none"
@@ -216,6 +236,10 @@ def main() -> int:
     parser.add_argument("--report-every", type=int, default=200, help="print progress every this many sessions")
     args = parser.parse_args()
 
+    backend_log = BackendHealthLog()
+    for name in ("kiosk.health", "kiosk.backend"):
+        logging.getLogger(name).addHandler(backend_log)
+        logging.getLogger(name).setLevel(logging.INFO)
     folder = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
     config = make_config(folder)
     os.environ["KIOSK_CONFIG"] = str(config)
@@ -292,6 +316,9 @@ def main() -> int:
             print(f"    {line}")
     if citizen.refused:
         print(f"  items refused for a moment by the health monitor: {dict(citizen.refused)}")
+    print(f"  the backend found unusable by the health monitor (warm-up included): "
+          f"{dict(backend_log.changes) or 'never'}; requests retried on a connection the server had just "
+          f"closed: {backend_log.stale_retries}")
     print(f"  session time, first tenth {first * 1000:.0f} ms, last tenth {last * 1000:.0f} ms: "
           f"ratio {last / first:.2f} (baseline = the first tenth of this run)")
     return 0
