@@ -196,7 +196,7 @@ class KioskApp(App):
         ports = self.kiosk.ports
         self.monitor = HealthMonitor(self.post, ports.reader, ports.printer, ports.backend, ports.speech,
                                      self.kiosk.config.data_dir, interval_s=self.health_poll_s or 5.0,
-                                     scanner=ports.scanner)
+                                     scanner=ports.scanner, signal=ports.signal)
         if self.health_poll_s > 0:
             self.monitor.start()  # a device unplugged or refilled is noticed without a restart
         after_first_frame(lambda _dt: self._install_maintenance(), 0.2)

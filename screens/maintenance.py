@@ -51,7 +51,7 @@ IDLE_EXIT_S = 600.0
 PIN_MAX = 12
 SECTIONS = ("devices", "printing", "outbox", "service", "system")  # each has its outcome line: result_<section>
 COMPONENTS = (Component.READER, Component.PRINTER, Component.BACKEND, Component.DISK, Component.SPEECH,
-              Component.SCANNER)
+              Component.SCANNER, Component.SIGNAL)
 STATUS_COLOUR = {Status.OK: "2e7d32", Status.DEGRADED: "b26a00", Status.UNAVAILABLE: "c62828",
                  Status.UNKNOWN: "555555"}
 
@@ -263,8 +263,9 @@ class MaintenanceScreen(KioskScreen):
         box = self.ids.devices
         tech = []
         for component in COMPONENTS:
-            if component == Component.SCANNER and self.app.kiosk.ports.scanner is None:
-                continue  # a kiosk without a scanner: no row saying "unknown"
+            if ((component == Component.SCANNER and self.app.kiosk.ports.scanner is None)
+                    or (component == Component.SIGNAL and self.app.kiosk.ports.signal is None)):
+                continue  # a kiosk without a scanner or a call light: no row saying "unknown"
             health = state.health_of(component) or Health.unknown(component)
             row = self._rows.get(component)
             if row is None:

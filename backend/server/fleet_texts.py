@@ -6,7 +6,7 @@ from __future__ import annotations
 
 COMPONENTS = {
     "reader": "身份证阅读器", "printer": "打印机", "backend": "办理系统", "disk": "存储", "display": "显示屏",
-    "speech": "语音播报", "scanner": "扫码器",
+    "speech": "语音播报", "scanner": "扫码器", "signal": "呼叫提示灯",
 }
 
 STATUSES = {"ok": "正常", "degraded": "需留意", "unavailable": "不可用", "unknown": "未知"}
@@ -18,7 +18,7 @@ REASONS = {
     "reader_timeout": "读卡超时", "reader_service_down": "读卡服务未运行",
     "paper_out": "缺纸", "paper_near_end": "纸将用完", "cover_open": "打印机盖未合上", "printer_offline": "打印机离线",
     "printer_no_status": "打印机不回报状态", "cutter_error": "切纸刀故障",
-    "no_scanner": "未检测到扫码器",
+    "no_scanner": "未检测到扫码器", "no_signal": "呼叫提示灯不可用",
     "backend_unreachable": "连不上办理系统", "backend_timeout": "办理系统响应超时",
     "backend_rejected": "办理系统拒绝请求",
     "backend_auth": "终端密钥不被接受", "backend_busy": "查询过于频繁，暂缓", "outbox_backlog": "待上传积压",
@@ -36,6 +36,7 @@ WHAT_TO_DO = {
     "no_reader": "检查读卡器连线；仍不行请联系技术人员",
     "reader_service_down": "重启终端程序；仍不行请联系技术人员",
     "no_scanner": "检查扫码器连线",
+    "no_signal": "呼叫仍会通知到工作人员；请技术人员检查提示灯连线",
     "outbox_backlog": "检查终端网络；办件已保存在终端，恢复后自动上传",
     "backend_unreachable": "检查终端网络",
     "backend_auth": "联系技术人员（终端密钥）",

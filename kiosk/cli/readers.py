@@ -25,6 +25,7 @@ from kiosk.core.settings import (
     LoadedConfig,
     SamSerialReaderSettings,
     SerialConnectionSettings,
+    SerialRelaySettings,
     SerialScannerSettings,
 )
 from kiosk.storage.config import load_config
@@ -289,12 +290,16 @@ def cmd_card_uid(args: argparse.Namespace) -> int:
 def cmd_devices_probe(args: argparse.Namespace) -> int:
     wanted, avoided = list(args.port), []
     scanner: dict[str, object] = {"driver": "none"}
+    signal: dict[str, object] = {"driver": "none"}
     try:
         config = load_config(Path(args.config) if args.config else None)
         profile = config.profile
         scanner = _probe_scanner(config)
+        signal = _probe_signal(config)
         if isinstance(profile.scanner, SerialScannerSettings):
             avoided.append(profile.scanner.port)  # a scanner is not a SAM: do not send it SAM commands
+        if isinstance(profile.signal, SerialRelaySettings):
+            avoided.append(profile.signal.port)  # bytes meant for a SAM could switch the relay
         if isinstance(profile.reader, SamSerialReaderSettings):
             wanted.append(profile.reader.port)
         if isinstance(profile.printer.connection, SerialConnectionSettings):
@@ -302,7 +307,8 @@ def cmd_devices_probe(args: argparse.Namespace) -> int:
     except ConfigError:
         pass  # probing still works without a valid configuration
     result: dict[str, object] = {"pcsc": _probe_pcsc(), "serial": _probe_serial(wanted, avoided, args.baudrate),
-                                 "scanner": scanner, "input_keyboards": _probe_input_keyboards()}
+                                 "scanner": scanner, "input_keyboards": _probe_input_keyboards(),
+                                 "signal": signal}
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -323,6 +329,11 @@ def cmd_devices_probe(args: argparse.Namespace) -> int:
         print("scanner: none in the profile")
     else:
         print(f"scanner: {scanner['driver']} {scanner['where']}: {scanner['status']} ({scanner['detail']})")
+    if signal["driver"] == "none":
+        print("call light: none in the profile")
+    else:
+        print(f"call light: {signal['driver']} {signal['where']}: {signal['status']} "
+              f"({signal.get('reason', '')}: {signal['detail']})")
     return 0
 
 
@@ -331,18 +342,31 @@ def _probe_scanner(config: LoadedConfig) -> dict[str, object]:
     from kiosk.composition.drivers import scanner_factory
 
     settings = config.profile.scanner
-    factory = scanner_factory(settings)
+    return _probe_optional(config, settings.driver, settings.where, scanner_factory(settings))
+
+
+def _probe_signal(config: LoadedConfig) -> dict[str, object]:
+    """The profile's buzzer or light of calls for staff and its health. Nothing is switched on; closing the
+    driver sends "off", as the kiosk does when it stops."""
+    from kiosk.composition.drivers import signal_factory
+
+    settings = config.profile.signal
+    return _probe_optional(config, settings.driver, settings.where, signal_factory(settings))
+
+
+def _probe_optional(config: LoadedConfig, driver: str, where: str, factory: Any | None) -> dict[str, object]:
+    """A device the kiosk may be without: its driver, where it is, and its health."""
     if factory is None:
         return {"driver": "none"}
-    found: dict[str, object] = {"driver": settings.driver, "where": settings.where}
+    found: dict[str, object] = {"driver": driver, "where": where}
     try:
-        scanner = factory(config)
+        device = factory(config)
     except DeviceError as exc:
         return {**found, "status": "unavailable", "reason": exc.reason.value, "detail": exc.detail}
     try:
-        health = scanner.health()
+        health = device.health()
     finally:
-        scanner.close()
+        device.close()
     return {**found, "status": health.status.value, "reason": health.reason.value, "detail": health.detail}
 
 

@@ -617,6 +617,10 @@ class SignalSettings(Strict):
     on_for_s: Annotated[int, Field(ge=5, le=3600)] = 300
     """The longest it sounds or shines for one call: it goes off sooner when staff acknowledge the call."""
 
+    @property
+    def where(self) -> str:
+        return ""
+
 
 class NoSignalSettings(SignalSettings):
     driver: Literal["none"]
@@ -635,6 +639,10 @@ class SerialRelaySettings(SignalSettings):
     baudrate: Baudrate = 9600
     channel: Annotated[int, Field(ge=1, le=8)] = 1
     """The relay the buzzer or light is wired to."""
+
+    @property
+    def where(self) -> str:
+        return f"{self.port} relay {self.channel}"
 
 
 SignalProfile = Annotated[

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.core.health import Action, Component, DeviceError, Health, Reason, Status
-from kiosk.core.ports import Backend, CardReader, Printer, Scanner, Speech
+from kiosk.core.ports import Backend, CardReader, Printer, Scanner, Speech, StaffSignal
 from kiosk.core.session import events as ev
 from kiosk.logs import log_event
 
@@ -48,17 +48,20 @@ def checked(component: Component, probe: Callable[[], Health]) -> Health:
 
 
 class HealthMonitor:
-    """The devices (reader, printer, speech, disk) are polled on one thread and the backend on another: a
+    """The devices (reader, printer, speech, disk, and the scanner and the buzzer or light of calls for staff
+    where the kiosk has them) are polled on one thread and the backend on another: a
     backend that answers slowly or not at all (a probe can take its full timeout) never delays noticing that
     the printer ran out of paper."""
 
     def __init__(self, post: Callable[[ev.Event], None], reader: CardReader, printer: Printer, backend: Backend,
-                 speech: Speech, data_dir: Path, interval_s: float = 5.0, scanner: Scanner | None = None) -> None:
+                 speech: Speech, data_dir: Path, interval_s: float = 5.0, scanner: Scanner | None = None,
+                 signal: StaffSignal | None = None) -> None:
         self._post = post
         self._devices: list[tuple[Component, Callable[[], Health]]] = [
             (Component.READER, reader.health), (Component.PRINTER, printer.health),
             (Component.SPEECH, speech.health), (Component.DISK, lambda: disk_health(data_dir)),
             *([(Component.SCANNER, scanner.health)] if scanner is not None else []),
+            *([(Component.SIGNAL, signal.health)] if signal is not None else []),
         ]
         self._links: list[tuple[Component, Callable[[], Health]]] = [(Component.BACKEND, backend.health)]
         self._interval_s = interval_s
