@@ -215,7 +215,7 @@ class BackendHealthLog(logging.Handler):
         if event == "health_changed" and fields.get("component") == "backend" and fields.get("status") != "ok":
             cause = str(fields.get("detail_code") or "").split(";")[0]
             self.changes[f"{fields.get('reason')} ({cause})"] += 1
-        elif event == "stale_connection_retried":
+        elif event == "dropped_connection_retried":
             self.stale_retries += 1
 
 
