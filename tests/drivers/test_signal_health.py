@@ -103,4 +103,4 @@ def test_the_readiness_slip_names_the_call_light(kiosk_config: Path) -> None:
     slip = readiness_slip(settings, [Health.problem(Component.SIGNAL, Reason.NO_SIGNAL, "simulated: unplugged")],
                           datetime(2026, 12, 6, 9, 0))
     lines = [block.text for block in slip.blocks if isinstance(block, Text)]
-    assert any(line.startswith("呼叫提示灯：不可用（no_signal）") for line in lines), lines
+    assert "呼叫提示灯：不可用 — 呼叫提示灯（蜂鸣器）不可用，请联系技术人员" in lines, lines

@@ -29,6 +29,8 @@ def test_maintenance_shows_the_call_light_unplugged(staff: Harness) -> None:
         in_maintenance(staff)
         staff.shot("maintenance-call-light-unplugged")
         text = " ".join(p.texts())
-        assert "呼叫提示灯" in text and "呼叫提示灯（蜂鸣器）不可用 (NO_SIGNAL)" in text, text
+        assert "[b]呼叫提示灯[/b]：[color=c62828]不可用[/color] — 呼叫提示灯（蜂鸣器）不可用" in text, text
+        assert "正在服务，但呼叫工作人员时提示灯（蜂鸣器）不亮" in text, text
+        assert "signal: unavailable/no_signal" in text, "the engineer's part names the reason id"
     finally:
         signal.plug()
