@@ -692,6 +692,24 @@ def test_a_progress_query_is_rated_and_a_reason_left_open_goes_when_the_session_
     assert [r.reason for r in _sent(commands)] == ["device"]
 
 
+def test_the_divorce_second_visit_starts_from_the_guide_and_asks_for_the_first_booking(rules: Rules) -> None:
+    """The second visit's own transitions (tests/unit/test_second_visit_machine.py has the whole flow); here so
+    that this file alone exercises every transition, as its mutation runs need."""
+    from kiosk.core.records import FirstVisit
+    from kiosk.core.session.commands import FindFirstVisit
+
+    state, _ = run(h.at_guide(rules, "divorce-registration"), ev.SecondVisitStarted(),
+                   ev.ConsentGiven(sensitive=True), ev.CardRead(SID, ZHANG, TODAY), ev.CardRead(SID, KIM, TODAY))
+    assert phase(state) == Phase.APPOINTMENT
+    state, commands = run(state, ev.FirstBookingEntered("Y1"))
+    assert not commands_of(commands, FindFirstVisit)
+    state, commands = run(state, ev.CodeScanned(code="JLMZ:BOOKING:YY20260803000001"))
+    [find] = commands_of(commands, FindFirstVisit)
+    assert find.lookup.booking_number == "YY20260803000001"
+    state, _ = run(state, ev.FirstVisitFound(SID, FirstVisit("YY20260803000001", problem="booking_not_yours")))
+    assert state.session is not None and state.session.field_errors == (("first_booking", "booking_not_yours"),)
+
+
 def test_zz_every_transition_is_exercised() -> None:
     missing = set(TRANSITIONS) - h.exercised
     assert not missing, sorted((p.value if p else "ANY", e.__name__) for p, e in missing)
