@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -20,6 +21,7 @@ from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import Phase
 from kiosk.shell.demo_journey import walk, walk_appointment, walk_progress_by_scan
+from kiosk.shell.patience import patient
 from screens.pilot import Pilot
 from screens.values import shown_inline
 
@@ -77,7 +79,10 @@ class Walkthrough:
 
     def remove_card(self) -> None:
         self.pilot.app.kiosk.ports.reader.remove()
-        self.pilot.frames(10)  # a hand takes a moment: the reader sees the card gone
+        # A hand takes a moment, longer than the reader's polling: a read that waits for this card to leave (the
+        # next party's) must see it gone before another is laid down (frames alone can pass faster than a poll).
+        time.sleep(patient(0.5))
+        self.pilot.frames(2)
 
     def scan(self, text: str) -> None:
         self.pilot.app.post(ev.CodeScanned(text))  # as the scanner driver does, through the one hop

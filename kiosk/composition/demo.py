@@ -4,6 +4,7 @@ applications end to end; `kiosk demo` walks the same journey by touch on the Kiv
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import Phase
 from kiosk.shell.demo_journey import walk
+from kiosk.shell.patience import patient
 
 
 class HeadlessCitizen:
@@ -40,6 +42,7 @@ class HeadlessCitizen:
 
     def remove_card(self) -> None:
         getattr(self.kiosk.ports.reader, "remove")()  # noqa: B009
+        time.sleep(patient(0.5))  # longer than the reader's polling, as a hand takes the card away
 
     def fill(self, spec: FormField, value: str) -> None:
         self.kiosk.dispatch(ev.FieldChanged(spec.id, value))
