@@ -29,20 +29,33 @@ def read_new_pin(from_stdin: bool) -> str | None:
     return pin
 
 
-def cmd_set_pin(args: argparse.Namespace) -> int:
+def read_new_pin_hashed(from_stdin: bool) -> tuple[str, str] | None:
+    """A new PIN typed twice and its scrypt hash; None (said on stderr) when the two differ or the PIN is weak."""
     from kiosk.shell.maintenance import PinFormatError, hash_pin
 
-    pin = read_new_pin(args.stdin)
+    pin = read_new_pin(from_stdin)
     if pin is None:
-        return 2
+        return None
     try:
-        hashed = hash_pin(pin)
+        return pin, hash_pin(pin)
     except PinFormatError as exc:
         print(str(exc), file=sys.stderr)
+        return None
+
+
+def cmd_set_pin(args: argparse.Namespace) -> int:
+    typed = read_new_pin_hashed(args.stdin)
+    if typed is None:
         return 2
+    _pin, hashed = typed
     print("把这一行写进 kiosk.toml（替换原有的一行） / put this line into kiosk.toml (it replaces any earlier one):")
     print(f'maintenance_pin_scrypt = "{hashed}"')
     return 0
+
+
+def card_uid(typed: str) -> str:
+    """A card UID as typed or pasted (04:A1:B2 …, 04 A1 B2 …) in the form it is hashed in."""
+    return typed.replace(":", "").replace(" ", "")
 
 
 def uid_problem(uid: str) -> str | None:
@@ -55,7 +68,7 @@ def uid_problem(uid: str) -> str | None:
 def cmd_hash_card(args: argparse.Namespace) -> int:
     from kiosk.shell.maintenance_desk import card_hash
 
-    uid = args.uid.replace(":", "").replace(" ", "")
+    uid = card_uid(args.uid)
     if (why := uid_problem(uid)) is not None:
         print(f"{args.uid!r}: {why}", file=sys.stderr)
         return 2
@@ -66,7 +79,7 @@ def cmd_hash_card(args: argparse.Namespace) -> int:
 
 def cmd_add_staff(args: argparse.Namespace) -> int:
     """An attendant's own `[[staff]]` block: their PIN (refused when weak or someone else's) and cards."""
-    from kiosk.shell.maintenance import PinFormatError, hash_pin, pin_taken
+    from kiosk.shell.maintenance import pin_taken
     from kiosk.shell.maintenance_desk import card_hash
 
     config = Path(args.config) if args.config else default_config_path()
@@ -80,7 +93,7 @@ def cmd_add_staff(args: argparse.Namespace) -> int:
         print(f"{config} 中已有 {args.name}：要更换请先删掉其 [[staff]] 一节 | {args.name} is already in {config}: "
               "remove their [[staff]] block first to replace it", file=sys.stderr)
         return 2
-    cards = [c.replace(":", "").replace(" ", "") for c in args.card]
+    cards = [card_uid(c) for c in args.card]
     for uid in cards:
         if (why := uid_problem(uid)) is not None:
             print(f"--card {uid!r}: {why}", file=sys.stderr)
@@ -90,14 +103,10 @@ def cmd_add_staff(args: argparse.Namespace) -> int:
         return 2
     hashed = ""
     if not args.no_pin:
-        pin = read_new_pin(args.stdin)
-        if pin is None:
+        typed = read_new_pin_hashed(args.stdin)
+        if typed is None:
             return 2
-        try:
-            hashed = hash_pin(pin)
-        except PinFormatError as exc:
-            print(str(exc), file=sys.stderr)
-            return 2
+        pin, hashed = typed
         others = [str(m.get("pin_scrypt", "")) for m in staff] + [str(data.get("maintenance_pin_scrypt", ""))]
         if pin_taken(pin, others):
             print("这个PIN已有人在用，审计会分不清是谁：请另选一个 | someone already has that PIN and the audit could "
