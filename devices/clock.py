@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
+from kiosk.core.localtime import CHINA_STANDARD_TIME
 from kiosk.core.settings import LoadedConfig
 
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+
+def china_now() -> datetime:
+    """Now in China Standard Time: what slips and journals show, whatever zone the machine is set to."""
+    return datetime.now(CHINA_STANDARD_TIME)
 
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(CHINA_STANDARD_TIME)
+        return china_now()
 
     def monotonic(self) -> float:
         return time.monotonic()

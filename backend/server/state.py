@@ -6,7 +6,6 @@ import base64
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,13 +20,14 @@ from backend.server import db
 from backend.server.models import CatalogVersion, Kiosk
 from backend.server.rate_limits import Limiter, LimitPolicy
 from kiosk.core.catalog import Catalog
+from kiosk.core.localtime import CHINA_STANDARD_TIME
 from kiosk.logs import log_event
 
 if TYPE_CHECKING:
     from backend.server.help_calls import HelpWebhook
 
 log = logging.getLogger("kiosk.backend")
-CHINA = timezone(timedelta(hours=8), "CST")  # numbers and slot days follow Beijing time
+CHINA = CHINA_STANDARD_TIME  # numbers and slot days follow Beijing time
 
 
 @dataclass(frozen=True)

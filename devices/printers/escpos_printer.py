@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from devices.clock import china_now
 from devices.printers import escpos_commands as cmd
 from devices.printers.connection import Connection, connection_for
 from devices.printers.escpos_encoder import SlipEncoder
@@ -41,7 +42,7 @@ PROCESS_ID_WAIT_S = 10.0  # a long raster slip may take this long to print befor
 
 class EscposPrinter:
     def __init__(self, profile: PrinterProfile, connection: Connection, journal: PrintJournal,
-                 now: Callable[[], datetime] = datetime.now) -> None:
+                 now: Callable[[], datetime] = china_now) -> None:
         self.profile = profile
         self.connection = connection
         self.journal = journal

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from devices.clock import china_now
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.ports import PrintOutcome
 from kiosk.core.settings import LoadedConfig, PrinterProfile, SimulatedOutputSettings, settings_as
@@ -124,9 +124,9 @@ class SimulatedPrinter:
             self._uncertain_next = False
             if self.journal is not None:
                 if outcome == PrintOutcome.UNCERTAIN:
-                    self.journal.record_uncertain(job_id, slip, datetime.now())
+                    self.journal.record_uncertain(job_id, slip, china_now())
                 else:
-                    self.journal.record_printed(job_id, slip, datetime.now())
+                    self.journal.record_printed(job_id, slip, china_now())
             self.printed[job_id] = png
             while len(self.printed) > RECENT_JOBS:  # a kiosk prints for months: keep the dict bounded
                 del self.printed[next(iter(self.printed))]

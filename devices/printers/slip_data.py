@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from devices.clock import china_now
 from kiosk.core.catalog import Catalog
 from kiosk.core.health import Action, Component, Health, Reason, Status
 from kiosk.core.identity import mask_address, mask_id_number, mask_name
@@ -83,7 +84,7 @@ def check_for_kind(data: SlipData, kind: SlipKind, catalog: Catalog) -> list[str
 def build_slip(kind: SlipKind, data: SlipData, settings: KioskSettings, catalog: Catalog,
                calendar: WorkingDays) -> Slip:
     """`calendar`: the configured one (kiosk.storage.working_days), which a divorce slip's dates follow."""
-    when = data.printed_at or datetime.now()
+    when = data.printed_at or china_now()
     if kind == SlipKind.READINESS:
         healths = [Health(h.component, h.status, h.reason, h.action, h.detail) for h in data.health]
         return readiness_slip(settings, healths, when, tuple(data.details.items()))

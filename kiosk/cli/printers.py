@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from devices.clock import china_now
 from devices.printers.escpos_encoder import SlipEncoder
 from devices.printers.fonts import FontMissing, find_cjk_font
 from devices.printers.preview import preview_png
@@ -268,7 +269,7 @@ def cmd_print_test(args: argparse.Namespace) -> int:
         print(f"printer before: {before.status.value} ({before.reason.value}) {before.detail}")
         job_id = f"test-{datetime.now():%Y%m%d-%H%M%S-%f}"
         try:
-            printer.print_slip(job_id, printer_test_slip(config.settings, datetime.now(), details))
+            printer.print_slip(job_id, printer_test_slip(config.settings, china_now(), details))
         except DeviceError as exc:
             print(f"test page not printed: {exc.reason.value} ({exc.detail})", file=sys.stderr)
             return 1

@@ -445,7 +445,7 @@ class MaintenanceDesk:
         try:
             self._oos_path.parent.mkdir(parents=True, exist_ok=True)
             self._oos_path.write_text(json.dumps({"message": message, "actor": actor or self.actor or "-",
-                                                  "since": datetime.now().isoformat(timespec="seconds")},
+                                                  "since": self.ports.clock.now().isoformat(timespec="seconds")},
                                                  ensure_ascii=False), encoding="utf-8")
         except OSError:
             pass  # still out of service now, only not after a restart

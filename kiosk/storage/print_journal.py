@@ -12,10 +12,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from kiosk.core.health import DeviceError, Reason
+from kiosk.core.localtime import CHINA_STANDARD_TIME
 from kiosk.core.slips import Slip, SlipKind, SlipOrigin
 
 JOURNAL_FILE = "print-journal.sqlite3"
@@ -50,7 +51,7 @@ class JobRecord:
     attempts: int
     reason: str
     origin: SlipOrigin | None
-    updated_at: datetime
+    updated_at: datetime  # China Standard Time on the wall clock, without a zone (see _wall)
 
     @property
     def uncertain(self) -> bool:
@@ -126,7 +127,7 @@ class PrintJournal:
 
     def _record(self, job_id: str, slip: Slip, state: str, reason: str, now: datetime | None) -> None:
         origin = slip.origin or SlipOrigin("")
-        stamp = (now or datetime.now()).isoformat(timespec="seconds")
+        stamp = _wall(now or datetime.now(UTC))
         with self._connect() as db:
             db.execute(
                 """INSERT INTO jobs (job_id, kind, state, attempts, reason, item_id, language,
@@ -198,7 +199,7 @@ class PrintJournal:
         """Slips of every kind printed since `when` (paper used since a new roll went in)."""
         with self._connect() as db:
             row = db.execute("SELECT COUNT(*) FROM jobs WHERE state = 'printed' AND updated_at >= ?",
-                             (when.isoformat(timespec="seconds"),)).fetchone()
+                             (_wall(when),)).fetchone()
         return int(row[0])
 
     def next_reprint_id(self, job_id: str) -> str:
@@ -207,6 +208,14 @@ class PrintJournal:
             row = db.execute("SELECT COUNT(*) FROM jobs WHERE job_id LIKE ? ESCAPE '\\'",
                              (_like_escape(job_id + REPRINT_MARK) + "%",)).fetchone()
         return f"{job_id}{REPRINT_MARK}{int(row[0]) + 1}"
+
+
+def _wall(moment: datetime) -> str:
+    """The journal's times are China Standard Time on the wall clock, so a day's counts are the hall's day
+    whatever zone the machine is set to. A time without a zone is refused: it could be any zone."""
+    if moment.tzinfo is None:
+        raise ValueError("print journal times need a time zone")
+    return moment.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 _NOT_REPRINT = f"instr(job_id, '{REPRINT_MARK}') = 0"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ def test_printed_is_durable_and_never_downgraded(tmp_path: Path) -> None:
 def test_finds_receipts_by_number_or_local_reference(tmp_path: Path) -> None:
     journal = PrintJournal.in_dir(tmp_path)
     journal.record_printed("g", GUIDE)
-    journal.record_printed("r", RECEIPT, datetime(2024, 5, 20, 10, 32))
+    journal.record_printed("r", RECEIPT, datetime(2024, 5, 20, 10, 32, tzinfo=UTC))
     journal.record_failed("r2", Slip(SlipKind.RECEIPT, (), SlipOrigin("x", application_number="JL-2")), "paper_out")
     assert [r.job_id for r in journal.receipts()] == ["r"]
     found = journal.find_receipt("LOCAL-1")

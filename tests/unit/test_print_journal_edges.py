@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from kiosk.core.health import Reason
+from kiosk.core.localtime import CHINA_STANDARD_TIME
 from kiosk.core.slips import Slip, SlipKind, SlipOrigin, Text
 from kiosk.storage import print_journal
 from kiosk.storage.print_journal import JobRecord, PrintJournal
 
 QUEUED = Slip(SlipKind.RECEIPT, (Text("x"),), SlipOrigin("disability-subsidies", "ko", "", "LOCAL-1", queued=True))
 GUIDE = Slip(SlipKind.GUIDE, (Text("x"),))
-AT = datetime(2026, 11, 27, 9, 30, 5)
+AT = datetime(2026, 11, 27, 9, 30, 5, tzinfo=CHINA_STANDARD_TIME)
+WALL = AT.replace(tzinfo=None)  # how the journal gives times back: China wall-clock time
 
 
 def test_reprint_numbers_count_only_this_jobs_reprints(tmp_path: Path) -> None:
@@ -38,9 +42,28 @@ def test_a_job_keeps_the_time_and_the_origin_given(tmp_path: Path) -> None:
     journal = PrintJournal.in_dir(tmp_path)
     journal.record_printed("r", QUEUED, AT)
     journal.record_failed("f", QUEUED, "paper_out", AT + timedelta(seconds=1))
-    assert journal.get("r") == JobRecord("r", SlipKind.RECEIPT, "printed", 1, "", QUEUED.origin, AT)
+    assert journal.get("r") == JobRecord("r", SlipKind.RECEIPT, "printed", 1, "", QUEUED.origin, WALL)
     assert journal.get("f") == JobRecord("f", SlipKind.RECEIPT, "failed", 1, "paper_out", QUEUED.origin,
-                                         AT + timedelta(seconds=1))
+                                         WALL + timedelta(seconds=1))
+
+
+def test_a_day_is_the_halls_day_whatever_zone_the_time_comes_in(tmp_path: Path) -> None:
+    """A kiosk whose system clock runs in UTC: a slip printed at 23:30 UTC is 07:30 the next morning in the
+    hall, and counts on that day, not the evening before."""
+    journal = PrintJournal.in_dir(tmp_path)
+    journal.record_printed("early", GUIDE, datetime(2026, 11, 26, 23, 30, tzinfo=UTC))
+    journal.record_printed("evening", GUIDE, datetime(2026, 11, 27, 15, 59, tzinfo=UTC))  # 23:59 in the hall
+    assert journal.printed_on(date(2026, 11, 27)).by_kind == {SlipKind.GUIDE: 2}
+    assert journal.printed_on(date(2026, 11, 26)).by_kind == {}
+    record = journal.get("early")
+    assert record is not None and record.updated_at == datetime(2026, 11, 27, 7, 30)
+    assert journal.printed_since(datetime(2026, 11, 27, 7, 0, tzinfo=CHINA_STANDARD_TIME)) == 2
+    assert journal.printed_since(datetime(2026, 11, 27, 0, 0, tzinfo=UTC)) == 1  # 08:00 in the hall
+
+
+def test_a_time_without_a_zone_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        PrintJournal.in_dir(tmp_path).record_printed("r", GUIDE, datetime(2026, 11, 27, 9, 30))
 
 
 def test_a_slip_without_origin_is_recorded_without_one(tmp_path: Path) -> None:
