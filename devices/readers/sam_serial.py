@@ -10,11 +10,8 @@ the session's read and the presence watcher from interleaving their frames.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import termios
 import time
-from collections.abc import Callable
 
 import serial
 
@@ -31,6 +28,7 @@ from devices.readers.sam_frame import (
     status_name,
 )
 from devices.readers.sam_polling import SamPollingReader
+from devices.serial_link import PORT_ERRORS, ReopeningPort, SerialFactory
 from kiosk.core.cardtext import ParseError, UnsupportedCardError, parse_text_block, wipe
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.identity import Identity
@@ -42,7 +40,6 @@ log = logging.getLogger("kiosk.devices.sam_serial")
 LINK_RETRIES = 2  # garbled replies and SAM-side checksum errors are retried this often per command
 _LINK_STATUSES = (Status.SAM_CHECKSUM_ERROR, Status.SAM_LENGTH_ERROR)
 
-SerialFactory = Callable[[str, int], "serial.Serial"]
 
 
 def open_serial(port: str, baudrate: int) -> serial.Serial:
@@ -60,8 +57,7 @@ class SamSerialReader(SamPollingReader):
         self.baudrate = baudrate
         self.command_timeout_s = command_timeout_s
         self.read_timeout_s = read_timeout_s
-        self._open_port = open_port
-        self._serial: serial.Serial | None = None
+        self._link = ReopeningPort(port, baudrate, open_port, Reason.NO_READER, log, "reader_opened", "sam_serial")
         self.garbage_bytes = 0  # dropped while resynchronising; a rising count points at a bad cable
         self._reply_owed = False  # a command timed out: its reply may still come and must not answer the next
 
@@ -134,7 +130,7 @@ class SamSerialReader(SamPollingReader):
         raise DeviceError(Reason.CARD_UNREADABLE, f"{command.name.lower()}: link errors on every try")
 
     def _exchange(self, request: bytes, timeout_s: float) -> Reply:
-        port = self._ensure_port()
+        port = self._link.get()
         decoder = FrameDecoder()
         try:
             if self._reply_owed:
@@ -150,7 +146,7 @@ class SamSerialReader(SamPollingReader):
                     self._reply_owed = True
                     raise DeviceError(Reason.READER_TIMEOUT, f"{self.port}: no reply within {timeout_s:g} s")
                 decoder.feed(port.read(max(1, port.in_waiting)))
-        except (serial.SerialException, OSError, termios.error) as exc:  # termios: tcflush on a dead tty
+        except PORT_ERRORS as exc:  # termios.error among them: tcflush on a dead tty
             self._drop_port()
             raise DeviceError(Reason.NO_READER, f"{self.port}: {type(exc).__name__}") from None
         finally:
@@ -168,22 +164,9 @@ class SamSerialReader(SamPollingReader):
                 break
         decoder.clear()
 
-    def _ensure_port(self) -> serial.Serial:
-        if self._serial is None:
-            try:
-                self._serial = self._open_port(self.port, self.baudrate)
-            except (serial.SerialException, OSError, ValueError) as exc:
-                detail = f"{self.port}: cannot open ({type(exc).__name__})"
-                raise DeviceError(Reason.NO_READER, detail) from None
-            log_event(log, "reader_opened", driver="sam_serial", port_kind="serial")
-        return self._serial
-
     def _drop_port(self) -> None:
-        self._reply_owed = False
-        if self._serial is not None:
-            with contextlib.suppress(serial.SerialException, OSError):  # the device is already gone
-                self._serial.close()
-            self._serial = None
+        self._reply_owed = False  # a new port owes no reply to a command sent on the old one
+        self._link.drop()
 
 
 def from_config(config: LoadedConfig) -> SamSerialReader:

@@ -8,24 +8,20 @@ NO_SCANNER meanwhile. Codes are the citizen's data: they are handed on, never lo
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import termios
 import threading
 import time
-from collections.abc import Callable
 
 import serial
 
+from devices.serial_link import PORT_ERRORS, ReopeningPort, SerialFactory
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.settings import LoadedConfig, SerialScannerSettings, settings_as
-from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.devices.scanner")
 
 MAX_CODE = 4096  # bytes of one code; a QR code holds at most ~3 KB, anything longer is noise on the line
-SerialFactory = Callable[[str, int], "serial.Serial"]
 
 
 def open_serial(port: str, baudrate: int) -> serial.Serial:
@@ -36,8 +32,7 @@ class SerialScanner:
     def __init__(self, port: str, baudrate: int = 9600, open_port: SerialFactory = open_serial) -> None:
         self.port = port
         self.baudrate = baudrate
-        self._open_port = open_port
-        self._serial: serial.Serial | None = None
+        self._link = ReopeningPort(port, baudrate, open_port, Reason.NO_SCANNER, log, "scanner_opened", "serial")
         self._buffer = bytearray()
         self._lock = threading.Lock()
 
@@ -47,11 +42,11 @@ class SerialScanner:
                 self._drop_port()
                 return Health.problem(Component.SCANNER, Reason.NO_SCANNER, f"{self.port}: not there")
             try:
-                port = self._ensure_port()
+                port = self._link.get()
                 port.in_waiting  # noqa: B018 - asks the tty: raises when the device went away
             except DeviceError as exc:
                 return Health.problem(Component.SCANNER, exc.reason, exc.detail)
-            except (serial.SerialException, OSError, termios.error) as exc:
+            except PORT_ERRORS as exc:
                 self._drop_port()
                 return Health.problem(Component.SCANNER, Reason.NO_SCANNER, f"{self.port}: {type(exc).__name__}")
         return Health.ok(Component.SCANNER, f"serial scanner on {self.port}")
@@ -65,10 +60,10 @@ class SerialScanner:
                     return code
                 if time.monotonic() >= deadline:
                     return None
-                port = self._ensure_port()
+                port = self._link.get()
                 try:
                     self._buffer += port.read(max(1, port.in_waiting))
-                except (serial.SerialException, OSError, termios.error) as exc:
+                except PORT_ERRORS as exc:
                     self._drop_port()
                     raise DeviceError(Reason.NO_SCANNER, f"{self.port}: {type(exc).__name__}") from None
                 if len(self._buffer) > MAX_CODE and not any(b in self._buffer for b in b"\r\n"):
@@ -90,22 +85,9 @@ class SerialScanner:
         with self._lock:
             self._drop_port()
 
-    def _ensure_port(self) -> serial.Serial:
-        if self._serial is None:
-            try:
-                self._serial = self._open_port(self.port, self.baudrate)
-            except (serial.SerialException, OSError, ValueError) as exc:
-                raise DeviceError(Reason.NO_SCANNER, f"{self.port}: cannot open ({type(exc).__name__})") from None
-            self._buffer.clear()
-            log_event(log, "scanner_opened", driver="serial", port_kind="serial")
-        return self._serial
-
     def _drop_port(self) -> None:
-        if self._serial is not None:
-            with contextlib.suppress(serial.SerialException, OSError):
-                self._serial.close()
-            self._serial = None
-        self._buffer.clear()
+        self._link.drop()
+        self._buffer.clear()  # half a code from before the drop must not start the next one
 
 
 def from_config(config: LoadedConfig) -> SerialScanner:

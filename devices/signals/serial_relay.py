@@ -11,18 +11,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import termios
 import threading
-from collections.abc import Callable
 
 import serial
 
+from devices.serial_link import PORT_ERRORS, ReopeningPort, SerialFactory
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.settings import LoadedConfig, SerialRelaySettings, settings_as
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.devices.signal")
-SerialFactory = Callable[[str, int], "serial.Serial"]
 
 
 def relay_command(channel: int, closed: bool) -> bytes:
@@ -42,54 +40,38 @@ class SerialRelay:
         self.port = port
         self.baudrate = baudrate
         self.channel = channel
-        self._open_port = open_port
-        self._serial: serial.Serial | None = None
+        self._link = ReopeningPort(port, baudrate, open_port, Reason.NO_SIGNAL, log, "signal_opened", "serial-relay")
         self._lock = threading.Lock()
 
     def health(self) -> Health:
         with self._lock:
             if not os.path.exists(self.port):
-                self._drop_port()
+                self._link.drop()
                 return Health.problem(Component.SIGNAL, Reason.NO_SIGNAL, f"{self.port}: not there")
             try:
-                self._ensure_port()
+                self._link.get()
             except DeviceError as exc:
                 return Health.problem(Component.SIGNAL, exc.reason, exc.detail)
         return Health.ok(Component.SIGNAL, f"relay {self.channel} on {self.port}")
 
     def switch(self, on: bool) -> None:
         with self._lock:
-            port = self._ensure_port()
+            port = self._link.get()
             try:
                 port.write(relay_command(self.channel, on))
                 port.flush()
-            except (serial.SerialException, OSError, termios.error) as exc:
-                self._drop_port()
+            except PORT_ERRORS as exc:
+                self._link.drop()
                 raise DeviceError(Reason.NO_SIGNAL, f"{self.port}: {type(exc).__name__}") from None
         log_event(log, "signal_switched", driver="serial-relay", status="on" if on else "off")
 
     def close(self) -> None:
         with self._lock:
-            if self._serial is not None:  # never leave the buzzer sounding behind a stopped kiosk
-                with contextlib.suppress(serial.SerialException, OSError, termios.error):
-                    self._serial.write(relay_command(self.channel, False))
-                    self._serial.flush()
-            self._drop_port()
-
-    def _ensure_port(self) -> serial.Serial:
-        if self._serial is None:
-            try:
-                self._serial = self._open_port(self.port, self.baudrate)
-            except (serial.SerialException, OSError, ValueError) as exc:
-                raise DeviceError(Reason.NO_SIGNAL, f"{self.port}: cannot open ({type(exc).__name__})") from None
-            log_event(log, "signal_opened", driver="serial-relay", port_kind="serial")
-        return self._serial
-
-    def _drop_port(self) -> None:
-        if self._serial is not None:
-            with contextlib.suppress(serial.SerialException, OSError):
-                self._serial.close()
-            self._serial = None
+            if (port := self._link.current) is not None:  # never leave the buzzer sounding behind a stopped kiosk
+                with contextlib.suppress(*PORT_ERRORS):
+                    port.write(relay_command(self.channel, False))
+                    port.flush()
+            self._link.drop()
 
 
 def from_config(config: LoadedConfig) -> SerialRelay:
