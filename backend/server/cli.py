@@ -286,20 +286,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 SILENT_AFTER_S = 300  # kiosks send a heartbeat every minute; five missed means it is off or cut off
 
 
-def _ago(seconds: float) -> str:
-    if seconds < 120:
-        return f"{int(seconds)} s"
-    if seconds < 7200:
-        return f"{int(seconds // 60)} min"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f} h"
-    return f"{int(seconds // 86400)} d"
-
-
 def cmd_kiosks(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from backend.server.api_staff import kiosk_list
+    from backend.server.fleet import AGO_EN, ago
 
     state = _state(args)
     fleet = kiosk_list(state)
@@ -318,12 +309,12 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
             age = (now - kiosk.last_seen_at).total_seconds()
             problems = [f"{d.component}: {d.reason}" for d in beat.devices if d.status not in ("ok", "unknown")]
             silent = age > state.settings.silent_after_s
-            status = f"SILENT {_ago(age)}" if silent else beat.status
+            status = f"SILENT {ago(age, AGO_EN)}" if silent else beat.status
             release = beat.release
             if release and release.rolled_back_from:
                 problems.append(f"rolled back from v{release.rolled_back_from} ({release.rollback_reason})")
             waiting = f" (v{release.pending} waiting)" if release and release.pending else ""
-            line = (f"{status:<16} seen {_ago(age)} ago  outbox {beat.outbox_depth}  v{beat.version}{waiting}"
+            line = (f"{status:<16} seen {ago(age, AGO_EN)} ago  outbox {beat.outbox_depth}  v{beat.version}{waiting}"
                     + (f"  {'; '.join(problems)}" if problems else ""))
             flagged = silent or bool(problems) or beat.status not in ("ready", "in_session")
         attention += flagged

@@ -31,8 +31,9 @@ from backend.server.fleet_texts import (
     label,
 )
 from backend.server.models import AlertAcknowledgement, HelpCall, Kiosk, KioskAlert, KioskCommand
-from backend.server.state import CHINA, ServerState
+from backend.server.state import ServerState
 from kiosk.core.health import DEFAULT_ACTION, Reason
+from kiosk.core.localtime import local_text
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend")
@@ -102,17 +103,22 @@ class FleetAlert:
 
 
 def beijing(moment: datetime) -> str:
-    return db.as_utc(moment).astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
+    """Times staff read are Beijing time, as at the counter and on the slips (stored times are UTC)."""
+    return local_text(moment, "%Y-%m-%d %H:%M:%S")
 
 
-def ago(seconds: float) -> str:
+AGO_ZH = ("{} 秒前", "{} 分钟前", "{} 小时前", "{} 天前")
+AGO_EN = ("{} s", "{} min", "{} h", "{} d")  # the command line's: `kiosk-backend kiosks`
+
+
+def ago(seconds: float, units: tuple[str, str, str, str] = AGO_ZH) -> str:
     if seconds < 60:
-        return f"{int(seconds)} 秒前"
+        return units[0].format(int(seconds))
     if seconds < 3600:
-        return f"{int(seconds // 60)} 分钟前"
+        return units[1].format(int(seconds // 60))
     if seconds < 172800:
-        return f"{seconds / 3600:.1f} 小时前"
-    return f"{int(seconds // 86400)} 天前"
+        return units[2].format(f"{seconds / 3600:.1f}")
+    return units[3].format(int(seconds // 86400))
 
 
 def device_row(device: s.DeviceState) -> DeviceRow:

@@ -24,7 +24,8 @@ from backend.contract import crypto
 from backend.server import db
 from backend.server.models import StaffToken
 from backend.server.staff import Principal, principal_for, token_digest
-from backend.server.state import CHINA, ServerState
+from backend.server.state import ServerState
+from kiosk.core.localtime import local_text
 
 PREFIX = "/console"
 COOKIE = "console_session"
@@ -41,7 +42,7 @@ templates.env.globals["PREFIX"] = PREFIX
 
 def beijing(value: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     """Times on the console are Beijing time, as at the counter and on the slips."""
-    return "—" if value is None else db.as_utc(value).astimezone(CHINA).strftime(pattern)
+    return "—" if value is None else local_text(value, pattern)
 
 
 templates.env.filters["beijing"] = beijing
