@@ -5,32 +5,21 @@ from __future__ import annotations
 
 import queue
 
-from kiosk.core.health import Component, DeviceError, Health, Reason
+from devices.simulated_plug import SimulatedPlug
+from kiosk.core.health import Component, Reason
 from kiosk.core.settings import LoadedConfig, SimulatedScannerSettings, settings_as
 
 
-class SimulatedScanner:
+class SimulatedScanner(SimulatedPlug):
     def __init__(self) -> None:
+        super().__init__(Component.SCANNER, Reason.NO_SCANNER)
         self._codes: queue.Queue[str] = queue.Queue()
-        self.plugged = True
 
     def scan(self, code: str) -> None:
         self._codes.put(code)
 
-    def unplug(self) -> None:
-        self.plugged = False
-
-    def plug(self) -> None:
-        self.plugged = True
-
-    def health(self) -> Health:
-        if not self.plugged:
-            return Health.problem(Component.SCANNER, Reason.NO_SCANNER, "simulated: unplugged")
-        return Health.ok(Component.SCANNER, "simulated")
-
     def read_code(self, timeout_s: float) -> str | None:
-        if not self.plugged:
-            raise DeviceError(Reason.NO_SCANNER, "simulated: unplugged")
+        self._refuse_unplugged()
         try:
             return self._codes.get(timeout=timeout_s)
         except queue.Empty:

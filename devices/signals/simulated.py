@@ -5,31 +5,20 @@ from __future__ import annotations
 
 import threading
 
-from kiosk.core.health import Component, DeviceError, Health, Reason
+from devices.simulated_plug import SimulatedPlug
+from kiosk.core.health import Component, Reason
 from kiosk.core.settings import LoadedConfig, SimulatedSignalSettings, settings_as
 
 
-class SimulatedSignal:
+class SimulatedSignal(SimulatedPlug):
     def __init__(self) -> None:
+        super().__init__(Component.SIGNAL, Reason.NO_SIGNAL)
         self.on = False
         self.switches: list[bool] = []
-        self.plugged = True
         self.changed = threading.Condition()
 
-    def unplug(self) -> None:
-        self.plugged = False
-
-    def plug(self) -> None:
-        self.plugged = True
-
-    def health(self) -> Health:
-        if not self.plugged:
-            return Health.problem(Component.SIGNAL, Reason.NO_SIGNAL, "simulated: unplugged")
-        return Health.ok(Component.SIGNAL, "simulated")
-
     def switch(self, on: bool) -> None:
-        if not self.plugged:
-            raise DeviceError(Reason.NO_SIGNAL, "simulated: unplugged")
+        self._refuse_unplugged()
         with self.changed:
             self.on = on
             self.switches.append(on)
