@@ -62,7 +62,7 @@ def test_a_day_is_the_halls_day_whatever_zone_the_time_comes_in(tmp_path: Path) 
 
 
 def test_a_time_without_a_zone_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="time zone"):
+    with pytest.raises(ValueError, match=r"^print journal times need a time zone$"):
         PrintJournal.in_dir(tmp_path).record_printed("r", GUIDE, datetime(2026, 11, 27, 9, 30))
 
 
@@ -91,3 +91,55 @@ def test_a_full_disk_is_named_as_such() -> None:
     other = print_journal._journal_error(OSError(errno.EIO, "Input/output error"))
     assert other.reason == Reason.INTERNAL_ERROR
     assert print_journal._journal_error(sqlite3.OperationalError("disk I/O error")).reason == Reason.INTERNAL_ERROR
+
+
+def test_a_days_counts_add_up_each_kind_and_keep_reprints_apart(tmp_path: Path) -> None:
+    """The maintenance screen's 今日打印: originals by kind, reprints of every kind together, failures not."""
+    journal = PrintJournal.in_dir(tmp_path)
+    jobs = [("r1", QUEUED), ("r2", QUEUED), ("g1", GUIDE), ("r1-reprint-1", QUEUED), ("r1-reprint-2", QUEUED),
+            ("r2-reprint-1", QUEUED), ("g1-reprint-1", GUIDE)]
+    for n, (job_id, slip) in enumerate(jobs):
+        journal.record_printed(job_id, slip, AT + timedelta(minutes=n))
+    journal.record_failed("r3", QUEUED, "paper_out", AT)
+    counts = journal.printed_on(AT.date())
+    assert counts.by_kind == {SlipKind.RECEIPT: 2, SlipKind.GUIDE: 1}
+    assert (counts.reprints, counts.total) == (4, 7)
+    assert (counts.of(SlipKind.RECEIPT), counts.of(SlipKind.GUIDE), counts.of(SlipKind.APPOINTMENT)) == (2, 1, 0)
+
+
+def test_an_unconfirmed_print_counts_as_printed_and_keeps_its_doubt(tmp_path: Path) -> None:
+    """Every byte went out but the printer did not confirm: never printed again by itself, and the doubt stays
+    for maintenance even when a late failure report comes."""
+    journal = PrintJournal.in_dir(tmp_path)
+    journal.record_uncertain("r", QUEUED, AT)
+    first = journal.get("r")
+    assert first is not None and first.uncertain and first.updated_at == WALL
+    journal.record_failed("r", QUEUED, "printer_offline", AT + timedelta(seconds=5))
+    record = journal.get("r")
+    assert journal.was_printed("r") and record is not None and record.uncertain
+    assert (record.state, record.reason, record.attempts, record.updated_at) == (
+        "printed", print_journal.UNCERTAIN, 2, WALL + timedelta(seconds=5))
+    assert [r.job_id for r in journal.receipts()] == ["r"]
+
+
+def _receipt(number: str, local_reference: str = "") -> Slip:
+    return Slip(SlipKind.RECEIPT, (Text("x"),), SlipOrigin("disability-subsidies", "zh", number, local_reference))
+
+
+def test_staff_find_a_receipt_by_the_last_digits_a_citizen_reads_out(tmp_path: Path) -> None:
+    journal = PrintJournal.in_dir(tmp_path)
+    journal.record_printed("old", _receipt("220102-20261127-A7K3Q9"), AT)
+    journal.record_printed("new", _receipt("220102-20261127-B2K3Q9"), AT + timedelta(minutes=1))
+    journal.record_printed("queued", _receipt("", "k1-abc-3q9"), AT + timedelta(minutes=2))
+    journal.record_printed("new-reprint-1", _receipt("220102-20261127-B2K3Q9"), AT + timedelta(minutes=3))
+    journal.record_failed("failed", _receipt("220102-20261127-C3K3Q9"), "paper_out", AT)
+    journal.record_printed("guide", GUIDE, AT)
+    assert [r.job_id for r in journal.find_receipts(" k3q9 ")] == ["new", "old"]  # newest first, no reprint
+    assert [r.job_id for r in journal.find_receipts("3Q9")] == []  # fewer than 4: too many would match
+    assert [r.job_id for r in journal.find_receipts("-3Q9")] == ["queued"]  # a local reference, any case
+    assert [r.job_id for r in journal.find_receipts("B2K3Q9")] == ["new"]
+    assert [r.job_id for r in journal.find_receipts("K3Q9", limit=1)] == ["new"]
+    for n in range(8):
+        journal.record_printed(f"more{n}", _receipt(f"220102-20261128-{n}0K3Q9"), AT + timedelta(hours=1, minutes=n))
+    assert len(journal.find_receipts("K3Q9")) == 8  # what fits the maintenance screen's list
+    assert journal.find_receipts("%K3Q9") == [] and journal.find_receipts("_2K3Q9") == []  # typed, not wildcards
