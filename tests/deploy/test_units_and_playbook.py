@@ -29,8 +29,10 @@ def unit(name: str) -> configparser.ConfigParser:
     return parser
 
 
-def verify_root(tmp_path: Path, kiosk_unit_text: str) -> subprocess.CompletedProcess[str]:
-    """systemd-analyze verify in a throw-away root that has the system units and the two executables."""
+def verify_root(tmp_path: Path, kiosk_unit_text: str,
+                drop_ins: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """systemd-analyze verify in a throw-away root that has the system units and the two executables, and the
+    drop-ins given (`unit.service.d/name.conf`: text)."""
     root = tmp_path / "root"
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
     for exe in ("opt/kiosk/current/venv/bin/kiosk", "opt/kiosk/current/venv/bin/kiosk-backend",
@@ -45,6 +47,9 @@ def verify_root(tmp_path: Path, kiosk_unit_text: str) -> subprocess.CompletedPro
     for name in UNITS:
         shutil.copy(DEPLOY / "systemd" / name, units / name)
     (units / "kiosk.service").write_text(kiosk_unit_text, encoding="utf-8")
+    for name, text in (drop_ins or {}).items():
+        (units / name).parent.mkdir(parents=True, exist_ok=True)
+        (units / name).write_text(text, encoding="utf-8")
     return subprocess.run(["systemd-analyze", "verify", f"--root={root}", *(f"/etc/systemd/system/{n}" for n in UNITS)],
                           capture_output=True, text=True, timeout=60)
 
@@ -52,6 +57,26 @@ def verify_root(tmp_path: Path, kiosk_unit_text: str) -> subprocess.CompletedPro
 def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     result = verify_root(tmp_path, (DEPLOY / "systemd/kiosk.service").read_text(encoding="utf-8"))
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+
+BEHIND_NGINX = "kiosk-backend.service.d/behind-nginx.conf"
+
+
+def test_the_server_behind_nginx_listens_on_loopback_where_nginx_sends(tmp_path: Path) -> None:
+    """deploy/backend's drop-in verifies with the server's unit, and the one address it serves is nginx's upstream."""
+    kiosk = (DEPLOY / "systemd/kiosk.service").read_text(encoding="utf-8")
+    drop_in = (DEPLOY / "backend" / BEHIND_NGINX).read_text(encoding="utf-8")
+    result = verify_root(tmp_path, kiosk, {BEHIND_NGINX: drop_in})
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+    commands = [line.removeprefix("ExecStart=") for line in drop_in.splitlines() if line.startswith("ExecStart=")]
+    assert commands[0] == "" and len(commands) == 2  # the unit's HTTPS command cleared, one in its place
+    listen = re.search(r"--host (\S+) --port (\d+)", commands[1])
+    assert listen is not None and listen.groups() == ("127.0.0.1", "8700")
+    upstream = (DEPLOY / "backend/nginx-kiosk-backend.conf").read_text(encoding="utf-8")
+    assert re.search(r"upstream kiosk_backend \{\s*server 127\.0\.0\.1:8700;", upstream)
+    # a drop-in that only cleared the command would leave a service with nothing to run: verify says so
+    broken = verify_root(tmp_path / "broken", kiosk, {BEHIND_NGINX: "[Service]\nExecStart=\n"})
+    assert "ExecStart" in broken.stderr
 
 
 def test_verify_catches_a_broken_unit(tmp_path: Path) -> None:
