@@ -107,8 +107,12 @@ def _state(args: argparse.Namespace, with_catalog: bool = False) -> ServerState:
 
 
 def app_from_env() -> object:
-    """The app factory uvicorn's worker processes call (serve --workers N)."""
+    """The app factory uvicorn's worker processes call (serve --workers N). A worker is a fresh process: its log
+    lines are JSON with their fields only once it configures logging itself, as `serve` did in the parent."""
     from backend.server.app import create_app
+    from kiosk.logs import configure
+
+    configure()
 
     saved = json.loads(os.environ[ENV_SETTINGS])
     settings = ServerSettings(database_url=saved["database_url"], key_dir=Path(saved["key_dir"]),
@@ -159,10 +163,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def connection_limits(args: argparse.Namespace) -> dict[str, Any]:
     """TLS when certificate paths are given, and what bounds a connection that never finishes: connections
-    per worker beyond the cap are answered 503 at once, idle keep-alive ones closed after a few seconds.
-    Slow headers are not timed by uvicorn: deploy/ puts nginx in front, which times them (docs/security.md)."""
+    per worker beyond the cap are answered 503 at once, idle keep-alive ones closed after a few seconds, and
+    headers that do not come whole within HEADER_TIMEOUT_S closed (backend/server/slow_clients.py)."""
+    from backend.server.slow_clients import HeaderTimedH11Protocol
+
     options: dict[str, Any] = {"limit_concurrency": args.limit_concurrency, "timeout_keep_alive": 5,
-                                  "h11_max_incomplete_event_size": 16 * 1024}
+                               "h11_max_incomplete_event_size": 16 * 1024, "http": HeaderTimedH11Protocol}
     if args.tls_cert or args.tls_key:
         if not (args.tls_cert and args.tls_key):
             raise ValueError("--tls-cert and --tls-key go together")

@@ -3,6 +3,7 @@ time before any signature is checked, and the kiosk refuses plain http to anythi
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -80,3 +81,43 @@ def test_the_kiosk_refuses_plain_http_to_another_machine(tmp_path: Path, url: st
 def test_the_kiosk_accepts_https_and_loopback_http() -> None:
     for url in ("https://backend.example.gov.cn", "http://127.0.0.1:8700", "http://[::1]:8700", "local"):
         assert Backend(url=url).url == url
+
+
+def test_slow_headers_are_cut_off_by_the_server_itself(tmp_path: Path) -> None:
+    """Without nginx in front, with two workers as the service runs: 20 clients sending a header line a second,
+    never the blank line, are each closed within the header timeout, while a client whose headers take a few
+    seconds is still answered. The workers log each closing as a JSON line with its fields."""
+    from backend.server.slow_clients import HEADER_TIMEOUT_S
+    from tests.support.server_process import backend_process
+
+    log = tmp_path / "server.log"
+    with backend_process(tmp_path / "backend", "--workers", "2", log=log) as (server, port):
+        slow = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(20)]
+        patient = socket.create_connection(("127.0.0.1", port), timeout=5)
+        for connection in [*slow, patient]:
+            connection.sendall(b"GET /v1/health HTTP/1.1\r\nHost: kiosk-backend\r\n")
+        started = time.monotonic()
+        open_ones = list(slow)
+        while open_ones and time.monotonic() - started < HEADER_TIMEOUT_S + 5:
+            time.sleep(1)
+            still = []
+            for connection in open_ones:
+                try:
+                    connection.sendall(b"X-Slow: 1\r\n")
+                    still.append(connection)
+                except OSError:
+                    pass  # closed by the server
+            open_ones = still
+            if time.monotonic() - started > 3 and patient.fileno() != -1:
+                patient.sendall(b"Connection: close\r\n\r\n")  # its headers complete after about 3 s
+                assert b" 200 " in answer_within(patient, 10).split(b"\r\n", 1)[0]
+                patient.close()
+        closed_after = time.monotonic() - started
+        for connection in slow:
+            connection.close()
+        assert not open_ones, f"{len(open_ones)} of 20 slow connections were still open after {closed_after:.0f} s"
+        assert closed_after >= HEADER_TIMEOUT_S - 1  # not cut before their time
+        assert server.poll() is None
+    closings = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()
+                if '"slow_headers_closed"' in line]
+    assert len(closings) == 20 and {c["duration_ms"] for c in closings} == {int(HEADER_TIMEOUT_S * 1000)}

@@ -27,21 +27,25 @@ def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 60, ve
     deadline = time.monotonic() + seconds
     while True:
         try:
-            requests.get(url, timeout=1, verify=verify)
+            requests.get(url, timeout=5, verify=verify)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # a worker still starting may accept, not answer
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError(f"nothing answered at {url}") from None
             time.sleep(0.1)
 
 
 @contextmanager
-def backend_process(home: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """The server on a free loopback port (SQLite under `home`); yields the process and the port."""
+def backend_process(home: Path, *extra: str, log: Path | None = None) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """The server on a free loopback port (SQLite under `home`), its log lines written to `log` if given; yields
+    the process and the port."""
     port = free_port()
+    sink = log.open("wb") if log is not None else subprocess.DEVNULL
     process = subprocess.Popen([sys.executable, "-m", "backend.server.cli", "serve", "--home", str(home),
                                 "--host", "127.0.0.1", "--port", str(port), "--quiet", *extra], cwd=ROOT,
-                               stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                               stderr=sink, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if not isinstance(sink, int):
+        sink.close()  # the child has its own copy
     try:
         wait_for(f"http://127.0.0.1:{port}/v1/health", process)
         yield process, port
