@@ -96,3 +96,22 @@ def test_the_demo_walkthrough_takes_the_hint_or_goes_down_the_lists(kiosk: Harne
     assert p.taps - before == 2  # the field, the hint
     citizen.fill(spec, "441900")  # 东莞市 has no counties: province and city only
     p.wait_until(lambda: p.state.session.value("child_hukou_division") == "441900", what="down the lists")
+
+
+def test_the_hint_reads_in_korean_on_its_own_page_in_elder_mode(kiosk: Harness) -> None:
+    p = kiosk.pilot
+    set_mode(kiosk, "ko", True, False)
+    reach_form(kiosk, "orphan-support", "children")
+    while not p.has("field:child_id_number"):
+        p.tap("form:next")
+    key_in(kiosk, "child_id_number", YANJI_CHILD)
+    p.tap("form:next")
+    assert p.has("field:child_hukou_division")
+    assert any("호구부" in text for text in p.visible_texts())  # what it is for, on a page of its own
+    p.tap("field:child_hukou_division")
+    assert p.find("choice:222401").text == "길림성 연변조선족자치주 연길시\n(吉林省 延边朝鲜族自治州 延吉市)"
+    kiosk.shot("hint-ko-elder")
+    p.tap("choice:222401")
+    p.wait_until(lambda: p.state.session.value("child_hukou_division") == "222401", what="the county")
+    kiosk.shot("county-ko-elder")
+    set_mode(kiosk, "zh", False, False)
