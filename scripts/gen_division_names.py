@@ -119,7 +119,8 @@ def korean(name: str, convert: object, table: dict[str, str]) -> tuple[str, list
     return "".join(HANGUL_CHARS.get(c) or table.get(c, c) for c in traditional), unread
 
 
-def main() -> int:
+def render() -> tuple[str, list[str]]:
+    """The module's text, and the characters found without a Korean reading."""
     from hanja.table import hanja_table
     from opencc_purepy import OpenCC
 
@@ -140,8 +141,13 @@ def main() -> int:
               "The Korean (Sino-Korean reading, 조선말규범) and English (Hanyu Pinyin with the administrative suffix\n"
               "translated) names of the divisions: one \"code<TAB>ko<TAB>en\" a line. docs/divisions.md says how.\n"
               '"""\n\nTABLE = """\\\n')
-    OUT.write_text(header + "\n".join(lines) + '\n"""\n', encoding="utf-8")
-    print(f"{OUT}: {len(lines)} names")
+    return header + "\n".join(lines) + '\n"""\n', unread
+
+
+def main() -> int:
+    text, unread = render()
+    OUT.write_text(text, encoding="utf-8")
+    print(f"{OUT}: {text.count(chr(9)) // 2} names")
     for line in unread:
         print(f"no Korean reading: {line}", file=sys.stderr)
     return 0
