@@ -77,7 +77,7 @@ PINYIN_STEMS = {
 # Single characters whose reading in place names differs from the everyday one the tables give.
 PINYIN_CHARS = {"长": "chang", "朝": "chao", "都": "du", "珲": "hun", "重": "chong", "解": "xie"}
 # Sino-Korean readings the hanja table gives otherwise than the Koreans of Yanbian say them.
-HANGUL_CHARS = {"琿": "훈", "寧": "녕"}
+HANGUL_CHARS = {"琿": "훈", "寧": "녕", "沈": "심"}  # 沈 in a place is shěn (沈丘 심구), not chén
 
 
 def pinyin_stem(stem: str) -> str:

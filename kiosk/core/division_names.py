@@ -1658,7 +1658,7 @@ TABLE = """\
 411621	부구현	Fugou County
 411622	서화현	Xihua County
 411623	상수현	Shangshui County
-411624	침구현	Shenqiu County
+411624	심구현	Shenqiu County
 411625	단성현	Dancheng County
 411627	태강현	Taikang County
 411628	록읍현	Luyi County

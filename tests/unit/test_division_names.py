@@ -45,6 +45,7 @@ def test_every_division_has_a_korean_and_an_english_name_and_no_chinese_is_left_
     ("341500", "륙안시", "Lu'an City"),  # 六: lù, the apostrophe before a
     ("331100", "려수시", "Lishui City"),  # 丽: lí
     ("210100", "심양시", "Shenyang City"),
+    ("411624", "심구현", "Shenqiu County"),  # 沈 in a place: shěn, 심
     ("110105", "조양구", "Chaoyang District"),  # 朝: cháo
     ("220702", "녕강구", "Ningjiang District"),  # 寧: 녕, as 녕하회족자치구
     ("220721", "전곽이라사몽고족자치현", "Qian Gorlos Mongol Autonomous County"),
