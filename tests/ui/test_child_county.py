@@ -13,7 +13,7 @@ from kiosk.core.identity import check_char
 from screens.demo_walkthrough import Walkthrough
 from tests.ui.harness import Harness
 from tests.ui.test_every_screen import set_mode
-from tests.ui.test_journeys import key_in, reach_form
+from tests.ui.test_journeys import PHONE, choose, key_in, reach_form
 
 pytestmark = pytest.mark.slow
 
@@ -65,6 +65,14 @@ def test_the_hint_is_taken_in_one_tap_and_the_places_read_in_korean_and_english(
         assert p.find("choice:222401").text == county
         kiosk.shot(f"counties-{language}")
         p.tap("editor:cancel")
+    choose(kiosk, "applicant_role", "guardian")
+    choose(kiosk, "parents_case", "both_in_situation")
+    key_in(kiosk, "phone", PHONE)
+    p.tap("form:next")
+    p.wait_for_screen("review")
+    shown = "Yanji City, Yanbian Korean Autonomous Prefecture, Jilin\n(吉林省 延边朝鲜族自治州 延吉市)"
+    assert any(shown in text for text in p.texts())  # the review is one text
+    kiosk.shot("review-en")
     set_mode(kiosk, "zh", False, False)
 
 
