@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from kiosk.core import divisions
 from kiosk.core.catalog import FormField
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
@@ -93,6 +94,14 @@ class Walkthrough:
             p.tap(f"pick:{spec.id}:{value}")
             return
         p.tap(f"field:{spec.id}")
+        if spec.input == "division_lists":  # the hint, if it is the place; else down the lists
+            p.wait_until(lambda: p.has("editor:cancel"), what="the lists")
+            if not p.has(f"choice:{value}") and p.has("choice:other"):
+                p.tap("choice:other")
+            for division in divisions.path(value) or ():
+                if p.has(f"choice:{division.code}"):  # a level of one entry is taken without asking
+                    p.tap(f"choice:{division.code}")
+            return
         if spec.input == "choice":
             p.wait_until(lambda: p.has(f"choice:{value}"), what="the choice list")
             if self._first_choice:

@@ -14,7 +14,7 @@ from kivy.lang import Builder
 
 from kiosk.core.catalog import FormField, Item
 from kiosk.core.session import events as ev
-from kiosk.core.session.forms import asked
+from kiosk.core.session.forms import asked, hint
 from kiosk.core.session.model import KioskState
 from screens.base import KioskScreen
 from screens.form_rows import ChoiceRow, DivisionPicker
@@ -109,7 +109,8 @@ class FormScreen(KioskScreen):
         if spec.input == "division_lists":
             field_id = spec.id
             DivisionPicker(title, self.app.lang, current,
-                           lambda value: self.send(ev.FieldChanged(field_id, value))).open()
+                           lambda value: self.send(ev.FieldChanged(field_id, value)),
+                           hint=hint(spec, self._values)).open()
             return
         if spec.input == "choice":
             editor = ChoiceEditor(title=title, selected=current)

@@ -18,6 +18,8 @@ from screens.widgets import ChoiceEditor, KButton, app, discard
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
+OTHER = "other"  # the hint's second answer: not this county, go down the lists
+
 SHIELD_SECONDS = 10  # long enough to read a 20-digit number against the certificate, short enough for the next person
 
 
@@ -55,24 +57,46 @@ class ChoiceRow(BoxLayout):
 
 class DivisionPicker:
     """户籍所在地 down three lists: the province, its cities, the city's counties. A level with only one entry
-    (a municipality's one city, a city without counties) is taken without asking. Cancel keeps what was there."""
+    (a municipality's one city, a city without counties) is taken without asking. Cancel keeps what was there.
+    A hint (the county a typed ID number was issued in) is asked about first, to take with one tap or to go
+    down the lists from. In Korean and English each place shows its translated name over the Chinese one."""
 
-    def __init__(self, title: str, language: str, current: str, on_done: Callable[[str], None]) -> None:
+    def __init__(self, title: str, language: str, current: str, on_done: Callable[[str], None],
+                 hint: str = "") -> None:
         self.title = title
         self.language = language
         self.on_done = on_done
-        found = divisions.path(current)
+        self.hint = "" if current else hint
+        found = divisions.path(current or self.hint)
         self.current = tuple(d.code for d in found) if found else ("", "", "")
 
     def open(self) -> None:
+        if self.hint:
+            self._ask(t("division.hint", self.language), [], "", self._hint_answered,
+                      [(self.hint, divisions.shown_name(self.hint, self.language)),
+                       (OTHER, t("division.other", self.language))])
+            return
+        self._provinces()
+
+    def _hint_answered(self, answer: str) -> None:
+        if answer == OTHER:
+            self._provinces()
+        else:
+            self.on_done(answer)
+
+    def _provinces(self) -> None:
         self._ask(t("division.province", self.language), divisions.provinces(), self.current[0],
                   self._province_chosen)
 
+    def _label(self, division: divisions.Division) -> str:
+        local = divisions.local_name(division, self.language)
+        return division.name if local == division.name else f"{local}\n{division.name}"
+
     def _ask(self, step: str, options: list[divisions.Division], selected: str,
-             then: Callable[[str], None]) -> None:
+             then: Callable[[str], None], choices: list[tuple[str, str]] | None = None) -> None:
         colon = "：" if self.language == "zh" else ": "
         editor = ChoiceEditor(title=f"{self.title}{colon}{step}", selected=selected)
-        editor.choices = [(d.code, d.name) for d in options]
+        editor.choices = choices if choices is not None else [(d.code, self._label(d)) for d in options]
         editor.on_done = then
         editor.open()
 

@@ -27,7 +27,7 @@ def display_value(spec: FormField, value: str, language: str, full: bool = False
     if not value:
         return ""
     if spec.type == "division":
-        return divisions.full_name(value) or value
+        return divisions.shown_name(value, language) or value
     if spec.type == "choice":
         return next((c.label.get(language) for c in spec.choices if c.value == value), value)
     if spec.type == "boolean":

@@ -154,8 +154,10 @@ def _check_apply_item(state: ServerState, item_id: str, fields: list[s.FormValue
 
 def _check_fields(item: Item, fields: list[s.FormValue], card_type: str | None = None) -> None:
     """The form's values against the item's fields in the catalog, by the kiosk's own rules: no field the
-    item does not have, none twice, the required ones filled, choices among the choices, patterns kept."""
-    known = {spec.id for spec in item.form_fields}
+    item does not have, none twice, the required ones filled, choices among the choices, patterns kept. A field
+    the item no longer asks (former_fields) is taken in place of its replacement: a kiosk's outbox may hold a
+    form filled before the catalog changed."""
+    known = {spec.id for spec in item.form_fields} | {former.id for former in item.former_fields}
     ids = [f.id for f in fields]
     unknown = sorted(set(ids) - known)
     if unknown:

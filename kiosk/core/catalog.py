@@ -160,6 +160,10 @@ class FormField(Strict):
     asked_of: Literal["everyone", "hukou_holders"] = "everyone"
     """hukou_holders: not asked of holders of a Hong Kong, Macao or Taiwan residence permit or a foreign
     permanent residence card, who have no hukou (户籍所在地)."""
+    hinted_by: Annotated[str, Field(pattern=r"^([a-z0-9][a-z0-9_\-]*)?$")] = ""
+    """A division field: the ID number field whose first six digits, the county that issued the number, are
+    offered for the citizen to confirm (儿童户籍所在地 from the child's typed ID number). Only offered, never
+    filled in: a child's hukou may have moved since the number was issued."""
 
     @model_validator(mode="after")
     def _consistent(self) -> FormField:
@@ -171,6 +175,8 @@ class FormField(Strict):
             raise ValueError("suggested_by = address_province is only for choice fields")
         if self.suggested_by == "address_division" and self.type != "division":
             raise ValueError("suggested_by = address_division is only for division fields")
+        if self.hinted_by and self.type != "division":
+            raise ValueError("hinted_by is only for division fields")
         if (self.type == "division") != (self.input == "division_lists"):
             raise ValueError("a division field uses input = division_lists, and only a division field does")
         if self.type == "choice" and len(self.choices) < 2:
@@ -182,6 +188,18 @@ class FormField(Strict):
         if self.source == "manual" and self.input in ("none", "staff_completes"):
             raise ValueError("a manual field needs an input (numeric_keypad, choice or pinyin_keypad)")
         return self
+
+
+class FormerField(Strict):
+    """A field the form no longer asks, kept so that applications stored with it still read: the console shows
+    it by its label, and the server takes it from a kiosk's outbox filled before the catalog changed."""
+
+    id: Id
+    label: Text
+    type: Literal["province"]
+    """province: a province's two-digit GB/T 2260 code (儿童户籍所在省份, before the county was asked)."""
+    replaced_by: Id
+    """The field asked instead: a stored form has one or the other."""
 
 
 class LegalBasis(Strict):
@@ -235,6 +253,7 @@ class Item(Strict):
     fee: Fee
     legal_basis: list[LegalBasis]
     form_fields: list[FormField] = []
+    former_fields: list[FormerField] = []
     sensitive_categories: list[Literal["minor", "disability", "health", "financial", "special_identity"]] = []
     """PIPL Art. 28 categories collected for this item: a separate consent is asked when non-empty."""
     parties: Annotated[int, Field(ge=1, le=2)] = 1
@@ -256,6 +275,14 @@ class Item(Strict):
             raise ValueError("an apply item needs form_fields")
         if self.kiosk_action == "appointment" and self.parties != 2:
             raise ValueError("marriage and divorce appointments need parties = 2")
+        ids = {f.id for f in self.form_fields}
+        for spec in self.form_fields:
+            hint = self.field(spec.hinted_by) if spec.hinted_by else None
+            if spec.hinted_by and (hint is None or hint.type != "id_number"):
+                raise ValueError(f"{spec.id}: hinted_by names no id_number field of this item")
+        for former in self.former_fields:
+            if former.id in ids or former.replaced_by not in ids:
+                raise ValueError(f"former field {former.id}: still asked, or replaced by no field of this item")
         return self
 
     def field(self, field_id: str) -> FormField | None:

@@ -1,6 +1,7 @@
 """The mainland's administrative divisions down to the county, by GB/T 2260 code (kiosk.core.division_table):
 the lists a citizen goes down to confirm or change 户籍所在地 (province → city → county), and the county
-read from the start of a card's address. The county decides which 民政 office receives the case.
+read from the start of a card's address. The county decides which 民政 office receives the case. Korean and
+English names (kiosk.core.division_names) are for the lists and the form; staff and papers use the Chinese.
 
 A county-level value is a six-digit code that ends in neither 0000 nor 00, or a prefecture-level city that has
 no counties of its own (东莞市 441900). Municipalities (北京, 天津, 上海, 重庆) have one city level, named as
@@ -79,6 +80,11 @@ def provinces() -> list[Division]:
     return _divisions(tuple(_tree().cities))
 
 
+def province_name(code: str) -> str:
+    """The province of a two-digit code (a 户籍所在省份 as forms stored it before the county was asked), or ""."""
+    return _tree().names.get(code + "0000", "") if len(code) == 2 and code.isdigit() else ""
+
+
 def cities(province_code: str) -> list[Division]:
     return _divisions(_tree().cities.get(province_code, ()))
 
@@ -102,16 +108,46 @@ def is_county(code: str) -> bool:
     return path(code) is not None
 
 
-def full_name(county_code: str) -> str:
-    """吉林省 长春市 南关区; a level named like the one above it is said once (北京市 东城区, 广东省 东莞市)."""
+@cache
+def _translations() -> dict[str, tuple[str, str]]:
+    from kiosk.core.division_names import TABLE
+
+    rows = (line.split("\t") for line in TABLE.splitlines() if line)
+    return {key: (ko, en) for key, ko, en in rows}
+
+
+def local_name(division: Division, language: str) -> str:
+    """The division's name in the language: Sino-Korean for ko (길림성), pinyin with the level in English for en
+    (Changchun City); Chinese otherwise, or when the table has none."""
+    found = _translations().get(division.code) or _translations().get(division.name)
+    if language not in ("ko", "en") or found is None:
+        return division.name
+    return found[0] if language == "ko" else found[1]
+
+
+def full_name(county_code: str, language: str = "zh") -> str:
+    """吉林省 长春市 南关区; a level named like the one above it is said once (北京市 东城区, 广东省 东莞市). In
+    Korean top down as well (길림성 장춘시 남관구); in English from the county up, as addresses are written there
+    (Nanguan District, Changchun City, Jilin)."""
     found = path(county_code)
     if found is None:
         return ""
+    said: list[str] = []
     names: list[str] = []
     for division in found:
-        if division.name not in names and division.name != DIRECT_UNDER_PROVINCE:
-            names.append(division.name)
-    return " ".join(names)
+        if division.name not in said and division.name != DIRECT_UNDER_PROVINCE:
+            said.append(division.name)
+            names.append(local_name(division, language))
+    return ", ".join(reversed(names)) if language == "en" else " ".join(names)
+
+
+def shown_name(county_code: str, language: str) -> str:
+    """full_name in the language with the Chinese, which staff and the hukou book use, under it in brackets
+    (a line of its own, so that a long English name does not break it in two)."""
+    chinese = full_name(county_code)
+    if language not in ("ko", "en") or not chinese:
+        return chinese
+    return f"{full_name(county_code, language)}\n({chinese})"
 
 
 def _longest_prefix(text: str, options: list[Division]) -> Division | None:

@@ -48,7 +48,8 @@ def _sources(items: list[Item]) -> tuple[Source, ...]:
 def make_catalog() -> Catalog:
     """One apply item from the shipped catalog, plus two appointment items made from it."""
     apply_item = _apply_item()
-    appointment = {"kiosk_action": "appointment", "parties": 2, "category": "marriage", "form_fields": []}
+    appointment = {"kiosk_action": "appointment", "parties": 2, "category": "marriage", "form_fields": [],
+                   "former_fields": []}
     marriage = apply_item.model_copy(update={"id": "marriage-registration", "code": "JL-MZ-L04", **appointment})
     divorce = apply_item.model_copy(update={"id": "divorce-registration", "code": "JL-MZ-L05",
                                             "after_first_visit": "divorce_cooling_off", **appointment})
@@ -88,6 +89,8 @@ def application(item: Item, n: int, kiosk_id: str = KIOSK_ID, key_prefix: str = 
             values.append((spec.id, "13912345678"))
         elif spec.type == "id_number":  # another person's (a child's): the server checks it like the kiosk
             values.append((spec.id, person(n + 500).id_number))
+        elif spec.type == "division":  # 户籍所在地: a county of GB/T 2260, 长春市南关区
+            values.append((spec.id, "220102"))
         else:
             values.append((spec.id, "1"))
     session_hex = hashlib.sha256(f"{key_prefix}-{n}".encode()).hexdigest()[:10].upper()

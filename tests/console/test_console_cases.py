@@ -16,6 +16,7 @@ from backend.server.admin import enroll
 from backend.server.models import Application as ApplicationRow
 from kiosk.core.catalog import Catalog
 from kiosk.core.records import ApplicationStatus, ProgressQuery
+from kiosk.core.value import replace
 from kiosk.remote.client import HttpBackend
 from tests.backend.samples import KIOSK_ID, application, make_client
 from tests.console.conftest import Console, csrf_of
@@ -112,3 +113,22 @@ def test_the_full_record_opens_only_by_an_audited_post(console: Console, kiosk: 
         actions = connection.execute(text("SELECT staff_name, action FROM record_openings WHERE "
                                           "application_number = :n"), {"n": number}).all()
     assert [tuple(a) for a in actions] == [("clerk", "opened")]
+
+
+def test_the_record_names_the_child_s_county_and_a_province_stored_before_it(
+        console: Console, kiosk: HttpBackend, console_catalog: Catalog) -> None:
+    item = console_catalog.items[0]
+    assert item.field("child_hukou_division") is not None
+    now = application(item, 7)
+    before = application(item, 8)  # kept in an outbox while the catalog asked the province only
+    before = replace(before, fields=tuple((("child_hukou_province", "22") if k == "child_hukou_division" else (k, v))
+                                          for k, v in before.fields))
+    numbers = [kiosk.submit(a).application_number or "" for a in (now, before)]
+    clerk = console.signed_in("clerk")
+    shown = []
+    for number in numbers:
+        page = clerk.get(f"{console.url}/cases/{number}", timeout=10).text
+        shown.append(clerk.post(f"{console.url}/cases/{number}/record", data={"csrf_token": csrf_of(page)},
+                                timeout=10).text)
+    assert "<th>儿童户籍所在地</th><td>吉林省 长春市 南关区（220102）</td>" in shown[0]
+    assert "<th>儿童户籍所在省份</th><td>吉林省（22）</td>" in shown[1]

@@ -142,8 +142,12 @@ def record_page(request: Request, staff: web.Clerk, _form: web.CheckedForm,
         detail = application_detail(state, session, row)
     item = state.catalog.get(detail.item_id) if state.catalog is not None else None
     fields = item.form_fields if item is not None else []
-    labels = {f.id: f.label.zh for f in fields}
+    former = item.former_fields if item is not None else []
+    labels = {f.id: f.label.zh for f in fields} | {f.id: f.label.zh for f in former}
     choices = {f.id: {c.value: c.label.zh for c in f.choices} for f in fields}  # guardian → 监护人
+    for old in former:  # 儿童户籍所在省份 as asked before the county was: 吉林省（22）
+        choices[old.id] = {given.value: f"{divisions.province_name(given.value)}（{given.value}）"
+                           for given in detail.fields if given.id == old.id and divisions.province_name(given.value)}
     divisions_named = {f.id for f in fields if f.type == "division"}
     for given in detail.fields:  # 户籍所在地 by name with its code, the code that decides the receiving office
         if given.id in divisions_named:

@@ -36,6 +36,16 @@ def suggestion(spec: FormField, identity: Identity) -> str:
     return ""
 
 
+def hint(spec: FormField, values: dict[str, str]) -> str:
+    """The county a division field's hinted_by ID number was issued in (its first six digits), when the number is
+    well formed and the county is still one today; else "". A hint to offer, never a value to take: the
+    holder's hukou may have moved since, and a county merged away since has no office to send the case to."""
+    number = normalize_id_number(values.get(spec.hinted_by, "")) if spec.hinted_by else ""
+    if not number or id_number_problems(number):
+        return ""
+    return number[:6] if divisions.is_county(number[:6]) else ""
+
+
 def prefill(item: Item, identity: Identity) -> tuple[tuple[str, str], ...]:
     values = [(f.id, card_value(identity, f.card_attribute)) for f in item.form_fields if f.source == "card"]
     values += [(f.id, value) for f in item.form_fields
@@ -87,10 +97,18 @@ def field_error(spec: FormField, value: str, today: date | None = None) -> str |
 def form_errors(item: Item, values: dict[str, str], today: date | None = None,
                 card_type: CardType | None = None) -> tuple[tuple[str, str], ...]:
     errors = []
+    # a form filled before the catalog changed (a kiosk's outbox) holds the former field instead
+    answered_before = {f.replaced_by for f in item.former_fields if values.get(f.id)}
+    for former in item.former_fields:
+        value = values.get(former.id, "")
+        if value and (values.get(former.replaced_by) or not divisions.province_name(value)):
+            errors.append((former.id, "not_a_choice"))
     for spec in item.form_fields:
         if not asked(spec, card_type):
             if values.get(spec.id):
                 errors.append((spec.id, "not_asked"))
+            continue
+        if spec.id in answered_before and not values.get(spec.id):
             continue
         if (error := field_error(spec, values.get(spec.id, ""), today)) is not None:
             errors.append((spec.id, error))
