@@ -194,3 +194,16 @@ def test_a_creator_that_loses_the_race_uses_the_winners_key(tmp_path: Path, monk
 
     monkeypatch.setattr(crypto, "write_key_file", race)
     assert crypto.load_or_create_data_key(path, "national") == b"\x11" * 16
+
+
+def test_a_folder_made_meanwhile_by_another_process_is_no_error(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes creating the same key at once: the folder the other one made between this one's look and
+    its mkdir must not stop it."""
+    target = tmp_path / "keys" / "server.key"
+    target.parent.mkdir(mode=0o700)
+    real_exists = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda self: False if self == target.parent else real_exists(self))
+    crypto.write_key_file(target, {"kind": "made meanwhile"})
+    monkeypatch.undo()
+    assert crypto.read_key_file(target) == {"kind": "made meanwhile"}
