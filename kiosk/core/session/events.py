@@ -214,7 +214,11 @@ class ProgressByCardRequested(Intent, frozen=True):
 
 
 class ProgressByNumberRequested(Intent, frozen=True):
+    """The 办件编号 and, for an application another kiosk took, the 查询码 printed beside it, typed on the keypad."""
+
+    hidden = frozenset({"query_code"})
     application_number: str
+    query_code: str = ""
 
 
 class CodeScanned(Intent, frozen=True):
