@@ -223,6 +223,19 @@ def test_sensitive_items_need_the_separate_consent(rules: Rules) -> None:
     assert commands_of(commands, ReadCard)[0].timeout_s == 20
 
 
+def test_ticking_the_separate_consent_is_said_and_answers_the_error(rules: Rules) -> None:
+    """The box's state is said (issue #15, 9): the citizen hears that it is ticked, and that it was cleared."""
+    refused, _ = run(h.at_consent(rules), ev.ConsentGiven(sensitive=False))
+    state, commands = run(refused, ev.SensitiveConsentTicked(True))
+    assert [c.prompt_id for c in commands_of(commands, Speak)] == ["consent.ticked"]
+    assert phase(state) == Phase.CONSENT and not state.session.consent_error
+    cleared, commands = run(state, ev.SensitiveConsentTicked(False))
+    assert [c.prompt_id for c in commands_of(commands, Speak)] == ["consent.unticked"]
+    assert not cleared.session.consent_error and not cleared.session.consent_sensitive
+    still, _ = run(refused, ev.SensitiveConsentTicked(False))
+    assert still.session.consent_error  # clearing the box does not answer "please tick it"
+
+
 def test_declining_or_going_back_from_consent(rules: Rules) -> None:
     for event in (ev.ConsentDeclined(), ev.BackPressed()):
         state, _ = run(h.at_consent(rules), event)

@@ -151,6 +151,12 @@ class ConsentGiven(Intent, frozen=True):
     sensitive: bool = False  # the separate consent for minors', health or disability data
 
 
+class SensitiveConsentTicked(Intent, frozen=True):
+    """The separate consent's check box ticked or cleared: said aloud, since a box's state is easily missed."""
+
+    ticked: bool
+
+
 class ConsentDeclined(Intent, frozen=True):
     pass
 
