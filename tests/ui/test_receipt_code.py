@@ -103,9 +103,19 @@ def test_an_application_from_another_kiosk_is_found_by_number_and_query_code(kio
 
 
 def test_the_query_code_is_forgotten_when_the_editor_closes(kiosk: Harness) -> None:
+    from tests.ui.test_every_screen import set_mode
+
     p = kiosk.pilot
     p.tap("home:progress")
     p.wait_for_screen("progress")
+    try:
+        for language in ("ko", "en"):  # the editor in every language goes through the harness's checks
+            set_mode(kiosk, language, True, False)
+            type_receipt(kiosk, "2201022026120601234567897", "4072")
+            kiosk.shot(f"editor-{language}-elder")
+            p.tap("editor:cancel")
+    finally:
+        set_mode(kiosk, "zh", False, False)
     type_receipt(kiosk, "2201022026120601234567897", "40721935")
     p.tap("editor:cancel")
     p.frames(3)
