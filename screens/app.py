@@ -355,11 +355,18 @@ class KioskApp(App):
         self.palette = theme.ELDER_PALETTE if elder else theme.NORMAL_PALETTE
         self.fs_small, self.fs_body, self.fs_button = sp(sizes.small), sp(sizes.body), sp(sizes.button)
         self.fs_title, self.fs_huge = sp(sizes.title), sp(sizes.huge)
-        self.bh, self.kh = dp(sizes.button_height), dp(sizes.key_height)
+        self.bh, self._mode_key_height = dp(sizes.button_height), dp(sizes.key_height)
         self.fs = {"small": self.fs_small, "body": self.fs_body, "button": self.fs_button, "title": self.fs_title,
                    "huge": self.fs_huge, "bar": sp(sizes.bar), "bar_title": sp(round(sizes.bar * 1.5))}
-        self.hs = {"button": self.bh, "key": self.kh, "bar": self.bh * 0.8, "tall": self.bh * 1.2,
-                   "huge": self.bh * 1.4, "tile": self.bh * 2}
+        self.hs = {"button": self.bh, "bar": self.bh * 0.8, "tall": self.bh * 1.2, "huge": self.bh * 1.4,
+                   "tile": self.bh * 2}
+        self._fit_keys()
+
+    def _fit_keys(self) -> None:
+        """Keys as tall as the mode asks (elder mode's are larger), but no taller than a keypad of four rows with
+        its editor can be on a landscape screen."""
+        self.kh = min(self._mode_key_height, self.window_height * theme.MAX_KEY_SHARE_OF_HEIGHT)
+        self.hs = {**self.hs, "key": self.kh}
 
     def _paint_background(self, *_args: Any) -> None:
         from kivy.core.window import Window
@@ -376,6 +383,8 @@ class KioskApp(App):
     def _on_window_size(self, _window: Any, size: tuple[int, int]) -> None:
         self.landscape = size[0] > size[1]
         self.window_height = size[1]
+        if hasattr(self, "_mode_key_height"):
+            self._fit_keys()
 
     # ---- idle warning ----
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from kivy.core.text import Label as CoreLabel
 from kivy.lang import Builder
+from kivy.metrics import dp
 from kivy.properties import StringProperty
 
 from kiosk.core.identity import mask_id_number, mask_name, mask_phone
@@ -15,11 +17,12 @@ from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState, Session
 from kiosk.core.session.states import Purpose, TaskStatus
 from screens.base import KioskScreen
-from screens.i18n import reason_text
+from screens.i18n import day_text, reason_text
 from screens.widgets import ButtonPool, KeypadEditor, show
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 BOOKING_PREFIX = "YY"  # the backend's booking numbers: YY, the visit's day and a serial
+DAY_MARGIN_DP = 8
 
 
 class AppointmentScreen(KioskScreen):
@@ -45,6 +48,7 @@ class AppointmentScreen(KioskScreen):
         self.time_part = [self.ids.time_part.__self__]
         self.phone_part = [self.ids.phone.__self__]
         self.first_part = self.ids.first_part.__self__
+        self.ids.days.bind(width=self._fit_day_columns)  # a turned screen fits another number a row
 
     def render(self, state: KioskState) -> None:
         session, item = state.session, state.item
@@ -106,6 +110,7 @@ class AppointmentScreen(KioskScreen):
         self._days.show(self.ids.days, [
             (f"day:{d}", self._day_text(d), "selected" if d == self._day else "choice",
              lambda d=d: self._choose_day(d)) for d in days])
+        self._fit_day_columns()
         times = [s for s in slots if s.day.isoformat() == self._day]
         buttons = self._times.show(self.ids.times, [
             (f"slot:{s.slot_id}",
@@ -146,8 +151,20 @@ class AppointmentScreen(KioskScreen):
         editor.open()
 
     def _day_text(self, day_iso: str) -> str:
-        day = date.fromisoformat(day_iso)
-        return f"{self.tr('date.short', month=day.month, day=day.day)}\n{self.tr(f'weekday.{day.weekday()}')}"
+        return day_text(date.fromisoformat(day_iso), self.app.lang)
+
+    def _fit_day_columns(self, *_args: object) -> None:
+        """As many day buttons a row as fit with each day on one line (a wrapped "12월 7일 / 월" reads as two
+        dates), at most a working week (portrait) or seven days (landscape)."""
+        grid = self.ids.days
+        buttons = [b for b in grid.children if b.text]
+        if not buttons or grid.width <= 1:
+            return
+        widest = max(CoreLabel(font_size=b.font_size, font_name=b.font_name).get_extents(b.text)[0] for b in buttons)
+        needed = widest + dp(20) + DAY_MARGIN_DP * 2  # the button's text inset (KButton) and a margin each side
+        gap = grid.spacing[0]
+        fitting = int((grid.width + gap) // (needed + gap))
+        grid.cols = max(1, min(7 if self.app.landscape else 5, fitting))
 
     def _choose_day(self, day_iso: str) -> None:
         self._day = day_iso

@@ -6,12 +6,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from screens.base import KioskScreen
 from screens.widgets import show
+
+
+class ConsentCheck(ButtonBehavior, BoxLayout):
+    """A check box and its sentence, one touch target: the box is empty or filled with a tick, and the line
+    under the sentence says which, because the error asks the citizen to tick it (勾选), not to press a button."""
+
+    tag = StringProperty("")
+    text = StringProperty("")
+    checked = BooleanProperty(False)
+
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -42,6 +54,7 @@ class ConsentScreen(KioskScreen):
 
     def tick(self) -> None:
         self.sensitive_ticked = not self.sensitive_ticked
+        self.send(ev.SensitiveConsentTicked(self.sensitive_ticked))
 
     def agree(self) -> None:
         self.send(ev.ConsentGiven(sensitive=self.sensitive_ticked))

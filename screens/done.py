@@ -60,11 +60,9 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 def slot_text(day_iso: str, start: str, end: str, office: str, language: str) -> str:
     from datetime import date
 
-    from screens.i18n import t
+    from screens.i18n import day_text
 
-    day = date.fromisoformat(day_iso)
-    weekday = t(f"weekday.{day.weekday()}", language)
-    return f"{t('date.short', language, month=day.month, day=day.day)} {weekday} {start}-{end}\n{office}"
+    return f"{day_text(date.fromisoformat(day_iso), language)} {start}-{end}\n{office}"
 
 
 class DoneScreen(KioskScreen):

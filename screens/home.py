@@ -32,7 +32,6 @@ class HomeScreen(KioskScreen):
             specs.append((f"category:{category}", text, "tile",
                           lambda c=category: self.send(ev.CategoryChosen(c))))
         self._tiles.show(self.ids.categories, specs)
-        self.ids.categories.cols = 3 if self.app.landscape else 2
 
     def open_search(self) -> None:
         title = self.tr("search.title")

@@ -21,6 +21,7 @@ import io
 import os
 import re
 import sys
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,13 @@ def t(key: str, language: str = "zh", **values: Any) -> str:
     else:
         text = catalog.gettext(key)
     return text.format(**values) if values else text
+
+
+def day_text(day: date, language: str) -> str:
+    """A day with its weekday on one line, in the reader's order: 12月7日 周一, 12월 7일 (월), Mon 7 Dec (never
+    "12/7", which many English readers take for the 12th of July)."""
+    return t("date.day", language, month=t(f"month.{day.month}", language), day=day.day,
+             weekday=t(f"weekday.{day.weekday()}", language))
 
 
 def has(key: str, language: str = "zh") -> bool:

@@ -27,7 +27,7 @@ HOME_NOTICES = ("cancelled", "timed_out", "finished")
 # Prompt ids the session machine speaks besides `screen.<phase>` and `error.<reason>`.
 SPOKEN = ("idle_warning", "notice.card_read", "notice.next_party", "notice.same_person", "notice.take_slip",
           "notice.take_card_and_slip", "notice.take_card", "voice.on", "voice.volume", "error.form_incomplete",
-          "notice.correction")
+          "notice.correction", "consent.ticked", "consent.unticked")
 FORM_ERRORS = ("required", "not_a_choice", "id_number_invalid", "phone_invalid", "not_a_number", "date_invalid",
                "pattern")
 
@@ -59,7 +59,7 @@ def family_keys(catalog: Catalog) -> set[str]:
     keys |= {f"field_error.{error}" for error in FORM_ERRORS}
     keys |= {f"help.{status.value}" for status in HelpStatus}
     keys |= {f"notice.{notice}" for notice in SESSION_NOTICES} | {f"home.notice.{n}" for n in HOME_NOTICES}
-    keys |= {f"weekday.{day}" for day in range(7)}
+    keys |= {f"weekday.{day}" for day in range(7)} | {f"month.{month}" for month in range(1, 13)}
     keys |= set(SPOKEN)
     for category in catalog.categories:
         keys |= {f"category.{category}", f"category_hint.{category}"}

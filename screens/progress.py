@@ -1,4 +1,5 @@
-"""Progress query: by the ID card on the reader or by an application number typed on the keypad."""
+"""Progress query: by the ID card on the reader, or by the receipt: its QR code held to the scanner, or its
+办件编号 and 查询码 typed on the keypad."""
 
 from __future__ import annotations
 
@@ -9,14 +10,29 @@ from kivy.properties import StringProperty
 
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
-from kiosk.core.session.states import IdentifyStatus, TaskStatus
+from kiosk.core.session.states import IdentifyStatus, ProgressBy, TaskStatus
 from screens.base import KioskScreen
 from screens.i18n import reason_text
 from screens.progress_text import record_text
 from screens.rating import RatingBar  # noqa: F401  (its kv rule, used by this screen's)
-from screens.widgets import KeypadEditor, show
+from screens.receipt_editor import ReceiptEditor
+from screens.widgets import show
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+# what the machine found wrong in what was typed (field, problem) -> what the citizen reads
+FIELD_PROBLEMS = {
+    ("application_number", "not_a_receipt"): "progress.not_a_receipt",
+    ("application_number", "invalid"): "progress.number_invalid",
+    ("application_number", "check"): "progress.number_check",
+    ("query_code", "invalid"): "progress.code_invalid",
+}
+# nothing found: what to check and whom to call depends on what was asked with
+NOT_FOUND_HELP: dict[ProgressBy | None, str] = {
+    ProgressBy.NUMBER: "progress.none_number_only",  # elsewhere than at the kiosk that took it, the code is needed
+    ProgressBy.RECEIPT: "progress.none_receipt",
+}
 
 
 class ProgressScreen(KioskScreen):
@@ -52,18 +68,17 @@ class ProgressScreen(KioskScreen):
         if error is not None:
             self.error_title, self.error_todo = reason_text(error, language)
             self.error_code = error.upper()
-        field_errors = dict(session.field_errors)
         if reading:
             self.status_line = self.tr("identify.reading" if session.identification.placed else "identify.place")
         elif session.progress.busy:
             self.status_line = self.tr("progress.loading")
-        elif field_errors.get("application_number") == "not_a_receipt":
-            self.status_line = self.tr("progress.not_a_receipt")
-        elif "application_number" in field_errors:
-            self.status_line = self.tr("field_error.invalid")
+        elif session.field_errors:
+            self.status_line = "\n".join(self.tr(FIELD_PROBLEMS[error]) for error in session.field_errors
+                                         if error in FIELD_PROBLEMS)
         elif session.progress.status == TaskStatus.DONE and not session.records:
             phone = self.app.kiosk.config.settings.site.consult_phone
-            self.status_line = self.tr("progress.none") + "\n" + self.tr("progress.none_help", phone=phone)
+            help_key = NOT_FOUND_HELP.get(session.progress_by, "progress.none_help")
+            self.status_line = self.tr("progress.none") + "\n" + self.tr(help_key, phone=phone)
         else:
             self.status_line = ""
         catalog = state.rules.catalog
@@ -78,9 +93,8 @@ class ProgressScreen(KioskScreen):
         self.send(ev.ProgressByCardRequested())
 
     def by_number(self) -> None:
-        # 办件编号: division code, date, ten random digits and a check character that may be X (25 in all)
-        editor = KeypadEditor(title=self.tr("progress.number"), max_length=25, allow_x=True)
-        editor.on_done = lambda number: self.send(ev.ProgressByNumberRequested(number)) if number else None
+        editor = ReceiptEditor()
+        editor.on_done = lambda number, code: self.send(ev.ProgressByNumberRequested(number, code))
         editor.open()
 
     def back(self) -> None:

@@ -4,6 +4,7 @@ status, what that means and what to do next, and for a 补正 what to bring, whe
 from __future__ import annotations
 
 from kiosk.core.catalog import Item
+from kiosk.core.grouping import group_number
 from kiosk.core.localtime import local_text
 from kiosk.core.records import Correction, ProgressRecord
 from screens.guide_text import escape_markup as esc
@@ -23,11 +24,16 @@ def correction_text(correction: Correction, item: Item | None, language: str) ->
             f"\n[b]{esc(t('progress.correction_due', language, date=when))}[/b]")
 
 
+def _shown_number(number: str) -> str:
+    """A 办件编号 grouped for reading as on the done screen; a local reference (letters and hyphens) as printed."""
+    return group_number(number) if number.isascii() and number.isalnum() else number
+
+
 def record_text(record: ProgressRecord, item: Item | None, language: str, colour: str) -> str:
     """One application as Kivy markup; the time as the kiosk's clock shows it."""
     name = item.short_names.get(language) if item is not None else record.item_id
     status = record.status.value
-    text = (f"[b]{esc(name)}[/b]\n{t('progress.number', language)} {esc(record.application_number)}"
+    text = (f"[b]{esc(name)}[/b]\n{t('progress.number', language)} {esc(_shown_number(record.application_number))}"
             f"\n[color={colour}][b]{t(f'status.{status}', language)}[/b][/color]  "
             f"{t('progress.updated', language, time=local_text(record.updated_at))}"
             f"\n{esc(t(f'status_meaning.{status}', language))}"

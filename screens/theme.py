@@ -165,8 +165,11 @@ class Sizes:
                      self.button_height, self.key_height)
 
 
-NORMAL = Sizes(small=24, body=30, button=32, title=42, huge=60, bar=24, button_height=96, key_height=100)
-ELDER = Sizes(small=30, body=38, button=40, title=50, huge=72, bar=28, button_height=116, key_height=116)
+# Keys fit their digit (a line of `huge` text and the button's inset) so a keypad's rows are even; elder keys
+# are larger by more than their digit, as a finger that is less sure needs a larger target.
+NORMAL = Sizes(small=24, body=30, button=32, title=42, huge=60, bar=24, button_height=96, key_height=116)
+ELDER = Sizes(small=30, body=38, button=40, title=50, huge=72, bar=28, button_height=116, key_height=160)
+MAX_KEY_SHARE_OF_HEIGHT = 0.125  # landscape (1080 high): a keypad editor of four rows still fits the screen
 
 
 def pixels_per_inch(width_px: int, height_px: int, diagonal_inch: float) -> float:

@@ -105,7 +105,7 @@ def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None], languag
     citizen.arrive(Phase.CONSENT, "consent", "consent")
     sensitive = bool(item.sensitive_categories)
     if sensitive:
-        citizen.tick("consent:sensitive")
+        citizen.tap("consent:sensitive", ev.SensitiveConsentTicked(True))  # the box is said ticked
     citizen.tap("consent:agree", ev.ConsentGiven(sensitive=sensitive))
     citizen.arrive(Phase.IDENTIFY, "identify", "identify-place-card")
     citizen.place_card(DEMO_CARD)

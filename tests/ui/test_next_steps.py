@@ -205,12 +205,12 @@ def test_progress_explains_in_local_time_and_helps_when_nothing_is_found(kiosk: 
     p.tap("home:progress")
     p.wait_for_screen("progress")
     p.tap("progress:number")
-    p.type_keys("2201")
+    p.type_keys("2201022026120601234567897")  # well formed, but no application has it
     p.tap("editor:ok")
     p.wait_until(lambda: p.state.session.progress.status == TaskStatus.DONE, what="the empty answer")
     kiosk.shot("progress-not-found")
     text = joined(kiosk)
-    assert "请核对" in text and p.app.kiosk.config.settings.site.consult_phone in text
+    assert "查询码" in text and "二维码" in text and p.app.kiosk.config.settings.site.consult_phone in text
     p.tap("progress:number")
     p.type_keys(result.application_number)
     p.tap("editor:ok")

@@ -25,6 +25,7 @@ from kiosk.core.session import (
     KioskState,
     Lifecycle,
     Phase,
+    ProgressBy,
     Purpose,
     TaskStatus,
     application,
@@ -424,10 +425,15 @@ def test_a_complete_form_goes_to_review(rules: Rules) -> None:
 
 # ---- progress queries ----
 
+NUMBER = "2201022026120601234567897"  # a 办件编号: division, date, ten random digits, check character
+OTHER_NUMBER = "2201022026120698765432100"
+CODE = "40721935"
+
+
 def failed_query(rules: Rules) -> KioskState:
     state = run(h.at_progress(rules), ev.ProgressByNumberRequested("x y"))[0]  # an invalid number first
     state = run(state, ev.ProgressByCardRequested(), ev.CardReadFailed(SID, Reason.NO_CARD))[0]
-    return run(state, ev.ProgressByNumberRequested("A1"), ev.BackendFailed(SID, Reason.BACKEND_TIMEOUT))[0]
+    return run(state, ev.ProgressByNumberRequested(NUMBER), ev.BackendFailed(SID, Reason.BACKEND_TIMEOUT))[0]
 
 
 def test_a_query_by_number_clears_the_last_answer(rules: Rules) -> None:
@@ -439,16 +445,49 @@ def test_a_query_by_number_clears_the_last_answer(rules: Rules) -> None:
     assert commands == [ARM, FetchProgress(SID, ProgressQuery(application_number="JL-TEST-001-S1"))]
 
 
-@pytest.mark.parametrize(("number", "valid"), [
-    ("A" * 50, True), ("A" * 51, False), ("2201-0220-2611", True), ("-", False), ("---", False), ("", False),
-    ("a b", False), ("号码", True),
+@pytest.mark.parametrize(("number", "problem"), [
+    (NUMBER, None), ("2201 0220 2612 0601 2345 6789 7", None),  # grouped as the screens show it
+    ("2201022026120601234567890", "check"), ("2201022026120601234567X97", "invalid"),  # one digit wrong; X inside
+    (NUMBER[:-1] + "x", "check"), ("220102202612060123456789X", "check"), (NUMBER + "7", "invalid"),
+    (NUMBER[:-1], "invalid"), ("2201022026120600000001", None),  # 22 digits: a receipt from before the check
+    ("220102202612060000000A", "invalid"), ("", "invalid"), ("号码", "invalid"), ("A1", "invalid"),
+    ("JL-TEST-001-S1", None), ("jl-test-001-s1", None),  # this kiosk's own reference of an application not yet sent
+    ("JL-OTHER-001-S1", "invalid"), ("JL-TEST-001-号", "invalid"),
 ])
-def test_application_number_bounds(rules: Rules, number: str, valid: bool) -> None:
-    _state, changed, _ = step(h.at_progress(rules), ev.ProgressByNumberRequested(number))
-    if valid:
-        assert changed == {"progress": Task(TaskStatus.RUNNING)}
+def test_application_number_checks(rules: Rules, number: str, problem: str | None) -> None:
+    _state, changed, commands = step(h.at_progress(rules), ev.ProgressByNumberRequested(number))
+    if problem is None:
+        assert changed == {"progress": Task(TaskStatus.RUNNING), "progress_by": ProgressBy.NUMBER}
+        assert commands == [ARM, FetchProgress(SID, ProgressQuery(application_number="".join(number.split()).upper()))]
     else:
-        assert changed == {"field_errors": (("application_number", "invalid"),)}
+        assert changed == {"field_errors": (("application_number", problem),)} and commands == [ARM]
+
+
+@pytest.mark.parametrize(("code", "problem"), [
+    (CODE, None), ("4072 1935", None), ("", None), ("4072193", "invalid"), ("407219351", "invalid"),
+    ("4072193X", "invalid"), ("４０７２１９３５", "invalid"),
+])
+def test_query_code_checks(rules: Rules, code: str, problem: str | None) -> None:
+    _state, changed, commands = step(h.at_progress(rules), ev.ProgressByNumberRequested(NUMBER, code))
+    if problem is None:
+        by = ProgressBy.RECEIPT if code else ProgressBy.NUMBER
+        assert changed == {"progress": Task(TaskStatus.RUNNING), "progress_by": by}
+        query = ProgressQuery(application_number=NUMBER, query_code=code.replace(" ", ""))
+        assert commands == [ARM, FetchProgress(SID, query)]
+    else:
+        assert changed == {"field_errors": (("query_code", problem),)} and commands == [ARM]
+
+
+def test_a_wrong_number_and_code_are_both_reported_and_nothing_is_sent(rules: Rules) -> None:
+    """A mistyped code must not reach the backend, where it would count as a wrong guess against the number."""
+    _state, changed, commands = step(h.at_progress(rules), ev.ProgressByNumberRequested(NUMBER[:-1] + "0", "123"))
+    assert changed == {"field_errors": (("application_number", "check"), ("query_code", "invalid"))}
+    assert commands == [ARM]
+
+
+def test_the_code_is_never_shown_in_a_repr(rules: Rules) -> None:
+    assert CODE not in repr(ev.ProgressByNumberRequested(NUMBER, CODE))
+    assert CODE not in repr(ProgressQuery(application_number=NUMBER, query_code=CODE))
 
 
 def test_a_query_by_card_clears_the_last_answer(rules: Rules) -> None:
@@ -458,7 +497,8 @@ def test_a_query_by_card_clears_the_last_answer(rules: Rules) -> None:
     assert state.session.progress == Task(TaskStatus.FAILED, Reason.BACKEND_TIMEOUT, ())
     assert state.session.identification == Identification(IdentifyStatus.FAILED, Reason.NO_CARD)
     state, changed, commands = step(state, ev.ProgressByCardRequested())
-    assert changed == {"progress": Task(), "identification": READING}  # the answer and both errors gone
+    assert changed == {"progress": Task(), "identification": READING,  # the answer and both errors gone
+                       "progress_by": ProgressBy.CARD}
     assert commands == [ARM, ReadCard(SID, 20.0)]
     state, changed, commands = step(state, ev.CardRead(SID, ZHANG, TODAY))
     assert changed == {"identification": Identification(), "progress": Task(TaskStatus.RUNNING)}
@@ -482,10 +522,10 @@ def test_back_from_a_query_forgets_it(rules: Rules) -> None:
     assert session.progress.error and session.field_errors and session.identification.error
     state, changed, commands = step(state, ev.BackPressed())
     assert changed == {"phase": Phase.HOME, "purpose": None, "progress": Task(), "identification": Identification(),
-                       "field_errors": (), "trail": ()}
+                       "field_errors": (), "trail": (), "progress_by": None}
     assert commands == [ARM, CancelCardRead(SID), screen(Phase.HOME)]
     assert state.session.card_used  # the card was asked for: the end of the session still reminds
-    loaded = run(h.at_progress(rules), ev.ProgressByNumberRequested("A1"), ev.ProgressLoaded(SID, ()))[0]
+    loaded = run(h.at_progress(rules), ev.ProgressByNumberRequested(NUMBER), ev.ProgressLoaded(SID, ()))[0]
     assert step(loaded, ev.BackPressed())[1]["progress"] == Task()
 
 
@@ -761,11 +801,13 @@ def test_back_from_a_failed_read_clears_the_error(rules: Rules) -> None:
 
 def test_a_new_query_forgets_the_records_shown(rules: Rules) -> None:
     record = ProgressRecord(RESULT.application_number or "", APPLY_ITEM, RESULT.status, TODAY)
-    loaded = run(h.at_progress(rules), ev.ProgressByNumberRequested("A1"), ev.ProgressLoaded(SID, (record,)))[0]
+    loaded = run(h.at_progress(rules), ev.ProgressByNumberRequested(NUMBER), ev.ProgressLoaded(SID, (record,)))[0]
     assert loaded.session.records == (record,)
-    assert step(loaded, ev.ProgressByNumberRequested("A2"))[1] == {"progress": Task(TaskStatus.RUNNING)}
+    assert step(loaded, ev.ProgressByNumberRequested(OTHER_NUMBER))[1] == {"progress": Task(TaskStatus.RUNNING)}
+    assert step(loaded, ev.ProgressByNumberRequested(OTHER_NUMBER, CODE))[1] == {
+        "progress": Task(TaskStatus.RUNNING), "progress_by": ProgressBy.RECEIPT}
     assert step(loaded, ev.ProgressByCardRequested())[1] == {"progress": Task(), "identification": READING,
-                                                             "card_used": True}
+                                                             "card_used": True, "progress_by": ProgressBy.CARD}
 
 
 def test_start_up_takes_the_health_reported_with_it(rules: Rules) -> None:

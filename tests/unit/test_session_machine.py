@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kiosk.core.health import Component, Health, Reason
 from kiosk.core.identity import CardType
-from kiosk.core.records import ApplicationStatus, Correction, ProgressRecord
-from kiosk.core.session import TRANSITIONS, IdentifyStatus, Lifecycle, Phase, TaskStatus, initial_state
+from kiosk.core.records import ApplicationStatus, Correction, ProgressQuery, ProgressRecord
+from kiosk.core.session import TRANSITIONS, IdentifyStatus, Lifecycle, Phase, ProgressBy, TaskStatus, initial_state
 from kiosk.core.session import events as ev
 from kiosk.core.session.commands import (
     ArmIdleTimer,
@@ -221,6 +221,19 @@ def test_sensitive_items_need_the_separate_consent(rules: Rules) -> None:
     state, commands = run(state, ev.ConsentGiven(sensitive=True))
     assert phase(state) == Phase.IDENTIFY and state.session.identification.status == IdentifyStatus.READING
     assert commands_of(commands, ReadCard)[0].timeout_s == 20
+
+
+def test_ticking_the_separate_consent_is_said_and_answers_the_error(rules: Rules) -> None:
+    """The box's state is said (issue #15, 9): the citizen hears that it is ticked, and that it was cleared."""
+    refused, _ = run(h.at_consent(rules), ev.ConsentGiven(sensitive=False))
+    state, commands = run(refused, ev.SensitiveConsentTicked(True))
+    assert [c.prompt_id for c in commands_of(commands, Speak)] == ["consent.ticked"]
+    assert phase(state) == Phase.CONSENT and not state.session.consent_error
+    cleared, commands = run(state, ev.SensitiveConsentTicked(False))
+    assert [c.prompt_id for c in commands_of(commands, Speak)] == ["consent.unticked"]
+    assert not cleared.session.consent_error and not cleared.session.consent_sensitive
+    still, _ = run(refused, ev.SensitiveConsentTicked(False))
+    assert still.session.consent_error  # clearing the box does not answer "please tick it"
 
 
 def test_declining_or_going_back_from_consent(rules: Rules) -> None:
@@ -462,7 +475,7 @@ def test_a_correction_in_the_answer_is_said_aloud(rules: Rules) -> None:
     plain = ProgressRecord("A1", APPLY_ITEM, ApplicationStatus.FORWARDED, TODAY)  # type: ignore[arg-type]
     asked = replace(plain, status=ApplicationStatus.CORRECTION,
                     correction=Correction((("child-photo", "儿童近期免冠照片"),), "受理窗口", TODAY))
-    at_progress = run(h.at_progress(rules), ev.ProgressByNumberRequested("A1"))[0]
+    at_progress = run(h.at_progress(rules), ev.ProgressByNumberRequested("2201022026120601234567897"))[0]
     _, commands = run(at_progress, ev.ProgressLoaded(SID, (plain,)))
     assert not commands_of(commands, Speak)
     _, commands = run(at_progress, ev.ProgressLoaded(SID, (plain, asked)))
@@ -481,8 +494,14 @@ def test_progress_card_failures(rules: Rules) -> None:
 def test_progress_by_number_and_backend_failure(rules: Rules) -> None:
     state, _ = run(h.at_progress(rules), ev.ProgressByNumberRequested("  "))
     assert state.session.field_errors == (("application_number", "invalid"),)
-    state, commands = run(state, ev.ProgressByNumberRequested("2201022026112700001"))
-    assert commands_of(commands, FetchProgress)[0].query.application_number == "2201022026112700001"
+    state, commands = run(state, ev.ProgressByNumberRequested("2201 0220 2612 0601 2345 6789 7", "4072 1935"))
+    assert commands_of(commands, FetchProgress)[0].query == ProgressQuery(
+        application_number="2201022026120601234567897", query_code="40721935")  # typed grouped, sent plain
+    assert state.session.progress_by == ProgressBy.RECEIPT and not state.session.field_errors
+    state, _ = run(state, ev.BackendFailed(SID, Reason.BACKEND_BUSY))  # 429: wrong codes for this number
+    assert state.session.progress.error == Reason.BACKEND_BUSY
+    state, _ = run(state, ev.ProgressByNumberRequested("2201022026120601234567897"))
+    assert state.session.progress_by == ProgressBy.NUMBER  # no code: only this kiosk's own applications
     state, _ = run(state, ev.BackendFailed(SID, Reason.BACKEND_UNREACHABLE))
     assert state.session.progress.status == TaskStatus.FAILED
     state, _ = run(state, ev.FinishPressed())

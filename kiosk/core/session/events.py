@@ -151,6 +151,12 @@ class ConsentGiven(Intent, frozen=True):
     sensitive: bool = False  # the separate consent for minors', health or disability data
 
 
+class SensitiveConsentTicked(Intent, frozen=True):
+    """The separate consent's check box ticked or cleared: said aloud, since a box's state is easily missed."""
+
+    ticked: bool
+
+
 class ConsentDeclined(Intent, frozen=True):
     pass
 
@@ -214,7 +220,11 @@ class ProgressByCardRequested(Intent, frozen=True):
 
 
 class ProgressByNumberRequested(Intent, frozen=True):
+    """The 办件编号 and, for an application another kiosk took, the 查询码 printed beside it, typed on the keypad."""
+
+    hidden = frozenset({"query_code"})
     application_number: str
+    query_code: str = ""
 
 
 class CodeScanned(Intent, frozen=True):

@@ -40,6 +40,12 @@ def _consent(state: KioskState, s: Session, e: ev.ConsentGiven) -> Outcome:
                      consent_error=False, parties=())
 
 
+def _ticked(state: KioskState, s: Session, e: ev.SensitiveConsentTicked) -> Outcome:
+    """The box's new state is said; ticking it answers the "please tick" error, so the error goes."""
+    said = Speak("consent.ticked" if e.ticked else "consent.unticked", s.language)
+    return with_session(state, s, consent_error=s.consent_error and not e.ticked), [said]
+
+
 def _identify_back(state: KioskState, s: Session, e: ev.BackPressed) -> Outcome:
     new, _ = back(state, s, e)
     return new, [CancelCardRead(s.session_id)]
@@ -126,6 +132,7 @@ def _accept_party(state: KioskState, s: Session, identity: Identity) -> Outcome:
 
 ROWS: list[Row] = [
     ([Phase.CONSENT], ev.ConsentGiven, _consent),
+    ([Phase.CONSENT], ev.SensitiveConsentTicked, _ticked),
     ([Phase.CONSENT], ev.ConsentDeclined, back),
     ([Phase.CONSENT], ev.BackPressed, back),
     ([Phase.IDENTIFY], ev.BackPressed, _identify_back),

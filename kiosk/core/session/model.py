@@ -14,7 +14,7 @@ from kiosk.core.help_calls import HelpCall
 from kiosk.core.identity import Identity
 from kiosk.core.ratings import Feedback
 from kiosk.core.records import BookingResult, ProgressRecord, SecondVisitWindow, Slot, SubmitResult
-from kiosk.core.session.states import IdentifyStatus, Lifecycle, Phase, Purpose, TaskStatus
+from kiosk.core.session.states import IdentifyStatus, Lifecycle, Phase, ProgressBy, Purpose, TaskStatus
 from kiosk.core.value import Value, replace
 from kiosk.core.working_days import WorkingDays
 
@@ -112,6 +112,7 @@ class Session(Value, frozen=True):
     submit: Task[SubmitResult] = Task()
     printing: Task[bool] = Task()  # result True: the slip went out whole but the printer did not confirm it
     progress: Task[tuple[ProgressRecord, ...]] = Task()
+    progress_by: ProgressBy | None = None  # how the query in `progress` was asked
     slots: Task[tuple[Slot, ...]] = Task()
     chosen_slot: str | None = None
     booking: Task[BookingResult] = Task()

@@ -1,22 +1,24 @@
-"""The progress query: by the ID card on the reader (used for this one query and not kept) or by the
-application number from the receipt."""
+"""The progress query: by the ID card on the reader (used for this one query and not kept), or by the receipt:
+its 办件编号 with the 查询码 printed beside it (typed, or both in its QR code), which any kiosk answers, or the
+number alone, which only the kiosk that took the application answers."""
 
 from __future__ import annotations
 
 from kiosk.core.health import Reason
+from kiosk.core.receipt_numbers import application_number_problem, query_code_problem, typed
 from kiosk.core.records import ProgressQuery
 from kiosk.core.session import events as ev
 from kiosk.core.session.browsing import back
 from kiosk.core.session.commands import CancelCardRead, Command, FetchProgress, Speak, WatchCardRemoval
 from kiosk.core.session.identification import identity_problem
 from kiosk.core.session.model import Identification, KioskState, Session, Task
-from kiosk.core.session.states import IdentifyStatus, Phase, Purpose
+from kiosk.core.session.states import IdentifyStatus, Phase, ProgressBy, Purpose
 from kiosk.core.session.table import Outcome, Row, read_card, register, with_session
 from kiosk.core.slips import progress_from_code
 
 
 def _by_card(state: KioskState, s: Session, e: ev.ProgressByCardRequested) -> Outcome:
-    return read_card(state, s, progress=Task())
+    return read_card(state, s, progress=Task(), progress_by=ProgressBy.CARD)
 
 
 def _card(state: KioskState, s: Session, e: ev.CardRead) -> Outcome:
@@ -35,11 +37,16 @@ def _card_failed(state: KioskState, s: Session, e: ev.CardReadFailed) -> Outcome
 
 
 def _by_number(state: KioskState, s: Session, e: ev.ProgressByNumberRequested) -> Outcome:
-    number = e.application_number.strip().upper()
-    if not number or len(number) > 50 or not number.replace("-", "").isalnum():
-        return with_session(state, s, field_errors=(("application_number", "invalid"),)), []
-    new = with_session(state, s, progress=Task().running(), field_errors=())
-    return new, [FetchProgress(s.session_id, ProgressQuery(application_number=number))]
+    """Both are checked before either is sent: a mistyped code would count against the number at the backend."""
+    number, code = typed(e.application_number), typed(e.query_code)
+    problems = [(field, problem) for field, problem in (
+        ("application_number", application_number_problem(number, state.rules.kiosk_id)),
+        ("query_code", query_code_problem(code))) if problem is not None]
+    if problems:
+        return with_session(state, s, field_errors=tuple(problems)), []
+    new = with_session(state, s, progress=Task().running(), field_errors=(),
+                       progress_by=ProgressBy.RECEIPT if code else ProgressBy.NUMBER)
+    return new, [FetchProgress(s.session_id, ProgressQuery(application_number=number, query_code=code))]
 
 
 def _code_scanned(state: KioskState, s: Session, e: ev.CodeScanned) -> Outcome:
@@ -49,9 +56,10 @@ def _code_scanned(state: KioskState, s: Session, e: ev.CodeScanned) -> Outcome:
     if found is None:
         return with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS,
                             field_errors=(("application_number", "not_a_receipt"),)), []
-    new = with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS, progress=Task().running(),
-                       field_errors=(), notice=None)
     number, query_code = found
+    by = ProgressBy.RECEIPT if query_code else ProgressBy.NUMBER
+    new = with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS, progress=Task().running(),
+                       field_errors=(), notice=None, progress_by=by)
     return new, [FetchProgress(s.session_id, ProgressQuery(application_number=number, query_code=query_code))]
 
 

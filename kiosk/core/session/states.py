@@ -36,6 +36,14 @@ class Purpose(enum.StrEnum):
     GUIDE = "guide"
 
 
+class ProgressBy(enum.StrEnum):
+    """How the last progress query was asked: what the screen says when it found nothing depends on it."""
+
+    CARD = "card"
+    NUMBER = "number"  # the 办件编号 alone: answered only for this kiosk's own applications
+    RECEIPT = "receipt"  # the 办件编号 and the receipt's 查询码, typed or scanned: any kiosk's
+
+
 class IdentifyStatus(enum.StrEnum):
     IDLE = "idle"
     READING = "reading"
