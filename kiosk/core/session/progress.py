@@ -55,7 +55,7 @@ def _code_scanned(state: KioskState, s: Session, e: ev.CodeScanned) -> Outcome:
     found = progress_from_code(e.code)
     if found is None:
         return with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS,
-                            field_errors=(("application_number", "not_a_receipt"),)), []
+                            field_errors=(("application_number", "not_a_receipt"),), notice=None), []
     number, query_code = found
     by = ProgressBy.RECEIPT if query_code else ProgressBy.NUMBER
     new = with_session(state, s, phase=Phase.PROGRESS_QUERY, purpose=Purpose.PROGRESS, progress=Task().running(),
