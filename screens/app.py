@@ -292,6 +292,8 @@ class KioskApp(App):
         if changed or (session is None and state.lifecycle != Lifecycle.READY):
             self.wipe()
         if changed:
+            for screen in self.screens.values():  # not while staff scroll the maintenance screen: only between visits
+                screen.scroll_to_top()
             if self._session_id is not None:  # a session ended: tidy up while the kiosk stands idle
                 Clock.schedule_once(self._release_if_idle, RELEASE_AFTER_S)
             self._session_id = session.session_id if session else None
@@ -353,8 +355,10 @@ class KioskApp(App):
         screen so that the smallest text is 18 pt on the glass (theme.elder_sizes)."""
         sizes = theme.elder_sizes(self.ppi) if elder else theme.NORMAL
         self.palette = theme.ELDER_PALETTE if elder else theme.NORMAL_PALETTE
-        self.fs_small, self.fs_body, self.fs_button = sp(sizes.small), sp(sizes.body), sp(sizes.button)
-        self.fs_title, self.fs_huge = sp(sizes.title), sp(sizes.huge)
+        # The class rules' sizes first (WrapLabel's body, Title's title): a label whose own rule sets another size
+        # is given both on a change (Kivy keeps both rules' bindings), and the last one given is what it shows.
+        self.fs_body, self.fs_title = sp(sizes.body), sp(sizes.title)
+        self.fs_small, self.fs_button, self.fs_huge = sp(sizes.small), sp(sizes.button), sp(sizes.huge)
         self.bh, self._mode_key_height = dp(sizes.button_height), dp(sizes.key_height)
         self.fs = {"small": self.fs_small, "body": self.fs_body, "button": self.fs_button, "title": self.fs_title,
                    "huge": self.fs_huge, "bar": sp(sizes.bar), "bar_title": sp(round(sizes.bar * 1.5))}

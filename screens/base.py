@@ -14,6 +14,7 @@ from kiosk.core.catalog import Item
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState, Session
 from screens.i18n import t
+from screens.widgets import Scroller
 
 
 class KioskScreen(Screen):
@@ -22,6 +23,13 @@ class KioskScreen(Screen):
 
     def clear(self) -> None:
         """Forget anything personal this screen shows or holds; called when a session ends."""
+
+    def scroll_to_top(self) -> None:
+        """Show every scrolling part from its top: the next citizen does not start where the last one had read
+        to (a screen keeps its texts and rows from one session to the next, and with them their scrolling)."""
+        for widget in self.walk(restrict=True):
+            if isinstance(widget, Scroller):
+                widget.jump_to(1)
 
     @property
     def app(self) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.ui.harness import Harness
-from tests.ui.test_journeys import open_item
+from tests.ui.test_journeys import ZHANG, open_item
 
 
 def scroller(kiosk: Harness, screen: str) -> Any:
@@ -75,3 +75,35 @@ def test_another_list_starts_at_its_top(kiosk: Harness) -> None:
     p.tap("nav:back")  # back from the guide: the same list, where the citizen left it
     p.wait_for_screen("browse")
     assert listing.scroll_y < 0.01
+
+
+def test_the_next_citizen_starts_at_the_top_of_the_same_guide_and_form(kiosk: Harness) -> None:
+    """The guide's texts and the form's rows are kept from one session to the next (drawing them again is slow),
+    and so was how far the last citizen had scrolled them: the next one opened the form half way down."""
+    p = kiosk.pilot
+    guide, form = scroller(kiosk, "guide"), scroller(kiosk, "form")
+    open_item(kiosk, "disability", "disability-subsidies")
+    guide.jump_to(0)  # a citizen reads the guide to its end, and the form too, then leaves
+    p.frames(2)
+    p.tap("guide:start")
+    p.tap("consent:sensitive")
+    p.tap("consent:agree")
+    p.wait_for_screen("identify")
+    kiosk.reader.insert(ZHANG)
+    p.wait_for_screen("form")
+    assert taller_than_view(form)
+    form.jump_to(0)
+    p.frames(2)
+    kiosk.reader.remove()
+    p.tap("bar:home")
+    p.wait_until(lambda: p.state.session is None, what="the end of the session")
+    p.tap("bar:lang:zh")  # the next citizen, for the same item
+    open_item(kiosk, "disability", "disability-subsidies")
+    assert guide.scroll_y > 0.999, f"the guide is shown from {guide.scroll_y:.3f}, not from its top"
+    p.tap("guide:start")
+    p.tap("consent:sensitive")
+    p.tap("consent:agree")
+    p.wait_for_screen("identify")
+    kiosk.reader.insert(ZHANG)
+    p.wait_for_screen("form")
+    assert form.scroll_y > 0.999, f"the form is shown from {form.scroll_y:.3f}, not from its top"
