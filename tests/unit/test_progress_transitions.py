@@ -9,6 +9,7 @@ from kiosk.core.session import Phase
 from kiosk.core.session import events as ev
 from kiosk.core.session.commands import FetchProgress, Speak
 from kiosk.core.session.model import KioskState, Rules
+from kiosk.core.session.states import ProgressBy
 from kiosk.core.value import replace
 from tests.unit import session_helpers as h
 from tests.unit.session_helpers import APPLY_ITEM, APPOINTMENT_ITEM, SID, TODAY, commands_of, phase, run
@@ -60,3 +61,14 @@ def test_a_correction_is_said_in_the_citizens_language(rules: Rules) -> None:
     state, _ = run(h.at_progress(rules), ev.LanguageChosen("ko"), ev.ProgressByNumberRequested("A1"))
     _, commands = run(state, ev.ProgressLoaded(SID, (asked,)))
     assert [(c.prompt_id, c.language) for c in commands_of(commands, Speak)] == [("notice.correction", "ko")]
+
+
+def test_a_scanned_receipt_remembers_how_it_was_asked(rules: Rules) -> None:
+    """What the screen says when nothing is found depends on it: a receipt's code opens any kiosk's application,
+    a number alone (an old receipt without its code) only this kiosk's own."""
+    state, _ = run(h.at_progress(rules), ev.CodeScanned(code=RECEIPT))
+    assert state.session.progress_by == ProgressBy.RECEIPT
+    state, _ = run(state, ev.CodeScanned(code="JLMZ:PROGRESS:JL-2"))
+    assert state.session.progress_by == ProgressBy.NUMBER
+    state, _ = run(state, ev.CodeScanned(code=RECEIPT))
+    assert state.session.progress_by == ProgressBy.RECEIPT

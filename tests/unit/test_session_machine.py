@@ -234,6 +234,9 @@ def test_ticking_the_separate_consent_is_said_and_answers_the_error(rules: Rules
     assert not cleared.session.consent_error and not cleared.session.consent_sensitive
     still, _ = run(refused, ev.SensitiveConsentTicked(False))
     assert still.session.consent_error  # clearing the box does not answer "please tick it"
+    korean, _ = run(h.at_consent(rules), ev.LanguageChosen("ko"))
+    _, commands = run(korean, ev.SensitiveConsentTicked(True))
+    assert [c.language for c in commands_of(commands, Speak)] == ["ko"]  # in the citizen's language
 
 
 def test_declining_or_going_back_from_consent(rules: Rules) -> None:
