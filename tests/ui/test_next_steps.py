@@ -41,6 +41,7 @@ def test_the_done_screen_is_the_slip_on_the_screen(kiosk: Harness) -> None:
     assert "16个工作日" in text and "12345" in text and site.consult_phone in text  # time limit and phones
     assert " ".join(number[i:i + 4] for i in range(0, len(number), 4)) in text  # grouped for reading
     assert "请取走您的身份证和凭条" in text or "请取走回执" in text
+    assert "读取成功" not in text  # one prompt about the card: the done screen's own
     printed = len(kiosk.printer.printed)
     p.tap("done:reprint")  # another copy of a slip that printed
     p.wait_until(lambda: len(kiosk.printer.printed) > printed, what="the second copy")
