@@ -45,8 +45,8 @@ def guide_sections(item: Item, language: str, settings: KioskSettings) -> dict[s
         name = esc(m.name.get(language))
         if m.condition is not None:  # the condition belongs to its material: in its paragraph, right after it
             name += esc(f"（{m.condition.get(language)}）" if language == "zh" else f" ({m.condition.get(language)})")
-        # one unit (必需 · 原件): short enough to go down whole to the next line, never split at its separator
-        how = f"{t(f'material.{m.required}', language)}\u00a0·\u00a0{t(f'material.{m.form}', language)}"
+        # one unit (必需 · 原件, 해당 시 · 원본): short enough to go down whole to the next line, never split
+        how = f"{t(f'material.{m.required}', language)} · {t(f'material.{m.form}', language)}".replace(" ", "\u00a0")
         materials.append(f"[b]•\u00a0{name}[/b]  {how}")
     steps = []
     for n, step in enumerate(item.steps, 1):
