@@ -16,6 +16,9 @@ from screens.i18n_keys import mode_key
 
 # 数据共享 is civil affairs' part in a cooperation item, not a way for the citizen to get it done.
 CITIZEN_MODES = ("全程网办", "异地代收代办", "多地联办", "全国通办(现场)")
+# Between the parts of a list line (必需 · 原件): glued to the part after it, so a wrap never leaves the "·"
+# alone on a line, and it goes down with that part (kiosk.core.linebreak) rather than end a line.
+SEP = " ·\u00a0"
 
 
 def escape_markup(text: str) -> str:
@@ -42,14 +45,15 @@ def guide_sections(item: Item, language: str, settings: KioskSettings) -> dict[s
         name = esc(m.name.get(language))
         if m.condition is not None:  # the condition belongs to its material: in its paragraph, right after it
             name += esc(f"（{m.condition.get(language)}）" if language == "zh" else f" ({m.condition.get(language)})")
-        how = f"{t(f'material.{m.required}', language)} · {t(f'material.{m.form}', language)}"
+        # one unit (必需 · 原件, 해당 시 · 원본): short enough to go down whole to the next line, never split
+        how = f"{t(f'material.{m.required}', language)} · {t(f'material.{m.form}', language)}".replace(" ", "\u00a0")
         materials.append(f"[b]•\u00a0{name}[/b]  {how}")
     steps = []
     for n, step in enumerate(item.steps, 1):
         line = (f"[b]{n}.\u00a0{esc(step.name.get(language))}[/b]\n"
-                f"   {esc(step.actor.get(language))} · {esc(step.place.get(language))}")
+                f"   {esc(step.actor.get(language))}{SEP}{esc(step.place.get(language))}")
         if step.time_limit is not None:
-            line += f" · {esc(limit_text(step.time_limit, language))}"
+            line += f"{SEP}{esc(limit_text(step.time_limit, language))}"
         steps.append(line)
     separator = "：" if language == "zh" else ": "
     where = "\n".join(f"{esc(label(key, language))}{separator}{esc(value)}"
@@ -60,7 +64,7 @@ def guide_sections(item: Item, language: str, settings: KioskSettings) -> dict[s
         "summary_heading": esc(guide_heading(item, language)),
         "summary": esc(item.summary.get(language)),
         "where": where,
-        "mode": " · ".join(t(f"mode.{mode_key(m)}", language) for m in modes) or t("guide.none_mode", language),
+        "mode": SEP.join(t(f"mode.{mode_key(m)}", language) for m in modes) or t("guide.none_mode", language),
         "conditions": conditions,
         "materials": "\n".join(materials),
         "steps": "\n".join(steps),

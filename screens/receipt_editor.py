@@ -15,7 +15,7 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import OptionProperty, StringProperty
 
-from kiosk.core.grouping import group_number
+from kiosk.core.grouping import group_application_number, group_number
 from kiosk.core.receipt_numbers import NUMBER_LENGTH, QUERY_CODE_LENGTH
 from screens.widgets import MoreRules, Overlay
 
@@ -33,8 +33,11 @@ class ReceiptEditor(MoreRules, Overlay):
     def on_kv_post(self, base_widget: object) -> None:
         self.ids.keypad.on_key = self.key
 
-    def shown(self, value: str) -> str:
-        return group_number(value) if value else " "
+    def shown(self, value: str, field: str) -> str:
+        """The field's value grouped for reading; the number's groups stay put while it is typed."""
+        if not value:
+            return " "
+        return group_application_number(value) if field == "number" else group_number(value)
 
     def key(self, key: str) -> None:
         value = getattr(self, self.field)

@@ -212,8 +212,9 @@ class Harness:
         return problems
 
     def forbidden_wraps(self) -> list[str]:
-        """A line that begins with closing punctuation ("。", "）") or a line that ends with opening punctuation,
-        as drawn: Chinese text layout forbids both."""
+        """A line that begins with closing punctuation ("。", "）") or ends with opening punctuation, as drawn
+        (Chinese text layout forbids both), a line that ends on the separator " ·", or a paragraph whose last line
+        is a single character: kiosk.core.linebreak."""
         from kiosk.core.linebreak import breaks_to_move
         from screens.text_breaks import drawn_lines, plain_of_markup
 
@@ -222,7 +223,8 @@ class Harness:
             drawn = label._label.text
             plain = plain_of_markup(drawn)[0] if label.markup else drawn
             for move in breaks_to_move(plain, drawn_lines(label)):
-                problems.append(f"{plain[max(0, move - 6):move + 3]!r} wraps before {plain[move + 1]!r}")
+                problems.append(f"{plain[max(0, move - 6):move + 3]!r} wraps where the rules forbid "
+                                f"(it should break before {plain[move]!r})")
         return problems
 
     def lone_markers(self) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.core.grouping import group_number
 from kiosk.core.health import Reason
 from kiosk.core.session.states import TaskStatus
 from tests.ui.harness import Harness
@@ -39,8 +40,9 @@ def test_the_done_screen_is_the_slip_on_the_screen(kiosk: Harness) -> None:
     assert "残疾人证" in text and "低保证或低收入认定材料（申请生活补贴时）" in text  # what to bring, condition with it
     assert site.address in text and site.hours in text  # where, with the address and hours
     assert "16个工作日" in text and "12345" in text and site.consult_phone in text  # time limit and phones
-    assert " ".join(number[i:i + 4] for i in range(0, len(number), 4)) in text  # grouped for reading
+    assert group_number(number) in text and min(map(len, group_number(number).split())) > 1  # grouped for reading
     assert "请取走您的身份证和凭条" in text or "请取走回执" in text
+    assert "读取成功" not in text  # one prompt about the card: the done screen's own
     printed = len(kiosk.printer.printed)
     p.tap("done:reprint")  # another copy of a slip that printed
     p.wait_until(lambda: len(kiosk.printer.printed) > printed, what="the second copy")
@@ -221,3 +223,35 @@ def test_progress_explains_in_local_time_and_helps_when_nothing_is_found(kiosk: 
     assert local_text(record.updated_at) in text  # China Standard Time, not the backend's UTC
     assert record.updated_at.strftime("%H:%M") not in text or record.updated_at.utcoffset().total_seconds() == 28800
     assert "下一步" in text
+
+
+def body_lines_in_view(kiosk: Harness) -> float:
+    """How many lines of body text the done screen's scrolling part shows at once."""
+    from kivy.core.text import Label as CoreLabel
+
+    done = kiosk.app.screens["done"]
+    body = done.ids.item_name  # a label at body size
+    assert body.font_size == kiosk.app.fs_body
+    line = CoreLabel(font_size=body.font_size, font_name=body.font_name).get_extents("国")[1]
+    return float(done.ids.scroll.height / line)
+
+
+@pytest.mark.parametrize(("language", "landscape", "lines"),
+                         [("zh", False, 20), ("ko", False, 20), ("en", False, 20), ("zh", True, 8), ("en", True, 8)])
+def test_the_done_screen_in_elder_mode_leaves_room_to_read_the_slip(
+        kiosk: Harness, language: str, landscape: bool, lines: int) -> None:
+    """Only the take-away reminder and 完成 stay fixed under the slip; 好差评 scrolls at its end (it had a fixed
+    block of its own that left elder mode two and a half lines of the slip in view)."""
+    from tests.ui.test_every_screen import set_mode
+
+    p = kiosk.pilot
+    submit_disability_application(kiosk)
+    p.wait_until(lambda: p.state.session.printing.status == TaskStatus.DONE, what="the receipt")
+    try:
+        set_mode(kiosk, language, True, landscape)
+        p.frames(2)
+        kiosk.shot(f"done-elder-{language}{'-landscape' if landscape else ''}")
+        assert body_lines_in_view(kiosk) >= lines
+        p.find("rate:5")  # still offered, at the end of what scrolls
+    finally:
+        set_mode(kiosk, "zh", False, False)

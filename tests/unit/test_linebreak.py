@@ -80,3 +80,39 @@ def test_a_marker_never_stands_alone() -> None:
     assert not any(is_lone_marker(t) for t in ("2. 申请", "•\u00a0材料", "2026.", "", "Step"))
     assert lone_markers(["2. 申请：在任一乡镇", "窗口提出申请"]) == []
     assert lone_markers(["•"]) == []  # nothing follows: a marker of an empty item, not a broken one
+
+
+def test_a_line_never_ends_on_the_separator() -> None:
+    """As the guide broke in its references before: "必需 ·" with "原件" on the next line."""
+    text = "•\u00a0有效的《中华人民共和国残疾人证》（第二代或第三代智能化证）  必需 · 原件"
+    lines = ["•\u00a0有效的《中华人民共和国残疾人证》（第二代或第三代", "智能化证）  必需 ·", "原件"]
+    fixed = rebroken(text, False, lines)
+    assert fixed is not None and fixed.endswith("必需 \n· 原件")  # the separator goes down with what it introduces
+    step = "   残疾人本人或代办人 · 受理地乡镇人民政府/街道办事处"
+    assert breaks_to_move(step, ["   残疾人本人或代办人 ·", "受理地乡镇人民政府/街道办事处"]) == [step.index("·")]
+    leading = ["   残疾人本人或代办人", "· 受理地乡镇人民政府/街道办事处"]
+    assert breaks_to_move(step, leading) == []  # a separator may lead the line it goes down to
+    assert breaks_to_move("让·雅克 · 卢梭", ["让·雅克 · 卢梭"]) == []  # not wrapped: nothing to move
+
+
+def test_a_paragraph_never_ends_with_one_character_alone() -> None:
+    """As step 2 of the guide broke: "…推送至户籍" with "地" alone under it."""
+    text = "2.\u00a0一次性告知所需材料，录入全国残疾人两项补贴信息系统并推送至户籍地\n   受理地乡镇/街道工作人员"
+    lines = ["2.\u00a0一次性告知所需材料，录入全国残疾人两项补贴信息系统并推送至户籍", "地",
+             "   受理地乡镇/街道工作人员"]
+    assert rebroken(text, False, lines) == text.replace("户籍地", "户\n籍地")
+    assert breaks_to_move("推送至户籍地。", ["推送至户籍地", "。"]) == [5]  # with what follows it, as before
+    assert breaks_to_move("推送至户籍地 办理", ["推送至户籍地", "办理"]) == []  # two characters: fine
+    assert breaks_to_move("Step two a", ["Step two", "a"]) == []  # a word after a space is not split off
+
+
+@given(st.text(alphabet="办结请到窗口，。、（）《》“”理a ·", min_size=1, max_size=60), st.integers(2, 12))
+def test_separators_and_last_characters_settle_like_punctuation(text: str, width: int) -> None:
+    fixed = text
+    for _ in range(len(text)):
+        changed = rebroken(fixed, False, greedy_lines(fixed, width))
+        if changed is None:
+            break
+        assert changed.replace("\n", "") == fixed.replace("\n", "")
+        fixed = changed
+    assert breaks_to_move(fixed, greedy_lines(fixed, width)) == []

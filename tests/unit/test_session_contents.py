@@ -154,7 +154,8 @@ def test_a_receipt_shows_the_number_the_query_code_and_masked_people(rules: Rule
                           local_reference=RESULT.local_reference, queued=False, query_code="7K3Q", **people(ZHANG))
     assert commands == [PrintSlip(SID, job, request), Speak("screen.done", "zh", 80, f"application:{APPLY_ITEM}")]
     assert changed == {"phase": Phase.DONE, "submit": Task(TaskStatus.DONE, result=CODED),
-                       "printing": Task(TaskStatus.RUNNING, job=job), "trail": (*AT_SUBMITTING, Phase.SUBMITTING)}
+                       "printing": Task(TaskStatus.RUNNING, job=job), "trail": (*AT_SUBMITTING, Phase.SUBMITTING),
+                       "notice": None}  # the card-read notice gives way to the done screen's own reminder
 
 
 def test_a_queued_receipt_has_no_number_but_the_local_reference(rules: Rules) -> None:
@@ -211,7 +212,8 @@ def test_an_appointment_slip_names_the_booking_and_the_slot(rules: Rules) -> Non
                           slot_text="2026-11-30 09:00-10:30 婚姻登记处", slot_day="2026-11-30", **people(ZHANG, KIM))
     assert commands == [PrintSlip(SID, job, request), Speak("screen.done", "zh", 80, f"booking:{APPOINTMENT_ITEM}")]
     assert changed == {"phase": Phase.DONE, "booking": Task(TaskStatus.DONE, result=BOOKED),
-                       "printing": Task(TaskStatus.RUNNING, job=job), "trail": (*AT_FORM, Phase.APPOINTMENT)}
+                       "printing": Task(TaskStatus.RUNNING, job=job), "trail": (*AT_FORM, Phase.APPOINTMENT),
+                       "notice": None}
 
 
 def test_a_reprinted_appointment_slip_is_the_same_slip(rules: Rules) -> None:

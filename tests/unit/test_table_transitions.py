@@ -9,6 +9,7 @@ from kiosk.core.session import Lifecycle, Phase, TaskStatus, initial_state
 from kiosk.core.session import events as ev
 from kiosk.core.session.commands import PrintSlip, Speak
 from kiosk.core.session.model import Rules
+from kiosk.core.session.table import take_reminder
 from tests.unit import session_helpers as h
 from tests.unit.session_helpers import RESULT, SID, TODAY, ZHANG, commands_of, phase, run
 
@@ -71,3 +72,20 @@ def test_the_reminder_after_a_session_is_kept_for_its_home_screen(rules: Rules) 
     """The contrast to the case above: a session that used the card leaves the reminder on the home screen."""
     state, _ = run(h.at_identify(rules), ev.CardRead(SID, ZHANG, TODAY), ev.HomePressed())
     assert state.take_reminder == "notice.take_card"
+
+
+def test_the_done_screen_replaces_the_card_read_notice_with_its_own_reminder(rules: Rules) -> None:
+    """One prompt about the card at a time: "读取成功，请取回身份证" stays up from the read to the submission, and
+    goes when the done screen shows its own "请取走您的身份证和凭条"."""
+    state = h.at_submitting(rules)
+    assert state.session.notice == "card_read" and not state.session.card_taken
+    state, _ = run(state, ev.SubmitSucceeded(SID, RESULT))
+    assert phase(state) == Phase.DONE and state.session.notice is None
+    assert take_reminder(state.session) == "notice.take_card_and_slip"
+
+
+def test_without_a_slip_the_done_screen_asks_for_the_card_alone(rules: Rules) -> None:
+    state, _ = run(h.at_submitting(rules), ev.HealthReported(Health.problem(Component.PRINTER, Reason.PAPER_OUT)),
+                   ev.SubmitSucceeded(SID, RESULT))
+    assert phase(state) == Phase.DONE and state.session.notice is None
+    assert take_reminder(state.session) == "notice.take_card"

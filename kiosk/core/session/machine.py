@@ -29,6 +29,7 @@ from kiosk.core.session.table import (
     TRANSITIONS,
     arm_idle,
     arrival_prompt,
+    arriving,
     end_session,
     left_behind,
 )
@@ -61,6 +62,7 @@ def step(state: KioskState, event: ev.Event) -> tuple[KioskState, tuple[Command,
                 moved = replace(moved, idle_warning=False)
             commands.insert(0, arm_idle(state, session))
         if moved.phase != session.phase:
+            moved = arriving(moved)
             commands.append(arrival_prompt(moved, moved.language))
         if moved is not after:
             new_state, after = replace(new_state, session=moved), moved

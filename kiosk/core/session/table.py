@@ -151,6 +151,15 @@ def arrival_prompt(s: Session, language: str) -> Speak:
     return Speak(f"screen.{s.phase.value}", language)
 
 
+def arriving(s: Session) -> Session:
+    """The session as its new phase's screen first shows it. The done screen says itself what to take (the card
+    and the slip, or the card alone when no slip printed): the card-read notice goes, so that one prompt about
+    the card is on the glass, not two."""
+    if s.phase == Phase.DONE and s.notice == "card_read":
+        return replace(s, notice=None)
+    return s
+
+
 def take_reminder(s: Session) -> str:
     """What the citizen may leave behind, as a notice key: the card while the reader has not seen it taken, the
     slip when one was (or is being) printed. A slip that failed to print is not mentioned: there is none."""
