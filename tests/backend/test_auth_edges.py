@@ -119,7 +119,10 @@ def test_a_signed_request_reaches_the_app_with_its_body_and_kiosk(state: ServerS
     body = b'{"a": 1}'
     answer = call(state, headers=signed(credential, body), chunks=[body[:3], body[3:]])
     assert (answer.status, answer.reached_app) == (200, True)
-    assert answer.scope_state == {"kiosk_id": "JL-TEST-001", "then": "http.disconnect"}  # the body once, then on
+    handed_on = dict(answer.scope_state)
+    nonce = handed_on.pop("signed_nonce")  # a look-up records its nonce itself; this app did not, so the middleware did
+    assert handed_on == {"kiosk_id": "JL-TEST-001", "then": "http.disconnect"}  # the body once, then on
+    assert (nonce.kiosk_id, nonce.settled) == ("JL-TEST-001", True) and nonces(state) == 1
 
 
 def test_public_paths_and_paths_outside_the_api_need_no_signature(state: ServerState) -> None:
