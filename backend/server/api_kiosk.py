@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, Protocol, TypeVar, cast
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -28,7 +28,7 @@ from backend.contract import schemas as s
 from backend.contract.numbers import new_application_number, new_query_code
 from backend.server import db
 from backend.server.auth import AuthFailure, SignedNonce, remember_nonce
-from backend.server.cases import correction_notice
+from backend.server.cases import SealedCorrection, correction_notice
 from backend.server.errors import TITLES, ApiProblem, documented
 from backend.server.fleet import exchange
 from backend.server.models import (
@@ -267,7 +267,26 @@ def submit_batch(body: s.BatchIn, state: State, kiosk_id: KioskId) -> s.BatchOut
     raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_IN_PROGRESS, "the requests are being processed; retry")
 
 
-def progress_record(state: ServerState, row: Application, kiosk_id: str) -> s.ProgressRecord:
+class ProgressRow(SealedCorrection, Protocol):
+    """What a progress answer is made of: an Application, or a row of `_PROGRESS_COLUMNS`."""
+
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def local_reference(self) -> str: ...
+    @property
+    def kiosk_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def step(self) -> int: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+def progress_record(state: ServerState, row: ProgressRow, kiosk_id: str) -> s.ProgressRecord:
     """Status, step and time, and the 补正 asked for; the local reference only to the kiosk that made it; never
     a staff note."""
     return s.ProgressRecord(application_number=row.number or "", item_id=row.item_id,
@@ -292,9 +311,19 @@ def application_status(number: NumberInPath, state: State, kiosk_id: KioskId) ->
         return progress_record(state, row, kiosk_id)
 
 
-def _with_code(session: Session, state: ServerState, number: str, code: str) -> Application | None:
+# The look-ups' reads, built once and without ORM objects: they run on every look-up (issue #13's benchmark).
+_PROGRESS_COLUMNS = select(Application.id, Application.number, Application.item_id, Application.local_reference,
+                           Application.kiosk_id, Application.status, Application.step, Application.updated_at,
+                           Application.stage, Application.correction_sealed)
+_APPLICATIONS_OF = _PROGRESS_COLUMNS.where(Application.applicant_index == bindparam("index")).order_by(
+    Application.id.desc()).limit(20)
+_WITH_NUMBER = _PROGRESS_COLUMNS.add_columns(Application.query_code_digest).where(
+    Application.number == bindparam("number"))
+
+
+def _with_code(connection: Connection, state: ServerState, number: str, code: str) -> ProgressRow | None:
     """The application if the code is its receipt's; compared in constant time."""
-    row = session.scalar(select(Application).where(Application.number == number))
+    row = connection.execute(_WITH_NUMBER, {"number": number}).first()
     expected = state.query_code_digest(number, code)
     if row is None or not hmac.compare_digest(row.query_code_digest.encode(), expected.encode()):
         return None
@@ -335,12 +364,11 @@ def _flag(connection: Connection, state: ServerState, kiosk_id: str, refusal: Re
 # Built once: a look-up runs these on every request, and building a statement costs more than running it.
 _QUARANTINED_AT = select(Kiosk.quarantined_at).where(Kiosk.kiosk_id == bindparam("kiosk_id"))
 _AUDIT_LOOKUP = insert(LookupAudit)
-_APPLICATIONS_OF = select(Application).where(Application.applicant_index == bindparam("index")).order_by(
-    Application.id.desc()).limit(20)
 Answer = TypeVar("Answer")
 
 
-def _guarded(state: ServerState, kiosk_id: str, kind: str, look_up: Callable[[Session], tuple[Answer, int | None]],
+def _guarded(state: ServerState, kiosk_id: str, kind: str,
+             look_up: Callable[[Connection], tuple[Answer, int | None]],
              *, signed: SignedNonce | None = None, person_index: str | None = None,
              number: str | None = None) -> Answer:
     """Look up, count the look-up against the limits and audit it, all in one transaction, with the request's
@@ -355,8 +383,7 @@ def _guarded(state: ServerState, kiosk_id: str, kind: str, look_up: Callable[[Se
                 quarantined = remember_nonce(state, connection, signed)
             else:
                 quarantined = connection.execute(_QUARANTINED_AT, {"kiosk_id": kiosk_id}).scalar()
-            with state.sessions(bind=connection) as session:
-                answer, found = look_up(session)
+            answer, found = look_up(connection)
             refusal = None
             if quarantined is None:
                 refusal = state.limiter.hit_all([("kiosk", kiosk_id)] + (
@@ -390,8 +417,8 @@ def _guarded(state: ServerState, kiosk_id: str, kind: str, look_up: Callable[[Se
              summary="Status of any application, by its 办件编号 and the query code printed on its receipt")
 def application_lookup(body: s.ApplicationLookupIn, state: State, kiosk_id: KioskId,
                        signed: NonceToRecord) -> s.ProgressRecord:
-    def look_up(session: Session) -> tuple[s.ProgressRecord | None, int | None]:
-        row = _with_code(session, state, body.application_number, body.query_code)
+    def look_up(connection: Connection) -> tuple[s.ProgressRecord | None, int | None]:
+        row = _with_code(connection, state, body.application_number, body.query_code)
         return (progress_record(state, row, kiosk_id), 1) if row is not None else (None, None)
 
     record = _guarded(state, kiosk_id, "receipt_code", look_up, signed=signed, number=body.application_number)
@@ -408,8 +435,8 @@ def progress_query(body: s.ProgressQueryIn, state: State, kiosk_id: KioskId,
     the number and how many records were answered."""
     index = state.person_index(body.id_number)
 
-    def look_up(session: Session) -> tuple[list[s.ProgressRecord], int]:
-        rows = session.scalars(_APPLICATIONS_OF, {"index": index})
+    def look_up(connection: Connection) -> tuple[list[s.ProgressRecord], int]:
+        rows = connection.execute(_APPLICATIONS_OF, {"index": index})
         records = [progress_record(state, r, kiosk_id) for r in rows]
         return records, len(records)
 
@@ -623,8 +650,8 @@ def rate(body: s.RatingIn, state: State, kiosk_id: KioskId, idempotency_key: Ide
     if not allowed and body.query_code:
         code = body.query_code
 
-        def look_up(session: Session) -> tuple[bool, int | None]:
-            opens = _with_code(session, state, number, code) is not None
+        def look_up(connection: Connection) -> tuple[bool, int | None]:
+            opens = _with_code(connection, state, number, code) is not None
             return opens, 1 if opens else None
 
         allowed = _guarded(state, kiosk_id, "receipt_code", look_up, number=number)

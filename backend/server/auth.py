@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from backend.contract import crypto
 from backend.contract import protocol as p
 from backend.server import db
 from backend.server.models import Kiosk, Nonce
-from backend.server.state import ServerState
+from backend.server.state import KioskKey, ServerState
 from kiosk.logs import log_event
 
 log = logging.getLogger("kiosk.backend.auth")
@@ -116,6 +117,10 @@ def refusal(exc: AuthFailure | DBAPIError) -> AuthFailure:
                        "retry later", status=503)
 
 
+class _KeyNotCached(Exception):
+    """The kiosk's key must be read from the database: the check goes to a worker thread instead."""
+
+
 class AuthMiddleware:
     def __init__(self, app: Any, state: ServerState) -> None:
         self.app = app
@@ -152,13 +157,18 @@ class AuthMiddleware:
                 query = scope.get("query_string", b"").decode("latin-1")
                 raw_path = scope.get("raw_path") or path.encode()  # as sent, percent-encoding and all
                 target = raw_path.decode("latin-1") + (f"?{query}" if query else "")
-                looks_up = scope["method"] == "POST" and path in LOOKUP_PATHS
-                signed = await anyio.to_thread.run_sync(self._check_kiosk, scope["method"], target, headers, body,
-                                                        not looks_up)
-                scope.setdefault("state", {})["kiosk_id"] = signed.kiosk_id
-                if looks_up:
-                    scope["state"]["signed_nonce"] = signed
+                method = scope["method"]
+                if method == "POST" and path in LOOKUP_PATHS:
+                    try:  # nothing to write yet: checked right here, unless the kiosk's key must be read
+                        signed = self._check_kiosk(method, target, headers, body, self._cached_key)
+                    except _KeyNotCached:
+                        signed = await anyio.to_thread.run_sync(self._check_kiosk, method, target, headers, body,
+                                                                self.state.kiosk_key)
+                    scope.setdefault("state", {})["signed_nonce"] = signed
                     send = self._nonce_before_answer(signed, send)
+                else:
+                    signed = await anyio.to_thread.run_sync(self._check_and_record, method, target, headers, body)
+                scope.setdefault("state", {})["kiosk_id"] = signed.kiosk_id
         except (AuthFailure, DBAPIError) as exc:  # the nonce or the key could not be read or written
             await _reject(send, refusal(exc))
             return
@@ -184,9 +194,20 @@ class AuthMiddleware:
 
     # ---- kiosks ----
 
+    def _check_and_record(self, method: str, target: str, headers: dict[str, str], body: bytes) -> SignedNonce:
+        signed = self._check_kiosk(method, target, headers, body, self.state.kiosk_key)
+        self._record(signed)
+        return signed
+
+    def _cached_key(self, kiosk_id: str, fresh: bool = False) -> KioskKey | None:
+        found = None if fresh else self.state.cached_kiosk_key(kiosk_id)
+        if found is None:
+            raise _KeyNotCached
+        return found
+
     def _check_kiosk(self, method: str, target: str, headers: dict[str, str], body: bytes,
-                     record: bool) -> SignedNonce:
-        """The request's signed nonce, recorded now when `record` (every route but the look-ups)."""
+                     key_of: Callable[[str, bool], KioskKey | None]) -> SignedNonce:
+        """The request's nonce once its signature matched the kiosk's key (`key_of(kiosk_id, fresh)`)."""
         kiosk_id = headers.get(p.HEADER_KIOSK.lower(), "")
         timestamp = headers.get(p.HEADER_TIMESTAMP.lower(), "")
         nonce = headers.get(p.HEADER_NONCE.lower(), "")
@@ -196,7 +217,7 @@ class AuthMiddleware:
         shown_id = kiosk_id[:32]
         if not p.NONCE_PATTERN.match(nonce):
             raise AuthFailure(p.ProblemCode.AUTH_MISSING, "malformed nonce", shown_id)
-        found = self.state.kiosk_key(kiosk_id) if len(kiosk_id) <= 32 else None
+        found = key_of(kiosk_id, False) if len(kiosk_id) <= 32 else None
         if found is None:
             raise AuthFailure(p.ProblemCode.AUTH_UNKNOWN_KIOSK, "unknown or revoked kiosk", shown_id)
         try:
@@ -217,13 +238,10 @@ class AuthMiddleware:
             return crypto.mac_matches(profile, mac_key, message, tag)
 
         if not matches(found[0], found[1]):
-            found = self.state.kiosk_key(kiosk_id, fresh=True)  # enrolled again meanwhile, with a new key?
+            found = key_of(kiosk_id, True)  # enrolled again meanwhile, with a new key?
             if found is None or not matches(found[0], found[1]):
                 raise AuthFailure(p.ProblemCode.AUTH_BAD_SIGNATURE, "signature does not match", shown_id)
-        signed = SignedNonce(kiosk_id, nonce, found[2])
-        if record:
-            self._record(signed)
-        return signed
+        return SignedNonce(kiosk_id, nonce, found[2])
 
     def _record(self, signed: SignedNonce) -> None:
         with self.state.nonce_engine.begin() as connection:
