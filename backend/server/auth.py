@@ -6,6 +6,7 @@ validated. Every rejection is logged with its stable code and never with the req
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -149,6 +150,7 @@ class AuthMiddleware:
         except AuthFailure as failure:
             await _reject(send, failure, close=failure.status != 401)
             return
+        pending: SignedNonce | None = None
         try:
             if path.startswith(STAFF_PREFIX):
                 principal = await anyio.to_thread.run_sync(self._check_staff, headers)
@@ -164,7 +166,7 @@ class AuthMiddleware:
                     except _KeyNotCached:
                         signed = await anyio.to_thread.run_sync(self._check_kiosk, method, target, headers, body,
                                                                 self.state.kiosk_key)
-                    scope.setdefault("state", {})["signed_nonce"] = signed
+                    scope.setdefault("state", {})["signed_nonce"] = pending = signed
                     send = self._nonce_before_answer(signed, send)
                 else:
                     signed = await anyio.to_thread.run_sync(self._check_and_record, method, target, headers, body)
@@ -172,7 +174,13 @@ class AuthMiddleware:
         except (AuthFailure, DBAPIError) as exc:  # the nonce or the key could not be read or written
             await _reject(send, refusal(exc))
             return
-        await self.app(scope, _replay(body, receive), send)
+        try:
+            await self.app(scope, _replay(body, receive), send)
+        except Exception:
+            if pending is not None and not pending.settled:  # its 500 is sent outside this middleware, after this
+                with contextlib.suppress(AuthFailure, DBAPIError):  # refused either way
+                    await anyio.to_thread.run_sync(self._record, pending)
+            raise
 
     def _nonce_before_answer(self, signed: SignedNonce, send: Any) -> Any:
         """The `send` of a look-up route: the nonce is recorded before the answer starts unless the route did it
