@@ -363,7 +363,8 @@ def _flag(connection: Connection, state: ServerState, kiosk_id: str, refusal: Re
 
 # Built once: a look-up runs these on every request, and building a statement costs more than running it.
 _QUARANTINED_AT = select(Kiosk.quarantined_at).where(Kiosk.kiosk_id == bindparam("kiosk_id"))
-_AUDIT_LOOKUP = insert(LookupAudit)
+_AUDIT_LOOKUP = insert(LookupAudit).returning(LookupAudit.id)
+_AUDIT_LIMITED = update(LookupAudit).where(LookupAudit.id == bindparam("audit_id")).values(outcome="limited", count=0)
 Answer = TypeVar("Answer")
 
 
@@ -384,6 +385,14 @@ def _guarded(state: ServerState, kiosk_id: str, kind: str,
             else:
                 quarantined = connection.execute(_QUARANTINED_AT, {"kiosk_id": kiosk_id}).scalar()
             answer, found = look_up(connection)
+            # The audit row goes in before the counters: a kiosk's counter rows are locked by every look-up of
+            # that kiosk from its upsert to its commit (PostgreSQL), so the upsert comes last. A refusal
+            # corrects the row within the transaction; nobody sees it before.
+            outcome = "quarantined" if quarantined is not None else "not_found" if found is None else "answered"
+            audit_id = connection.execute(_AUDIT_LOOKUP, {
+                "kiosk_id": kiosk_id, "at": db.now(), "kind": kind, "person_index": person_index,
+                "application_number": number, "outcome": outcome,
+                "count": (found or 0) if outcome == "answered" else 0}).scalar_one()
             refusal = None
             if quarantined is None:
                 refusal = state.limiter.hit_all([("kiosk", kiosk_id)] + (
@@ -392,13 +401,8 @@ def _guarded(state: ServerState, kiosk_id: str, kind: str,
                     refusal = state.limiter.would_refuse("number", number)
                     if refusal is None and found is None:  # a wrong code counts against the number
                         state.limiter.hit("number", number)
-            outcome = ("quarantined" if quarantined is not None else "limited" if refusal is not None
-                       else "not_found" if found is None else "answered")
-            connection.execute(_AUDIT_LOOKUP, {
-                "kiosk_id": kiosk_id, "at": db.now(), "kind": kind, "person_index": person_index,
-                "application_number": number, "outcome": outcome,
-                "count": (found or 0) if outcome == "answered" else 0})
             if refusal is not None:
+                connection.execute(_AUDIT_LIMITED, {"audit_id": audit_id})
                 _flag(connection, state, kiosk_id, refusal)
     except AuthFailure:
         if signed is not None:
