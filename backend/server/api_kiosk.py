@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Protocol, TypeVar, cast
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -27,7 +27,8 @@ from backend.contract import protocol as p
 from backend.contract import schemas as s
 from backend.contract.numbers import new_application_number, new_query_code
 from backend.server import db
-from backend.server.cases import correction_notice
+from backend.server.auth import AuthFailure, SignedNonce, remember_nonce
+from backend.server.cases import SealedCorrection, correction_notice
 from backend.server.errors import TITLES, ApiProblem, documented
 from backend.server.fleet import exchange
 from backend.server.models import (
@@ -71,8 +72,15 @@ async def kiosk_of(request: Request) -> str:
     return str(request.state.kiosk_id)
 
 
+async def nonce_to_record(request: Request) -> SignedNonce | None:
+    """The request's nonce when the route is to record it with its own writes (backend.server.auth.LOOKUP_PATHS)."""
+    signed: SignedNonce | None = getattr(request.state, "signed_nonce", None)
+    return signed
+
+
 State = Annotated[ServerState, Depends(server)]
 KioskId = Annotated[str, Depends(kiosk_of)]
+NonceToRecord = Annotated[SignedNonce | None, Depends(nonce_to_record)]
 
 
 # ---- idempotency ----
@@ -261,7 +269,26 @@ def submit_batch(body: s.BatchIn, state: State, kiosk_id: KioskId) -> s.BatchOut
     raise ApiProblem(409, p.ProblemCode.IDEMPOTENCY_IN_PROGRESS, "the requests are being processed; retry")
 
 
-def progress_record(state: ServerState, row: Application, kiosk_id: str) -> s.ProgressRecord:
+class ProgressRow(SealedCorrection, Protocol):
+    """What a progress answer is made of: an Application, or a row of `_PROGRESS_COLUMNS`."""
+
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def local_reference(self) -> str: ...
+    @property
+    def kiosk_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def step(self) -> int: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+def progress_record(state: ServerState, row: ProgressRow, kiosk_id: str) -> s.ProgressRecord:
     """Status, step and time, and the 补正 asked for; the local reference only to the kiosk that made it; never
     a staff note."""
     return s.ProgressRecord(application_number=row.number or "", item_id=row.item_id,
@@ -286,9 +313,19 @@ def application_status(number: NumberInPath, state: State, kiosk_id: KioskId) ->
         return progress_record(state, row, kiosk_id)
 
 
-def _with_code(session: Session, state: ServerState, number: str, code: str) -> Application | None:
+# The look-ups' reads, built once and without ORM objects: they run on every look-up (issue #13's benchmark).
+_PROGRESS_COLUMNS = select(Application.id, Application.number, Application.item_id, Application.local_reference,
+                           Application.kiosk_id, Application.status, Application.step, Application.updated_at,
+                           Application.stage, Application.correction_sealed)
+_APPLICATIONS_OF = _PROGRESS_COLUMNS.where(Application.applicant_index == bindparam("index")).order_by(
+    Application.id.desc()).limit(20)
+_WITH_NUMBER = _PROGRESS_COLUMNS.add_columns(Application.query_code_digest).where(
+    Application.number == bindparam("number"))
+
+
+def _with_code(connection: Connection, state: ServerState, number: str, code: str) -> ProgressRow | None:
     """The application if the code is its receipt's; compared in constant time."""
-    row = session.scalar(select(Application).where(Application.number == number))
+    row = connection.execute(_WITH_NUMBER, {"number": number}).first()
     expected = state.query_code_digest(number, code)
     if row is None or not hmac.compare_digest(row.query_code_digest.encode(), expected.encode()):
         return None
@@ -328,46 +365,69 @@ def _flag(connection: Connection, state: ServerState, kiosk_id: str, refusal: Re
 
 # Built once: a look-up runs these on every request, and building a statement costs more than running it.
 _QUARANTINED_AT = select(Kiosk.quarantined_at).where(Kiosk.kiosk_id == bindparam("kiosk_id"))
-_AUDIT_LOOKUP = insert(LookupAudit)
+_AUDIT_LOOKUP = insert(LookupAudit).returning(LookupAudit.id)
+_AUDIT_LIMITED = update(LookupAudit).where(LookupAudit.id == bindparam("audit_id")).values(outcome="limited", count=0)
+Answer = TypeVar("Answer")
 
 
-def _guarded(state: ServerState, kiosk_id: str, kind: str, found: int | None, *, person_index: str | None = None,
-             number: str | None = None) -> None:
-    """Count the look-up against the limits and audit it, in one transaction; raises when it is refused.
+def _guarded(state: ServerState, kiosk_id: str, kind: str,
+             look_up: Callable[[Connection], tuple[Answer, int | None]],
+             *, signed: SignedNonce | None = None, person_index: str | None = None,
+             number: str | None = None) -> Answer:
+    """Look up, count the look-up against the limits and audit it, all in one transaction, with the request's
+    nonce when the route records it (`signed`); the answer, or raises when the look-up is refused.
 
-    `found` is how many records the look-up would answer (None: a wrong query code). The records were read
-    before: what is refused is never sent, and a refused look-up costs the same as an answered one."""
-    with state.nonce_engine.begin() as connection, state.limiter.storage.bound(connection):
-        quarantined = connection.execute(_QUARANTINED_AT, {"kiosk_id": kiosk_id}).scalar()
-        refusal = None
-        if quarantined is None:
-            refusal = state.limiter.hit("kiosk", kiosk_id)
-            if refusal is None and person_index is not None:
-                refusal = state.limiter.hit("person", person_index)
-            if refusal is None and number is not None:
-                refusal = state.limiter.would_refuse("number", number)
-                if refusal is None and found is None:  # a wrong code counts against the number
-                    state.limiter.hit("number", number)
-        outcome = ("quarantined" if quarantined is not None else "limited" if refusal is not None
-                   else "not_found" if found is None else "answered")
-        connection.execute(_AUDIT_LOOKUP, {
-            "kiosk_id": kiosk_id, "at": db.now(), "kind": kind, "person_index": person_index,
-            "application_number": number, "outcome": outcome, "count": (found or 0) if outcome == "answered" else 0})
-        if refusal is not None:
-            _flag(connection, state, kiosk_id, refusal)
+    `look_up` gives the answer and how many records it holds (None: a wrong query code). It runs whatever the
+    limits say: what is refused is never sent, and a refused look-up costs the same as an answered one. One
+    transaction, so one commit: the nonce, the counters and the audit row are kept together or not at all."""
+    try:
+        with state.nonce_engine.begin() as connection, state.limiter.storage.bound(connection):
+            if signed is not None:  # the nonce's statement also reads the quarantine
+                quarantined = remember_nonce(state, connection, signed)
+            else:
+                quarantined = connection.execute(_QUARANTINED_AT, {"kiosk_id": kiosk_id}).scalar()
+            answer, found = look_up(connection)
+            # The audit row goes in before the counters: a kiosk's counter rows are locked by every look-up of
+            # that kiosk from its upsert to its commit (PostgreSQL), so the upsert comes last. A refusal
+            # corrects the row within the transaction; nobody sees it before.
+            outcome = "quarantined" if quarantined is not None else "not_found" if found is None else "answered"
+            audit_id = connection.execute(_AUDIT_LOOKUP, {
+                "kiosk_id": kiosk_id, "at": db.now(), "kind": kind, "person_index": person_index,
+                "application_number": number, "outcome": outcome,
+                "count": (found or 0) if outcome == "answered" else 0}).scalar_one()
+            refusal = None
+            if quarantined is None:
+                refusal = state.limiter.hit_all([("kiosk", kiosk_id)] + (
+                    [("person", person_index)] if person_index is not None else []))
+                if refusal is None and number is not None:
+                    refusal = state.limiter.would_refuse("number", number)
+                    if refusal is None and found is None:  # a wrong code counts against the number
+                        state.limiter.hit("number", number)
+            if refusal is not None:
+                connection.execute(_AUDIT_LIMITED, {"audit_id": audit_id})
+                _flag(connection, state, kiosk_id, refusal)
+    except AuthFailure:
+        if signed is not None:
+            signed.settled = True  # the request is refused: no nonce of its own to keep
+        raise
+    if signed is not None:
+        signed.settled = True
     if quarantined is not None:
         raise QUARANTINED
     if refusal is not None:
         raise _refused(refusal)
+    return answer
 
 
 @router.post("/application-lookups", response_model=s.ProgressRecord, responses=documented(*LOOKUP_ERRORS, 404),
              summary="Status of any application, by its 办件编号 and the query code printed on its receipt")
-def application_lookup(body: s.ApplicationLookupIn, state: State, kiosk_id: KioskId) -> s.ProgressRecord:
-    with state.sessions() as session:
-        row = _with_code(session, state, body.application_number, body.query_code)
-        record = progress_record(state, row, kiosk_id) if row is not None else None
-    _guarded(state, kiosk_id, "receipt_code", 1 if record else None, number=body.application_number)
+def application_lookup(body: s.ApplicationLookupIn, state: State, kiosk_id: KioskId,
+                       signed: NonceToRecord) -> s.ProgressRecord:
+    def look_up(connection: Connection) -> tuple[s.ProgressRecord | None, int | None]:
+        row = _with_code(connection, state, body.application_number, body.query_code)
+        return (progress_record(state, row, kiosk_id), 1) if row is not None else (None, None)
+
+    record = _guarded(state, kiosk_id, "receipt_code", look_up, signed=signed, number=body.application_number)
     if record is None:
         raise ApiProblem(404, p.ProblemCode.NOT_FOUND, "no application with that number and query code")
     return record
@@ -375,16 +435,18 @@ def application_lookup(body: s.ApplicationLookupIn, state: State, kiosk_id: Kios
 
 @router.post("/progress-queries", response_model=s.ProgressList, responses=documented(*LOOKUP_ERRORS),
              summary="Applications of the person whose card is on the reader, newest first")
-def progress_query(body: s.ProgressQueryIn, state: State, kiosk_id: KioskId) -> s.ProgressList:
+def progress_query(body: s.ProgressQueryIn, state: State, kiosk_id: KioskId,
+                   signed: NonceToRecord) -> s.ProgressList:
     """Limited per kiosk and per ID number (429 with Retry-After) and audited: kiosk, time, the keyed digest of
     the number and how many records were answered."""
     index = state.person_index(body.id_number)
-    with state.sessions() as session:
-        rows = session.scalars(select(Application).where(Application.applicant_index == index)
-                               .order_by(Application.id.desc()).limit(20))
+
+    def look_up(connection: Connection) -> tuple[list[s.ProgressRecord], int]:
+        rows = connection.execute(_APPLICATIONS_OF, {"index": index})
         records = [progress_record(state, r, kiosk_id) for r in rows]
-    _guarded(state, kiosk_id, "id_card", len(records), person_index=index)
-    return s.ProgressList(records=records)
+        return records, len(records)
+
+    return s.ProgressList(records=_guarded(state, kiosk_id, "id_card", look_up, signed=signed, person_index=index))
 
 
 # ---- appointments ----
@@ -591,13 +653,14 @@ def rate(body: s.RatingIn, state: State, kiosk_id: KioskId, idempotency_key: Ide
     with state.sessions() as session:
         allowed = session.scalar(select(Application.id).where(Application.number == number,
                                                               Application.kiosk_id == kiosk_id)) is not None
-        if not allowed and body.query_code:
-            allowed = _with_code(session, state, number, body.query_code) is not None
-            coded = True
-        else:
-            coded = False
-    if coded:
-        _guarded(state, kiosk_id, "receipt_code", 1 if allowed else None, number=number)
+    if not allowed and body.query_code:
+        code = body.query_code
+
+        def look_up(connection: Connection) -> tuple[bool, int | None]:
+            opens = _with_code(connection, state, number, code) is not None
+            return opens, 1 if opens else None
+
+        allowed = _guarded(state, kiosk_id, "receipt_code", look_up, number=number)
     if not allowed:
         raise ApiProblem(404, p.ProblemCode.NOT_FOUND, NOT_FOUND)
 

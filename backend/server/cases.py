@@ -17,7 +17,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -158,7 +158,19 @@ def _opened_json(state: ServerState, blob: bytes | None, aad: str) -> dict[str, 
     return dict(json.loads(state.open(blob, aad))) if blob else {}
 
 
-def correction_notice(state: ServerState, row: Application) -> s.CorrectionNotice | None:
+class SealedCorrection(Protocol):
+    """What correction_notice reads of an application: an Application, or a row of a select of these columns
+    (a kiosk's look-ups read no ORM objects, for speed)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def correction_sealed(self) -> bytes | None: ...
+
+
+def correction_notice(state: ServerState, row: SealedCorrection) -> s.CorrectionNotice | None:
     """The 补正 the citizen is asked for while the case waits for it: what the kiosk's progress answer shows."""
     if row.stage != Stage.CORRECTION.value or not row.correction_sealed:
         return None

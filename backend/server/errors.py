@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.contract.protocol import PROBLEM_MEDIA_TYPE, ProblemCode
-from backend.server.auth import problem_body
+from backend.server.auth import AuthFailure, problem_body, refusal, rejection
 from backend.server.db import STORAGE_RETRY_AFTER_S, storage_fault
 from kiosk.logs import log_event
 
@@ -42,6 +42,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
     async def _problem(_request: Request, exc: ApiProblem) -> Response:
         return problem_response(exc.status, exc.code.value, exc.detail, headers=exc.headers)
+
+    @app.exception_handler(AuthFailure)
+    async def _unauthenticated(_request: Request, exc: AuthFailure) -> Response:
+        # A look-up route records its nonce itself (backend.server.auth.LOOKUP_PATHS): used before, or the kiosk
+        # revoked meanwhile, it is refused as the middleware refuses.
+        headers, body = rejection(refusal(exc))
+        return Response(body, status_code=exc.status, headers={k.decode(): v.decode() for k, v in headers})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> Response:

@@ -185,14 +185,19 @@ class Limiter:
             "number": parse_many(policy.per_number), "login": parse_many(LOG_INS_PER_NAME)}
 
     def hit(self, scope: str, identifier: str) -> Refusal | None:
-        """Count one use against every limit of the scope; the first refusal, if any.
+        """Count one use against every limit of the scope; the first refusal, if any."""
+        return self.hit_all([(scope, identifier)])
+
+    def hit_all(self, uses: Sequence[tuple[str, str]]) -> Refusal | None:
+        """Count one use against every limit of each (scope, identifier); the first refusal in that order, if any.
 
         What `limits`' FixedWindowRateLimiter.hit does (increment, then compare with the limit's amount), for all
-        the scope's windows in one statement instead of one round trip each."""
-        items = self._limits[scope]
-        windows = [(item.key_for(scope, identifier), item.get_expiry()) for item in items]
-        counted = self.storage.incr_many(windows)
-        for item, (key, _expiry) in zip(items, windows, strict=True):
+        the windows of all the scopes in one statement instead of one round trip each: a look-up by ID card
+        counts against its kiosk and its person at once, also when the kiosk's limit is what refuses it."""
+        windows = [(scope, item, item.key_for(scope, identifier)) for scope, identifier in uses
+                   for item in self._limits[scope]]
+        counted = self.storage.incr_many([(key, item.get_expiry()) for _scope, item, key in windows])
+        for scope, item, key in windows:
             count, ends_at = counted[key]
             if count > item.amount:
                 return Refusal(f"{scope} {item}", max(1, int(ends_at - time.time() + 0.999)))

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kiosk.backend")
 CHINA = CHINA_STANDARD_TIME  # numbers and slot days follow Beijing time
+KioskKey = tuple[crypto.Profile, bytes, bytes]
+"""An enrolled kiosk's profile, MAC key and the key as sealed in the database."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class ServerState:
     limiter: Limiter = field(init=False)
     nonce_inserts: int = field(default=0)
     help_webhook: HelpWebhook | None = None  # started on the first call for help (backend.server.help_calls)
-    _kiosk_keys: dict[str, tuple[crypto.Profile, bytes, bytes]] = field(default_factory=dict)
+    _kiosk_keys: dict[str, KioskKey] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Counters are written without a sync per commit, like nonces: the loss of the last seconds' counts
@@ -85,7 +87,7 @@ class ServerState:
     def open(self, blob: bytes, aad: str) -> bytes:
         return crypto.open_sealed(self.keys.profile, self.keys.data_key, blob, aad.encode())
 
-    def kiosk_key(self, kiosk_id: str, fresh: bool = False) -> tuple[crypto.Profile, bytes, bytes] | None:
+    def kiosk_key(self, kiosk_id: str, fresh: bool = False) -> KioskKey | None:
         """The profile, MAC key and sealed key of an enrolled kiosk, unsealed once and kept in memory.
 
         The cache decides nothing about revocation: every request's nonce is only recorded while the kiosk
@@ -104,6 +106,10 @@ class ServerState:
             key = self.open(sealed, f"kiosks:{kiosk.kiosk_id}")
         self._kiosk_keys[kiosk_id] = (profile, key, sealed)
         return profile, key, sealed
+
+    def cached_kiosk_key(self, kiosk_id: str) -> KioskKey | None:
+        """The key if this process holds it already, reading nothing (so the event loop may ask)."""
+        return self._kiosk_keys.get(kiosk_id)
 
     def forget_kiosk(self, kiosk_id: str) -> None:
         self._kiosk_keys.pop(kiosk_id, None)

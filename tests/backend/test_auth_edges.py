@@ -62,9 +62,10 @@ class Answer:
 
 def call(state: ServerState, path: str = PATH, headers: dict[str, str] | None = None, body: bytes = b"",
          chunks: list[bytes] | None = None, method: str = "POST", stall: bool = False, held: int | None = None,
-         query: bytes = b"", raw_path: bytes | None = None, messages: list[dict[str, Any]] | None = None) -> Answer:
+         query: bytes = b"", raw_path: bytes | None = None, messages: list[dict[str, Any]] | None = None,
+         then: Any = None) -> Answer:
     """One request through the middleware to an app that answers 200 with the body it was given (and records
-    what a second read of the body gives it)."""
+    what a second read of the body gives it); `then(scope)` runs in the app before it answers."""
     reached: list[bytes] = []
     scope: dict[str, Any] = {"type": "http", "method": method, "path": path,
                              "raw_path": path.encode() if raw_path is None else raw_path,
@@ -90,6 +91,8 @@ def call(state: ServerState, path: str = PATH, headers: dict[str, str] | None = 
         reached.append(message["body"])
         assert message["more_body"] is False
         scope.setdefault("state", {})["then"] = (await receive())["type"]
+        if then is not None:
+            then(scope)
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"{}"})
 
@@ -119,7 +122,10 @@ def test_a_signed_request_reaches_the_app_with_its_body_and_kiosk(state: ServerS
     body = b'{"a": 1}'
     answer = call(state, headers=signed(credential, body), chunks=[body[:3], body[3:]])
     assert (answer.status, answer.reached_app) == (200, True)
-    assert answer.scope_state == {"kiosk_id": "JL-TEST-001", "then": "http.disconnect"}  # the body once, then on
+    handed_on = dict(answer.scope_state)
+    nonce = handed_on.pop("signed_nonce")  # a look-up records its nonce itself; this app did not, so the middleware did
+    assert handed_on == {"kiosk_id": "JL-TEST-001", "then": "http.disconnect"}  # the body once, then on
+    assert (nonce.kiosk_id, nonce.settled) == ("JL-TEST-001", True) and nonces(state) == 1
 
 
 def test_public_paths_and_paths_outside_the_api_need_no_signature(state: ServerState) -> None:
@@ -218,6 +224,38 @@ def test_old_nonces_are_forgotten_every_500_requests(state: ServerState, credent
     assert nonces(state) == 3  # the 499th keeps them all
     assert call(state, headers=signed(credential), body=BODY).status == 200
     assert nonces(state) == 3 and state.nonce_inserts == auth.NONCE_PURGE_EVERY  # the 500th forgets the old one
+
+
+def test_a_lookup_route_records_its_nonce_itself_and_every_other_route_finds_it_recorded(
+        state: ServerState, credential: KioskCredential) -> None:
+    seen: list[tuple[str, int, bool]] = []
+
+    def route(scope: dict[str, Any]) -> None:
+        nonce = scope["state"].get("signed_nonce")
+        seen.append((scope["path"], nonces(state), nonce is not None))
+        if nonce is not None:
+            nonce.settled = True  # what a look-up route does once its transaction committed (here: nothing kept)
+
+    for path in ("/v1/progress-queries", "/v1/application-lookups", "/v1/applications", "/v1/heartbeats"):
+        headers = p.sign_headers(credential.profile, credential.kiosk_id, credential.mac_key, "POST", path, BODY,
+                                 time.time())
+        assert call(state, path, headers=headers, body=BODY, then=route).status == 200
+    target = "/v1/progress-queries?x=1"
+    headers = p.sign_headers(credential.profile, credential.kiosk_id, credential.mac_key, "GET", target, b"",
+                             time.time())
+    assert call(state, "/v1/progress-queries", headers=headers, method="GET", query=b"x=1", then=route).status == 200
+    assert seen == [("/v1/progress-queries", 0, True), ("/v1/application-lookups", 0, True),
+                    ("/v1/applications", 1, False), ("/v1/heartbeats", 2, False), ("/v1/progress-queries", 3, False)]
+    assert nonces(state) == 3  # the middleware left the settled ones to their routes
+
+
+def test_a_lookup_whose_nonce_was_used_is_refused_instead_of_its_answer(state: ServerState,
+                                                                        credential: KioskCredential) -> None:
+    headers = signed(credential)
+    assert call(state, headers=headers, body=BODY).status == 200  # recorded before the answer: the app did not
+    replayed = call(state, headers=headers, body=BODY)  # the app answers 200 again; the client sees the refusal
+    assert (replayed.status, replayed.body["code"], replayed.reached_app) == (401, "auth_replayed_nonce", True)
+    assert replayed.headers["www-authenticate"] == 'KioskSignature realm="kiosk-backend"'
 
 
 def nonces(state: ServerState) -> int:

@@ -139,3 +139,16 @@ def test_the_kiosk_tells_the_citizen_to_wait(served: Served, client: HttpBackend
     with pytest.raises(DeviceError) as waited:
         client.progress(ProgressQuery(id_number=id_number(10)))
     assert waited.value.reason == Reason.BACKEND_BUSY
+
+
+def test_refused_lookups_are_audited_as_limited_and_a_quarantined_kiosks_as_quarantined(
+        served: Served, intruder: Transport) -> None:
+    brute_force(intruder, 12)  # stops at the first refusal, the 11th
+    with served.state.engine.begin() as connection:
+        connection.execute(text("UPDATE kiosks SET quarantined_at = CURRENT_TIMESTAMP WHERE kiosk_id = :k"),
+                           {"k": INTRUDER_ID})
+    brute_force(intruder, 1)
+    with served.state.engine.connect() as connection:
+        rows = connection.execute(text("SELECT outcome, count FROM lookup_audit WHERE kiosk_id = :k ORDER BY id"),
+                                  {"k": INTRUDER_ID}).all()
+    assert [tuple(r) for r in rows] == [("answered", 0)] * 10 + [("limited", 0), ("quarantined", 0)]
