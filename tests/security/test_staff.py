@@ -11,7 +11,15 @@ import requests
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from backend.server.staff import StaffError, accounts, add_account, issue_token, revoke_account
+from backend.server.staff import (
+    StaffError,
+    accounts,
+    add_account,
+    issue_token,
+    principal_named,
+    revoke_account,
+    revoke_token,
+)
 from kiosk.core.catalog import Item
 from kiosk.remote.client import HttpBackend
 from tests.backend.conftest import Served, application
@@ -97,3 +105,31 @@ def test_a_staff_note_is_sealed_at_rest(served: Served, client: HttpBackend, app
             for row in connection.execute(text(f"SELECT * FROM {table}")).all():
                 dumped = " ".join(v.decode("latin-1") if isinstance(v, bytes) else str(v) for v in row)
                 assert "赵某某" not in dumped and "残疾证" not in dumped, table
+
+
+def test_signing_out_ends_that_session_only(served: Served) -> None:
+    """退出 in the console ends the one token; the same member's other sessions go on, and signing out with no
+    token (a cookie already gone) changes nothing."""
+    add_account(served.state, "窗口三", "clerk", None)
+    kept, ended = issue_token(served.state, "窗口三")[0], issue_token(served.state, "窗口三")[0]
+    add_account(served.state, "窗口四", "clerk", None)
+    other = issue_token(served.state, "窗口四")[0]
+    revoke_token(served.state, "")
+    revoke_token(served.state, ended)
+    assert staff_get(served, ended, "/v1/staff/kiosks").status_code == 401
+    assert staff_get(served, kept, "/v1/staff/kiosks").status_code == 200
+    assert staff_get(served, other, "/v1/staff/kiosks").status_code == 200
+    assert [a.active_tokens for a in accounts(served.state) if a.name == "窗口三"] == [1]
+
+
+def test_an_operator_command_acts_only_in_an_active_members_name(served: Served) -> None:
+    add_account(served.state, "主任", "administrator", None)
+    add_account(served.state, "调走的人", "viewer", None)
+    principal = principal_named(served.state, "主任")
+    assert (principal.name, principal.role) == ("主任", "administrator") and principal.account_id > 0
+    assert principal_named(served.state, "调走的人").account_id != principal.account_id
+    revoke_account(served.state, "调走的人")
+    with pytest.raises(StaffError, match="no active account '调走的人': `kiosk-backend staff add` makes one"):
+        principal_named(served.state, "调走的人")
+    with pytest.raises(StaffError):
+        principal_named(served.state, "无此人")
