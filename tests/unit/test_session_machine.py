@@ -395,6 +395,31 @@ def test_an_uncertain_slip_offers_a_copy_marked_reprint_and_never_prints_it_by_i
     assert [c.job_id for c in commands_of(commands, PrintSlip)] == [f"{job_id}-reprint-3"]
 
 
+def test_a_reprint_on_a_printer_known_down_fails_on_the_screen_without_sending(rules: Rules) -> None:
+    paper_out = ev.HealthReported(Health.problem(Component.PRINTER, Reason.PAPER_OUT))
+    state, _ = run(h.at_done(rules), ev.SlipPrintFailed(SID, f"{SID}-receipt", Reason.PAPER_OUT), paper_out)
+    state, commands = run(state, ev.PrintRetried())  # "打印失败, 重试" while the paper is still out
+    assert commands_of(commands, PrintSlip) == [] and [c.prompt_id for c in commands_of(commands, Speak)] == [
+        "error.paper_out"]
+    assert state.session.printing.status == TaskStatus.FAILED and state.session.printing.error == Reason.PAPER_OUT
+    state, _ = run(state, ev.HealthReported(Health.ok(Component.PRINTER)))
+    state, commands = run(state, ev.PrintRetried())  # paper refilled: the same job, not a copy
+    assert [(c.job_id, c.request.reprint) for c in commands_of(commands, PrintSlip)] == [(f"{SID}-receipt", False)]
+
+
+def test_a_copy_that_failed_is_printed_again_as_the_same_marked_copy(rules: Rules) -> None:
+    paper_out = ev.HealthReported(Health.problem(Component.PRINTER, Reason.PAPER_OUT))
+    state, _ = run(h.at_done(rules), ev.SlipPrinted(SID, f"{SID}-receipt", uncertain=True), paper_out)
+    state, commands = run(state, ev.PrintRetried())  # 补打 with no paper: the copy fails at once, not uncertain
+    assert commands_of(commands, PrintSlip) == []
+    assert state.session.printing.status == TaskStatus.FAILED and not state.session.print_uncertain
+    assert state.session.printing.job == f"{SID}-receipt-reprint-1"
+    state, _ = run(state, ev.HealthReported(Health.ok(Component.PRINTER)))
+    state, commands = run(state, ev.PrintRetried())
+    [copy] = commands_of(commands, PrintSlip)
+    assert copy.job_id == f"{SID}-receipt-reprint-1" and copy.request.reprint  # still marked 补打
+
+
 def test_a_scanned_receipt_code_opens_its_progress_query(rules: Rules) -> None:
     state, commands = run(h.at_home(rules), ev.CodeScanned(code="JLMZ:PROGRESS:JL2201022024052000123"))
     assert phase(state) == Phase.PROGRESS_QUERY and state.session.progress.status == TaskStatus.RUNNING

@@ -9,7 +9,7 @@ from kiosk.core.identity import CardType, mask_address, mask_id_number, mask_nam
 from kiosk.core.records import Application
 from kiosk.core.session import events as ev
 from kiosk.core.session.browsing import back
-from kiosk.core.session.commands import PrintSlip, SlipRequest, Speak, Submit
+from kiosk.core.session.commands import SlipRequest, Speak, Submit
 from kiosk.core.session.forms import asked, built, form_errors
 from kiosk.core.session.model import KioskState, Session, Task
 from kiosk.core.session.states import Phase, Purpose, TaskStatus
@@ -155,16 +155,16 @@ def _print_failed(state: KioskState, s: Session, e: ev.SlipPrintFailed) -> Outco
 def _reprint(state: KioskState, s: Session, e: ev.PrintRetried) -> Outcome:
     """Print the slip again: after a failure, or another copy of one that printed (not while one prints): a
     copy the citizen asks for is a job of its own, marked 补打 (the first is journalled as printed and is never
-    printed again by itself, also when the printer did not confirm it)."""
+    printed again by itself, also when the printer did not confirm it). A printer known not to work is not
+    tried: the slip counts as failed at once, with why, as for the first print."""
     if s.printing.status not in (TaskStatus.FAILED, TaskStatus.DONE) or not s.printing.job or s.item_id is None:
         return state, []
     if s.printing.status == TaskStatus.DONE:
         job_id = copy_job_id(s.printing.job)
-        return with_session(state, s, printing=Task(TaskStatus.RUNNING, job=job_id)), [
-            PrintSlip(s.session_id, job_id, replace(request_for(s), reprint=True))]
-    # the same job again after a failure: the journal knows it did not print
-    return with_session(state, s, printing=s.printing.running()), [
-        PrintSlip(s.session_id, s.printing.job, request_for(s))]
+        s = replace(s, printing=Task[Any]())  # a new job: the first one's "not confirmed" must not stick to it
+    else:
+        job_id = s.printing.job  # the same job again after a failure: the journal knows it did not print
+    return print_slip(state, s, job_id, request_for(s, copy=is_copy(job_id)))
 
 
 def copy_job_id(job_id: str) -> str:
@@ -173,8 +173,17 @@ def copy_job_id(job_id: str) -> str:
     return f"{first}-reprint-{int(count) + 1 if count.isdigit() else 1}"
 
 
-def request_for(s: Session) -> SlipRequest:
-    """The slip a reprint prints: the same one the first attempt printed."""
+def is_copy(job_id: str) -> bool:
+    """A 补打 copy's job (copy_job_id): its slip carries the mark, also when printed again after failing."""
+    return "-reprint-" in job_id
+
+
+def request_for(s: Session, copy: bool = False) -> SlipRequest:
+    """The slip a reprint prints: the same one the first attempt printed, marked 补打 when it is a copy."""
+    return replace(_first_request(s), reprint=True) if copy else _first_request(s)
+
+
+def _first_request(s: Session) -> SlipRequest:
     item_id = s.item_id or ""
     if s.phase == Phase.GUIDE_PRINTING:
         return SlipRequest(SlipKind.GUIDE, item_id, s.language)
