@@ -134,7 +134,7 @@ def _read(archive: Path) -> dict[str, bytes]:
 
 
 # Audit tables whose rows no one may change or delete, not even a restore (migration 0005's triggers).
-APPEND_ONLY_TABLES = frozenset({"record_openings"})
+APPEND_ONLY_TABLES = frozenset({"record_openings", "lookup_audit"})  # migrations 0005, 0012
 
 
 def restore(archive: Path, database_url: str, key_dir: Path, force: bool = False) -> dict[str, Any]:

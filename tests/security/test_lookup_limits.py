@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from backend.server.cli import main as backend_cli
 from kiosk.core.catalog import Catalog, Item
@@ -87,6 +88,29 @@ def test_every_lookup_is_audited_with_a_hashed_id_number(served: Served, client:
     assert (rows[0][3], rows[0][4]) == ("answered", 1)
     assert [(r[3], r[4]) for r in rows[1:]] == [("answered", 0)] * 3
     assert app.applicant.id_number not in everything and id_number(0) not in everything
+
+
+def test_the_lookup_audit_is_append_only_but_a_refusal_still_marks_its_own_row(
+        served: Served, intruder: Transport) -> None:
+    answered, refusal = brute_force(intruder, 40)
+    assert refusal is not None
+    outcomes = audit_outcomes(served)
+    assert outcomes == ["answered"] * answered + ["limited"]  # marked inside the look-up's own transaction
+    newest = len(outcomes)
+    for statement in ("DELETE FROM lookup_audit", f"DELETE FROM lookup_audit WHERE id = {newest}",
+                      "UPDATE lookup_audit SET kiosk_id = 'someone-else'",
+                      "UPDATE lookup_audit SET outcome = 'limited', count = 0 WHERE id = 1",  # hiding an answer
+                      f"UPDATE lookup_audit SET outcome = 'answered' WHERE id = {newest}",
+                      f"UPDATE lookup_audit SET outcome = 'limited', person_index = NULL WHERE id = {newest}",
+                      *(["TRUNCATE lookup_audit"] if served.state.engine.dialect.name == "postgresql" else [])):
+        with pytest.raises(DBAPIError, match="append-only"), served.state.engine.begin() as connection:
+            connection.execute(text(statement))
+    assert audit_outcomes(served) == outcomes
+
+
+def audit_outcomes(served: Served) -> list[str]:
+    with served.state.engine.connect() as connection:
+        return [r[0] for r in connection.execute(text("SELECT outcome FROM lookup_audit ORDER BY id")).all()]
 
 
 def test_a_kiosk_breaking_the_limits_is_flagged_and_quarantined(
