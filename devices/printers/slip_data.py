@@ -46,6 +46,8 @@ class SlipData(Strict):
     item_id: str = ""
     language: Literal["zh", "ko", "en"] = "zh"
     application_number: Annotated[str, Field(max_length=40)] = ""
+    query_code: Annotated[str, Field(pattern=r"^(\d{8})?$")] = ""
+    """Receipts: the 8-digit 查询码 that lets any kiosk show the application (in the QR code and printed)."""
     local_reference: Annotated[str, Field(max_length=40)] = ""
     queued: bool = False
     applicants: Annotated[list[Person], Field(max_length=2)] = []
@@ -96,7 +98,7 @@ def build_slip(kind: SlipKind, data: SlipData, settings: KioskSettings, catalog:
                                            data.local_reference, data.queued))
     request = SlipRequest(
         kind, data.item_id, data.language, application_number=data.application_number,
-        local_reference=data.local_reference, queued=data.queued,
+        local_reference=data.local_reference, queued=data.queued, query_code=data.query_code,
         masked_names=tuple(mask_name(p.name) for p in data.applicants),
         masked_id_numbers=tuple(mask_id_number(p.id_number) for p in data.applicants),
         masked_addresses=tuple(mask_address(p.address) for p in data.applicants),
@@ -106,12 +108,14 @@ def build_slip(kind: SlipKind, data: SlipData, settings: KioskSettings, catalog:
 
 # ---- samples: invented people, valid check digits ----
 
+SAMPLE_NUMBER = "2201022024052000000001233"  # backend/contract/numbers.py's form, its check character right
+
 _APPLICANT = Person(name="李玉䶮", id_number="222401198007152136",
                     address="吉林省延边朝鲜族自治州延吉市河南街道光明社区5号")
 
 SAMPLES: dict[SlipKind, SlipData] = {
-    SlipKind.RECEIPT: SlipData(item_id="disability-subsidies", application_number="JL2201022024052000123",
-                               applicants=[_APPLICANT], printed_at=SAMPLE_TIME),
+    SlipKind.RECEIPT: SlipData(item_id="disability-subsidies", application_number=SAMPLE_NUMBER,
+                               query_code="48153926", applicants=[_APPLICANT], printed_at=SAMPLE_TIME),
     SlipKind.GUIDE: SlipData(item_id="disability-subsidies", printed_at=SAMPLE_TIME),
     SlipKind.APPOINTMENT: SlipData(
         item_id="marriage-registration", booking_number="YY20240527-0815",

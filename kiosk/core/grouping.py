@@ -48,6 +48,16 @@ def group_application_number(number: str) -> str:
     return grouped(number.replace(" ", ""), APPLICATION_NUMBER_GROUPS)
 
 
+def application_number_lines(number: str) -> tuple[str, ...]:
+    """A 办件编号 on a slip in large print: its groups on two lines, "220102 20260601" over "00000 000011" (15
+    characters, which fit double width on a 58 mm printer's 16 columns); any other number on one line, as it is."""
+    plain = number.replace(" ", "")
+    if len(plain) != APPLICATION_NUMBER_LENGTH:
+        return (number,)
+    groups = group_application_number(plain).split(THIN_GAP)
+    return (THIN_GAP.join(groups[:2]), THIN_GAP.join(groups[2:]))
+
+
 def group_id_number(number: str) -> str:
     """An 18-character ID number (or its masked form): region 6, birth date 8, sequence and check 4."""
     plain = number.replace(" ", "")

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from kiosk.core.catalog import Catalog, Item, Material, TimeLimit
 from kiosk.core.divorce_dates import divorce_dates
+from kiosk.core.grouping import application_number_lines
 from kiosk.core.health import Health, Reason, Status
 from kiosk.core.identity import mask_address, mask_id_number, mask_name
 from kiosk.core.readiness import Verdict
@@ -217,7 +218,8 @@ class SlipComposer:
                                *self._item_lines(item, request.item_id, lang), Rule()]
         if request.application_number and not request.queued:
             blocks += [Text(label("number", lang), Align.CENTER),
-                       Text(request.application_number, Align.CENTER, double=True),
+                       *(Text(line, Align.CENTER, double=True)
+                         for line in application_number_lines(request.application_number)),
                        Qr(progress_url(request.application_number, request.query_code)),
                        Text(label("scan", lang), Align.CENTER)]
             if request.query_code:  # with the number, what lets any kiosk show this application's progress

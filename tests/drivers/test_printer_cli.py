@@ -41,7 +41,10 @@ def test_sample_receipt_is_the_disability_subsidies_with_a_rare_name(tmp_path: P
     doc = decode(data, 58)
     assert "困难残疾人生活补贴和重度残疾人护理补贴资格认定" in flat(doc.text)
     assert b"\x1dV" not in data  # that profile has no cutter: the slip is fed to the tear bar instead
-    assert qr_payloads(doc) == ["JLMZ:PROGRESS:JL2201022024052000123"]
+    assert qr_payloads(doc) == ["JLMZ:PROGRESS:2201022024052000000001233:48153926"]
+    number_lines = [line for line in doc.lines if line.text in ("220102 20240520", "00000 001233")]
+    assert [line.size for line in number_lines] == [(2, 2), (2, 2)]  # full double size fits 58 mm in two lines
+    assert "查询码：48153926" in flat(doc.text)
     assert any(r.image.height == 30 for r in doc.rasters)  # the masked name 李*䶮 is drawn
     assert "李玉䶮".encode("gb18030") not in data and b"222401198007152136" not in data
 

@@ -59,6 +59,15 @@ def test_receipt(compose: SlipComposer, settings: KioskSettings) -> None:
     assert slip.origin == SlipOrigin("disability-subsidies", "zh", "JL-1", "", False)
 
 
+def test_a_receipts_number_is_printed_large_in_its_groups_on_two_lines(compose: SlipComposer) -> None:
+    number = "2201022024052000000001233"
+    for slip in (compose(receipt_request(application_number=number, query_code="48153926")),
+                 compose.reprint(SlipOrigin("disability-subsidies", "zh", number))):
+        large = [b.text for b in slip.blocks if isinstance(b, Text) and b.double]
+        assert large[-2:] == ["220102 20240520", "00000 001233"]  # read as the screen and the hotline group it
+    assert [q.split(":")[2] for q in qrs(slip)] == [number]  # the QR keeps it whole
+
+
 def test_receipt_shows_the_query_code_but_a_reprint_never_does(compose: SlipComposer) -> None:
     slip = compose(receipt_request(query_code="40721935"))
     assert "查询码：40721935" in text_of(slip)
