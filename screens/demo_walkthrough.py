@@ -21,7 +21,7 @@ from kiosk.core.catalog import FormField
 from kiosk.core.session import events as ev
 from kiosk.core.session.model import KioskState
 from kiosk.core.session.states import Phase
-from kiosk.shell.demo_journey import walk, walk_appointment, walk_progress_by_scan
+from kiosk.shell.demo_journey import Receipt, walk, walk_appointment, walk_progress_by_number, walk_progress_by_scan
 from kiosk.shell.patience import patient
 from screens.pilot import Pilot
 from screens.values import shown_inline
@@ -40,7 +40,7 @@ class Walkthrough:
         self.journey = ""
 
     def shot(self, name: str) -> Path:
-        prefix = f"{self.journey}-" if self.journey else ""
+        prefix = f"{self.journey}-" if self.journey and not name.startswith(self.journey) else ""
         path = self.pilot.screenshot(self.out / f"{len(self.shots) + 1:02d}-{prefix}{name}.png")
         self.shots.append(path)
         self.texts[path.name] = self.pilot.visible_texts()
@@ -88,6 +88,14 @@ class Walkthrough:
     def scan(self, text: str) -> None:
         self.pilot.app.post(ev.CodeScanned(text))  # as the scanner driver does, through the one hop
 
+    def type_receipt(self, number: str, query_code: str) -> None:
+        p = self.pilot
+        p.tap("progress:number")
+        p.wait_until(lambda: p.has("editor:ok"), what="the receipt keypad")
+        p.type_keys(number + query_code)  # the code's box takes over when the number is whole
+        self.shot("typed-keypad")
+        p.tap("editor:ok")
+
     def fill(self, spec: FormField, value: str) -> None:
         p = self.pilot
         if shown_inline(spec):  # its choices are buttons on the form: one tap
@@ -124,10 +132,11 @@ class Walkthrough:
             print(line, file=self.stream, flush=True)
 
         journeys: list[tuple[str, Callable[[], object]]] = []
-        number: list[str] = []
-        journeys.append(("apply", lambda: number.append(walk(self, catalog, say))))
+        receipt: list[Receipt] = []
+        journeys.append(("apply", lambda: receipt.append(walk(self, catalog, say))))
         journeys.append(("appointment", lambda: walk_appointment(self, catalog, say)))
-        journeys.append(("scan", lambda: walk_progress_by_scan(self, number[0], say)))
+        journeys.append(("scan", lambda: walk_progress_by_scan(self, receipt[0].number, say)))
+        journeys.append(("typed", lambda: walk_progress_by_number(self, receipt[0], say)))
         journeys.append(("apply-ko", lambda: walk(self, catalog, say, language="ko")))
         for name, journey in journeys:
             self.journey = name

@@ -50,6 +50,9 @@ class HeadlessCitizen:
     def scan(self, text: str) -> None:
         self.kiosk.dispatch(ev.CodeScanned(text))
 
+    def type_receipt(self, number: str, query_code: str) -> None:
+        self.kiosk.dispatch(ev.ProgressByNumberRequested(number, query_code))
+
 
 def run_walkthrough(kiosk: Kiosk, say: Callable[[str], None]) -> list[Path]:
     """Walk the demo journey on `kiosk`; returns the slip files the simulated printer produced."""

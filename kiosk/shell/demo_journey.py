@@ -1,6 +1,6 @@
 """The demo's journeys, written once: apply for 困难残疾人两项补贴 from home to the printed receipt (in Chinese,
 and in Korean), book a marriage registration for two, and look up progress by holding the receipt's QR code
-to the kiosk's scanner.
+to the kiosk's scanner, or by typing its 办件编号 and 查询码 on the keypad.
 
 Two citizens walk it: the Kivy walkthrough by touch, with a screenshot of every screen (`kiosk demo`,
 screens/demo_walkthrough.py), and a headless one that sends the same intents straight to the composed
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from kiosk.core import divisions
 from kiosk.core.catalog import Catalog, FormField
@@ -79,6 +79,16 @@ class Citizen(Protocol):
     def scan(self, text: str) -> None:
         """Hold a code to the kiosk's QR scanner (what its driver posts: CodeScanned(code))."""
 
+    def type_receipt(self, number: str, query_code: str) -> None:
+        """On the progress screen: type the receipt's 办件编号 and 查询码 on the keypad and confirm."""
+
+
+class Receipt(NamedTuple):
+    """What the receipt of the demo's application says: its number, and the query code printed beside it."""
+
+    number: str
+    query_code: str
+
 
 def _session(citizen: Citizen) -> Session:
     session = citizen.state.session
@@ -90,8 +100,8 @@ def _field_filled(field_id: str) -> Callable[[KioskState], bool]:
     return lambda state: state.session is not None and state.session.value(field_id) != ""
 
 
-def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None], language: str = "zh") -> str:
-    """Apply for DEMO_ITEM; returns the application number shown on the done screen."""
+def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None], language: str = "zh") -> Receipt:
+    """Apply for DEMO_ITEM; returns the application number shown on the done screen and its query code."""
     item = catalog.item(DEMO_ITEM)
     say(f"item: {item.names.zh}")
     citizen.arrive(Phase.HOME, "home", "home")
@@ -137,7 +147,7 @@ def walk(citizen: Citizen, catalog: Catalog, say: Callable[[str], None], languag
     citizen.wait_until(lambda s: s.session is None, "the session to end")
     citizen.arrive(Phase.HOME, "home", "home-after")
     say(f"session wiped: {citizen.state.session is None}")
-    return number
+    return Receipt(number, submission.query_code)
 
 
 PHONE_FIELD = FormField.model_validate({"id": "phone", "label": {"zh": "手机", "ko": "휴대전화", "en": "Mobile"},
@@ -197,6 +207,24 @@ def walk_progress_by_scan(citizen: Citizen, number: str, say: Callable[[str], No
     records = _session(citizen).records
     status = records[0].status.value if records else "not found"
     say(f"progress by receipt scan: {status}")
+    citizen.tap("progress:finish", ev.FinishPressed())
+    citizen.wait_until(lambda s: s.session is None, "the session to end")
+    return status
+
+
+def walk_progress_by_number(citizen: Citizen, receipt: Receipt, say: Callable[[str], None]) -> str:
+    """Open 进度查询 on the home screen and type the receipt's number and query code, as a citizen without a
+    scanner-friendly slip (creased, faded) would; read the progress, finish."""
+    citizen.arrive(Phase.HOME, "home", "typed-home")
+    citizen.tap("home:progress", ev.ProgressQueryStarted())
+    citizen.arrive(Phase.PROGRESS_QUERY, "progress", "typed-progress")
+    citizen.type_receipt(receipt.number, receipt.query_code)
+    citizen.wait_until(lambda s: s.session is not None and s.session.progress.status in FINISHED,
+                       "the progress by number")
+    citizen.arrive(Phase.PROGRESS_QUERY, "progress", "typed-found")
+    records = _session(citizen).records
+    status = records[0].status.value if records else "not found"
+    say(f"progress by typed number and code: {status}")
     citizen.tap("progress:finish", ev.FinishPressed())
     citizen.wait_until(lambda s: s.session is None, "the session to end")
     return status

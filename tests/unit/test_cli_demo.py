@@ -20,8 +20,11 @@ def test_headless_demo_goes_end_to_end(kiosk_config: Path, tmp_path: Path, monke
     assert len(slips) == 2 and all(f"slip: {slip}" in printed for slip in slips)  # in Chinese and in Korean
     assert "220102195603120020" not in printed and "张桂兰" not in printed  # masked only
     taps = {line.split()[1]: int(line.split()[-1]) for line in printed.splitlines() if line.startswith("journey:")}
-    assert set(taps) == {"apply", "appointment", "scan", "apply-ko"}
+    assert set(taps) == {"apply", "appointment", "scan", "typed", "apply-ko"}
     assert taps["scan"] <= 3  # progress by the receipt's QR code (issue #15's goal)
+    assert taps["typed"] <= 2 + 25 + 8 + 2  # to the keypad, every character of number and code, OK, finish
+    found = [line for line in printed.splitlines() if line.startswith("progress by")]
+    assert len(found) == 2 and not any(line.endswith("not found") for line in found), found
     assert taps["apply"] <= 25 and taps["apply-ko"] <= 26  # 两项补贴 including digits (issue #15's goal; was 29)
     texts = json.loads((out / "texts.json").read_text(encoding="utf-8"))
     # the done screen, as a citizen reads it: its first view and the view scrolled down
