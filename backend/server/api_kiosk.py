@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 from backend.contract import crypto
 from backend.contract import protocol as p
 from backend.contract import schemas as s
-from backend.contract.numbers import new_application_number, new_query_code
 from backend.server import db
 from backend.server.auth import AuthFailure, SignedNonce, remember_nonce
 from backend.server.cases import SealedCorrection, correction_notice
@@ -43,6 +42,7 @@ from backend.server.models import (
     SlotCounter,
     UsageCount,
 )
+from backend.server.numbers import new_application_number, new_query_code
 from backend.server.rate_limits import Refusal
 from backend.server.second_visits import first_visit
 from backend.server.slots import SlotTime, parse_slot_id, schedule

@@ -108,7 +108,7 @@ def build_slip(kind: SlipKind, data: SlipData, settings: KioskSettings, catalog:
 
 # ---- samples: invented people, valid check digits ----
 
-SAMPLE_NUMBER = "2201022024052000000001233"  # backend/contract/numbers.py's form, its check character right
+SAMPLE_NUMBER = "2201022024052000000001233"  # backend/server/numbers.py's form, its check character right
 
 _APPLICANT = Person(name="李玉䶮", id_number="222401198007152136",
                     address="吉林省延边朝鲜族自治州延吉市河南街道光明社区5号")

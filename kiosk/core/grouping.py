@@ -11,7 +11,7 @@ from collections.abc import Sequence
 THIN_GAP = " "  # a plain space: the keypads and slips count characters, and a space is where a line may wrap
 
 
-# backend/contract/numbers.py: division 6, date 8, random 10, check 1. Fours left the check character alone
+# backend/server/numbers.py: division 6, date 8, random 10, check 1. Fours left the check character alone
 # ("... 0001 1"); the check character goes with the last five random digits instead.
 APPLICATION_NUMBER_GROUPS = (6, 8, 5, 6)
 APPLICATION_NUMBER_LENGTH = sum(APPLICATION_NUMBER_GROUPS)

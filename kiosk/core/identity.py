@@ -12,10 +12,8 @@ from datetime import date
 
 from kiosk.core.value import Value
 
-# GB 11643-1999 / ISO 7064 MOD 11-2 weights for the first 17 digits.
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"
-_ID18 = re.compile(r"^\d{17}[\dX]$")
+CHECK_CHARS = "10X98765432"
+_ID18 = re.compile(r"^\d{17}[\dX]$", re.ASCII)  # a card or keypad gives ASCII; "１" is no digit of an ID number
 LONG_TERM = "长期"  # a card valid without end date, kept literally as the card says it
 
 
@@ -49,11 +47,22 @@ _PROVINCE_PREFIXES = frozenset(
 )
 
 
+def iso7064_check_char(digits: str) -> str:
+    """ISO 7064 MOD 11-2 over any number of ASCII digits: an ID number's check character over its first 17
+    (GB 11643), and a 办件编号's over the rest of it (kiosk.core.receipt_numbers checks, the server makes)."""
+    if not (digits.isdigit() and digits.isascii()):
+        raise ValueError("digits only")
+    total = 0
+    for digit in digits:
+        total = (total + int(digit)) * 2 % 11
+    return CHECK_CHARS[total]
+
+
 def check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    if len(first17) != 17 or not first17.isdigit():
+    if len(first17) != 17 or not (first17.isdigit() and first17.isascii()):
         raise ValueError("need exactly 17 digits")
-    return _CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    return iso7064_check_char(first17)
 
 
 def normalize_id_number(raw: str) -> str:

@@ -1,28 +1,20 @@
 """What a citizen types from a receipt: the 办件编号 and the 查询码 printed beside it, checked before anything is
 sent, so a slip of the finger is caught at the kiosk instead of counting as a wrong guess at the backend.
 
-A 办件编号 is the division code, the Beijing date, ten random digits and an ISO 7064 MOD 11-2 check character
-(`backend.contract.numbers` makes them; the core imports nothing of the backend, so the check is computed here
-too, and tests/unit/test_receipt_numbers.py holds both to the same answers). Receipts printed before the check
-character carry 22 digits (division, date, a counter): still accepted, without a check. The 查询码 is 8 digits.
+A 办件编号 is the division code, the Beijing date, ten random digits and an ISO 7064 MOD 11-2 check character,
+the ID number's scheme (`backend.server.numbers` makes them with the same function). Receipts printed before the
+check character carry 22 digits (division, date, a counter): still accepted, without a check. The 查询码 is 8
+digits.
 """
 
 from __future__ import annotations
 
+from kiosk.core.identity import CHECK_CHARS
+from kiosk.core.identity import iso7064_check_char as check_char
+
 NUMBER_LENGTH = 25
 LEGACY_NUMBER_LENGTH = 22
 QUERY_CODE_LENGTH = 8
-_CHECK_CHARS = "10X98765432"
-
-
-def check_char(digits: str) -> str:
-    """ISO 7064 MOD 11-2 over any number of digits (the ID card number's scheme, over 17)."""
-    if not digits.isdigit() or not digits.isascii():
-        raise ValueError("digits only")
-    total = 0
-    for digit in digits:
-        total = (total + int(digit)) * 2 % 11
-    return _CHECK_CHARS[total % 11]
 
 
 def typed(text: str) -> str:
@@ -40,7 +32,7 @@ def application_number_problem(number: str, kiosk_id: str = "") -> str | None:
     if len(number) == LEGACY_NUMBER_LENGTH and number.isdigit() and number.isascii():
         return None
     body, last = number[:-1], number[-1:]
-    if len(number) != NUMBER_LENGTH or not (body.isdigit() and body.isascii()) or last not in _CHECK_CHARS:
+    if len(number) != NUMBER_LENGTH or not (body.isdigit() and body.isascii()) or last not in CHECK_CHARS:
         return "invalid"
     return None if check_char(body) == last else "check"
 

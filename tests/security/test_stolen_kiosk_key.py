@@ -13,8 +13,9 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from backend.contract.numbers import check_char, is_application_number
+from backend.server.numbers import is_application_number
 from kiosk.core.catalog import Item
+from kiosk.core.identity import iso7064_check_char as check_char
 from kiosk.core.records import ApplicationStatus, ProgressQuery, SubmitResult
 from kiosk.remote.client import HttpBackend, application_json
 from kiosk.remote.transport import Transport, TransportError

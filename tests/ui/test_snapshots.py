@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from backend.contract.numbers import check_char
+from kiosk.core.identity import iso7064_check_char as check_char
 from kiosk.core.session.states import TaskStatus
 from kiosk.core.value import replace
 from tests.ui import snapshots

@@ -7,8 +7,8 @@ from itertools import pairwise
 
 import pytest
 
-from backend.contract.numbers import check_char
 from kiosk.core.grouping import group_application_number, group_id_number, group_number, group_phone
+from kiosk.core.identity import iso7064_check_char as check_char
 
 BODY = "220102" "20260601" "0000000001"
 NUMBER = BODY + check_char(BODY)

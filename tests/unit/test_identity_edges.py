@@ -20,6 +20,7 @@ from kiosk.core.identity import (
     id_number_problems,
     is_expired,
     is_valid_id_number,
+    iso7064_check_char,
     manual_identity,
     mask_address,
     mask_id_number,
@@ -140,3 +141,22 @@ def test_mask_phone(phone: str, masked: str) -> None:
 ])
 def test_mask_address_keeps_only_province_and_city(address: str, masked: str) -> None:
     assert mask_address(address) == masked
+
+
+def test_an_id_number_in_full_width_digits_is_refused_for_its_form() -> None:
+    # what a card or the keypad never gives, but a pasted or imported text can: the form is what is wrong
+    assert id_number_problems("１１０１０５１９４９１２３１００２X") == [IdProblem.FORMAT]
+    with pytest.raises(ValueError, match=r"^need exactly 17 digits$"):
+        check_char("１１０１０５１９４９１２３１００２")
+
+
+@pytest.mark.parametrize("digits", ["12A", "１２", "", "2201 02"])
+def test_the_check_of_any_number_takes_ascii_digits_only(digits: str) -> None:
+    with pytest.raises(ValueError, match=r"^digits only$"):
+        iso7064_check_char(digits)
+
+
+def test_the_check_of_a_receipts_number_is_the_id_numbers_over_any_length() -> None:
+    assert iso7064_check_char("11010519491231002") == check_char("11010519491231002") == "X"
+    assert iso7064_check_char("220102202405200000000123") == "3"  # the sample receipt's 办件编号 ends so
+    assert iso7064_check_char("0") == "1" and iso7064_check_char("1") == "X"  # (12 - 2·1) mod 11 = 10: X

@@ -12,22 +12,11 @@ import re
 import secrets
 from datetime import date
 
+from kiosk.core.identity import iso7064_check_char as check_char  # the one the kiosk checks a typed number with
+
 RANDOM_DIGITS = 10
 QUERY_CODE_DIGITS = 8
-NUMBER_PATTERN = r"^\d{6}\d{8}\d{10}[0-9X]$"
-QUERY_CODE_PATTERN = r"^\d{8}$"
-_NUMBER = re.compile(NUMBER_PATTERN)
-_CHECK_CHARS = "10X98765432"
-
-
-def check_char(digits: str) -> str:
-    """ISO 7064 MOD 11-2 over any number of digits (GB 11643 uses it over 17)."""
-    if not digits.isdigit() or not digits.isascii():
-        raise ValueError("digits only")
-    total = 0
-    for digit in digits:
-        total = (total + int(digit)) * 2 % 11
-    return _CHECK_CHARS[total % 11]
+_NUMBER = re.compile(r"^\d{6}\d{8}\d{10}[0-9X]$", re.ASCII)
 
 
 def new_application_number(division_code: str, day: date) -> str:
