@@ -201,15 +201,7 @@ def walk_progress_by_scan(citizen: Citizen, number: str, say: Callable[[str], No
 
     citizen.arrive(Phase.HOME, "home", "scan-home")
     citizen.scan(progress_url(number))
-    citizen.wait_until(lambda s: s.session is not None and s.session.phase == Phase.PROGRESS_QUERY
-                       and s.session.progress.status in FINISHED, "the progress by scan")
-    citizen.arrive(Phase.PROGRESS_QUERY, "progress", "scan-progress")
-    records = _session(citizen).records
-    status = records[0].status.value if records else "not found"
-    say(f"progress by receipt scan: {status}")
-    citizen.tap("progress:finish", ev.FinishPressed())
-    citizen.wait_until(lambda s: s.session is None, "the session to end")
-    return status
+    return _read_progress(citizen, "scan-progress", "receipt scan", say)
 
 
 def walk_progress_by_number(citizen: Citizen, receipt: Receipt, say: Callable[[str], None]) -> str:
@@ -219,12 +211,17 @@ def walk_progress_by_number(citizen: Citizen, receipt: Receipt, say: Callable[[s
     citizen.tap("home:progress", ev.ProgressQueryStarted())
     citizen.arrive(Phase.PROGRESS_QUERY, "progress", "typed-progress")
     citizen.type_receipt(receipt.number, receipt.query_code)
-    citizen.wait_until(lambda s: s.session is not None and s.session.progress.status in FINISHED,
-                       "the progress by number")
-    citizen.arrive(Phase.PROGRESS_QUERY, "progress", "typed-found")
+    return _read_progress(citizen, "typed-found", "typed number and code", say)
+
+
+def _read_progress(citizen: Citizen, shot: str, how: str, say: Callable[[str], None]) -> str:
+    """Wait for the answer on the progress screen, say the first record's status, finish."""
+    citizen.wait_until(lambda s: s.session is not None and s.session.phase == Phase.PROGRESS_QUERY
+                       and s.session.progress.status in FINISHED, f"the progress by {how}")
+    citizen.arrive(Phase.PROGRESS_QUERY, "progress", shot)
     records = _session(citizen).records
     status = records[0].status.value if records else "not found"
-    say(f"progress by typed number and code: {status}")
+    say(f"progress by {how}: {status}")
     citizen.tap("progress:finish", ev.FinishPressed())
     citizen.wait_until(lambda s: s.session is None, "the session to end")
     return status
