@@ -16,7 +16,7 @@ from screens.text_breaks import drawn_lines
 from tests.ui.harness import PORTRAIT, Harness
 from tests.ui.test_accessibility import wait_for_speech
 from tests.ui.test_every_screen import set_mode
-from tests.ui.test_journeys import ZHANG, open_item
+from tests.ui.test_journeys import open_item, to_slots
 
 pytestmark = pytest.mark.slow
 
@@ -113,16 +113,7 @@ ENGLISH_DAY = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (Jan|Feb|Mar|A
 
 def test_each_day_button_shows_its_date_on_one_line(kiosk: Harness) -> None:
     p = kiosk.pilot
-    open_item(kiosk, "marriage", "marriage-registration")
-    p.tap("guide:start")
-    p.tap("consent:agree")
-    p.wait_for_screen("identify")
-    kiosk.reader.insert(ZHANG)
-    p.wait_until(lambda: len(p.state.session.parties) == 1, what="the first party")
-    kiosk.take_card_back()
-    kiosk.reader.insert("resident-rare-char")
-    p.wait_for_screen("appointment")
-    p.wait_until(lambda: p.state.session.available_slots, what="the slots")
+    to_slots(kiosk)
     with back_to_normal(kiosk):
         for language in ("zh", "ko", "en"):
             for elder in (False, True):

@@ -21,7 +21,7 @@ import pytest
 
 from kiosk.core.session.states import IdentifyStatus
 from tests.ui.harness import Harness
-from tests.ui.test_journeys import open_item, reach_form
+from tests.ui.test_journeys import reach_form, reader_missing_at_identify
 from tests.ui.test_maintenance import corner_taps
 
 pytestmark = pytest.mark.slow
@@ -57,13 +57,7 @@ def dropped_while_bound(action: Callable[[], None]) -> list[str]:
 
 def to_manual_entry(kiosk: Harness) -> None:
     p = kiosk.pilot
-    kiosk.reader.unplug()
-    kiosk.report_health()
-    open_item(kiosk, "children", "orphan-support")
-    p.tap("guide:start")
-    p.tap("consent:sensitive")
-    p.tap("consent:agree")
-    p.wait_until(lambda: p.state.session.identification.status == IdentifyStatus.FAILED, what="the reader error")
+    reader_missing_at_identify(kiosk)
     p.tap("identify:manual")
     p.wait_until(lambda: p.state.session.identification.status == IdentifyStatus.MANUAL, what="manual entry")
 

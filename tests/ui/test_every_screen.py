@@ -12,7 +12,7 @@ import pytest
 from kiosk.core.health import DeviceError, Reason
 from kiosk.core.session.states import IdentifyStatus, Phase, TaskStatus
 from tests.ui.harness import PORTRAIT, Harness
-from tests.ui.test_journeys import ZHANG, fill_disability_form, open_item
+from tests.ui.test_journeys import ZHANG, fill_disability_form, open_item, reader_missing_at_identify, to_slots
 
 pytestmark = pytest.mark.slow
 
@@ -111,13 +111,7 @@ def test_apply_screens(kiosk: Harness) -> None:
 
 def test_identify_errors_and_manual_entry(kiosk: Harness) -> None:
     p = kiosk.pilot
-    kiosk.reader.unplug()
-    kiosk.report_health()
-    open_item(kiosk, "children", "orphan-support")
-    p.tap("guide:start")
-    p.tap("consent:sensitive")
-    p.tap("consent:agree")
-    p.wait_until(lambda: p.state.session.identification.status == IdentifyStatus.FAILED, what="the reader error")
+    reader_missing_at_identify(kiosk)
     look(kiosk, "identify-error")
     p.tap("identify:manual")
     p.wait_until(lambda: p.state.session.identification.status == IdentifyStatus.MANUAL, what="manual entry")
@@ -133,16 +127,7 @@ def test_progress_appointment_guide_printing_and_idle(kiosk: Harness) -> None:
     look(kiosk, "progress")
     p.tap("progress:finish")
     p.wait_for_screen("home")
-    open_item(kiosk, "marriage", "marriage-registration")
-    p.tap("guide:start")
-    p.tap("consent:agree")
-    p.wait_for_screen("identify")
-    kiosk.reader.insert(ZHANG)
-    p.wait_until(lambda: len(p.state.session.parties) == 1, what="the first party")
-    kiosk.take_card_back()  # the first card leaves the reader before the second is laid down (the reader waits)
-    kiosk.reader.insert("resident-rare-char")
-    p.wait_for_screen("appointment")
-    p.wait_until(lambda: p.state.session.available_slots, what="the slots")
+    to_slots(kiosk)
     look(kiosk, "appointment", WITH_KOREAN)
     set_mode(kiosk, "ko", True, False)
     slot = next(s for s in p.state.session.available_slots if s.remaining > 0)

@@ -26,8 +26,9 @@ def open_item(kiosk: Harness, category: str, item_id: str) -> None:
     p.wait_for_screen("guide")
 
 
-def reach_form(kiosk: Harness, item_id: str = "disability-subsidies", category: str = "disability",
-               card: str = ZHANG) -> None:
+def to_identify(kiosk: Harness, category: str, item_id: str) -> None:
+    """From home to the card screen: the item, its guide, the consent (and the separate one where the item
+    holds sensitive data)."""
     p = kiosk.pilot
     open_item(kiosk, category, item_id)
     p.tap("guide:start")
@@ -36,8 +37,39 @@ def reach_form(kiosk: Harness, item_id: str = "disability-subsidies", category: 
         p.tap("consent:sensitive")
     p.tap("consent:agree")
     p.wait_for_screen("identify")
+
+
+def reader_missing_at_identify(kiosk: Harness) -> None:
+    """The reader unplugged, then 孤儿救助 started: the card screen says so and offers typing the number."""
+    p = kiosk.pilot
+    kiosk.reader.unplug()
+    kiosk.report_health()
+    to_identify(kiosk, "children", "orphan-support")
+    p.wait_until(lambda: p.state.session.identification.status == IdentifyStatus.FAILED, what="the reader error")
+
+
+def first_party_read(kiosk: Harness) -> None:
+    """A marriage appointment with the first party's card read; it still lies on the reader."""
+    to_identify(kiosk, "marriage", "marriage-registration")
+    kiosk.reader.insert(ZHANG)
+    kiosk.pilot.wait_until(lambda: len(kiosk.pilot.state.session.parties) == 1, what="the first party")
+
+
+def to_slots(kiosk: Harness) -> None:
+    """A marriage appointment with both parties' cards read and the free times shown."""
+    p = kiosk.pilot
+    first_party_read(kiosk)
+    kiosk.take_card_back()  # the first card leaves the reader before the second is laid down (the reader waits)
+    kiosk.reader.insert("resident-rare-char")
+    p.wait_for_screen("appointment")
+    p.wait_until(lambda: p.state.session.available_slots, what="the slots")
+
+
+def reach_form(kiosk: Harness, item_id: str = "disability-subsidies", category: str = "disability",
+               card: str = ZHANG) -> None:
+    to_identify(kiosk, category, item_id)
     kiosk.reader.insert(card)
-    p.wait_for_screen("form")
+    kiosk.pilot.wait_for_screen("form")
 
 
 def choose(kiosk: Harness, field_id: str, value: str) -> None:
@@ -213,13 +245,7 @@ def test_an_unconfirmed_slip_offers_a_copy_marked_reprint(kiosk: Harness) -> Non
 
 def test_reader_missing_then_manual_entry_with_checksum(kiosk: Harness) -> None:
     p = kiosk.pilot
-    kiosk.reader.unplug()
-    kiosk.report_health()
-    open_item(kiosk, "children", "orphan-support")
-    p.tap("guide:start")
-    p.tap("consent:sensitive")
-    p.tap("consent:agree")
-    p.wait_until(lambda: p.state.session.identification.status == IdentifyStatus.FAILED, what="the reader error")
+    reader_missing_at_identify(kiosk)
     kiosk.shot("no-reader")
     assert "NO_READER" in " ".join(p.texts())
     p.tap("identify:manual")

@@ -9,7 +9,16 @@ from kiosk.core.grouping import group_number
 from kiosk.core.health import Reason
 from kiosk.core.session.states import TaskStatus
 from tests.ui.harness import Harness
-from tests.ui.test_journeys import PHONE, ZHANG, fill_disability_form, key_in, open_item, reach_form
+from tests.ui.test_journeys import (
+    PHONE,
+    ZHANG,
+    fill_disability_form,
+    first_party_read,
+    key_in,
+    open_item,
+    reach_form,
+    to_identify,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -76,11 +85,7 @@ def test_a_slip_that_did_not_print_is_replaced_by_a_qr_code_and_staff(kiosk: Har
 
 def test_cancelling_without_a_slip_does_not_ask_to_take_one(kiosk: Harness) -> None:
     p = kiosk.pilot
-    open_item(kiosk, "disability", "disability-subsidies")
-    p.tap("guide:start")
-    p.tap("consent:sensitive")
-    p.tap("consent:agree")
-    p.wait_for_screen("identify")
+    to_identify(kiosk, "disability", "disability-subsidies")
     p.tap("bar:home")
     p.wait_for_screen("home")
     kiosk.shot("cancelled-at-identify")
@@ -90,11 +95,7 @@ def test_cancelling_without_a_slip_does_not_ask_to_take_one(kiosk: Harness) -> N
 
 def test_the_card_is_read_then_given_back_and_lifting_it_wipes_nothing(kiosk: Harness) -> None:
     p = kiosk.pilot
-    open_item(kiosk, "disability", "disability-subsidies")
-    p.tap("guide:start")
-    p.tap("consent:sensitive")
-    p.tap("consent:agree")
-    p.wait_for_screen("identify")
+    to_identify(kiosk, "disability", "disability-subsidies")
     kiosk.shot("waiting-for-a-card")
     assert any("请将身份证放在下方感应区" in t for t in p.texts())
     assert not any("请不要移动" in t for t in p.texts())  # nothing is being read yet
@@ -116,12 +117,7 @@ def test_the_card_is_read_then_given_back_and_lifting_it_wipes_nothing(kiosk: Ha
 
 def test_two_parties_are_told_who_is_next_and_same_person_only_for_the_same_card(kiosk: Harness) -> None:
     p = kiosk.pilot
-    open_item(kiosk, "marriage", "marriage-registration")
-    p.tap("guide:start")
-    p.tap("consent:agree")
-    p.wait_for_screen("identify")
-    kiosk.reader.insert(ZHANG)
-    p.wait_until(lambda: len(p.state.session.parties) == 1, what="the first party")
+    first_party_read(kiosk)
     p.frames(20)  # party 1's card still lies on the reader: no "same person"
     kiosk.shot("first-party-checked")
     assert any("第1位已核验 ✓" in t for t in p.texts())
@@ -139,11 +135,7 @@ def test_two_parties_are_told_who_is_next_and_same_person_only_for_the_same_card
 
 def test_an_expired_card_is_not_offered_a_reread_but_another_card_or_staff(kiosk: Harness) -> None:
     p = kiosk.pilot
-    open_item(kiosk, "disability", "disability-subsidies")
-    p.tap("guide:start")
-    p.tap("consent:sensitive")
-    p.tap("consent:agree")
-    p.wait_for_screen("identify")
+    to_identify(kiosk, "disability", "disability-subsidies")
     from devices.readers.test_identities import TEST_IDENTITIES
 
     kiosk.reader.identities.setdefault("resident-expired", TEST_IDENTITIES["resident-expired"])
