@@ -28,6 +28,7 @@ from backend.contract import schemas as s
 from backend.server import db
 from backend.server.auth import AuthFailure, SignedNonce, remember_nonce
 from backend.server.cases import SealedCorrection, correction_notice
+from backend.server.catalog_schemas import bundle_for
 from backend.server.errors import TITLES, ApiProblem, documented
 from backend.server.fleet import exchange
 from backend.server.models import (
@@ -632,11 +633,15 @@ def report_usage(body: s.UsageIn, state: State, kiosk_id: KioskId) -> s.UsageOut
 
 
 @router.get("/catalog", response_model=s.CatalogBundle, responses=documented(*AUTH_ERRORS, 503),
-            summary="The signed item catalog")
-def catalog(state: State, _kiosk: KioskId) -> s.CatalogBundle:
-    if state.bundle is None:
+            summary="The signed item catalog, with the fields the kiosk's release reads")
+def catalog(state: State, _kiosk: KioskId,
+            schema: Annotated[int, Query(ge=1, le=1000, description="the catalog schema the kiosk reads "
+                                         "(kiosk.core.catalog.CATALOG_SCHEMA); releases before it: 1")] = 1,
+            ) -> s.CatalogBundle:
+    bundle = bundle_for(state.bundle, schema, state.keys.signing, state.earlier_bundles)
+    if bundle is None:
         raise ApiProblem(503, p.ProblemCode.CATALOG_UNAVAILABLE, "the server has no valid catalog to publish")
-    return state.bundle
+    return bundle
 
 
 @router.post("/ratings", status_code=201, response_model=s.RatingOut,

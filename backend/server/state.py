@@ -71,6 +71,8 @@ class ServerState:
     """Seen nonces are written without a sync per commit: losing the last few in a power cut only lets a
     request from the last minutes be replayed, and every request that changes anything is idempotent."""
     bundle: CatalogBundle | None = None
+    earlier_bundles: dict[tuple[str, int], CatalogBundle] = field(default_factory=dict)
+    """The bundle re-signed for kiosks reading an earlier catalog schema (backend.server.catalog_schemas)."""
     limiter: Limiter = field(init=False)
     nonce_inserts: int = field(default=0)
     help_webhook: HelpWebhook | None = None  # started on the first call for help (backend.server.help_calls)

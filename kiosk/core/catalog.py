@@ -17,6 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from kiosk.core.problems import Problem
 from kiosk.core.settings import LANGUAGES
 
+CATALOG_SCHEMA = 2
+"""Which catalog fields this release reads: 1 before `FormField.hinted_by` and `Item.former_fields`, 2 with them.
+A kiosk refuses a catalog with a field it does not know, so it asks the server for its schema
+(`GET /v1/catalog?schema=N`) and the server leaves out what came later (backend/server/catalog_schemas.py).
+Adding a field to these models means the next number, and the field listed there."""
+
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
 Certainty = Literal["confirmed", "likely", "uncertain"]
 Division = Literal["社会事务处", "儿童福利处", "养老服务处", "社会救助处", "省社会组织管理局"]

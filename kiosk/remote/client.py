@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 from backend.contract import crypto
 from backend.contract.keys import KIOSK_CREDENTIAL_FILE, KioskCredential
 from kiosk import __version__
-from kiosk.core.catalog import Catalog
+from kiosk.core.catalog import CATALOG_SCHEMA, Catalog
 from kiosk.core.fleet_commands import CommandKind, FleetCommand
 from kiosk.core.health import Component, DeviceError, Health, Reason
 from kiosk.core.help_calls import HelpRequest, HelpStatus
@@ -62,6 +62,7 @@ BACKLOG_AGE_S = 15 * 60  # pending longer than this: staff should look (degraded
 QUICK_HEALTH_S = 2.0  # the health poll's first try; a slower answer is confirmed with the full timeout
 KEEP_DELIVERED_S = 30 * 24 * 3600  # how long a local reference still maps to the server's number
 PURGE_EVERY_S = 3600
+CATALOG_RETRY_S = 3600  # a catalog version this kiosk refused is downloaded again after this long (key rotation)
 MAX_SLOT_DAYS = 62  # the backend's limit: a divorce's second-visit window, moved past holidays, fits in it
 NUMBER = re.compile(r"[A-Za-z0-9\-]{4,64}")
 FIRST_VISIT_REFUSALS = frozenset({"booking_not_found", "booking_not_yours", "not_a_first_visit", "first_visit_ahead",
@@ -134,6 +135,7 @@ class HttpBackend:
         self.status_source: Callable[[], tuple[str, Sequence[Health]]] | None = None  # set by the kiosk
         self.catalog_listener: CatalogListener | None = None  # set by the kiosk: a checked, newer catalog to use
         self._catalog_version: int | None = None  # of the catalog handed to the listener
+        self._refused_catalog: tuple[int, float] | None = None  # a version refused, and when (monotonic)
         self.usage_log: UsageLog | None = None  # set by the kiosk: guide prints and lookups, sent with heartbeats
         self.command_handler: CommandHandler | None = None  # set by the kiosk: staff's commands from the console
         self._query_codes: dict[str, str] = {}  # idempotency key -> the code of a receipt about to be printed
@@ -375,7 +377,7 @@ class HttpBackend:
     def _download_catalog(self) -> tuple[int, Catalog] | None:
         if self.catalog_store is None:
             return None
-        answer = self.transport.request("GET", "/v1/catalog")
+        answer = self.transport.request("GET", f"/v1/catalog?schema={CATALOG_SCHEMA}")
         return self.catalog_store.keep(answer.body)
 
     def _hand_on(self, version: int, catalog: Catalog) -> None:
@@ -395,10 +397,15 @@ class HttpBackend:
             return
         if self._catalog_version is not None and published <= self._catalog_version:
             return
+        refused = self._refused_catalog
+        if refused is not None and refused[0] == published and time.monotonic() < refused[1] + CATALOG_RETRY_S:
+            return  # the same version again would be refused again: not every minute (download and SM2 check)
         try:
             kept = self._download_catalog()
         except CatalogRefused:
-            return  # logged by the store; the catalog in use stays, and the next heartbeat tries again
+            # logged by the store; the catalog in use stays. A newer version is tried at once, this one in an hour
+            self._refused_catalog = (published, time.monotonic())
+            return
         if kept is not None:
             self._hand_on(*kept)
 

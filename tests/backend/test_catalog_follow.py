@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from backend.server.state import sign_catalog
-from kiosk.core.catalog import Catalog
-from kiosk.remote.catalog_sync import CatalogStore
+from kiosk.core.catalog import CATALOG_SCHEMA, Catalog
+from kiosk.remote.catalog_sync import CatalogStore, verify_bundle
 from kiosk.remote.client import HttpBackend
 from tests.backend.conftest import Served, make_client
 from tests.backend.samples import renamed
@@ -115,11 +115,47 @@ def test_a_badly_signed_catalog_from_the_server_is_refused_and_the_kiosk_carries
     assert good is not None
     served.state.bundle = good.model_copy(update={"version": good.version + 1,
                                                   "payload": good.payload.replace(ITEM, ITEM + "x")})
+    downloads: list[int] = []
+    download = client._download_catalog
+
+    def counted() -> tuple[int, Catalog] | None:
+        downloads.append(kiosk.beats)
+        return download()
+
+    client._download_catalog = counted  # type: ignore[method-assign]
     beats = kiosk.beats
     wait_for(lambda: kiosk.beats >= beats + 3, "heartbeats after the bad catalog")
     assert len(kiosk.received) == 1 and client.catalog_store is not None
     kept = client.catalog_store.current()
     assert kept is not None and kept[0] == good.version
+    assert len(downloads) == 1, downloads  # refused once, not downloaded and checked again every heartbeat
+    sign_catalog(served.state, renamed(test_catalog, ITEM, "婚姻登记预约（旧）"))  # numbered as the bad one was
+    served.state.bundle = sign_catalog(served.state, renamed(test_catalog, ITEM, "婚姻登记预约（新）"))
+    assert served.state.bundle.version == good.version + 2
+    wait_for(lambda: len(kiosk.received) == 2, "a newer, good catalog: taken at once")
+    assert len(downloads) == 2
+
+
+def readable_items(served: Served) -> tuple[object, ...]:
+    """The served catalog's items as this release reads a schema-1 payload: without the later keys' values."""
+    assert served.state.catalog is not None
+    return tuple(i.model_copy(update={"former_fields": [], "form_fields": [
+        f.model_copy(update={"hinted_by": ""}) for f in i.form_fields]}) for i in served.state.catalog.items)
+
+
+def test_a_kiosk_of_an_earlier_release_gets_the_same_version_without_the_later_fields(
+        served: Served, tmp_path: Path) -> None:
+    client = make_client(served.url, served.credential, tmp_path / "kiosk", start_sender=False)
+    try:
+        earlier = client.transport.request("GET", "/v1/catalog").body  # as a release before the schema number
+        current = client.transport.request("GET", f"/v1/catalog?schema={CATALOG_SCHEMA}").body
+    finally:
+        client.close()
+    assert earlier["version"] == current["version"] == served.state.bundle.version  # type: ignore[union-attr]
+    assert '"hinted_by"' in current["payload"] and '"former_fields"' in current["payload"]
+    assert '"hinted_by"' not in earlier["payload"] and '"former_fields"' not in earlier["payload"]
+    version, catalog = verify_bundle(earlier, served.credential)  # signed as it is sent
+    assert version == earlier["version"] and catalog.items == readable_items(served)
 
 
 def test_heartbeats_keep_their_interval_however_often_the_sender_wakes(
