@@ -420,6 +420,15 @@ def test_a_copy_that_failed_is_printed_again_as_the_same_marked_copy(rules: Rule
     assert copy.job_id == f"{SID}-receipt-reprint-1" and copy.request.reprint  # still marked 补打
 
 
+def test_a_copy_that_failed_still_reminds_of_the_slip_printed_before(rules: Rules) -> None:
+    state, _ = run(h.at_done(rules), ev.SlipPrinted(SID, f"{SID}-receipt"), ev.CardRemoved(SID), ev.PrintRetried(),
+                   ev.SlipPrintFailed(SID, f"{SID}-receipt-reprint-1", Reason.PAPER_OUT))
+    assert state.session.printing.status == TaskStatus.FAILED
+    state, commands = run(state, ev.FinishPressed())
+    assert state.take_reminder == "notice.take_slip"  # the first one is in the tray or the citizen's hand
+    assert [c.prompt_id for c in commands_of(commands, Speak)] == ["notice.take_slip"]
+
+
 def test_a_scanned_receipt_code_opens_its_progress_query(rules: Rules) -> None:
     state, commands = run(h.at_home(rules), ev.CodeScanned(code="JLMZ:PROGRESS:JL2201022024052000123"))
     assert phase(state) == Phase.PROGRESS_QUERY and state.session.progress.status == TaskStatus.RUNNING

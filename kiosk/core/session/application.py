@@ -141,7 +141,7 @@ def _submitted(state: KioskState, s: Session, e: ev.SubmitSucceeded) -> Outcome:
 def _printed(state: KioskState, s: Session, e: ev.SlipPrinted) -> Outcome:
     if e.job_id != s.printing.job:
         return state, []
-    return with_session(state, s, printing=s.printing.done(e.uncertain or None)), [
+    return with_session(state, s, printing=s.printing.done(e.uncertain or None), slip_out=True), [
         Speak("notice.take_slip", s.language)]
 
 

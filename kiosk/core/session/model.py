@@ -111,6 +111,7 @@ class Session(Value, frozen=True):
     field_errors: tuple[tuple[str, str], ...] = ()
     submit: Task[SubmitResult] = Task()
     printing: Task[bool] = Task()  # result True: the slip went out whole but the printer did not confirm it
+    slip_out: bool = False  # a slip was printed in this visit (a copy failing later leaves it in the citizen's hand)
     progress: Task[tuple[ProgressRecord, ...]] = Task()
     progress_by: ProgressBy | None = None  # how the query in `progress` was asked
     slots: Task[tuple[Slot, ...]] = Task()

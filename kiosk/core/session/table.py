@@ -162,9 +162,9 @@ def arriving(s: Session) -> Session:
 
 def take_reminder(s: Session) -> str:
     """What the citizen may leave behind, as a notice key: the card while the reader has not seen it taken, the
-    slip when one was (or is being) printed. A slip that failed to print is not mentioned: there is none."""
+    slip when one was (or is being) printed. A slip that failed to print is not mentioned when no other did."""
     card = s.card_used and not s.card_taken
-    slip = bool(s.printing.job) and s.printing.status != TaskStatus.FAILED
+    slip = s.slip_out or (bool(s.printing.job) and s.printing.status != TaskStatus.FAILED)
     if card and slip:
         return "notice.take_card_and_slip"
     if card:
