@@ -239,7 +239,7 @@ def test_the_citizen_is_told_to_take_the_guide_slip(rules: Rules) -> None:
     state = h.at_guide_printing(rules)
     job = state.session.printing.job
     state, changed, commands = step(state, ev.SlipPrinted(SID, job))
-    assert changed == {"printing": Task(TaskStatus.DONE, job=job)}
+    assert changed == {"printing": Task(TaskStatus.DONE, job=job), "slip_out": True}
     assert commands == [say("notice.take_slip")]
 
 
@@ -248,7 +248,7 @@ def test_a_slip_printed_after_a_reported_failure_clears_the_error(rules: Rules) 
     job = state.session.printing.job
     state, _ = run(state, ev.SlipPrintFailed(SID, job, Reason.PAPER_OUT))
     state, changed, _ = step(state, ev.SlipPrinted(SID, job))
-    assert changed == {"printing": Task(TaskStatus.DONE, job=job)}  # the error cleared
+    assert changed == {"printing": Task(TaskStatus.DONE, job=job), "slip_out": True}  # the error cleared
 
 
 def test_a_reprint_never_interrupts_a_print_and_a_printed_slip_gets_a_copy_of_its_own(rules: Rules) -> None:
