@@ -258,6 +258,53 @@ def test_a_lookup_whose_nonce_was_used_is_refused_instead_of_its_answer(state: S
     assert replayed.headers["www-authenticate"] == 'KioskSignature realm="kiosk-backend"'
 
 
+def test_a_kiosks_key_is_read_from_the_database_once_then_look_ups_are_checked_from_memory(
+        state: ServerState, credential: KioskCredential, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert call(state, headers=signed(credential), body=BODY).status == 200  # the first reads and keeps the key
+    reads: list[str] = []
+    read = state.kiosk_key
+
+    def counted(kiosk_id: str, fresh: bool = False) -> Any:
+        reads.append(kiosk_id)
+        return read(kiosk_id, fresh)
+
+    monkeypatch.setattr(state, "kiosk_key", counted)
+    for _ in range(3):
+        assert call(state, headers=signed(credential), body=BODY).status == 200
+    assert reads == []  # checked on the event loop from the key this process holds: no worker thread, no query
+
+
+def crash(_scope: dict[str, Any]) -> None:
+    raise RuntimeError("the route failed")
+
+
+@pytest.mark.parametrize("path", ["/v1/applications", PATH])
+def test_a_route_that_crashes_is_raised_as_itself(state: ServerState, credential: KioskCredential,
+                                                  path: str) -> None:
+    """What the server logs and answers (500, `internal_error` with the error's class) is the route's own error,
+    for a route whose nonce the middleware recorded and for a look-up whose nonce it records after the crash."""
+    headers = p.sign_headers(credential.profile, credential.kiosk_id, credential.mac_key, "POST", path, BODY,
+                             time.time())
+    with pytest.raises(RuntimeError, match="the route failed"):
+        call(state, path, headers=headers, body=BODY, then=crash)
+    assert nonces(state) == 1  # used up either way: the same request again is a replay
+
+
+@pytest.mark.parametrize("failure", ["replayed", "storage"])
+def test_a_crashed_look_up_whose_nonce_cannot_be_recorded_after_it_is_still_raised_as_itself(
+        state: ServerState, credential: KioskCredential, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def refused(*_args: object) -> None:  # a replay recorded it meanwhile, or the disk filled up
+        if failure == "replayed":
+            raise auth.AuthFailure(p.ProblemCode.AUTH_REPLAYED_NONCE, "nonce was used before", credential.kiosk_id)
+        raise OperationalError("INSERT INTO nonces", {}, DriverError("database or disk is full"))
+
+    monkeypatch.setattr(auth, "remember_nonce", refused)
+    with pytest.raises(RuntimeError, match="the route failed"):
+        call(state, headers=signed(credential), body=BODY, then=crash)
+
+
 def nonces(state: ServerState) -> int:
     with state.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(Nonce)) or 0)

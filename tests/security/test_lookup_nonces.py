@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from backend.contract import protocol as p
 from backend.contract.keys import KioskCredential
+from backend.server import db
 from backend.server.admin import revoke
-from backend.server.models import LookupAudit, Nonce, RateCounter
+from backend.server.models import Kiosk, LookupAudit, Nonce, RateCounter
 from backend.server.state import build_state
 from tests.backend.conftest import Served, person
 
@@ -76,6 +77,7 @@ def test_a_lookup_replayed_while_the_first_is_in_flight_is_refused(
     assert answers["first"].status_code == 200, answers["first"].text
     assert answers["replay"].status_code == 401 and answers["replay"].json()["code"] == "auth_replayed_nonce"
     assert answers["replay"].headers["www-authenticate"] == 'KioskSignature realm="kiosk-backend"'
+    assert answers["replay"].headers.get("connection") != "close"  # a refused signature keeps the connection
     assert waited, "the replay was answered while the first look-up was still in its transaction"
     assert count(served, LookupAudit) == 1  # the replay counted and audited nothing
 
@@ -119,3 +121,14 @@ def test_a_kiosk_revoked_by_another_process_is_refused_by_its_next_lookup_which_
     assert answer.status_code == 401 and answer.json()["code"] == "auth_unknown_kiosk"
     assert (count(served, LookupAudit), count(served, RateCounter), count(served, Nonce)) == before
     assert served.state.cached_kiosk_key(served.credential.kiosk_id) is None  # forgotten at once
+
+
+def test_a_quarantined_kiosk_is_refused_by_the_statement_that_records_its_nonce(served: Served) -> None:
+    with served.state.engine.begin() as connection:  # `kiosk-backend` quarantined it, in another process
+        connection.execute(update(Kiosk).where(Kiosk.kiosk_id == served.credential.kiosk_id)
+                           .values(quarantined_at=db.now()))
+    headers = signed(served.credential)
+    answer = post(served, headers)
+    assert answer.status_code == 403 and answer.json()["code"] == "kiosk_quarantined"
+    assert count(served, RateCounter) == 0  # nothing counted
+    assert post(served, headers).json()["code"] == "auth_replayed_nonce"  # and its nonce is used up

@@ -8,9 +8,10 @@ import time
 
 import pytest
 import requests
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from backend.server.models import StaffToken
 from backend.server.staff import (
     StaffError,
     accounts,
@@ -19,6 +20,7 @@ from backend.server.staff import (
     principal_named,
     revoke_account,
     revoke_token,
+    token_digest,
 )
 from kiosk.core.catalog import Item
 from kiosk.remote.client import HttpBackend
@@ -120,6 +122,16 @@ def test_signing_out_ends_that_session_only(served: Served) -> None:
     assert staff_get(served, kept, "/v1/staff/kiosks").status_code == 200
     assert staff_get(served, other, "/v1/staff/kiosks").status_code == 200
     assert [a.active_tokens for a in accounts(served.state) if a.name == "窗口三"] == [1]
+    ended_at = revoked_at(served, ended)
+    time.sleep(0.01)
+    revoke_token(served.state, ended)  # signing out again (a second tab) keeps when the session ended
+    assert revoked_at(served, ended) == ended_at and revoked_at(served, kept) is None
+
+
+def revoked_at(served: Served, token: str) -> object:
+    with served.state.sessions() as session:
+        return session.scalar(select(StaffToken.revoked_at).where(
+            StaffToken.token_digest == token_digest(served.state, token)))
 
 
 def test_an_operator_command_acts_only_in_an_active_members_name(served: Served) -> None:
