@@ -178,7 +178,7 @@ def is_copy(job_id: str) -> bool:
     return "-reprint-" in job_id
 
 
-def request_for(s: Session, copy: bool = False) -> SlipRequest:
+def request_for(s: Session, copy: bool) -> SlipRequest:
     """The slip a reprint prints: the same one the first attempt printed, marked 补打 when it is a copy."""
     return replace(_first_request(s), reprint=True) if copy else _first_request(s)
 
