@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from kiosk.core.catalog import Catalog, Item, Material, TimeLimit
 from kiosk.core.divorce_dates import divorce_dates
-from kiosk.core.grouping import application_number_lines
+from kiosk.core.grouping import application_number_lines, grouped
 from kiosk.core.health import Health, Reason, Status
 from kiosk.core.identity import mask_address, mask_id_number, mask_name
 from kiosk.core.readiness import Verdict
@@ -223,7 +223,8 @@ class SlipComposer:
                        Qr(progress_url(request.application_number, request.query_code)),
                        Text(label("scan", lang), Align.CENTER)]
             if request.query_code:  # with the number, what lets any kiosk show this application's progress
-                blocks.append(self._field("query_code", request.query_code, lang, bold=True))
+                code = grouped(request.query_code, (4,))  # in fours, as the progress screen's keypad shows it
+                blocks.append(self._field("query_code", code, lang, bold=True))
         else:
             blocks += [Text(label("local_number", lang), Align.CENTER),
                        Text(request.local_reference or request.application_number, Align.CENTER, double=True),
