@@ -300,6 +300,9 @@ class HeartbeatIn(Model):
     """Where the kiosk stands (kiosk.toml's site name), for the fleet view."""
     catalog_version: Annotated[int, Field(ge=0)] | None = None
     """The backend's catalog version the kiosk has taken; none while it uses the catalog it shipped with."""
+    catalog_refused: Annotated[int, Field(ge=1)] | None = None
+    """A newer catalog version the kiosk refused (signature, key or content failed its checks): it keeps using
+    the one above, and staff are alerted."""
     command_results: Annotated[list[FleetCommandResult], Field(max_length=32)] = []
     """Results of commands from earlier answers not yet reported (a kiosk reports each until an answer comes)."""
 

@@ -186,8 +186,7 @@ def kiosk_rows(state: ServerState, now: datetime | None = None, kiosk_id: str | 
                 in_service=(beat is not None and not silent and kiosk.revoked_at is None
                             and beat.status in ("ready", "in_session")),
                 version=beat.version if beat else "—",
-                catalog_version=(f"第 {beat.catalog_version} 版" if beat and beat.catalog_version is not None
-                                 else "随程序发布" if beat else "—"),
+                catalog_version=catalog_text(beat),
                 devices=tuple(device_row(d) for d in beat.devices) if beat else (),
                 outbox=beat.outbox_depth if beat else None,
                 commands=tuple(command_row(c) for c in commands)))
@@ -208,7 +207,18 @@ def _conditions(state: ServerState, kiosk: Kiosk, now: datetime) -> list[tuple[s
     for device in beat.devices if beat else ():
         if device.component == "printer" and device.reason in PAPER_ALERTS:
             found.append((device.reason, WHAT_TO_DO[device.reason]))
+    if beat is not None and beat.catalog_refused is not None:
+        found.append(("catalog_refused", f"第 {beat.catalog_refused} 版未通过终端核验，终端仍用原有目录："
+                      "请技术人员核对服务器的签名密钥和该终端的程序版本"))
     return found
+
+
+def catalog_text(beat: s.HeartbeatIn | None) -> str:
+    """The catalog a kiosk uses, as the fleet view says it (and the newer one it refused, if any)."""
+    if beat is None:
+        return "—"
+    used = f"第 {beat.catalog_version} 版" if beat.catalog_version is not None else "随程序发布"
+    return f"{used}（拒收第 {beat.catalog_refused} 版）" if beat.catalog_refused else used
 
 
 def alerts(state: ServerState, now: datetime | None = None, limit: int = 100) -> list[FleetAlert]:
@@ -326,6 +336,8 @@ def exchange(session: Session, kiosk_id: str, beat: s.HeartbeatIn, now: datetime
 
 
 def _ended_conditions(beat: s.HeartbeatIn) -> Sequence[str]:
-    """A heartbeat ends silence; paper alerts end when the printer no longer reports them."""
+    """A heartbeat ends silence; paper alerts end when the printer no longer reports them, a refused catalog
+    when the kiosk no longer reports one."""
     now_paper = {d.reason for d in beat.devices if d.component == "printer"}
-    return ["silent", *(kind for kind in PAPER_ALERTS if kind not in now_paper)]
+    refused = ["catalog_refused"] if beat.catalog_refused is None else []
+    return ["silent", *(kind for kind in PAPER_ALERTS if kind not in now_paper), *refused]

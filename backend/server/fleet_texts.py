@@ -56,6 +56,7 @@ LIFECYCLES = {
 ALERTS = {
     "paper_near_end": "打印纸将用完", "paper_out": "打印机缺纸", "silent": "终端失联",
     "lookup_limit": "查询超过限额", "quarantined": "查询已被隔离", "help_call": "群众呼叫工作人员",
+    "catalog_refused": "终端拒收事项目录",
 }
 
 COMMANDS = {

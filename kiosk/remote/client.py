@@ -340,6 +340,9 @@ class HttpBackend:
             body["site"] = self.site[:64]
         if self._catalog_version is not None:
             body["catalog_version"] = self._catalog_version
+        refused = self._refused_catalog
+        if refused is not None and refused[0] > (self._catalog_version or 0):
+            body["catalog_refused"] = refused[0]
         handler = self.command_handler
         results = list(handler.unreported())[:32] if handler is not None else []
         if results:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.server.fleet import alerts, kiosk_rows
 from backend.server.state import sign_catalog
 from kiosk.core.catalog import CATALOG_SCHEMA, Catalog
 from kiosk.remote.catalog_sync import CatalogStore, verify_bundle
@@ -129,11 +130,19 @@ def test_a_badly_signed_catalog_from_the_server_is_refused_and_the_kiosk_carries
     kept = client.catalog_store.current()
     assert kept is not None and kept[0] == good.version
     assert len(downloads) == 1, downloads  # refused once, not downloaded and checked again every heartbeat
+    kiosk_id = served.credential.kiosk_id
+    row = kiosk_rows(served.state, kiosk_id=kiosk_id)[0]
+    assert row.catalog_version == f"第 {good.version} 版（拒收第 {good.version + 1} 版）"
+    [alert] = [a for a in alerts(served.state) if a.kind == "catalog_refused"]  # staff see it in the console
+    assert alert.kiosk_id == kiosk_id and f"第 {good.version + 1} 版未通过终端核验" in alert.detail
     sign_catalog(served.state, renamed(test_catalog, ITEM, "婚姻登记预约（旧）"))  # numbered as the bad one was
     served.state.bundle = sign_catalog(served.state, renamed(test_catalog, ITEM, "婚姻登记预约（新）"))
     assert served.state.bundle.version == good.version + 2
     wait_for(lambda: len(kiosk.received) == 2, "a newer, good catalog: taken at once")
     assert len(downloads) == 2
+    wait_for(lambda: kiosk_rows(served.state, kiosk_id=kiosk_id)[0].catalog_version == f"第 {good.version + 2} 版",
+             "the next heartbeat: the new catalog, nothing refused")
+    assert not [a for a in alerts(served.state) if a.kind == "catalog_refused"]
 
 
 def readable_items(served: Served) -> tuple[object, ...]:
