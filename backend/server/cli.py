@@ -319,6 +319,8 @@ def cmd_kiosks(args: argparse.Namespace) -> int:
             release = beat.release
             if release and release.rolled_back_from:
                 problems.append(f"rolled back from v{release.rolled_back_from} ({release.rollback_reason})")
+            if beat.catalog_refused is not None:
+                problems.append(f"refused catalog version {beat.catalog_refused}")
             waiting = f" (v{release.pending} waiting)" if release and release.pending else ""
             line = (f"{status:<16} seen {ago(age, AGO_EN)} ago  outbox {beat.outbox_depth}  v{beat.version}{waiting}"
                     + (f"  {'; '.join(problems)}" if problems else ""))

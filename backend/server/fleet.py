@@ -81,13 +81,15 @@ class KioskRow:
     in_service: bool
     version: str
     catalog_version: str
+    catalog_refused: bool
     devices: tuple[DeviceRow, ...]
     outbox: int | None
     commands: tuple[CommandRow, ...]
 
     @property
     def attention(self) -> bool:
-        return self.silent or not self.in_service or any(d.status != "ok" for d in self.devices)
+        return (self.silent or not self.in_service or self.catalog_refused
+                or any(d.status != "ok" for d in self.devices))
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,7 @@ def kiosk_rows(state: ServerState, now: datetime | None = None, kiosk_id: str | 
                             and beat.status in ("ready", "in_session")),
                 version=beat.version if beat else "—",
                 catalog_version=catalog_text(beat),
+                catalog_refused=beat is not None and beat.catalog_refused is not None,
                 devices=tuple(device_row(d) for d in beat.devices) if beat else (),
                 outbox=beat.outbox_depth if beat else None,
                 commands=tuple(command_row(c) for c in commands)))

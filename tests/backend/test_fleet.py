@@ -14,6 +14,7 @@ from sqlalchemy import update
 from backend.server import db
 from backend.server.api_staff import kiosk_list
 from backend.server.cli import main as backend_main
+from backend.server.fleet import kiosk_rows
 from backend.server.models import Kiosk
 from kiosk import __version__
 from kiosk.core.health import Component, Health, Reason
@@ -65,6 +66,20 @@ def test_kiosks_command_flags_problems_and_silent_kiosks(served: Served, tmp_pat
     assert "SILENT 3.0 h" in capsys.readouterr().out
     assert backend_main([*args, "--json"]) == 0
     assert '"kiosk_id": "JL-TEST-001"' in capsys.readouterr().out
+
+
+def test_a_kiosk_that_refused_a_catalog_needs_attention(served: Served, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    client = make_client(served.url, served.credential, tmp_path / "kiosk")
+    client._catalog_version, client._refused_catalog = 3, (4, time.monotonic())  # as _follow_catalog leaves them
+    client.heartbeat("ready", [Health.ok(Component.READER), Health.ok(Component.PRINTER)])
+    client.close()
+    settings = served.state.settings
+    assert backend_main(["kiosks", "--database", settings.database_url, "--key-dir", str(settings.key_dir)]) == 0
+    out = capsys.readouterr().out
+    assert f"! {KIOSK_ID}" in out and "refused catalog version 4" in out and "1 need attention" in out
+    [row] = kiosk_rows(served.state)
+    assert row.attention and row.catalog_version == "第 3 版（拒收第 4 版）"
 
 
 def test_a_running_kiosk_sends_its_lifecycle_and_devices(kiosk_config: Path) -> None:
