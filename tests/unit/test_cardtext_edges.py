@@ -124,6 +124,11 @@ def test_only_padding_is_removed_from_a_field() -> None:
     assert parse_text_block(resident_block(address="\u3000吉林省长春市")).address == "\u3000吉林省长春市"
 
 
+def test_a_field_that_begins_with_x_keeps_it() -> None:
+    """Only spaces are leading padding: a pinyin name (XU, XIAOMING) and the check letter are card data."""
+    assert parse_text_block(foreign_block(english="XU, XIAOMING")).english_name == "XU, XIAOMING"
+
+
 def test_reserved_bytes_are_not_read() -> None:
     block = bytearray(resident_block())
     block[220:248] = "\x01".encode("utf-16-le") * 14  # the 28 reserved bytes before the type field
