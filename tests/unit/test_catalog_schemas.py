@@ -51,6 +51,8 @@ def test_no_catalog_field_is_added_without_a_new_schema() -> None:
                               "Raise kiosk.core.catalog.CATALOG_SCHEMA, list the new keys in "
                               "backend/server/catalog_schemas.ADDED, then record them here")
     assert CATALOG_SCHEMA == RECORDED_SCHEMA == max(ADDED)
+    where = {place for added in ADDED.values() for place in added}
+    assert where <= {"item", "form_field"}, "readable_by leaves out keys of items and form fields only: extend it"
 
 
 def test_a_kiosk_reading_schema_1_gets_no_key_its_release_does_not_know(catalog: Catalog) -> None:
