@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
 from backend.server.admin import enroll
@@ -26,6 +25,13 @@ def shot(browser: Any, name: str) -> None:
     browser.save_screenshot(str(SHOTS / f"{name}.png"))
 
 
+def arrive(browser: Any, fragment: str) -> None:
+    """The page a click led to, loaded: its address changes when the new document commits, before it is parsed
+    (a search for its form right then failed once on a loaded machine)."""
+    WebDriverWait(browser, 10).until(
+        lambda b: fragment in b.current_url and b.execute_script("return document.readyState") == "complete")
+
+
 def test_a_clerk_asks_for_a_correction_and_opens_the_record(console: Console, browser: Any, tmp_path: Path,
                                                             console_catalog: Catalog) -> None:
     kiosk = make_client(console.server.url, enroll(console.server.state, KIOSK_ID), tmp_path / "kiosk")
@@ -36,17 +42,17 @@ def test_a_clerk_asks_for_a_correction_and_opens_the_record(console: Console, br
     browser.get(f"{console.url}/cases")
     shot(browser, "queue")
     browser.find_element(By.LINK_TEXT, number).click()
-    WebDriverWait(browser, 10).until(expected_conditions.url_contains(f"/cases/{number}"))
+    arrive(browser, f"/cases/{number}")
     form = browser.find_element(By.ID, "move-ask_correction")
     form.find_element(By.NAME, f"material:{item.materials[1].id}").click()
     form.find_element(By.NAME, "place").send_keys("长春市南关区民政局跨省通办窗口")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 10).until(expected_conditions.url_contains("done=ask_correction"))
+    arrive(browser, "done=ask_correction")
     assert "待补正" in browser.find_element(By.TAG_NAME, "main").text
     assert item.materials[1].name.zh in browser.find_element(By.TAG_NAME, "main").text
     shot(browser, "case-correction")
     assert "测试申请人7" not in browser.page_source
     browser.find_element(By.CSS_SELECTOR, "form.record button").click()
-    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/record"))
+    arrive(browser, "/record")
     assert "测试申请人7" in browser.find_element(By.TAG_NAME, "main").text
     shot(browser, "record")
