@@ -11,12 +11,12 @@ one that every kiosk must obey needs the fleet upgraded before the catalog uses 
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
 from backend.contract import crypto
 from backend.contract.schemas import CatalogBundle
+from backend.server.state import canonical_payload, payload_signature
 from kiosk.core.catalog import CATALOG_SCHEMA
 
 # The keys each schema added, by where they stand: on an item, or on one of its form fields.
@@ -48,8 +48,6 @@ def bundle_for(newest: CatalogBundle | None, schema: int, signing: crypto.Signin
         return newest
     key = (newest.signature, schema)
     if key not in cache:
-        content = readable_by(json.loads(newest.payload), schema)
-        payload = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        signature = base64.b64encode(crypto.sign(signing, payload.encode())).decode()
-        cache[key] = newest.model_copy(update={"payload": payload, "signature": signature})
+        payload = canonical_payload(readable_by(json.loads(newest.payload), schema))
+        cache[key] = newest.model_copy(update={"payload": payload, "signature": payload_signature(signing, payload)})
     return cache[key]

@@ -7,7 +7,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
@@ -153,22 +153,30 @@ def seal_legacy_notes(state: ServerState) -> None:
 
 def catalog_payload(catalog: Catalog) -> str:
     """The catalog as canonical JSON: the exact text that is signed and that kiosks load."""
-    content = {"items": [i.model_dump(mode="json") for i in catalog.items],
-               "tasks": [t.model_dump(mode="json") for t in catalog.tasks],
-               "sources": [s.model_dump(mode="json") for s in catalog.sources]}
+    return canonical_payload({"items": [i.model_dump(mode="json") for i in catalog.items],
+                              "tasks": [t.model_dump(mode="json") for t in catalog.tasks],
+                              "sources": [s.model_dump(mode="json") for s in catalog.sources]})
+
+
+def canonical_payload(content: dict[str, Any]) -> str:
+    """Catalog content as the one JSON text that is signed (also for kiosks of an earlier schema)."""
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def payload_signature(signing: crypto.SigningKey, payload: str) -> str:
+    """A bundle's `signature`: base64 of the server's signature over the payload's UTF-8 bytes."""
+    return base64.b64encode(crypto.sign(signing, payload.encode())).decode()
 
 
 def sign_catalog(state: ServerState, catalog: Catalog) -> CatalogBundle:
     payload = catalog_payload(catalog)
     digest = crypto.digest(state.keys.profile, payload.encode()).hex()
     version = _catalog_version(state, digest)
-    signature = crypto.sign(state.keys.signing, payload.encode())
     log_event(log, "catalog_signed", version=str(version.version), count=len(catalog.items))
     return CatalogBundle(version=version.version, issued_at=db.as_utc(version.created_at),
                          algorithm=crypto.SIGNATURE_ALGORITHM[state.keys.profile],
                          key_id=state.keys.key_id, payload=payload,
-                         signature=base64.b64encode(signature).decode())
+                         signature=payload_signature(state.keys.signing, payload))
 
 
 def _catalog_version(state: ServerState, digest: str) -> CatalogVersion:
